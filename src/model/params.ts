@@ -1,0 +1,85 @@
+/**
+ * The parameters of a fully connected network, in one layout shared by every engine.
+ *
+ * Layer l maps sizes[l] inputs to sizes[l+1] outputs. Its weights are a row-major
+ * [fanIn, fanOut] matrix, the layout of a TensorFlow.js dense kernel: the weight from
+ * input i to neuron j is weights[l][i * fanOut + j]. Its biases have fanOut entries.
+ *
+ * Initial weights are drawn here, once, from the run's seed, and handed to whichever engine
+ * trains, so the TensorFlow.js and hand-written engines start from identical numbers.
+ */
+import { Rng } from '../util/rng.js';
+
+export interface Params {
+  /** Layer widths, input first, output last: [1024, 150, 100, 1]. */
+  readonly sizes: readonly number[];
+  readonly weights: Float32Array[];
+  readonly biases: Float32Array[];
+}
+
+export type InitScheme = 'uniform' | 'xavier' | 'he' | 'normal';
+
+export interface InitSpec {
+  scheme: InitScheme;
+  /** Standard deviation for the 'normal' scheme. */
+  std?: number;
+}
+
+/**
+ * Draws initial parameters. Biases start at zero for every scheme.
+ * - uniform: U(-1/sqrt(fanIn), +1/sqrt(fanIn)), the classic "small random weights" rule;
+ * - xavier:  U(-sqrt(6/(fanIn+fanOut)), +...), Glorot & Bengio (2010), made for sigmoid/tanh;
+ * - he:      N(0, sqrt(2/fanIn)), He et al. (2015), made for ReLU;
+ * - normal:  N(0, std).
+ */
+export function initParams(sizes: readonly number[], init: InitSpec, seed: number): Params {
+  const rng = Rng.stream(seed, 'init');
+  const weights: Float32Array[] = [];
+  const biases: Float32Array[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const fanIn = sizes[l];
+    const fanOut = sizes[l + 1];
+    const w = new Float32Array(fanIn * fanOut);
+    switch (init.scheme) {
+      case 'uniform': {
+        const a = 1 / Math.sqrt(fanIn);
+        for (let k = 0; k < w.length; k++) w[k] = rng.range(-a, a);
+        break;
+      }
+      case 'xavier': {
+        const a = Math.sqrt(6 / (fanIn + fanOut));
+        for (let k = 0; k < w.length; k++) w[k] = rng.range(-a, a);
+        break;
+      }
+      case 'he': {
+        const s = Math.sqrt(2 / fanIn);
+        for (let k = 0; k < w.length; k++) w[k] = s * rng.normal();
+        break;
+      }
+      case 'normal': {
+        const s = init.std ?? 0.05;
+        for (let k = 0; k < w.length; k++) w[k] = s * rng.normal();
+        break;
+      }
+    }
+    weights.push(w);
+    biases.push(new Float32Array(fanOut));
+  }
+  return { sizes: [...sizes], weights, biases };
+}
+
+/** A deep copy, so an engine can own its parameters without aliasing the caller's. */
+export function cloneParams(p: Params): Params {
+  return {
+    sizes: [...p.sizes],
+    weights: p.weights.map((w) => w.slice()),
+    biases: p.biases.map((b) => b.slice()),
+  };
+}
+
+/** Number of trainable numbers in a network of these sizes. */
+export function parameterCount(sizes: readonly number[]): number {
+  let n = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) n += sizes[l] * sizes[l + 1] + sizes[l + 1];
+  return n;
+}

@@ -1,0 +1,60 @@
+/**
+ * What a training engine is: the TensorFlow.js engine (src/model/tfjs-engine.ts) and the
+ * hand-written one (src/engine/handwritten.ts) both implement this, so the training loop,
+ * the comparison, the probes and the benchmark drive either through the same calls.
+ *
+ * Conventions shared by both engines:
+ * - Loss: the mean over the batch of the squared error, (output - target)^2, with no 1/2.
+ * - Update: plain SGD, v = momentum*v + grad; w -= learningRate * v (momentum 0 = w -= lr*grad).
+ * - Accuracy: an output > 0.5 counts as the positive class (target 1).
+ */
+import type { Params } from '../model/params.js';
+
+export type EngineKind = 'tfjs' | 'handwritten';
+export type Activation = 'sigmoid' | 'relu' | 'tanh';
+export type OutputActivation = 'sigmoid' | 'linear';
+
+export interface NetworkSpec {
+  /** Layer widths, input first, output (1) last. */
+  sizes: readonly number[];
+  hiddenActivation: Activation;
+  outputActivation: OutputActivation;
+}
+
+export interface SgdSpec {
+  learningRate: number;
+  momentum: number;
+}
+
+/** A batch as flat row-major arrays: n examples of `inputs` numbers each. */
+export interface Batch {
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+}
+
+export interface Evaluation {
+  /** Mean squared error over the examples. */
+  loss: number;
+  /** Fraction of examples classified correctly, 0..1. */
+  accuracy: number;
+}
+
+export interface Engine {
+  readonly kind: EngineKind;
+  readonly network: NetworkSpec;
+  /** One SGD step on the batch. */
+  step(batch: Batch): void;
+  /** Loss and accuracy over a whole dataset, without changing the parameters. */
+  evaluate(x: Float32Array, y: Float32Array, n: number): Evaluation;
+  /** Network outputs for n examples. */
+  predict(x: Float32Array, n: number): Float32Array;
+  /** Gradients of the batch's loss with respect to every parameter, in the Params layout, without updating. */
+  gradients(batch: Batch): Params;
+  /** A copy of the current parameters. */
+  getParams(): Params;
+  /** Replaces the parameters (and resets momentum). */
+  setParams(p: Params): void;
+  /** Frees what the engine holds (tensors, buffers). */
+  dispose(): void;
+}

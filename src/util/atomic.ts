@@ -1,0 +1,73 @@
+/**
+ * Writing files so that nothing half-written is ever seen under the final name.
+ *
+ * Everything the project leaves behind (results in outputs/, files in the data cache) is
+ * written to a temporary name in the same directory and renamed when complete: a rename
+ * within one filesystem is atomic, so a reader, or a run that was killed, sees either the
+ * old file or the whole new one.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs, renameSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** A temporary name beside `finalPath`; `.tmp-` marks it for cleanup (see removeStaleTemps). */
+export function tempPathFor(finalPath: string): string {
+  const dir = path.dirname(finalPath);
+  const base = path.basename(finalPath);
+  return path.join(dir, `.${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(finalPath), { recursive: true });
+  const tmp = tempPathFor(finalPath);
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, finalPath);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Synchronous variant, for exit handlers (Ctrl-C) where no promise will be awaited. */
+export function writeFileAtomicSync(finalPath: string, data: string | Uint8Array): void {
+  mkdirSync(path.dirname(finalPath), { recursive: true });
+  const tmp = tempPathFor(finalPath);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, finalPath);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Runs `produce(tmpPath)` to create a file or directory at a temporary path, then renames it
+ * to `finalPath`. If `produce` throws, the temporary is removed and `finalPath` is untouched.
+ */
+export async function produceAtomically<T>(finalPath: string, produce: (tmpPath: string) => Promise<T>): Promise<T> {
+  await fs.mkdir(path.dirname(finalPath), { recursive: true });
+  const tmp = tempPathFor(finalPath);
+  try {
+    const result = await produce(tmp);
+    await fs.rename(tmp, finalPath);
+    return result;
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Removes temporaries left by a killed process (names containing `.tmp-`) in `dir`. */
+export async function removeStaleTemps(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const stale = names.filter((n) => n.includes('.tmp-'));
+  await Promise.all(stale.map((n) => fs.rm(path.join(dir, n), { recursive: true, force: true })));
+  return stale;
+}
