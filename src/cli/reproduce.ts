@@ -1,11 +1,95 @@
-/** `reproduce` command: not implemented yet (see the open issue). */
-import type { CommandModule } from 'yargs';
-import { UserError } from '../util/errors.js';
+/**
+ * `reproduce`: the whole article in one command (also `npm start`), and `reproduce merge` to
+ * combine the folders of a sweep spread over machines with --shard.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../util/errors.js';
+import { resolveDataDir } from '../data/cache.js';
+import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
+import { parseShard } from '../reproduce/plan.js';
+import { runSweep } from '../reproduce/sweep.js';
+import { mergeShards } from '../reproduce/merge.js';
 
-export const reproduceCommand: CommandModule = {
+export const DEFAULT_REPRODUCE_CONFIG = 'configs/reproduce.json';
+export const DEFAULT_REPRODUCE_OUT = 'outputs/reproduce';
+
+interface ReproduceArgs {
+  config: string;
+  seeds?: number;
+  jobs?: number;
+  shard?: string;
+  out: string;
+  'data-dir'?: string;
+  epochs?: number;
+  backend?: string;
+  engine?: string;
+  progress: string;
+}
+
+interface MergeArgs {
+  dirs: string[];
+  out: string;
+}
+
+function positiveInt(flag: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag}: expected a whole number of at least 1, got ${String(value)}`);
+  return value;
+}
+
+const mergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <dirs..>',
+  describe: 'combine shard folders into one summary, charts and report',
+  builder: (y) =>
+    y
+      .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'folders written by `reproduce --shard k/n`' })
+      .option('out', { type: 'string', default: DEFAULT_REPRODUCE_OUT, describe: 'folder for the merged runs, summary and report' }) as unknown as Argv<MergeArgs>,
+  handler: async (argv) => {
+    const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, log: (line) => process.stderr.write(`${line}\n`) });
+    process.stderr.write(`summary: ${outcome.final.summary}\nreport:  ${outcome.final.report.md}\n         ${outcome.final.report.html}\n`);
+    process.stderr.write(`claims:  ${outcome.final.data.claims.map((c) => `${c.number} ${c.verdict}`).join(', ')}\n`);
+  },
+};
+
+export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
   command: 'reproduce',
-  describe: '(not implemented yet)',
-  handler: () => {
-    throw new UserError('reproduce: not implemented yet');
+  describe: 'reproduce the whole article: the depth x activation sweep over seeds, the probes, summary, charts and report',
+  builder: (y) =>
+    y
+      .command(mergeCommand as unknown as CommandModule)
+      .option('config', { type: 'string', default: DEFAULT_REPRODUCE_CONFIG, describe: 'reproduce config (configs, seeds, probes, jobs)' })
+      .option('seeds', { type: 'number', describe: 'seeds per config (default: the config\'s, 3)' })
+      .option('jobs', { type: 'number', describe: 'worker processes (default: the number of cores)' })
+      .option('shard', { type: 'string', describe: 'run only shard k of n (k/n, 1-based); combine with `reproduce merge`' })
+      .option('out', { type: 'string', default: DEFAULT_REPRODUCE_OUT, describe: 'output folder; running again resumes there' })
+      .option('data-dir', { type: 'string', describe: 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)' })
+      .option('epochs', { type: 'number', describe: 'override the epochs of every run (a quick sweep)' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, describe: 'override the backend of every run' })
+      .option('engine', { type: 'string', choices: ENGINE_CHOICES, describe: 'override the engine of every run' })
+      .option('progress', { type: 'string', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto', describe: 'progress display' }) as unknown as Argv<ReproduceArgs>,
+  handler: async (argv) => {
+    const seeds = positiveInt('--seeds', argv.seeds);
+    const jobs = positiveInt('--jobs', argv.jobs);
+    const epochs = positiveInt('--epochs', argv.epochs);
+    const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
+    // The command the report shows: what decides the numbers, not where or how fast they ran.
+    const command = [
+      'node dist/run.js reproduce',
+      `--config ${argv.config}`,
+      seeds !== undefined ? `--seeds ${seeds}` : '',
+      epochs !== undefined ? `--epochs ${epochs}` : '',
+      argv.backend ? `--backend ${argv.backend}` : '',
+      argv.engine ? `--engine ${argv.engine}` : '',
+    ].filter(Boolean).join(' ');
+    const outcome = await runSweep({
+      configFile: argv.config,
+      overrides: { seeds, jobs, epochs, backend: argv.backend, engine: argv.engine },
+      shard,
+      outDir: argv.out,
+      dataDir: resolveDataDir(argv['data-dir']),
+      progress: argv.progress as 'auto' | 'bar' | 'lines' | 'none',
+      command,
+    });
+    if (outcome.interrupted) process.exitCode = 130;
   },
 };

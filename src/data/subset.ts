@@ -1,0 +1,105 @@
+/**
+ * The blog's two-class subset, read straight from the cached .bin files.
+ *
+ * Definition (deterministic, no randomness involved):
+ *   - positive class -> target 1, negative class -> target 0 (default airplane vs ship);
+ *   - training set: the first `trainPerClass` images of each class in file order, scanning
+ *     data_batch_1.bin .. data_batch_5.bin; test set: the first `testPerClass` of each class in
+ *     test_batch.bin;
+ *   - the chosen images keep their file order (the two classes interleaved as they appear);
+ *     trainers shuffle with their own seeded stream;
+ *   - inputs: gray (1,024 per image, BT.601 luma rounded to uint8 like OpenCV, / 255) or rgb
+ *     (3,072, plane-major R, G, B, / 255); see pixels.ts.
+ * Only the chosen images are converted to floats, and the scan stops once both classes are
+ * complete, so the default subset reads about two of the five training files.
+ */
+import { UserError, UsageError } from '../util/errors.js';
+import { TEST_FILES, TRAIN_FILES } from './checksums.js';
+import { batchFilePath } from './cache.js';
+import { type EnsureDataOptions, ensureData } from './fetch.js';
+import { forEachRecord } from './records.js';
+import { inputsPerImage, recordToInputs } from './pixels.js';
+import { CIFAR10_CLASSES, type Cifar10Class, type ColorMode, type Dataset, type Subset } from './types.js';
+
+export interface LoadSubsetOptions {
+  dataDir: string;
+  positive: string;
+  negative: string;
+  trainPerClass: number;
+  testPerClass: number;
+  color: ColorMode;
+  log?: (line: string) => void;
+  /** Passed on to ensureData (tests inject sources and checksum tables). */
+  ensure?: Omit<EnsureDataOptions, 'log'>;
+}
+
+export function classLabel(name: string, role: string): number {
+  const label = (CIFAR10_CLASSES as readonly string[]).indexOf(name);
+  if (label < 0) throw new UsageError(`unknown CIFAR-10 class "${name}" for the ${role} class; expected one of ${CIFAR10_CLASSES.join(', ')}`);
+  return label;
+}
+
+export async function loadSubset(opts: LoadSubsetOptions): Promise<Subset> {
+  const pos = classLabel(opts.positive, 'positive');
+  const neg = classLabel(opts.negative, 'negative');
+  if (pos === neg) throw new UsageError(`the positive and negative classes are both "${opts.positive}"; choose two different classes`);
+  for (const [key, n] of [['trainPerClass', opts.trainPerClass], ['testPerClass', opts.testPerClass]] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${key} must be a whole number of at least 1 (got ${n})`);
+  }
+  if (opts.color !== 'gray' && opts.color !== 'rgb') throw new UsageError(`color must be "gray" or "rgb" (got "${String(opts.color)}")`);
+
+  const { source } = await ensureData(opts.dataDir, { ...opts.ensure, log: opts.log });
+  const files = (names: readonly string[]) => names.map((n) => batchFilePath(opts.dataDir, n as (typeof TRAIN_FILES)[number]));
+  const train = await pickImages(files(TRAIN_FILES), 'the five training batches', pos, neg, opts.trainPerClass, opts.color);
+  const test = await pickImages(files(TEST_FILES), 'the test batch', pos, neg, opts.testPerClass, opts.color);
+  return {
+    train,
+    test,
+    positive: CIFAR10_CLASSES[pos] as Cifar10Class,
+    negative: CIFAR10_CLASSES[neg] as Cifar10Class,
+    color: opts.color,
+    source,
+    dataDir: opts.dataDir,
+  };
+}
+
+/** The first `perClass` images of each class across `files`, in file order; target 1 for `pos`, 0 for `neg`. */
+export async function pickImages(
+  files: readonly string[],
+  where: string,
+  pos: number,
+  neg: number,
+  perClass: number,
+  color: ColorMode,
+): Promise<Dataset> {
+  const inputs = inputsPerImage(color);
+  const count = 2 * perClass;
+  const x = new Float32Array(count * inputs);
+  const y = new Float32Array(count);
+  let havePos = 0;
+  let haveNeg = 0;
+  let row = 0;
+  for (const file of files) {
+    if (havePos === perClass && haveNeg === perClass) break;
+    await forEachRecord(file, (label, _i, record) => {
+      if (label === pos && havePos < perClass) {
+        havePos++;
+        y[row] = 1;
+      } else if (label === neg && haveNeg < perClass) {
+        haveNeg++;
+        y[row] = 0;
+      } else {
+        return true;
+      }
+      recordToInputs(record, color, x, row * inputs);
+      row++;
+      return !(havePos === perClass && haveNeg === perClass);
+    });
+  }
+  for (const [label, have] of [[pos, havePos], [neg, haveNeg]] as const) {
+    if (have < perClass) {
+      throw new UserError(`asked for ${perClass} ${CIFAR10_CLASSES[label]} images, but ${where} (${files.join(', ')}) ${files.length === 1 ? 'holds' : 'hold'} only ${have}`);
+    }
+  }
+  return { x, y, count, inputs };
+}

@@ -1,0 +1,565 @@
+/**
+ * The hand-written engine: a fully connected network, its forward pass, backpropagation of
+ * the squared error and SGD, written from scratch over typed arrays, with no tensor library.
+ *
+ * It is the from-scratch version a learner can set beside the TensorFlow.js engine
+ * (src/model/tfjs-engine.ts): both implement `Engine` (src/training/engine.ts), start from the
+ * same `Params` and follow the same conventions, so `compare` can check that they compute the
+ * same numbers.
+ *
+ * Notation used in the comments (one batch of n examples, layer k maps fanIn -> fanOut inputs):
+ *   a_0        = x                          the batch of inputs, [n, sizes[0]]
+ *   z_k        = a_k W_k + b_k              pre-activations of layer k, [n, fanOut]
+ *   a_{k+1}    = f_k(z_k)                   its outputs (f = hidden activation, or the output's)
+ *   L          = (1/n) sum_r (a_L[r] - y[r])^2     the loss: mean squared error, no 1/2
+ *   delta_k    = dL/dz_k                    [n, fanOut], what backpropagation carries backwards
+ * Backpropagation is then four equations:
+ *   (1) delta_{L-1}  = 2 (a_L - y) / n  *  f'(z_{L-1})                       at the output
+ *   (2) dL/dW_k      = a_k^T delta_k        i.e. sum_r a_k[r,i] delta_k[r,j]
+ *   (3) dL/db_k      = sum_r delta_k[r,:]
+ *   (4) delta_{k-1}  = (delta_k W_k^T)  *  f'(z_{k-1})                         going one layer down
+ * and SGD: v = momentum v + dL/dW; W -= learningRate v (momentum 0: W -= learningRate dL/dW).
+ *
+ * Every f' is written in terms of the layer's OUTPUT a = f(z), so only outputs are stored:
+ *   sigmoid' = a (1 - a),   tanh' = 1 - a^2,   relu' = (a > 0 ? 1 : 0),   linear' = 1.
+ *
+ * Speed. A matrix is a row-major Float32Array: W_k[i * fanOut + j] is the weight from input i
+ * to neuron j (the layout of src/model/params.ts). Every inner loop runs over j, so it walks
+ * memory contiguously; the batch is processed four examples at a time so that each weight
+ * row, once loaded, serves four examples (the first layer's 614 KB of weights are then read a
+ * quarter as often). All buffers are allocated once, for the largest batch seen; a step
+ * allocates nothing. The first layer's input gradient (dL/dx) is never computed: nothing needs it.
+ *
+ * Precision. The same code runs on Float32Array (the engine: the numbers TensorFlow.js
+ * computes) or Float64Array (what the finite-difference check in gradcheck.ts needs to have
+ * exact enough differences); see `HandwrittenMlp`.
+ */
+import type { Params } from '../model/params.js';
+import type {
+  Activation, Batch, Engine, Evaluation, NetworkSpec, OutputActivation, SgdSpec,
+} from '../training/engine.js';
+
+/** The arrays the network's math runs on. */
+export type FloatArray = Float32Array | Float64Array;
+export type Precision = 'float32' | 'float64';
+
+/** Evaluation and prediction run through the network this many examples at a time (bounded memory). */
+const EVAL_CHUNK = 1000;
+/**
+ * Examples per block in the weight-gradient product (a multiple of 4). Up to this batch size
+ * the gradient is applied to the weights row by row, as it is computed.
+ */
+const GRADIENT_BLOCK = 64;
+
+/** Activation codes, so the hot loops switch on a small integer rather than a string. */
+const SIGMOID = 0;
+const RELU = 1;
+const TANH = 2;
+const LINEAR = 3;
+type ActivationCode = typeof SIGMOID | typeof RELU | typeof TANH | typeof LINEAR;
+
+function activationCode(a: Activation | OutputActivation): ActivationCode {
+  switch (a) {
+    case 'sigmoid': return SIGMOID;
+    case 'relu': return RELU;
+    case 'tanh': return TANH;
+    case 'linear': return LINEAR;
+  }
+}
+
+/**
+ * The network itself: parameters, gradients, optimizer state and per-batch buffers, in the
+ * chosen precision. `createHandwrittenEngine` wraps a float32 one as an `Engine`; the
+ * gradient check drives a float64 one directly.
+ */
+export class HandwrittenMlp {
+  readonly sizes: readonly number[];
+  readonly layerCount: number;
+  readonly precision: Precision;
+  /** W_k and b_k, in the Params layout. */
+  readonly weights: FloatArray[];
+  readonly biases: FloatArray[];
+  /** dL/dW_k and dL/db_k of the last batch passed to `backward`. */
+  readonly weightGrads: FloatArray[];
+  readonly biasGrads: FloatArray[];
+  /** Momentum velocities, allocated only when momentum > 0. */
+  private weightVelocity: FloatArray[] = [];
+  private biasVelocity: FloatArray[] = [];
+
+  private readonly activation: ActivationCode[];
+  /** outputs[k] = a_{k+1}, the outputs of layer k, [capacity, sizes[k+1]]. */
+  private outputs: FloatArray[] = [];
+  /** deltas[k] = delta_k = dL/dz_k, [capacity, sizes[k+1]]. */
+  private deltas: FloatArray[] = [];
+  /** One row of dL/dW_k, for the fused gradient-and-update of small batches. */
+  private readonly gradientRowBuffer: FloatArray;
+  /** Largest batch the buffers hold. */
+  private capacity = 0;
+  private readonly makeArray: (length: number) => FloatArray;
+
+  constructor(network: NetworkSpec, params: Params, precision: Precision = 'float32') {
+    checkShapes(network, params);
+    this.sizes = [...network.sizes];
+    this.layerCount = this.sizes.length - 1;
+    this.precision = precision;
+    this.makeArray = precision === 'float32' ? (n) => new Float32Array(n) : (n) => new Float64Array(n);
+    this.activation = [];
+    for (let k = 0; k < this.layerCount; k++) {
+      const last = k === this.layerCount - 1;
+      this.activation.push(activationCode(last ? network.outputActivation : network.hiddenActivation));
+    }
+    this.weights = params.weights.map((w) => this.copyOf(w));
+    this.biases = params.biases.map((b) => this.copyOf(b));
+    this.weightGrads = params.weights.map((w) => this.makeArray(w.length));
+    this.biasGrads = params.biases.map((b) => this.makeArray(b.length));
+    this.gradientRowBuffer = this.makeArray(Math.max(...this.sizes.slice(1)));
+  }
+
+  /** Replaces the parameters (copying them) and forgets the momentum. */
+  setParams(params: Params): void {
+    checkShapes({ sizes: this.sizes, hiddenActivation: 'sigmoid', outputActivation: 'sigmoid' }, params);
+    for (let k = 0; k < this.layerCount; k++) {
+      this.weights[k].set(params.weights[k]);
+      this.biases[k].set(params.biases[k]);
+    }
+    for (const v of this.weightVelocity) v.fill(0);
+    for (const v of this.biasVelocity) v.fill(0);
+  }
+
+  /** The parameters as float32 Params (a copy). */
+  getParams(): Params {
+    return {
+      sizes: [...this.sizes],
+      weights: this.weights.map((w) => Float32Array.from(w)),
+      biases: this.biases.map((b) => Float32Array.from(b)),
+    };
+  }
+
+  /**
+   * Forward pass: a_{k+1} = f_k(a_k W_k + b_k) for every layer. Returns the network's
+   * outputs a_L, [n] (a view into an internal buffer, valid until the next call).
+   */
+  forward(x: Float32Array, n: number): FloatArray {
+    this.ensureCapacity(n);
+    let input: FloatArray = x;
+    for (let k = 0; k < this.layerCount; k++) {
+      const out = this.outputs[k];
+      // z_k = a_k W_k + b_k ...
+      affine(input, this.weights[k], this.biases[k], out, n, this.sizes[k], this.sizes[k + 1]);
+      // ... a_{k+1} = f_k(z_k), in place.
+      activate(out, n * this.sizes[k + 1], this.activation[k]);
+      input = out;
+    }
+    return input.subarray(0, n);
+  }
+
+  /**
+   * Backpropagation after `forward(x, n)`: fills weightGrads and biasGrads with dL/dW_k and
+   * dL/db_k of L = mean_r (a_L[r] - y[r])^2. When `sgd` is given, also applies the SGD
+   * update layer by layer, as soon as a layer's gradients are known and its weights are no
+   * longer needed by equation (4).
+   */
+  backward(x: Float32Array, y: Float32Array, n: number, sgd?: SgdSpec): void {
+    const L = this.layerCount;
+    const out = this.outputs[L - 1];
+    const outWidth = this.sizes[L];
+    // (1) at the output: dL/da_L = 2 (a_L - y) / n, times f'(z) expressed through a_L.
+    const dOut = this.deltas[L - 1];
+    const scale = 2 / n;
+    for (let r = 0; r < n * outWidth; r++) dOut[r] = scale * (out[r] - y[r]);
+    multiplyByDerivative(dOut, out, n * outWidth, this.activation[L - 1]);
+
+    for (let k = L - 1; k >= 0; k--) {
+      const fanIn = this.sizes[k];
+      const fanOut = this.sizes[k + 1];
+      const input: FloatArray = k === 0 ? x : this.outputs[k - 1];
+      const delta = this.deltas[k];
+      // (4) delta_{k-1} = (delta_k W_k^T) * f'(z_{k-1}), computed while W_k is still unchanged.
+      //     Skipped for the first layer: dL/dx is of no use.
+      if (k > 0) {
+        const below = this.deltas[k - 1];
+        multiplyByTranspose(delta, this.weights[k], below, n, fanIn, fanOut);
+        multiplyByDerivative(below, input, n * fanIn, this.activation[k - 1]);
+      }
+      // (3) dL/db_k = sum over the batch of delta_k.
+      sumRows(delta, this.biasGrads[k], n, fanOut);
+      if (sgd && n <= GRADIENT_BLOCK) {
+        // (2) and the update at once, row by row (weightGrads[k] is left untouched).
+        this.descendFused(k, input, n, sgd);
+      } else {
+        // (2) dL/dW_k = a_k^T delta_k, then the update if asked.
+        transposeTimes(input, delta, this.weightGrads[k], n, fanIn, fanOut);
+        if (sgd) this.update(k, sgd);
+      }
+    }
+  }
+
+  /** One SGD step on a batch: forward, backward, update. */
+  step(batch: Batch, sgd: SgdSpec): void {
+    this.forward(batch.x, batch.n);
+    this.backward(batch.x, batch.y, batch.n, sgd);
+  }
+
+  /** dL/dW and dL/db of the batch's loss at the current parameters, without updating them. */
+  computeGradients(batch: Batch): { weights: FloatArray[]; biases: FloatArray[] } {
+    this.forward(batch.x, batch.n);
+    this.backward(batch.x, batch.y, batch.n);
+    return { weights: this.weightGrads, biases: this.biasGrads };
+  }
+
+  /**
+   * Sum of squared errors and number of correct classifications over n examples (output > 0.5
+   * = positive), accumulated in float64, in chunks so memory stays bounded.
+   */
+  errorTotals(x: Float32Array, y: Float32Array, n: number): { sumSquaredError: number; correct: number } {
+    const inputs = this.sizes[0];
+    let sumSquaredError = 0;
+    let correct = 0;
+    const chunk = Math.max(this.capacity, Math.min(n, EVAL_CHUNK));
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      const out = this.forward(x.subarray(start * inputs, (start + m) * inputs), m);
+      for (let r = 0; r < m; r++) {
+        const target = y[start + r];
+        const e = out[r] - target;
+        sumSquaredError += e * e;
+        if ((out[r] > 0.5 ? 1 : 0) === (target > 0.5 ? 1 : 0)) correct++;
+      }
+    }
+    return { sumSquaredError, correct };
+  }
+
+  /** Outputs for n examples, as a fresh Float32Array. */
+  predict(x: Float32Array, n: number): Float32Array {
+    const inputs = this.sizes[0];
+    const result = new Float32Array(n);
+    const chunk = Math.max(this.capacity, Math.min(n, EVAL_CHUNK));
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      result.set(this.forward(x.subarray(start * inputs, (start + m) * inputs), m), start);
+    }
+    return result;
+  }
+
+  /** SGD on layer k from weightGrads/biasGrads: v = m v + g; W -= lr v (or W -= lr g without momentum). */
+  private update(k: number, sgd: SgdSpec): void {
+    const { learningRate, momentum } = sgd;
+    if (momentum === 0) {
+      descend(this.weights[k], this.weightGrads[k], learningRate);
+      descend(this.biases[k], this.biasGrads[k], learningRate);
+      return;
+    }
+    this.ensureVelocity();
+    descendWithMomentum(this.weights[k], this.weightVelocity[k], this.weightGrads[k], learningRate, momentum);
+    descendWithMomentum(this.biases[k], this.biasVelocity[k], this.biasGrads[k], learningRate, momentum);
+  }
+
+  /** Equation (2) fused with the update of layer k (small batches), and the bias update. */
+  private descendFused(k: number, input: FloatArray, n: number, sgd: SgdSpec): void {
+    const { learningRate, momentum } = sgd;
+    if (momentum !== 0) this.ensureVelocity();
+    const wv = momentum === 0 ? null : this.weightVelocity[k];
+    descendRowByRow(input, this.deltas[k], this.weights[k], wv, this.gradientRowBuffer, n,
+      this.sizes[k], this.sizes[k + 1], learningRate, momentum);
+    if (momentum === 0) descend(this.biases[k], this.biasGrads[k], learningRate);
+    else descendWithMomentum(this.biases[k], this.biasVelocity[k], this.biasGrads[k], learningRate, momentum);
+  }
+
+  private ensureVelocity(): void {
+    if (this.weightVelocity.length > 0) return;
+    this.weightVelocity = this.weights.map((w) => this.makeArray(w.length));
+    this.biasVelocity = this.biases.map((b) => this.makeArray(b.length));
+  }
+
+  /** Grows the per-batch buffers to hold n examples; the only allocation after construction. */
+  private ensureCapacity(n: number): void {
+    if (n <= this.capacity) return;
+    this.outputs = [];
+    this.deltas = [];
+    for (let k = 0; k < this.layerCount; k++) {
+      this.outputs.push(this.makeArray(n * this.sizes[k + 1]));
+      this.deltas.push(this.makeArray(n * this.sizes[k + 1]));
+    }
+    this.capacity = n;
+  }
+
+  private copyOf(a: Float32Array): FloatArray {
+    const c = this.makeArray(a.length);
+    c.set(a);
+    return c;
+  }
+}
+
+/** The hand-written engine, in float32 like TensorFlow.js. */
+export function createHandwrittenEngine(network: NetworkSpec, sgd: SgdSpec, params: Params): Engine {
+  const mlp = new HandwrittenMlp(network, params, 'float32');
+  const sgdSpec: SgdSpec = { learningRate: sgd.learningRate, momentum: sgd.momentum };
+  const inputs = network.sizes[0];
+  const checkBatch = (x: Float32Array, y: Float32Array | null, n: number): void => {
+    if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`handwritten engine: batch size must be a positive integer, got ${n}`);
+    if (x.length < n * inputs) throw new RangeError(`handwritten engine: x holds ${x.length} numbers, ${n} examples need ${n * inputs}`);
+    if (y && y.length < n) throw new RangeError(`handwritten engine: y holds ${y.length} targets, ${n} examples need ${n}`);
+  };
+  return {
+    kind: 'handwritten',
+    network: { sizes: [...network.sizes], hiddenActivation: network.hiddenActivation, outputActivation: network.outputActivation },
+    step(batch: Batch): void {
+      checkBatch(batch.x, batch.y, batch.n);
+      mlp.step(batch, sgdSpec);
+    },
+    evaluate(x: Float32Array, y: Float32Array, n: number): Evaluation {
+      checkBatch(x, y, n);
+      const { sumSquaredError, correct } = mlp.errorTotals(x, y, n);
+      return { loss: sumSquaredError / n, accuracy: correct / n };
+    },
+    predict(x: Float32Array, n: number): Float32Array {
+      checkBatch(x, null, n);
+      return mlp.predict(x, n);
+    },
+    gradients(batch: Batch): Params {
+      checkBatch(batch.x, batch.y, batch.n);
+      const g = mlp.computeGradients(batch);
+      return {
+        sizes: [...mlp.sizes],
+        weights: g.weights.map((w) => Float32Array.from(w)),
+        biases: g.biases.map((b) => Float32Array.from(b)),
+      };
+    },
+    getParams: () => mlp.getParams(),
+    setParams: (p: Params) => mlp.setParams(p),
+    dispose(): void {
+      // Plain typed arrays: the garbage collector frees them once the engine is dropped.
+    },
+  };
+}
+
+function checkShapes(network: NetworkSpec, params: Params): void {
+  const sizes = network.sizes;
+  const same = sizes.length === params.sizes.length && sizes.every((s, i) => s === params.sizes[i]);
+  if (!same) throw new RangeError(`handwritten engine: params are for sizes [${params.sizes.join(', ')}], the network has [${sizes.join(', ')}]`);
+  for (let k = 0; k + 1 < sizes.length; k++) {
+    if (params.weights[k]?.length !== sizes[k] * sizes[k + 1] || params.biases[k]?.length !== sizes[k + 1]) {
+      throw new RangeError(`handwritten engine: layer ${k} params do not have shape [${sizes[k]}, ${sizes[k + 1]}]`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The kernels. Each is a plain loop nest over row-major arrays; the innermost loop always runs
+// over the contiguous index j (a neuron of the layer's output), and examples are taken four at
+// a time so one pass over a weight row serves four of them.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * out = a W + b: out[r, j] = b[j] + sum_i a[r, i] W[i, j], for a [n, fanIn], W [fanIn, fanOut].
+ * Inputs are taken four at a time (four weight rows per pass over out[r, :]) and examples two at
+ * a time (each weight, once loaded, serves both). Every example's sum runs over i in the same
+ * order and groups, whatever n is, so an example's output does not depend on the batch it is in.
+ */
+function affine(a: FloatArray, W: FloatArray, b: FloatArray, out: FloatArray, n: number, fanIn: number, fanOut: number): void {
+  const fanIn4 = fanIn - (fanIn % 4);
+  for (let r = 0; r < n; r += 2) {
+    const pair = r + 1 < n; // the last example of an odd batch goes alone
+    const o0 = r * fanOut;
+    const o1 = pair ? o0 + fanOut : o0;
+    const a0 = r * fanIn;
+    const a1 = pair ? a0 + fanIn : a0;
+    for (let j = 0; j < fanOut; j++) out[o0 + j] = b[j];
+    if (pair) for (let j = 0; j < fanOut; j++) out[o1 + j] = b[j];
+    for (let i = 0; i < fanIn4; i += 4) {
+      const w0 = i * fanOut, w1 = w0 + fanOut, w2 = w1 + fanOut, w3 = w2 + fanOut;
+      const x00 = a[a0 + i], x01 = a[a0 + i + 1], x02 = a[a0 + i + 2], x03 = a[a0 + i + 3];
+      if (pair) {
+        const x10 = a[a1 + i], x11 = a[a1 + i + 1], x12 = a[a1 + i + 2], x13 = a[a1 + i + 3];
+        for (let j = 0; j < fanOut; j++) {
+          const v0 = W[w0 + j], v1 = W[w1 + j], v2 = W[w2 + j], v3 = W[w3 + j];
+          out[o0 + j] += x00 * v0 + x01 * v1 + x02 * v2 + x03 * v3;
+          out[o1 + j] += x10 * v0 + x11 * v1 + x12 * v2 + x13 * v3;
+        }
+      } else {
+        for (let j = 0; j < fanOut; j++) {
+          out[o0 + j] += x00 * W[w0 + j] + x01 * W[w1 + j] + x02 * W[w2 + j] + x03 * W[w3 + j];
+        }
+      }
+    }
+    for (let i = fanIn4; i < fanIn; i++) {
+      const w = i * fanOut;
+      const x0 = a[a0 + i], x1 = a[a1 + i];
+      for (let j = 0; j < fanOut; j++) out[o0 + j] += x0 * W[w + j];
+      if (pair) for (let j = 0; j < fanOut; j++) out[o1 + j] += x1 * W[w + j];
+    }
+  }
+}
+
+/** a = f(z), in place over `count` numbers. */
+function activate(z: FloatArray, count: number, f: ActivationCode): void {
+  switch (f) {
+    case SIGMOID:
+      for (let t = 0; t < count; t++) z[t] = 1 / (1 + Math.exp(-z[t]));
+      break;
+    case RELU:
+      for (let t = 0; t < count; t++) if (!(z[t] > 0)) z[t] = 0;
+      break;
+    case TANH:
+      for (let t = 0; t < count; t++) z[t] = Math.tanh(z[t]);
+      break;
+    case LINEAR:
+      break;
+  }
+}
+
+/** d *= f'(z), with f' written through the output a = f(z) (see the header). */
+function multiplyByDerivative(d: FloatArray, a: FloatArray, count: number, f: ActivationCode): void {
+  switch (f) {
+    case SIGMOID:
+      for (let t = 0; t < count; t++) d[t] *= a[t] * (1 - a[t]);
+      break;
+    case RELU:
+      for (let t = 0; t < count; t++) if (!(a[t] > 0)) d[t] = 0;
+      break;
+    case TANH:
+      for (let t = 0; t < count; t++) d[t] *= 1 - a[t] * a[t];
+      break;
+    case LINEAR:
+      break;
+  }
+}
+
+/**
+ * Equation (4) without f': below[r, i] = sum_j delta[r, j] W[i, j] (delta W^T), for delta
+ * [n, fanOut], W [fanIn, fanOut]. Each is a dot product of a delta row with a weight row, both
+ * contiguous.
+ */
+function multiplyByTranspose(delta: FloatArray, W: FloatArray, below: FloatArray, n: number, fanIn: number, fanOut: number): void {
+  let r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const d0 = r * fanOut, d1 = d0 + fanOut, d2 = d1 + fanOut, d3 = d2 + fanOut;
+    const b0 = r * fanIn;
+    for (let i = 0; i < fanIn; i++) {
+      const w = i * fanOut;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = 0; j < fanOut; j++) {
+        const wij = W[w + j];
+        s0 += delta[d0 + j] * wij;
+        s1 += delta[d1 + j] * wij;
+        s2 += delta[d2 + j] * wij;
+        s3 += delta[d3 + j] * wij;
+      }
+      below[b0 + i] = s0;
+      below[b0 + fanIn + i] = s1;
+      below[b0 + 2 * fanIn + i] = s2;
+      below[b0 + 3 * fanIn + i] = s3;
+    }
+  }
+  for (; r < n; r++) {
+    const d = r * fanOut;
+    const b = r * fanIn;
+    for (let i = 0; i < fanIn; i++) {
+      const w = i * fanOut;
+      let s = 0;
+      for (let j = 0; j < fanOut; j++) s += delta[d + j] * W[w + j];
+      below[b + i] = s;
+    }
+  }
+}
+
+/** Equation (3): g[j] = sum_r delta[r, j]. */
+function sumRows(delta: FloatArray, g: FloatArray, n: number, width: number): void {
+  for (let j = 0; j < width; j++) g[j] = delta[j];
+  for (let r = 1; r < n; r++) {
+    const d = r * width;
+    for (let j = 0; j < width; j++) g[j] += delta[d + j];
+  }
+}
+
+/**
+ * One row of equation (2): dest[j] (+)= sum_{r0 <= r < r1} a[r, i] delta[r, j], the gradient of
+ * the weights leaving input i. Examples are added four at a time (one pass over dest per four);
+ * the grouping depends only on r0, so any split of the batch into blocks of a multiple of four
+ * examples gives bit-identical sums. `overwrite` starts the row instead of adding to it.
+ */
+function gradientRow(
+  a: FloatArray, delta: FloatArray, r0: number, r1: number, fanIn: number, fanOut: number,
+  i: number, dest: FloatArray, at: number, overwrite: boolean,
+): void {
+  let r = r0;
+  if (overwrite) {
+    // The first group (up to four examples) initialises the row.
+    const x0 = a[r * fanIn + i];
+    const d0 = r * fanOut;
+    if (r + 4 <= r1) {
+      const x1 = a[(r + 1) * fanIn + i], x2 = a[(r + 2) * fanIn + i], x3 = a[(r + 3) * fanIn + i];
+      const d1 = d0 + fanOut, d2 = d1 + fanOut, d3 = d2 + fanOut;
+      for (let j = 0; j < fanOut; j++) {
+        dest[at + j] = x0 * delta[d0 + j] + x1 * delta[d1 + j] + x2 * delta[d2 + j] + x3 * delta[d3 + j];
+      }
+      r += 4;
+    } else {
+      for (let j = 0; j < fanOut; j++) dest[at + j] = x0 * delta[d0 + j];
+      r += 1;
+    }
+  }
+  for (; r + 4 <= r1; r += 4) {
+    const x0 = a[r * fanIn + i], x1 = a[(r + 1) * fanIn + i], x2 = a[(r + 2) * fanIn + i], x3 = a[(r + 3) * fanIn + i];
+    const d0 = r * fanOut, d1 = d0 + fanOut, d2 = d1 + fanOut, d3 = d2 + fanOut;
+    for (let j = 0; j < fanOut; j++) {
+      dest[at + j] += x0 * delta[d0 + j] + x1 * delta[d1 + j] + x2 * delta[d2 + j] + x3 * delta[d3 + j];
+    }
+  }
+  for (; r < r1; r++) {
+    const x = a[r * fanIn + i];
+    const d = r * fanOut;
+    for (let j = 0; j < fanOut; j++) dest[at + j] += x * delta[d + j];
+  }
+}
+
+/**
+ * Equation (2) for a whole layer: G = a^T delta, for a [n, fanIn], delta [n, fanOut]. The batch
+ * is cut into blocks of GRADIENT_BLOCK examples so the block's delta rows stay in the L1 cache
+ * while every row of G takes their contribution.
+ */
+function transposeTimes(a: FloatArray, delta: FloatArray, G: FloatArray, n: number, fanIn: number, fanOut: number): void {
+  for (let r0 = 0; r0 < n; r0 += GRADIENT_BLOCK) {
+    const r1 = Math.min(n, r0 + GRADIENT_BLOCK);
+    for (let i = 0; i < fanIn; i++) gradientRow(a, delta, r0, r1, fanIn, fanOut, i, G, i * fanOut, r0 === 0);
+  }
+}
+
+/**
+ * Equation (2) and the SGD step fused, for a batch of at most GRADIENT_BLOCK examples: each
+ * row of dL/dW is computed into `row` (a small buffer that stays in L1) and applied to W at
+ * once, so W is read and written once per step and the full gradient matrix is never stored.
+ * The arithmetic is that of transposeTimes + descend, so the result is bit-identical.
+ */
+function descendRowByRow(
+  a: FloatArray, delta: FloatArray, W: FloatArray, velocity: FloatArray | null, row: FloatArray,
+  n: number, fanIn: number, fanOut: number, lr: number, momentum: number,
+): void {
+  for (let i = 0; i < fanIn; i++) {
+    gradientRow(a, delta, 0, n, fanIn, fanOut, i, row, 0, true);
+    const w = i * fanOut;
+    if (velocity === null) {
+      for (let j = 0; j < fanOut; j++) W[w + j] -= lr * row[j];
+    } else {
+      for (let j = 0; j < fanOut; j++) {
+        const v = momentum * velocity[w + j] + row[j];
+        velocity[w + j] = v;
+        W[w + j] -= lr * v;
+      }
+    }
+  }
+}
+
+/** w -= lr g. */
+function descend(w: FloatArray, g: FloatArray, lr: number): void {
+  for (let t = 0; t < w.length; t++) w[t] -= lr * g[t];
+}
+
+/** v = m v + g; w -= lr v. */
+function descendWithMomentum(w: FloatArray, v: FloatArray, g: FloatArray, lr: number, m: number): void {
+  for (let t = 0; t < w.length; t++) {
+    const vt = m * v[t] + g[t];
+    v[t] = vt;
+    w[t] -= lr * vt;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * What a swept loss curve looks like, in words a table can hold: where its minimum lies
+ * (inside the range, or at an edge because the curve keeps falling), whether it is monotone,
+ * and whether its autodiff derivative agrees with the slope of the curve itself.
+ *
+ * All judgements allow for the rounding noise of the losses: a difference smaller than
+ * `noise` (by default 1e-7 of the largest loss on the curve, some 25 times the float32 noise
+ * of a mean over 4,000 examples) counts as flat, so a curve that has reached its asymptote
+ * does not grow a spurious "minimum inside" from the last digits.
+ */
+
+export type MinimumPlace = 'inside' | 'lower edge' | 'upper edge';
+/** 'flat': no step beyond the noise at all (a dead weight). */
+export type Monotone = 'decreasing' | 'increasing' | 'flat' | 'no';
+
+export interface CurveShape {
+  /** Index, value, loss and derivative at the lowest loss. */
+  minIndex: number;
+  minValue: number;
+  minLoss: number;
+  gradientAtMin: number;
+  minimum: MinimumPlace;
+  /** How far the lower of the two ends lies above the minimum (0 when the minimum is at an end). */
+  edgeRise: number;
+  monotone: Monotone;
+  lossRange: number;
+  maxAbsGradient: number;
+}
+
+export interface DerivativeCheck {
+  /** Slope of the loss curve by central differences; NaN at the two ends. */
+  slopes: Float64Array;
+  /** Largest |autodiff derivative (averaged over the difference's interval) - slope| over the interior points. */
+  maxAbs: number;
+  /** maxAbs over the curve's own scale (largest |slope| or |derivative|, at least the noise floor). */
+  relative: number;
+  /** Where the largest disagreement is. */
+  worstIndex: number;
+}
+
+/** Differences below this are rounding noise, not shape. */
+export function noiseLevel(losses: ArrayLike<number>): number {
+  let max = 0;
+  for (let p = 0; p < losses.length; p++) max = Math.max(max, Math.abs(losses[p]));
+  return 1e-7 * Math.max(max, 1e-3);
+}
+
+export function describeCurve(values: ArrayLike<number>, losses: ArrayLike<number>, gradients: ArrayLike<number>, noise = noiseLevel(losses)): CurveShape {
+  const n = losses.length;
+  if (n < 2 || values.length !== n || gradients.length !== n) throw new Error('a curve needs at least two points, with as many values, losses and derivatives');
+  let minIndex = 0;
+  let maxLoss = -Infinity;
+  let maxAbsGradient = 0;
+  for (let p = 0; p < n; p++) {
+    if (losses[p] < losses[minIndex]) minIndex = p;
+    maxLoss = Math.max(maxLoss, losses[p]);
+    maxAbsGradient = Math.max(maxAbsGradient, Math.abs(gradients[p]));
+  }
+  const minLoss = losses[minIndex];
+  const riseLow = losses[0] - minLoss;
+  const riseHigh = losses[n - 1] - minLoss;
+  let minimum: MinimumPlace;
+  if (riseLow > noise && riseHigh > noise) minimum = 'inside';
+  // A flat bottom reaching an end counts as that end: the curve does not turn back up there.
+  else minimum = riseLow <= riseHigh ? 'lower edge' : 'upper edge';
+  let falls = false;
+  let rises = false;
+  for (let p = 1; p < n; p++) {
+    const step = losses[p] - losses[p - 1];
+    if (step > noise) rises = true;
+    if (step < -noise) falls = true;
+  }
+  const monotone: Monotone = rises && falls ? 'no' : rises ? 'increasing' : falls ? 'decreasing' : 'flat';
+  return {
+    minIndex,
+    minValue: values[minIndex],
+    minLoss,
+    gradientAtMin: gradients[minIndex],
+    minimum,
+    edgeRise: minimum === 'inside' ? Math.min(riseLow, riseHigh) : 0,
+    monotone,
+    lossRange: maxLoss - minLoss,
+    maxAbsGradient,
+  };
+}
+
+/**
+ * Compares the autodiff derivative with the slope of the loss curve by central differences,
+ * s[p] = (L[p+1] - L[p-1]) / (v[p+1] - v[p-1]), at every interior point.
+ *
+ * s[p] is exactly the derivative's average over [v[p-1], v[p+1]], so it is compared with that
+ * average taken from the derivative column by the trapezoid rule, (g[p-1] + 2 g[p] + g[p+1]) / 4.
+ * On a smooth curve (Sigmoid) both sides differ from the true slope by O(spacing²) only. On a
+ * ReLU network the loss is only piecewise smooth: wherever some example's unit switches on or
+ * off its slope jumps, and a derivative taken AT one point can differ from a difference taken
+ * ACROSS such a jump by half the jump; averaging both over the same interval halves that
+ * legitimate gap. A wrong derivative (sign, factor, another weight's) is off everywhere by
+ * the size of the derivative itself, far beyond either.
+ */
+export function checkDerivative(values: ArrayLike<number>, losses: ArrayLike<number>, gradients: ArrayLike<number>, noise = noiseLevel(losses)): DerivativeCheck {
+  const n = losses.length;
+  const slopes = new Float64Array(n).fill(NaN);
+  let scale = 0;
+  let maxAbs = 0;
+  let worstIndex = -1;
+  let floor = 0;
+  for (let p = 1; p + 1 < n; p++) {
+    const dv = values[p + 1] - values[p - 1];
+    slopes[p] = (losses[p + 1] - losses[p - 1]) / dv;
+    // Rounding noise of the two losses, seen through the division by the spacing.
+    floor = Math.max(floor, (2 * noise) / Math.abs(dv));
+    scale = Math.max(scale, Math.abs(slopes[p]), Math.abs(gradients[p]));
+    const averaged = (gradients[p - 1] + 2 * gradients[p] + gradients[p + 1]) / 4;
+    const gap = Math.abs(averaged - slopes[p]);
+    if (!(gap <= maxAbs)) {
+      maxAbs = gap;
+      worstIndex = p;
+    }
+  }
+  const relative = worstIndex < 0 ? 0 : maxAbs / Math.max(scale, floor, Number.MIN_VALUE);
+  return { slopes, maxAbs, relative, worstIndex };
+}

@@ -1,0 +1,292 @@
+/**
+ * Experiment 2 of the article: the loss landscape along single first-layer weights.
+ *
+ * For each network (say relu7 and sigmoid7, trained), K first-layer weights are chosen with
+ * the seed (or named), each is swept over a range while every other weight stays fixed, and
+ * at every point the mean squared error over the examples and its derivative (tf.grad) are
+ * recorded (src/probes/weight-sweep.ts does the batched computation). Then:
+ *   - the derivative column is checked against the slope of the loss column, and the run
+ *     fails past a tolerance (the curve and its derivative must tell the same story);
+ *   - each curve is summarised: minimum inside the range or at an edge, monotone or not;
+ *   - landscape.csv, landscape-summary.csv and the side-by-side chart are written.
+ *
+ * The article's claim: for ReLU the curve has a minimum inside the range; for Sigmoid it keeps
+ * sloping towards an asymptote, so gradient descent on that weight has no nearby target.
+ */
+import path from 'node:path';
+import type { Dataset } from '../data/types.js';
+import { writeCsv, type CsvRow } from '../reports/csv.js';
+import { writeLandscapeChart, type ChartFiles } from '../reports/charts.js';
+import { UserError, UsageError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
+import { checkDerivative, describeCurve, noiseLevel, type CurveShape } from './landscape-shape.js';
+import { FirstLayerSweeper, type ProbedNetwork, type WeightRef } from './weight-sweep.js';
+
+export type { ProbedNetwork, WeightRef } from './weight-sweep.js';
+
+/** Swept weights per network when none are named: the article tried "about ten". */
+export const DEFAULT_WEIGHT_COUNT = 10;
+export const DEFAULT_POINTS = 101;
+/**
+ * Half-width of the default range around the weight's original value. A first-layer weight
+ * of these networks is about 0.05 in size and an input pixel about 0.45, so a change of 8
+ * moves the neuron's pre-activation by about 3.6 on average: far enough to push a sigmoid
+ * neuron well into saturation both ways (where its curve flattens to the asymptote the
+ * article describes) and to switch a ReLU neuron fully off on one side and far on the other.
+ */
+export const DEFAULT_SPAN = 8;
+/** Largest accepted |autodiff derivative - slope of the loss| relative to the curve's slope scale. */
+export const DEFAULT_TOLERANCE = 0.05;
+
+export const LANDSCAPE_COLUMNS = ['config', 'activation', 'weight_i', 'weight_j', 'original', 'value', 'loss', 'gradient', 'slope'] as const;
+export const SUMMARY_COLUMNS = [
+  'config', 'activation', 'weight_i', 'weight_j', 'original', 'loss_at_original', 'from', 'to', 'points', 'examples',
+  'minimum', 'min_value', 'min_loss', 'gradient_at_min', 'edge_rise', 'monotone', 'loss_range', 'max_abs_gradient',
+  'check_max_abs', 'check_relative',
+] as const;
+
+export interface LandscapeOptions {
+  /** The networks to probe; each brings its own name, activations and parameters. */
+  networks: ProbedNetwork[];
+  /** The examples the loss is measured over (the training set). */
+  data: Dataset;
+  /** Says which examples, for logs and reports; default "training set (N examples)". */
+  examplesLabel?: string;
+  /** Weights to sweep; default: `count` picked with Rng.stream(seed, 'landscape'). */
+  weights?: WeightRef[];
+  count?: number;
+  /** Seed for picking weights; default 1 (the CLI passes the config's seed). */
+  seed?: number;
+  /** Range: original ± span (default), or absolute from..to for every weight. */
+  span?: number;
+  from?: number;
+  to?: number;
+  points?: number;
+  tolerance?: number;
+  /** Throw a UserError when the derivative check fails (after writing the files); default true. */
+  failOnCheck?: boolean;
+  /** Write landscape.csv, landscape-summary.csv and landscape.svg/.png here. */
+  outDir?: string;
+  log?: (line: string) => void;
+  /** Rows per batched chunk (memory bound); see weight-sweep.ts. */
+  rowsPerChunk?: number;
+}
+
+export interface LandscapeCurve {
+  config: string;
+  activation: string;
+  weightI: number;
+  weightJ: number;
+  original: number;
+  lossAtOriginal: number;
+  values: number[];
+  losses: number[];
+  gradients: number[];
+  /** Central-difference slope of the losses (NaN at the ends). */
+  slopes: number[];
+  shape: CurveShape;
+  check: { maxAbs: number; relative: number; worstValue: number };
+}
+
+export interface LandscapeCount {
+  config: string;
+  activation: string;
+  swept: number;
+  inside: number;
+  atEdge: number;
+  monotone: number;
+}
+
+export interface LandscapeResult {
+  curves: LandscapeCurve[];
+  counts: LandscapeCount[];
+  examples: string;
+  points: number;
+  /** The worst derivative disagreement over all curves. */
+  check: { maxAbs: number; relative: number; tolerance: number; passed: boolean; where: string };
+  /** Setup: first two layers per network; sweep: all points of all weights. */
+  seconds: { setup: number; sweep: number; total: number };
+  files?: { csv: string; summaryCsv: string; chart: ChartFiles };
+}
+
+/** K distinct first-layer weights, reproducibly from the seed. */
+export function pickWeights(seed: number, inputs: number, neurons: number, count: number): WeightRef[] {
+  if (!Number.isInteger(count) || count < 1) throw new UsageError(`--count: expected a whole number of weights of at least 1, got ${count}`);
+  if (count > inputs * neurons) throw new UsageError(`--count: the first layer has only ${inputs * neurons} weights, asked for ${count}`);
+  const rng = Rng.stream(seed, 'landscape');
+  const seen = new Set<number>();
+  const picks: WeightRef[] = [];
+  while (picks.length < count) {
+    const i = rng.int(inputs);
+    const j = rng.int(neurons);
+    const key = i * neurons + j;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    picks.push({ i, j });
+  }
+  return picks;
+}
+
+/** P equally spaced values from lo to hi, both included. */
+export function linspace(lo: number, hi: number, points: number): number[] {
+  return Array.from({ length: points }, (_, p) => (points === 1 ? lo : lo + ((hi - lo) * p) / (points - 1)));
+}
+
+export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeResult> {
+  const log = opts.log ?? (() => {});
+  const points = opts.points ?? DEFAULT_POINTS;
+  const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
+  const absolute = opts.from !== undefined || opts.to !== undefined;
+  if (!Number.isInteger(points) || points < 3) throw new UsageError(`--points: expected a whole number of at least 3, got ${points}`);
+  if (absolute && (opts.from === undefined || opts.to === undefined || !(opts.from < opts.to))) {
+    throw new UsageError('--from/--to: give both, with --from below --to');
+  }
+  const span = opts.span ?? DEFAULT_SPAN;
+  if (!absolute && !(span > 0 && Number.isFinite(span))) throw new UsageError(`--span: expected a positive number, got ${span}`);
+  if (opts.networks.length === 0) throw new UsageError('landscape: no network to probe');
+  const examples = opts.examplesLabel ?? `training set (${opts.data.count} examples)`;
+
+  const t0 = performance.now();
+  let setupMs = 0;
+  const curves: LandscapeCurve[] = [];
+  for (const net of opts.networks) {
+    const sizes = net.params.sizes;
+    const weights = opts.weights ?? pickWeights(opts.seed ?? 1, sizes[0], sizes[1], opts.count ?? DEFAULT_WEIGHT_COUNT);
+    for (const w of weights) {
+      if (!(w.i >= 0 && w.i < sizes[0] && w.j >= 0 && w.j < sizes[1])) {
+        throw new UsageError(`--weight ${w.i},${w.j}: outside the first layer of ${net.name} (input 0..${sizes[0] - 1}, neuron 0..${sizes[1] - 1})`);
+      }
+    }
+    const ts = performance.now();
+    const sweeper = new FirstLayerSweeper(net, opts.data, { rowsPerChunk: opts.rowsPerChunk });
+    setupMs += performance.now() - ts;
+    try {
+      for (const w of weights) {
+        const original = sweeper.original(w);
+        const lo = absolute ? opts.from! : original - span;
+        const hi = absolute ? opts.to! : original + span;
+        const tw = performance.now();
+        const r = sweeper.sweep(w, linspace(lo, hi, points));
+        const atOriginal = sweeper.sweep(w, [original]).losses[0];
+        const noise = noiseLevel(r.losses);
+        const shape = describeCurve(r.values, r.losses, r.gradients, noise);
+        const check = checkDerivative(r.values, r.losses, r.gradients, noise);
+        curves.push({
+          config: net.name,
+          activation: net.activation,
+          weightI: w.i,
+          weightJ: w.j,
+          original,
+          lossAtOriginal: atOriginal,
+          values: Array.from(r.values),
+          losses: Array.from(r.losses),
+          gradients: Array.from(r.gradients),
+          slopes: Array.from(check.slopes),
+          shape,
+          check: { maxAbs: check.maxAbs, relative: check.relative, worstValue: check.worstIndex >= 0 ? r.values[check.worstIndex] : NaN },
+        });
+        log(
+          `${net.name} W1[${w.i}, ${w.j}] = ${fmt(original)}: swept ${fmt(lo)}..${fmt(hi)} in ${points} points, ` +
+            `minimum ${shape.minimum} (loss ${shape.minLoss.toFixed(5)} at ${fmt(shape.minValue)}), monotone: ${shape.monotone}, ` +
+            `derivative vs slope ${(100 * check.relative).toFixed(2)} %  [${((performance.now() - tw) / 1000).toFixed(2)} s]`,
+        );
+      }
+    } finally {
+      sweeper.dispose();
+    }
+  }
+  const totalMs = performance.now() - t0;
+
+  const counts = countShapes(curves);
+  for (const c of counts) {
+    log(`${c.config} (${c.activation}): ${c.swept} weights swept; minimum inside the range for ${c.inside}, at an edge for ${c.atEdge}; monotone curves: ${c.monotone}`);
+  }
+  // NaN (a diverged network) counts as the worst of all.
+  const worse = (a: number, b: number): boolean => Number.isNaN(b) || (!Number.isNaN(a) && b > a);
+  const worst = curves.reduce((a, b) => (worse(a.check.relative, b.check.relative) ? b : a), curves[0]);
+  const passed = curves.every((c) => c.check.relative <= tolerance);
+  const where = `${worst.config} W1[${worst.weightI}, ${worst.weightJ}] at ${fmt(worst.check.worstValue)}`;
+  const result: LandscapeResult = {
+    curves,
+    counts,
+    examples,
+    points,
+    check: { maxAbs: worst.check.maxAbs, relative: worst.check.relative, tolerance, passed, where },
+    seconds: { setup: setupMs / 1000, sweep: (totalMs - setupMs) / 1000, total: totalMs / 1000 },
+  };
+  log(
+    `derivative check: largest |tf.grad - slope of the loss| = ${worst.check.maxAbs.toExponential(3)} ` +
+      `(${(100 * worst.check.relative).toFixed(3)} % of that curve's slope scale; tolerance ${(100 * tolerance).toFixed(1)} %) at ${where}`,
+  );
+
+  if (opts.outDir) result.files = await writeLandscapeFiles(opts.outDir, result);
+  if (!passed && opts.failOnCheck !== false) {
+    throw new UserError(
+      `landscape: the tf.grad derivative disagrees with the slope of the loss by ${(100 * worst.check.relative).toFixed(2)} % ` +
+        `(tolerance ${(100 * tolerance).toFixed(1)} %) at ${where}; ` +
+        'more --points (finer differences) or a narrower range shrink the difference error; see the slope column of landscape.csv',
+    );
+  }
+  return result;
+}
+
+function countShapes(curves: readonly LandscapeCurve[]): LandscapeCount[] {
+  const byConfig = new Map<string, LandscapeCount>();
+  for (const c of curves) {
+    const k = byConfig.get(c.config) ?? { config: c.config, activation: c.activation, swept: 0, inside: 0, atEdge: 0, monotone: 0 };
+    k.swept++;
+    if (c.shape.minimum === 'inside') k.inside++;
+    else k.atEdge++;
+    if (c.shape.monotone === 'increasing' || c.shape.monotone === 'decreasing') k.monotone++;
+    byConfig.set(c.config, k);
+  }
+  return [...byConfig.values()];
+}
+
+async function writeLandscapeFiles(dir: string, r: LandscapeResult): Promise<NonNullable<LandscapeResult['files']>> {
+  const rows: CsvRow[] = [];
+  for (const c of r.curves) {
+    for (let p = 0; p < c.values.length; p++) {
+      rows.push({
+        config: c.config, activation: c.activation, weight_i: c.weightI, weight_j: c.weightJ, original: c.original,
+        value: c.values[p], loss: c.losses[p], gradient: c.gradients[p], slope: Number.isNaN(c.slopes[p]) ? '' : c.slopes[p],
+      });
+    }
+  }
+  const summary: CsvRow[] = r.curves.map((c) => ({
+    config: c.config,
+    activation: c.activation,
+    weight_i: c.weightI,
+    weight_j: c.weightJ,
+    original: c.original,
+    loss_at_original: c.lossAtOriginal,
+    from: c.values[0],
+    to: c.values[c.values.length - 1],
+    points: c.values.length,
+    examples: r.examples,
+    minimum: c.shape.minimum,
+    min_value: c.shape.minValue,
+    min_loss: c.shape.minLoss,
+    gradient_at_min: c.shape.gradientAtMin,
+    edge_rise: c.shape.edgeRise,
+    monotone: c.shape.monotone,
+    loss_range: c.shape.lossRange,
+    max_abs_gradient: c.shape.maxAbsGradient,
+    check_max_abs: c.check.maxAbs,
+    check_relative: c.check.relative,
+  }));
+  const csv = path.join(dir, 'landscape.csv');
+  const summaryCsv = path.join(dir, 'landscape-summary.csv');
+  await writeCsv(csv, LANDSCAPE_COLUMNS, rows);
+  await writeCsv(summaryCsv, SUMMARY_COLUMNS, summary);
+  const chart = await writeLandscapeChart(
+    dir,
+    r.curves.map((c) => ({ config: c.config, activation: c.activation, weightI: c.weightI, weightJ: c.weightJ, original: c.original, values: c.values, losses: c.losses })),
+    { title: `Loss over the ${r.examples} along one first-layer weight (all others fixed)` },
+  );
+  return { csv, summaryCsv, chart };
+}
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? (Math.abs(v) >= 100 || v === 0 ? v.toFixed(2) : v.toPrecision(4)) : String(v);
+}

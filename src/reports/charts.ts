@@ -1,0 +1,366 @@
+/**
+ * Charts: every picture the project draws, as `<name>.svg` plus `<name>.png`.
+ *
+ * Each function takes plain data (no tensors, no engine), describes the chart as a Vega-Lite
+ * spec, lets Vega lay it out and render it to SVG (Vega's headless View with renderer 'none'
+ * needs no canvas package in Node), and rasterises that SVG with resvg for a PNG that any
+ * viewer, GitHub included, shows without running scripts. Both files are written atomically,
+ * so a killed run never leaves half a picture.
+ *
+ * Fonts: the PNG needs real font files (resvg draws no text at all without them). We load
+ * DejaVu Sans from /usr/share/fonts/truetype/dejavu; when it is missing we let resvg load the
+ * system's fonts instead, and if there are none the PNG still renders, only without text.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+import { writeFileAtomic } from '../util/atomic.js';
+
+export interface ChartFiles {
+  svg: string;
+  png: string;
+}
+
+/** The font the charts ask for, and where resvg finds it. */
+export const CHART_FONT_FAMILY = 'DejaVu Sans';
+export const DEJAVU_DIR = '/usr/share/fonts/truetype/dejavu';
+const DEJAVU_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
+
+/** PNG pixels per SVG pixel: 2 keeps thin lines and small labels sharp on high-density screens. */
+const PNG_SCALE = 2;
+
+/** Colours per activation, kept the same in every chart so ReLU and Sigmoid are recognisable at a glance. */
+const ACTIVATION_COLOURS: Record<string, string> = { relu: '#d62728', sigmoid: '#1f77b4', tanh: '#2ca02c' };
+
+/** Shared look: white background, DejaVu everywhere, no chart border. */
+const BASE_CONFIG = {
+  font: CHART_FONT_FAMILY,
+  background: 'white',
+  view: { stroke: '#bbbbbb' },
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  title: { fontSize: 14, anchor: 'start' as const },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+/** Where resvg gets its fonts: DejaVu when installed, otherwise whatever the system has. */
+export function chartFontOptions(fontDir = DEJAVU_DIR): NonNullable<ResvgRenderOptions['font']> {
+  const files = DEJAVU_FILES.map((f) => path.join(fontDir, f)).filter((f) => existsSync(f));
+  if (files.length > 0) return { loadSystemFonts: false, fontFiles: files, defaultFontFamily: CHART_FONT_FAMILY };
+  // Without DejaVu, resvg substitutes any system font for the requested family; with no
+  // font at all it skips the text and still draws every mark.
+  return { loadSystemFonts: true };
+}
+
+/** Vega-Lite spec -> SVG text. */
+export async function specToSvg(spec: TopLevelSpec): Promise<string> {
+  const vegaSpec = compile(spec).spec;
+  const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** SVG text -> PNG bytes. */
+export function svgToPng(svg: string, fontDir = DEJAVU_DIR): Uint8Array {
+  const resvg = new Resvg(svg, { font: chartFontOptions(fontDir), background: 'white', fitTo: { mode: 'zoom', value: PNG_SCALE } });
+  return resvg.render().asPng();
+}
+
+/** Renders a Vega-Lite spec into `dir/name.svg` and `dir/name.png`. */
+export async function writeChart(dir: string, name: string, spec: TopLevelSpec): Promise<ChartFiles> {
+  const svg = await specToSvg({ ...spec, config: { ...BASE_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec);
+  const files = { svg: path.join(dir, `${name}.svg`), png: path.join(dir, `${name}.png`) };
+  await writeFileAtomic(files.svg, svg);
+  await writeFileAtomic(files.png, svgToPng(svg));
+  return files;
+}
+
+function activationColourScale(activations: Iterable<string>): { domain: string[]; range: string[] } {
+  const domain = [...new Set(activations)];
+  const spare = ['#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+  return { domain, range: domain.map((a, k) => ACTIVATION_COLOURS[a] ?? spare[k % spare.length]) };
+}
+
+/** Vega-Lite cannot plot NaN or infinities; a diverged run would otherwise break the whole chart. */
+function finite(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training curves
+
+/** One epoch of a run (the training loop's EpochRecord has these fields). Epoch 0 = before training. */
+export interface TrainingCurvePoint {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+}
+
+export interface TrainingCurvesOptions {
+  /** File name without extension; default "curves". */
+  name?: string;
+  /** Chart title, e.g. the config name. */
+  title?: string;
+}
+
+/** Loss and accuracy against epoch, train and test, side by side. */
+export async function writeTrainingCurves(dir: string, history: readonly TrainingCurvePoint[], opts: TrainingCurvesOptions = {}): Promise<ChartFiles> {
+  const values = history.flatMap((h) => [
+    { epoch: h.epoch, set: 'train', metric: 'loss (mean squared error)', value: finite(h.trainLoss) },
+    { epoch: h.epoch, set: 'test', metric: 'loss (mean squared error)', value: finite(h.testLoss) },
+    { epoch: h.epoch, set: 'train', metric: 'accuracy', value: finite(h.trainAccuracy) },
+    { epoch: h.epoch, set: 'test', metric: 'accuracy', value: finite(h.testAccuracy) },
+  ]);
+  const panel = (metric: string, yTitle: string, format: string) => ({
+    width: 320,
+    height: 220,
+    transform: [{ filter: { field: 'metric', equal: metric } }],
+    mark: { type: 'line' as const, point: history.length <= 40 },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } },
+      y: { field: 'value', type: 'quantitative' as const, title: yTitle, scale: { zero: false }, axis: { format } },
+      color: { field: 'set', type: 'nominal' as const, title: 'data', scale: { domain: ['train', 'test'], range: ['#1f77b4', '#ff7f0e'] } },
+    },
+  });
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...(opts.title ? { title: opts.title } : {}),
+    data: { values },
+    hconcat: [panel('loss (mean squared error)', 'loss (mean squared error)', '.3~f'), panel('accuracy', 'accuracy', '.0%')],
+  } as TopLevelSpec;
+  return writeChart(dir, opts.name ?? 'curves', spec);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loss landscape along one weight
+
+/** One swept weight: the loss of the whole network as that single weight takes each value. */
+export interface LandscapeSeries {
+  /** The config (network) it belongs to, e.g. "relu7". */
+  config: string;
+  activation: string;
+  /** The weight W1[i, j]: from input i to first-layer neuron j. */
+  weightI: number;
+  weightJ: number;
+  /** The weight's value in the probed network (marked on the chart). */
+  original: number;
+  values: ArrayLike<number>;
+  losses: ArrayLike<number>;
+}
+
+export interface LandscapeChartOptions {
+  name?: string;
+  title?: string;
+  /** Panels per row within one config's block; default 2 (so ten weights make five rows). */
+  columns?: number;
+}
+
+/**
+ * Small multiples, one block per config placed side by side (ReLU first, as in the article),
+ * one panel per swept weight: the loss against the weight's value, a dashed rule at the
+ * weight's original value and a dot at the lowest loss. Each panel has its own axes, since
+ * every weight is swept around its own value and the curves differ in depth.
+ */
+export async function writeLandscapeChart(dir: string, series: readonly LandscapeSeries[], opts: LandscapeChartOptions = {}): Promise<ChartFiles> {
+  const configs = orderReluFirst([...new Map(series.map((s) => [s.config, s.activation])).entries()]);
+  const colours = activationColourScale(configs.map(([, a]) => a));
+  const blocks = configs.map(([config, activation]) => {
+    const mine = series.filter((s) => s.config === config);
+    const values = mine.flatMap((s) => {
+      const label = `W1[${s.weightI}, ${s.weightJ}]`;
+      const rows: Record<string, unknown>[] = [];
+      for (let p = 0; p < s.values.length; p++) rows.push({ weight: label, value: s.values[p], loss: finite(s.losses[p]), original: s.original, activation });
+      return rows;
+    });
+    return {
+      title: { text: `${config} (${activation})`, anchor: 'middle' as const },
+      data: { values },
+      facet: { field: 'weight', type: 'nominal', title: null, sort: mine.map((s) => `W1[${s.weightI}, ${s.weightJ}]`) },
+      columns: opts.columns ?? 2,
+      spec: {
+        width: 170,
+        height: 95,
+        layer: [
+          {
+            mark: { type: 'line', strokeWidth: 2 },
+            encoding: {
+              x: { field: 'value', type: 'quantitative', title: 'weight value', scale: { zero: false, nice: false } },
+              y: { field: 'loss', type: 'quantitative', title: 'loss (MSE)', scale: { zero: false }, axis: { format: '.4~f', tickCount: 4 } },
+              color: { field: 'activation', type: 'nominal', scale: colours, legend: null },
+            },
+          },
+          {
+            // The weight as the network had it: dashed vertical rule.
+            mark: { type: 'rule', strokeDash: [4, 3], color: '#444444' },
+            encoding: { x: { field: 'original', type: 'quantitative', aggregate: 'min' } },
+          },
+          {
+            // The lowest loss along the sweep.
+            transform: [
+              { joinaggregate: [{ op: 'min', field: 'loss', as: 'minLoss' }], groupby: ['weight'] },
+              { filter: 'datum.loss === datum.minLoss' },
+              { window: [{ op: 'row_number', as: 'rank' }], groupby: ['weight'] },
+              { filter: 'datum.rank === 1' },
+            ],
+            mark: { type: 'point', filled: true, size: 40, color: 'black' },
+            encoding: { x: { field: 'value', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' } },
+          },
+        ],
+      },
+      resolve: { scale: { x: 'independent', y: 'independent' } },
+    };
+  });
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: opts.title ?? 'Loss along one first-layer weight (all others fixed)',
+      subtitle: 'dashed: the weight\'s original value; dot: lowest loss in the range',
+    },
+    hconcat: blocks,
+    spacing: 30,
+  } as TopLevelSpec;
+  return writeChart(dir, opts.name ?? 'landscape', spec);
+}
+
+function orderReluFirst<T extends [string, string]>(pairs: T[]): T[] {
+  const rank = (a: string): number => (a === 'relu' ? 0 : 1);
+  return pairs.map((p, k) => ({ p, k })).sort((a, b) => rank(a.p[1]) - rank(b.p[1]) || a.k - b.k).map((e) => e.p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gradients layer by layer
+
+/** One layer at one epoch (LayerGradientStat from src/probes/gradients.ts), optionally tagged with its run. */
+export interface GradientPoint {
+  epoch: number;
+  layer: number;
+  meanAbs: number;
+  l2: number;
+  /** Which run it came from (e.g. "sigmoid7"); runs are drawn as separate panels. */
+  run?: string;
+  activation?: string;
+}
+
+export interface GradientChartsOptions {
+  /** Prefix of the two file names; default "gradients" (gradients-by-layer, gradients-by-epoch). */
+  name?: string;
+  /** Says whose gradients, e.g. "sigmoid7 (seed 1)"; put before each chart's own title. */
+  title?: string;
+}
+
+/**
+ * The vanishing gradient as pictures: the L2 norm of each layer's weight gradient on a log
+ * scale, (1) against the layer number, one line per epoch, and (2) against the epoch, one line
+ * per layer. Several runs (say sigmoid7 and relu7) become panels side by side with a shared
+ * log axis, so their gradients compare directly.
+ */
+export async function writeGradientCharts(dir: string, stats: readonly GradientPoint[], opts: GradientChartsOptions = {}): Promise<{ byLayer: ChartFiles; byEpoch: ChartFiles }> {
+  const prefix = opts.name ?? 'gradients';
+  // A log scale cannot show 0 (a dead layer): such points are left out rather than breaking the chart.
+  const values = stats
+    .filter((s) => Number.isFinite(s.l2) && s.l2 > 0)
+    .map((s) => ({ run: s.run ?? '', epoch: s.epoch, layer: s.layer, l2: s.l2, meanAbs: s.meanAbs }));
+  const runs = [...new Set(values.map((v) => v.run))];
+  const facet = runs.length > 1 ? { column: { field: 'run', type: 'nominal', title: null, sort: runs } } : {};
+  const maxEpoch = Math.max(0, ...values.map((v) => v.epoch));
+  const lastLayer = Math.max(1, ...values.map((v) => v.layer));
+  // Ticks at whole powers of ten only: Vega's default log ticks (1, 2, 5 per decade) crowd the axis over many decades.
+  const yAxis = { field: 'l2', type: 'quantitative', title: 'L2 norm of dLoss/dW (log scale)', scale: { type: 'log' }, axis: { format: '.0e', values: powersOfTen(values.map((v) => v.l2)) } };
+  const byLayer = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: withPrefix(opts.title, 'weight-gradient norm per layer'), subtitle: 'layer 1 = first weight matrix (next to the input); one line per epoch' },
+    data: { values },
+    width: 260,
+    height: 220,
+    mark: { type: 'line', point: true },
+    encoding: {
+      ...facet,
+      x: { field: 'layer', type: 'quantitative', title: 'layer', scale: { domain: [1, lastLayer], nice: false }, axis: { tickMinStep: 1 } },
+      y: yAxis,
+      color: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { scheme: 'viridis', domain: [0, Math.max(1, maxEpoch)] } },
+      detail: { field: 'epoch', type: 'nominal' },
+    },
+  } as TopLevelSpec;
+  const byEpoch = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: withPrefix(opts.title, 'weight-gradient norm during training'), subtitle: 'epoch 0 = at initialisation; one line per layer' },
+    data: { values },
+    width: 260,
+    height: 220,
+    mark: { type: 'line', point: maxEpoch <= 40 },
+    encoding: {
+      ...facet,
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      y: yAxis,
+      color: { field: 'layer', type: 'ordinal', title: 'layer', scale: { scheme: 'viridis' } },
+    },
+  } as TopLevelSpec;
+  return {
+    byLayer: await writeChart(dir, `${prefix}-by-layer`, byLayer),
+    byEpoch: await writeChart(dir, `${prefix}-by-epoch`, byEpoch),
+  };
+}
+
+function withPrefix(prefix: string | undefined, text: string): string {
+  return prefix ? `${prefix}: ${text}` : text[0].toUpperCase() + text.slice(1);
+}
+
+/** 10^k for every k from just below the smallest to just above the largest value. */
+function powersOfTen(xs: readonly number[]): number[] {
+  if (xs.length === 0) return [];
+  const lo = Math.floor(Math.log10(Math.min(...xs)));
+  const hi = Math.ceil(Math.log10(Math.max(...xs)));
+  const out: number[] = [];
+  for (let k = lo; k <= hi; k++) out.push(Number(`1e${k}`));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Experiment 1: test accuracy against depth
+
+/** One trained network: its activation, depth (layers as the article counts them: input + hidden + output), seed and test accuracy (0..1). */
+export interface AccuracyByDepthRow {
+  activation: string;
+  depth: number;
+  seed: number;
+  testAccuracy: number;
+}
+
+export interface AccuracyByDepthOptions {
+  name?: string;
+  title?: string;
+}
+
+/** Mean test accuracy against depth per activation, a bar from the worst to the best seed, and every seed as a dot. */
+export async function writeAccuracyByDepthChart(dir: string, rows: readonly AccuracyByDepthRow[], opts: AccuracyByDepthOptions = {}): Promise<ChartFiles> {
+  const values = rows.map((r) => ({ activation: r.activation, depth: r.depth, seed: r.seed, testAccuracy: finite(r.testAccuracy) }));
+  const colours = activationColourScale(orderReluFirst(values.map((v) => [v.activation, v.activation] as [string, string])).map(([a]) => a));
+  const depths = [...new Set(values.map((v) => v.depth))].sort((a, b) => a - b);
+  const seeds = new Set(values.map((v) => v.seed)).size;
+  const x = { field: 'depth', type: 'quantitative', title: 'layers (input + hidden + output)', scale: { domain: [depths[0] ?? 0, depths[depths.length - 1] ?? 1], nice: false, padding: 12 }, axis: { values: depths, format: 'd' } };
+  const colour = { field: 'activation', type: 'nominal', title: 'activation', scale: colours };
+  const summary = [{ aggregate: [{ op: 'mean', field: 'testAccuracy', as: 'mean' }, { op: 'min', field: 'testAccuracy', as: 'worst' }, { op: 'max', field: 'testAccuracy', as: 'best' }], groupby: ['activation', 'depth'] }];
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: opts.title ?? 'Test accuracy against depth', subtitle: `line: mean over ${seeds} seed${seeds === 1 ? '' : 's'}; bar: worst to best seed; dots: each seed` },
+    data: { values },
+    width: 420,
+    height: 260,
+    layer: [
+      { transform: summary, mark: { type: 'rule', strokeWidth: 2, opacity: 0.5 }, encoding: { x, y: { field: 'worst', type: 'quantitative' }, y2: { field: 'best' }, color: colour } },
+      { transform: summary, mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.0%' } }, color: colour } },
+      { mark: { type: 'point', size: 18, opacity: 0.6 }, encoding: { x, y: { field: 'testAccuracy', type: 'quantitative' }, color: colour } },
+    ],
+  } as TopLevelSpec;
+  return writeChart(dir, opts.name ?? 'accuracy-by-depth', spec);
+}

@@ -1,0 +1,116 @@
+/**
+ * The reproduction report as ONE self-contained HTML file: styles inline, every chart embedded
+ * as a data: URI, and a Content-Security-Policy that forbids loading anything else, so the file
+ * can be mailed, archived or opened offline and looks the same.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import type { ReportData, ReportChart } from './report-data.js';
+import { THRESHOLDS, type Verdict } from './report-claims.js';
+import { verdictLabel, disagreementSentence, summaryTableRows, SUMMARY_TABLE_HEADERS } from './report-md.js';
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** The chart as a data: URI: the SVG when there is one (sharp at any size), else the PNG. */
+export function chartDataUri(chart: ReportChart): string {
+  if (chart.svg && existsSync(chart.svg)) {
+    return `data:image/svg+xml;base64,${readFileSync(chart.svg).toString('base64')}`;
+  }
+  return `data:image/png;base64,${readFileSync(chart.png).toString('base64')}`;
+}
+
+const VERDICT_CLASS: Record<Verdict, string> = {
+  agrees: 'agree',
+  'partly agrees': 'partly',
+  inconclusive: 'unclear',
+  contradicts: 'contra',
+  'not measured': 'unclear',
+};
+
+const STYLE = `
+body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1150px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; } h3 { font-size: 1.05em; margin-bottom: .3em; }
+table { border-collapse: collapse; margin: .8em 0; font-size: .9em; }
+th, td { border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; text-align: left; }
+th { background: #f2f2f2; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.verdict { font-weight: bold; white-space: nowrap; }
+.agree { color: #1a7f37; } .partly { color: #9a6700; } .unclear { color: #57606a; } .contra { color: #cf222e; }
+.plain { border-left: 4px solid #cf222e; padding-left: .6em; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: .9em; color: #444; }
+code { background: #f4f4f4; padding: 0 .2em; }
+`;
+
+export function renderHtml(data: ReportData): string {
+  const e = escapeHtml;
+  const parts: string[] = [];
+  parts.push(
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    // Nothing may be fetched: images only from data: URIs, styles only inline.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${e(data.title)}</title><style>${STYLE}</style></head><body>`,
+    `<h1>${e(data.title)}</h1>`,
+    `<p>Generated ${e(data.generatedAt)} from <code>${e(data.source)}</code>; reproduce with <code>${e(data.command)}</code>.</p>`,
+    '<h2>The article\'s claims against this run</h2>',
+    '<table id="claims"><thead><tr><th>#</th><th>the article says</th><th>this run measured</th><th>verdict</th></tr></thead><tbody>',
+  );
+  for (const c of data.claims) {
+    parts.push(
+      `<tr><td>${c.number}</td><td>${e(c.claim)}</td><td>${e(c.measured)}</td><td class="verdict ${VERDICT_CLASS[c.verdict]}">${e(verdictLabel(c.verdict))}</td></tr>`,
+    );
+  }
+  parts.push('</tbody></table>');
+  for (const c of data.claims) {
+    parts.push(`<h3>${c.number}. ${e(c.claim)}</h3>`, `<p>Verdict: <span class="verdict ${VERDICT_CLASS[c.verdict]}">${e(verdictLabel(c.verdict))}</span>.</p>`, '<ul>');
+    for (const ev of c.evidence) parts.push(`<li>${e(ev)}</li>`);
+    parts.push('</ul>');
+    const plain = disagreementSentence(c, data.settings);
+    if (plain) parts.push(`<p class="plain">${e(plain)}</p>`);
+  }
+  parts.push(
+    `<p>How verdicts are reached: a difference counts as real only when it exceeds ${THRESHOLDS.noiseMultiple} standard errors of the difference over the seeds; ` +
+      `"around"/"about" allows ${(100 * THRESHOLDS.aroundTolerance).toFixed(0)} points; "little" means at most ${(100 * THRESHOLDS.littleDepthEffect).toFixed(0)} points between depths; ` +
+      `"slightly" at most ${(100 * THRESHOLDS.slightAdvantage).toFixed(0)} points; "much smaller" gradients at least ${THRESHOLDS.muchSmallerFactor}x smaller.</p>`,
+  );
+  parts.push('<h2>Summary (summary.csv)</h2>', '<table id="summary"><thead><tr>');
+  for (const h of SUMMARY_TABLE_HEADERS) parts.push(`<th>${e(h)}</th>`);
+  parts.push('</tr></thead><tbody>');
+  for (const r of summaryTableRows(data.rows)) {
+    const cells = [r.config, r.activation, r.layers, r.hidden, r.seeds, r.mean, r.std, r.min, r.max, r.best, r.train, r.time];
+    parts.push(`<tr>${cells.map((v, i) => `<td${i >= 4 ? ' class="num"' : ''}>${e(v)}</td>`).join('')}</tr>`);
+  }
+  parts.push('</tbody></table>', '<p>Accuracies are final-epoch test accuracies; std is the sample standard deviation over seeds, in points.</p>');
+  parts.push('<h2>Charts</h2>');
+  for (const chart of data.charts) {
+    parts.push(
+      `<figure class="chart" data-chart="${e(chart.name)}"><img src="${chartDataUri(chart)}" alt="${e(chart.title)}">`,
+      `<figcaption><strong>${e(chart.title)}.</strong> ${e(chart.caption)}</figcaption></figure>`,
+    );
+  }
+  const env = data.environment;
+  parts.push('<h2>Settings and environment</h2>', '<ul>');
+  for (const s of data.settings) parts.push(`<li>${e(s)}</li>`);
+  for (const [k, v] of [
+    ['backend', env.backend],
+    ['engine', env.engine],
+    ['versions', env.versions],
+    ['data', env.dataSource],
+    ['machine', env.machine],
+    ['wall time', env.wallTime],
+    ['compute time', env.computeTime],
+  ] as const) {
+    parts.push(`<li>${e(k)}: ${e(v)}</li>`);
+  }
+  parts.push('</ul>');
+  if (data.notes.length > 0) {
+    parts.push('<h2>Notes</h2>', '<ul>');
+    for (const n of data.notes) parts.push(`<li>${e(n)}</li>`);
+    parts.push('</ul>');
+  }
+  parts.push('</body></html>', '');
+  return parts.join('\n');
+}

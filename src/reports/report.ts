@@ -1,0 +1,27 @@
+/**
+ * The reproduction report: report.md (charts linked as PNG files beside it) and a
+ * self-contained report.html, both written atomically into the reproduction's folder.
+ *
+ * The content is built by the reproduction (src/reproduce/finalize.ts) from its records;
+ * the verdicts come from report-claims.ts, the wording from report-md.ts and report-html.ts.
+ */
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import type { ReportData } from './report-data.js';
+import { renderMarkdown } from './report-md.js';
+import { renderHtml } from './report-html.js';
+
+export type { ReportData, ReportChart, ReportEnvironment } from './report-data.js';
+export { describeSettings } from './report-data.js';
+export { judgeClaims, type ClaimResult, type Verdict } from './report-claims.js';
+
+export const REPORT_MD = 'report.md';
+export const REPORT_HTML = 'report.html';
+
+export async function writeReport(dir: string, data: ReportData): Promise<{ md: string; html: string }> {
+  const md = path.join(dir, REPORT_MD);
+  const html = path.join(dir, REPORT_HTML);
+  await writeFileAtomic(md, renderMarkdown(data, dir));
+  await writeFileAtomic(html, renderHtml(data));
+  return { md, html };
+}

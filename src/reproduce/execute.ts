@@ -1,0 +1,94 @@
+/**
+ * Running one job of the plan inside a worker process, into its own folder, atomically.
+ *
+ * The job's folder is produced under a temporary name and renamed into place only after
+ * result.json (the record the summary and the report are built from) has been written last,
+ * so the folder's existence is the proof that the job finished.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { produceAtomically } from '../util/atomic.js';
+import { trainRun } from '../training/run.js';
+import type { TrainJob, PlannedJob } from './plan.js';
+import { jobFingerprint } from './plan.js';
+import { jobDir, writeJson, RESULT_FILE, type EpochRow, type TrainRecord } from './store.js';
+import { versionsWith } from './versions.js';
+import { executeLandscapeJob } from './execute-landscape.js';
+import { subsetFor } from './subset-cache.js';
+
+export interface ExecuteOptions {
+  outDir: string;
+  dataDir: string;
+  /** Called after every epoch of a training run. */
+  onEpoch?: (epoch: EpochRow, epochs: number) => void;
+}
+
+export interface ExecuteResult {
+  seconds: number;
+  /** One line for the progress display, e.g. "test 70.5 % (best 71.8 % at epoch 12)". */
+  headline: string;
+}
+
+export async function executeJob(job: PlannedJob, opts: ExecuteOptions): Promise<ExecuteResult> {
+  return job.kind === 'train' ? executeTrainJob(job, opts) : executeLandscapeJob(job, opts);
+}
+
+export async function executeTrainJob(job: TrainJob, opts: ExecuteOptions): Promise<ExecuteResult> {
+  const subset = await subsetFor(job.config, opts.dataDir);
+  return produceAtomically(jobDir(opts.outDir, job), async (tmp) => {
+    const result = await trainRun(job.config, {
+      outDir: tmp,
+      dataDir: opts.dataDir,
+      subset,
+      progress: 'none',
+      // The worker stops as a whole on Ctrl-C; its unfinished folder is temporary anyway.
+      handleInterrupt: false,
+      onEpoch: (e) => opts.onEpoch?.(pickEpoch(e), job.config.epochs),
+    });
+    const record: TrainRecord = {
+      kind: 'train',
+      id: job.id,
+      configName: job.configName,
+      seed: job.seed,
+      fingerprint: jobFingerprint(job),
+      config: job.config,
+      finalTestAccuracy: result.finalTestAccuracy,
+      bestTestAccuracy: result.bestTestAccuracy,
+      bestEpoch: result.bestEpoch,
+      finalTrainAccuracy: result.finalTrainAccuracy,
+      finalTrainLoss: result.finalTrainLoss,
+      finalTestLoss: result.finalTestLoss,
+      seconds: result.seconds,
+      backend: result.backend,
+      engine: result.engine,
+      dataSource: result.dataSource,
+      history: result.history.map(pickEpoch),
+      gradients: result.gradients.map((g) => ({ epoch: g.epoch, layer: g.layer, fanIn: g.fanIn, fanOut: g.fanOut, meanAbs: g.meanAbs, l2: g.l2 })),
+      host: os.hostname(),
+      finishedAt: new Date().toISOString(),
+      versions: versionsWith(result.backend?.tfjsVersion),
+    };
+    // Last: its presence (after the rename) marks the run complete.
+    await writeJson(path.join(tmp, RESULT_FILE), record);
+    return {
+      seconds: result.seconds,
+      headline: `test ${pct(result.finalTestAccuracy)} (best ${pct(result.bestTestAccuracy)} at epoch ${result.bestEpoch}) in ${result.seconds.toFixed(1)} s`,
+    };
+  });
+}
+
+function pickEpoch(e: EpochRow): EpochRow {
+  return {
+    epoch: e.epoch,
+    trainLoss: e.trainLoss,
+    trainAccuracy: e.trainAccuracy,
+    testLoss: e.testLoss,
+    testAccuracy: e.testAccuracy,
+    seconds: e.seconds,
+    elapsedSeconds: e.elapsedSeconds,
+  };
+}
+
+export function pct(x: number): string {
+  return `${(100 * x).toFixed(1)} %`;
+}

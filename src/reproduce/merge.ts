@@ -1,0 +1,112 @@
+/**
+ * `reproduce merge DIR... --out DIR`: combines the folders of a sharded sweep into one, and
+ * writes the summary, charts and report that one machine would have written.
+ *
+ * The folders must come from the same sweep (equal plan fingerprints: same configs, seeds and
+ * settings). Each complete job folder is copied into the output under a temporary name and
+ * renamed, so an interrupted merge can simply be run again. Jobs no folder has complete are
+ * listed, with the shard that should have run them.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { UserError, UsageError } from '../util/errors.js';
+import { produceAtomically, removeStaleTemps } from '../util/atomic.js';
+import { formatShard, selectShard, WHOLE, type Plan } from './plan.js';
+import {
+  acquireLock, jobDir, jobParentDirs, jobState, readPlanFile, readSessions, writeJson, PLAN_FILE, SESSIONS_FILE,
+  type PlanFile, type SessionRecord,
+} from './store.js';
+import { finalize, type FinalizeResult } from './finalize.js';
+
+export interface MergeOptions {
+  dirs: string[];
+  outDir: string;
+  log?: (line: string) => void;
+}
+
+export interface MergeOutcome {
+  copied: number;
+  alreadyThere: number;
+  final: FinalizeResult;
+}
+
+export async function mergeShards(opts: MergeOptions): Promise<MergeOutcome> {
+  const log = opts.log ?? (() => {});
+  if (opts.dirs.length === 0) throw new UsageError('reproduce merge: give at least one folder written by `reproduce --shard k/n`');
+  const out = path.resolve(opts.outDir);
+  const inputs = opts.dirs.map((d) => ({ dir: d, abs: path.resolve(d), plan: readPlanFile(d) }));
+  const reference = inputs[0];
+  for (const input of inputs.slice(1)) {
+    if (input.plan.fingerprint !== reference.plan.fingerprint) {
+      throw new UserError(
+        `${input.dir}: comes from a different sweep than ${reference.dir} (other configs, seeds or settings: plan fingerprints differ); merge only shards of one sweep`,
+      );
+    }
+  }
+
+  await fs.mkdir(out, { recursive: true });
+  const release = await acquireLock(out);
+  try {
+    for (const dir of jobParentDirs(out)) await removeStaleTemps(dir);
+    try {
+      const existing = readPlanFile(out);
+      if (existing.fingerprint !== reference.plan.fingerprint && !inputs.some((i) => i.abs === out)) {
+        throw new UserError(`${opts.outDir}: already holds a different sweep (${PLAN_FILE}); choose another --out`);
+      }
+    } catch (err) {
+      if (!(err instanceof UserError) || !/not a reproduce folder/.test(err.message)) throw err;
+    }
+
+    let copied = 0;
+    let alreadyThere = 0;
+    const missing: string[] = [];
+    for (const job of reference.plan.jobs) {
+      const here = jobState(out, job);
+      if (here.state === 'complete') {
+        alreadyThere++;
+        continue;
+      }
+      if (here.state === 'conflict') {
+        throw new UserError(`${opts.outDir}: ${here.why}; choose another --out, or delete that folder`);
+      }
+      const source = inputs.find((i) => i.abs !== out && jobState(i.dir, job).state === 'complete');
+      if (!source) {
+        missing.push(job.id);
+        continue;
+      }
+      await produceAtomically(jobDir(out, job), (tmp) => fs.cp(jobDir(source.dir, job), tmp, { recursive: true }));
+      copied++;
+    }
+    log(`merge: ${copied} job folders copied, ${alreadyThere} already in ${opts.outDir}`);
+
+    // Sessions: every folder's, once each, so the report can state each shard's wall time.
+    const sessions = new Map<string, SessionRecord>();
+    for (const input of [{ dir: out }, ...inputs]) for (const s of readSessions(input.dir)) sessions.set(s.id, s);
+    await writeJson(path.join(out, SESSIONS_FILE), [...sessions.values()]);
+
+    const merged: PlanFile = {
+      ...reference.plan,
+      shard: WHOLE,
+      mergedFrom: inputs.map((i) => i.dir),
+    };
+    await writeJson(path.join(out, PLAN_FILE), merged);
+
+    if (missing.length > 0) {
+      const plan: Plan = { jobs: reference.plan.jobs, seeds: reference.plan.seeds, fingerprint: reference.plan.fingerprint };
+      const count = reference.plan.shard.count;
+      const owner = (id: string): string => {
+        for (let k = 1; k <= count; k++) if (selectShard(plan, { index: k, count }).some((j) => j.id === id)) return formatShard({ index: k, count });
+        return '?';
+      };
+      const shown = missing.slice(0, 5).map((id) => `${id} (shard ${owner(id)})`).join(', ');
+      throw new UserError(
+        `reproduce merge: ${missing.length} of ${reference.plan.jobs.length} jobs are in none of the folders (${shown}${missing.length > 5 ? ', ...' : ''}); ` +
+          'finish those shards and merge again (the copied folders are kept)',
+      );
+    }
+    const final = await finalize(out);
+    return { copied, alreadyThere, final };
+  } finally {
+    release();
+  }
+}

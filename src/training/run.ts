@@ -1,0 +1,407 @@
+/**
+ * One training run, from a resolved config to a folder of results.
+ *
+ *   backend -> data subset -> initial parameters (from the seed) -> engine -> trainLoop
+ *
+ * and, in the run folder (outputs/<config>-<run id>/ unless told otherwise):
+ *   run.json      the resolved config, seed, backend and versions, data source, start and end
+ *                 times; written at the start (status "running") and rewritten at the end
+ *   history.csv   one row per epoch (epoch 0 = before training), rewritten atomically after
+ *                 every epoch, so a run stopped at any moment leaves a readable file
+ *   gradients.csv per-layer gradient statistics, when the config records them
+ *   summary.csv   one row: final and best test accuracy, train accuracy, time
+ *   weights.json  the final parameters (src/model/params-io.ts)
+ *   curves.svg/.png  loss and accuracy against epoch
+ */
+import { readFileSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { describeBackend, selectBackend, type BackendInfo } from '../backend/select.js';
+import type { RunConfig } from '../config/schema.js';
+import { resolveDataDir } from '../data/cache.js';
+import { loadSubset } from '../data/subset.js';
+import type { Subset } from '../data/types.js';
+import { initParams, type Params } from '../model/params.js';
+import { saveParams } from '../model/params-io.js';
+import { GRADIENT_COLUMNS, gradientRows, type LayerGradientStat } from '../probes/gradients.js';
+import { writeCsv, type CsvRow } from '../reports/csv.js';
+import { writeGradientCharts, writeTrainingCurves } from '../reports/charts.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { UsageError, UserError, messageOf } from '../util/errors.js';
+import type { EngineKind, NetworkSpec } from './engine.js';
+import { createEngine } from './engines.js';
+import { stepsPerEpoch, trainLoop, type EpochRecord } from './loop.js';
+
+export type { EpochRecord } from './loop.js';
+
+export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
+
+export interface TrainRunOptions {
+  /** The run folder; default outputs/<config name>-<run id>. Must not exist or be empty. */
+  outDir?: string;
+  /** Data cache (src/data/cache.ts resolveDataDir: flag > env CIFAR10_DATA_DIR > ~/.cache/cifar10-mlp). */
+  dataDir?: string;
+  /** auto: a bar when stdout is a terminal, else one line per epoch; none: print nothing. */
+  progress?: ProgressMode;
+  /** After epoch 0 (before training) and after every epoch. */
+  onEpoch?: (e: EpochRecord) => void;
+  /** Train on this subset instead of loading one. */
+  subset?: Subset;
+  /** Start from these parameters instead of drawing them from the seed. */
+  initialParams?: Params;
+  /** Stop cleanly on Ctrl-C (SIGINT) between steps; default true. */
+  handleInterrupt?: boolean;
+}
+
+export interface RunResult {
+  config: RunConfig;
+  outDir: string;
+  backend: BackendInfo | null;
+  engine: EngineKind;
+  history: EpochRecord[];
+  gradients: LayerGradientStat[];
+  finalTestAccuracy: number;
+  /** The best test accuracy after any epoch >= 1, and that epoch. */
+  bestTestAccuracy: number;
+  bestEpoch: number;
+  finalTrainAccuracy: number;
+  finalTrainLoss: number;
+  finalTestLoss: number;
+  /** Training time: the sum of the epochs' seconds. */
+  seconds: number;
+  params: Params;
+  dataSource: string;
+  /** Live TensorFlow.js tensors after each history entry (constant when nothing leaks). */
+  liveTensors: number[];
+}
+
+export const HISTORY_COLUMNS = [
+  'epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'seconds', 'elapsed_seconds', 'finished_at',
+] as const;
+
+export const SUMMARY_COLUMNS = [
+  'config', 'activation', 'layers', 'hidden', 'engine', 'backend', 'seed', 'epochs', 'learning_rate', 'momentum',
+  'batch_size', 'init', 'final_test_acc', 'best_test_acc', 'best_epoch', 'final_train_acc', 'final_train_loss',
+  'final_test_loss', 'seconds', 'started_at', 'finished_at',
+] as const;
+
+/** Exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+export async function trainRun(config: RunConfig, options: TrainRunOptions = {}): Promise<RunResult> {
+  const mode = resolveProgress(options.progress ?? 'auto');
+  const say = (line: string): void => {
+    if (mode !== 'none') process.stdout.write(`${line}\n`);
+  };
+  const startedAt = new Date();
+
+  const backend = config.engine === 'tfjs' ? await selectBackend(config.backend) : null;
+  say(backend ? `backend: ${describeBackend(backend)}` : 'engine: handwritten (plain TypeScript, no TensorFlow.js backend)');
+
+  const subset = options.subset ?? (await loadSubset({ dataDir: resolveDataDir(options.dataDir), ...config.data, log: say }));
+  const { train, test } = subset;
+  say(`data: ${train.count} training and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`);
+
+  const sizes = [train.inputs, ...config.hidden, 1];
+  const params = options.initialParams ?? initParams(sizes, config.init, config.seed);
+  const network: NetworkSpec = { sizes, hiddenActivation: config.activation, outputActivation: config.outputActivation };
+  const outDir = options.outDir ?? (await newRunDir(config.name, startedAt));
+  await prepareOutDir(outDir, options.outDir !== undefined);
+
+  const runInfo = {
+    name: config.name,
+    status: 'running' as 'running' | 'finished' | 'interrupted',
+    config,
+    seed: config.seed,
+    layers: sizes.length,
+    sizes,
+    engine: config.engine,
+    backend,
+    versions: { node: process.version, tfjs: backend?.tfjsVersion ?? null, project: projectVersion() },
+    threads: backend?.threads ?? 1,
+    data: {
+      source: subset.source, dataDir: subset.dataDir, positive: subset.positive, negative: subset.negative,
+      color: subset.color, trainCount: train.count, testCount: test.count, inputs: train.inputs,
+    },
+    outDir,
+    startedAt: startedAt.toISOString(),
+    finishedAt: null as string | null,
+    epochsCompleted: 0,
+  };
+  const writeRunJson = () => writeFileAtomic(path.join(outDir, 'run.json'), `${JSON.stringify(runInfo, null, 2)}\n`);
+  await writeRunJson();
+  say(
+    `training ${config.name}: ${sizes.length} layers [${sizes.join(', ')}], ${config.activation}, ` +
+      `lr ${config.learningRate}${config.momentum > 0 ? ` momentum ${config.momentum}` : ''}, batch ${config.batchSize}, ` +
+      `${config.epochs} epochs, seed ${config.seed}, engine ${config.engine} -> ${outDir}`,
+  );
+
+  const history: EpochRecord[] = [];
+  const historyRows: CsvRow[] = [];
+  const gradientStatsSoFar: LayerGradientStat[] = [];
+  const progress = new Progress(mode, config.epochs, stepsPerEpoch(train.count, config.batchSize));
+  const interrupt = options.handleInterrupt === false ? null : new InterruptFlag();
+
+  const engine = await createEngine(config.engine, network, { learningRate: config.learningRate, momentum: config.momentum }, params);
+  let loop;
+  let finalParams: Params;
+  try {
+    progress.start();
+    loop = await trainLoop({
+      engine,
+      train,
+      test,
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      recordGradients: config.recordGradients,
+      shouldStop: () => interrupt?.raised ?? false,
+      onStep: (epoch, step) => progress.step(epoch, step),
+      onEpoch: async (record, stats) => {
+        history.push(record);
+        historyRows.push(historyRow(record));
+        gradientStatsSoFar.push(...stats);
+        await writeCsv(path.join(outDir, 'history.csv'), HISTORY_COLUMNS, historyRows);
+        if (config.recordGradients) await writeCsv(path.join(outDir, 'gradients.csv'), GRADIENT_COLUMNS, gradientRows(gradientStatsSoFar));
+        runInfo.epochsCompleted = record.epoch;
+        progress.epoch(record);
+        options.onEpoch?.(record);
+      },
+    });
+    finalParams = engine.getParams();
+  } finally {
+    progress.stop();
+    interrupt?.remove();
+    engine.dispose();
+  }
+
+  const finishedAt = new Date();
+  runInfo.finishedAt = finishedAt.toISOString();
+  if (loop.interrupted) {
+    runInfo.status = 'interrupted';
+    await writeRunJson();
+    throw new UserError(
+      `interrupted after ${runInfo.epochsCompleted} of ${config.epochs} epochs; ` +
+        `the finished epochs are in ${path.join(outDir, 'history.csv')}`,
+      INTERRUPTED_EXIT_CODE,
+    );
+  }
+
+  const trained = history.filter((h) => h.epoch >= 1);
+  const last = history[history.length - 1];
+  const best = trained.reduce((a, b) => (b.testAccuracy > a.testAccuracy ? b : a), trained[0]);
+  const result: RunResult = {
+    config,
+    outDir,
+    backend,
+    engine: config.engine,
+    history,
+    gradients: loop.gradients,
+    finalTestAccuracy: last.testAccuracy,
+    bestTestAccuracy: best.testAccuracy,
+    bestEpoch: best.epoch,
+    finalTrainAccuracy: last.trainAccuracy,
+    finalTrainLoss: last.trainLoss,
+    finalTestLoss: last.testLoss,
+    seconds: last.elapsedSeconds,
+    params: finalParams,
+    dataSource: subset.source,
+    liveTensors: loop.liveTensors,
+  };
+
+  await writeCsv(path.join(outDir, 'summary.csv'), SUMMARY_COLUMNS, [summaryRow(result, startedAt, finishedAt)]);
+  await saveParams(path.join(outDir, 'weights.json'), finalParams);
+  runInfo.status = 'finished';
+  Object.assign(runInfo, {
+    results: {
+      finalTestAccuracy: result.finalTestAccuracy, bestTestAccuracy: result.bestTestAccuracy, bestEpoch: result.bestEpoch,
+      finalTrainAccuracy: result.finalTrainAccuracy, finalTrainLoss: result.finalTrainLoss, finalTestLoss: result.finalTestLoss,
+      seconds: result.seconds,
+    },
+  });
+  await writeRunJson();
+  try {
+    await writeTrainingCurves(outDir, history, { title: `${config.name} (seed ${config.seed})` });
+    // gradients-by-layer/-by-epoch.svg/.png: the vanishing gradient of this run, when recorded.
+    if (result.gradients.length > 0) await writeGradientCharts(outDir, result.gradients, { title: `${config.name} (seed ${config.seed})` });
+  } catch (err) {
+    // The numbers are already saved; a chart that cannot be drawn should not lose them.
+    process.stderr.write(`warning: could not draw the training curves: ${messageOf(err).split('\n')[0]}\n`);
+  }
+
+  say(
+    `final test accuracy ${pct(result.finalTestAccuracy)} (best ${pct(result.bestTestAccuracy)} at epoch ${result.bestEpoch}), ` +
+      `train accuracy ${pct(result.finalTrainAccuracy)}, ${result.seconds.toFixed(1)} s of training`,
+  );
+  say(`results: ${outDir}`);
+  return result;
+}
+
+function resolveProgress(mode: ProgressMode): Exclude<ProgressMode, 'auto'> {
+  if (mode !== 'auto') return mode;
+  return process.stdout.isTTY ? 'bar' : 'lines';
+}
+
+function historyRow(e: EpochRecord): CsvRow {
+  return {
+    epoch: e.epoch,
+    train_loss: e.trainLoss,
+    train_acc: e.trainAccuracy,
+    test_loss: e.testLoss,
+    test_acc: e.testAccuracy,
+    seconds: round(e.seconds),
+    elapsed_seconds: round(e.elapsedSeconds),
+    finished_at: new Date().toISOString(),
+  };
+}
+
+function summaryRow(r: RunResult, startedAt: Date, finishedAt: Date): CsvRow {
+  const c = r.config;
+  return {
+    config: c.name,
+    activation: c.activation,
+    layers: c.hidden.length + 2,
+    hidden: c.hidden.join(' '),
+    engine: r.engine,
+    backend: r.backend?.name ?? 'none',
+    seed: c.seed,
+    epochs: c.epochs,
+    learning_rate: c.learningRate,
+    momentum: c.momentum,
+    batch_size: c.batchSize,
+    init: c.init.scheme === 'normal' ? `normal(${c.init.std})` : c.init.scheme,
+    final_test_acc: r.finalTestAccuracy,
+    best_test_acc: r.bestTestAccuracy,
+    best_epoch: r.bestEpoch,
+    final_train_acc: r.finalTrainAccuracy,
+    final_train_loss: r.finalTrainLoss,
+    final_test_loss: r.finalTestLoss,
+    seconds: round(r.seconds),
+    started_at: startedAt.toISOString(),
+    finished_at: finishedAt.toISOString(),
+  };
+}
+
+/** Times to the millisecond: more digits are noise. */
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)} %`;
+}
+
+/** outputs/<name>-<UTC date and time>, with -2, -3... when two runs start in the same second. */
+async function newRunDir(name: string, startedAt: Date): Promise<string> {
+  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const base = path.join('outputs', `${name}-${stamp}`);
+  await fs.mkdir('outputs', { recursive: true });
+  for (let k = 1; ; k++) {
+    const dir = k === 1 ? base : `${base}-${k}`;
+    try {
+      await fs.mkdir(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/** A folder named by the user must be new or empty: results of another run are never overwritten. */
+async function prepareOutDir(dir: string, named: boolean): Promise<void> {
+  try {
+    const entries = await fs.readdir(dir);
+    if (named && entries.length > 0) {
+      throw new UsageError(`--out ${dir}: the folder already holds files; give a new or empty folder`);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new UsageError(`--out ${dir}: is a file, expected a folder`);
+    if (code !== 'ENOENT') throw err;
+    await fs.mkdir(dir, { recursive: true });
+  }
+}
+
+let cachedProjectVersion: string | undefined;
+function projectVersion(): string {
+  if (cachedProjectVersion === undefined) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+      cachedProjectVersion = pkg.version ?? 'unknown';
+    } catch {
+      cachedProjectVersion = 'unknown';
+    }
+  }
+  return cachedProjectVersion;
+}
+
+/** Ctrl-C once: finish cleanly after the current step. Twice: quit at once. */
+class InterruptFlag {
+  raised = false;
+  private readonly handler = (): void => {
+    if (this.raised) process.exit(INTERRUPTED_EXIT_CODE);
+    this.raised = true;
+    process.stderr.write('\nstopping after the current step (Ctrl-C again to quit at once)\n');
+  };
+
+  constructor() {
+    process.on('SIGINT', this.handler);
+  }
+
+  remove(): void {
+    process.off('SIGINT', this.handler);
+  }
+}
+
+/** A bar over all the run's steps on a terminal, one line per epoch otherwise, or nothing. */
+class Progress {
+  private bar: cliProgress.SingleBar | null = null;
+  private lastEpoch: EpochRecord | null = null;
+
+  constructor(
+    private readonly mode: Exclude<ProgressMode, 'auto'>,
+    private readonly epochs: number,
+    private readonly steps: number,
+  ) {}
+
+  start(): void {
+    if (this.mode !== 'bar') return;
+    this.bar = new cliProgress.SingleBar(
+      {
+        format: 'epoch {epoch}/{epochs} |{bar}| {percentage}% | {last} | ETA {eta_formatted}',
+        hideCursor: true,
+        etaBuffer: 200,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(this.epochs * this.steps, 0, { epoch: 1, epochs: this.epochs, last: 'first epoch running' });
+  }
+
+  step(epoch: number, step: number): void {
+    this.bar?.update((epoch - 1) * this.steps + step, { epoch, epochs: this.epochs, last: this.describeLast() });
+  }
+
+  epoch(e: EpochRecord): void {
+    this.lastEpoch = e;
+    if (this.mode === 'lines') {
+      const of = `${e.epoch}`.padStart(`${this.epochs}`.length);
+      process.stdout.write(
+        `epoch ${of}/${this.epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}  ` +
+          `test loss ${e.testLoss.toFixed(4)} acc ${pct(e.testAccuracy)}  ${e.seconds.toFixed(2)} s\n`,
+      );
+    } else if (this.bar && e.epoch >= 1) {
+      this.bar.update(e.epoch * this.steps, { epoch: Math.min(e.epoch + 1, this.epochs), epochs: this.epochs, last: this.describeLast() });
+    }
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+
+  private describeLast(): string {
+    const e = this.lastEpoch;
+    if (!e || e.epoch === 0) return 'first epoch running';
+    return `epoch ${e.epoch}: train ${pct(e.trainAccuracy)} test ${pct(e.testAccuracy)}`;
+  }
+}
