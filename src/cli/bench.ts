@@ -1,11 +1,118 @@
-/** `bench` command: not implemented yet (see the open issue). */
-import type { CommandModule } from 'yargs';
-import { UserError } from '../util/errors.js';
+/**
+ * `bench`: times one training epoch of the article's network on every TensorFlow.js backend
+ * that loads, on the hand-written engine and on the PyTorch peer, in one invocation; times the
+ * landscape probe; measures the peak memory of a full training run. Prints a table, writes
+ * bench.csv. See src/bench/run.ts.
+ *
+ *   npm run bench                 # = node dist/run.js bench
+ *   node dist/run.js bench --quick
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Argv, CommandModule } from 'yargs';
+import { ALL_BACKENDS, ALL_PARTS, formatReport, runBench, type BenchBackend, type BenchPart } from '../bench/run.js';
+import { BENCH_SAMPLES } from '../bench/workload.js';
+import { UsageError } from '../util/errors.js';
 
-export const benchCommand: CommandModule = {
+interface BenchArgs {
+  quick?: boolean;
+  'batch-sizes'?: string;
+  backends?: string;
+  only?: string;
+  skip?: string;
+  repetitions?: number;
+  budget?: number;
+  samples?: number;
+  'torch-script'?: string;
+  python?: string;
+  'memory-config'?: string;
+  out?: string;
+}
+
+/** The project root: this file is dist/cli/bench.js (or src/cli/bench.ts under tsx). */
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function builder(y: Argv): Argv<BenchArgs> {
+  return y
+    .option('quick', { type: 'boolean', describe: 'short run (under a minute): fewer repetitions, slow cells extrapolated from a few steps, 1-epoch memory run' })
+    .option('batch-sizes', { type: 'string', describe: 'comma-separated batch sizes (default 1,32,4000)', requiresArg: true })
+    .option('backends', { type: 'string', describe: `TensorFlow.js backends to try (default ${ALL_BACKENDS.join(',')}; those that do not load are reported as skipped)`, requiresArg: true })
+    .option('only', { type: 'string', describe: `measure only these parts: ${ALL_PARTS.join(',')}`, requiresArg: true })
+    .option('skip', { type: 'string', describe: `leave out these parts: ${ALL_PARTS.join(',')}`, requiresArg: true })
+    .option('repetitions', { type: 'number', describe: 'timed repetitions per cell, after a warm-up (default 5; --quick 3)', requiresArg: true })
+    .option('budget', { type: 'number', describe: 'seconds per cell before slow cells are extrapolated from part of an epoch (default 30; --quick 2)', requiresArg: true })
+    .option('samples', { type: 'number', describe: `samples per epoch (default ${BENCH_SAMPLES})`, requiresArg: true })
+    .option('torch-script', { type: 'string', describe: 'the PyTorch peer (default ../shared/bench/torch_mlp.py from the project root)', requiresArg: true })
+    .option('python', { type: 'string', describe: 'Python with torch (default /usr/bin/python3)', requiresArg: true })
+    .option('memory-config', { type: 'string', describe: 'config whose full training run is measured for peak memory (default configs/sigmoid7.json)', requiresArg: true })
+    .option('out', { type: 'string', describe: 'CSV file to write (default outputs/bench.csv)', requiresArg: true }) as Argv<BenchArgs>;
+}
+
+function single<T>(flag: string, v: T | T[] | undefined): T | undefined {
+  if (Array.isArray(v)) throw new UsageError(`--${flag}: given more than once`);
+  return v;
+}
+
+function positiveNumber(flag: string, v: number | undefined, integer: boolean): number | undefined {
+  const x = single(flag, v);
+  if (x === undefined) return undefined;
+  if (!Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) {
+    throw new UsageError(`--${flag}: expected a positive ${integer ? 'whole number' : 'number'}, got ${String(x)}`);
+  }
+  return x;
+}
+
+function list(flag: string, v: string | undefined): string[] | undefined {
+  const s = single(flag, v);
+  if (s === undefined) return undefined;
+  const items = s.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (items.length === 0) throw new UsageError(`--${flag}: expected a comma-separated list`);
+  return items;
+}
+
+function parts(flag: string, v: string | undefined): BenchPart[] | undefined {
+  const items = list(flag, v);
+  if (!items) return undefined;
+  for (const p of items) if (!(ALL_PARTS as readonly string[]).includes(p)) throw new UsageError(`--${flag}: unknown part "${p}"; expected some of ${ALL_PARTS.join(', ')}`);
+  return items as BenchPart[];
+}
+
+export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
-  describe: '(not implemented yet)',
-  handler: () => {
-    throw new UserError('bench: not implemented yet');
+  describe: 'time training epochs on every backend, the hand-written engine and PyTorch; write bench.csv',
+  builder,
+  handler: async (args) => {
+    const quick = single('quick', args.quick) ?? false;
+    const batchSizes = (list('batch-sizes', args['batch-sizes']) ?? ['1', '32', '4000']).map((s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--batch-sizes: expected positive whole numbers, got "${s}"`);
+      return n;
+    });
+    const backends = (list('backends', args.backends) ?? [...ALL_BACKENDS]).map((b) => {
+      if (!(ALL_BACKENDS as readonly string[]).includes(b)) throw new UsageError(`--backends: unknown backend "${b}"; expected some of ${ALL_BACKENDS.join(', ')}`);
+      return b as BenchBackend;
+    });
+    const only = parts('only', args.only);
+    const skip = parts('skip', args.skip) ?? [];
+    const samples = positiveNumber('samples', args.samples, true) ?? BENCH_SAMPLES;
+    for (const b of batchSizes) if (b > samples) throw new UsageError(`--batch-sizes: ${b} is larger than --samples ${samples}`);
+    const torchScript = single('torch-script', args['torch-script']);
+    const report = await runBench({
+      root: projectRoot,
+      batchSizes,
+      backends,
+      parts: (only ?? [...ALL_PARTS]).filter((p) => !skip.includes(p)),
+      repetitions: positiveNumber('repetitions', args.repetitions, true) ?? (quick ? 3 : 5),
+      budgetSeconds: positiveNumber('budget', args.budget, false) ?? (quick ? 2 : 30),
+      samples,
+      quick,
+      python: single('python', args.python) ?? '/usr/bin/python3',
+      torchScript: torchScript !== undefined ? path.resolve(torchScript) : path.resolve(projectRoot, '..', 'shared', 'bench', 'torch_mlp.py'),
+      memoryConfig: single('memory-config', args['memory-config']) ?? 'configs/sigmoid7.json',
+      out: path.resolve(single('out', args.out) ?? path.join('outputs', 'bench.csv')),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(`${formatReport(report)}\n`);
+    process.stdout.write(`wrote ${path.relative(process.cwd(), path.resolve(single('out', args.out) ?? path.join('outputs', 'bench.csv')))}\n`);
   },
 };

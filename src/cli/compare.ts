@@ -1,11 +1,100 @@
-/** `compare` command: not implemented yet (see the open issue). */
-import type { CommandModule } from 'yargs';
-import { UserError } from '../util/errors.js';
+/**
+ * `compare`: the TensorFlow.js engine and the hand-written engine, from one initial draw and
+ * the same batch order, side by side (src/engine/compare.ts does the work).
+ *
+ *   node dist/run.js compare --config configs/relu7.json [--epochs N] [--data-dir D] [--backend B] [--out DIR]
+ *
+ * Prints the first forward pass, the first step's gradients layer by layer, one row per epoch,
+ * and a verdict with the tolerances; writes compare.csv into the output folder. Exit code 1
+ * when a first-step difference is beyond tolerance.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { applyOverrides, loadConfigFile } from '../config/load.js';
+import { UsageError } from '../util/errors.js';
 
-export const compareCommand: CommandModule = {
+interface CompareArgs {
+  config?: string;
+  epochs?: number;
+  'data-dir'?: string;
+  backend?: string;
+  out?: string;
+}
+
+function builder(y: Argv): Argv<CompareArgs> {
+  return y
+    .option('config', { type: 'string', describe: 'JSON config file (see configs/README.md)', demandOption: true })
+    .option('epochs', { type: 'number', describe: "override the config's number of epochs" })
+    .option('data-dir', { type: 'string', describe: 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)' })
+    .option('backend', { type: 'string', describe: 'TensorFlow.js backend of the tfjs engine: auto | tensorflow | wasm | cpu' })
+    .option('out', { type: 'string', describe: 'folder for compare.csv (default outputs/compare-<config>-<time>); must be new or empty' }) as Argv<CompareArgs>;
+}
+
+function single<T>(flag: string, value: T | T[] | undefined): T | undefined {
+  if (Array.isArray(value)) throw new UsageError(`--${flag}: given more than once`);
+  if (value === '') throw new UsageError(`--${flag}: expected a value after the flag`);
+  return value;
+}
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare',
-  describe: '(not implemented yet)',
-  handler: () => {
-    throw new UserError('compare: not implemented yet');
+  describe: 'train the tfjs and hand-written engines from the same start and compare them',
+  builder,
+  handler: async (args) => {
+    const configFile = single('config', args.config);
+    if (configFile === undefined) throw new UsageError('--config: give a JSON config file, e.g. --config configs/relu7.json');
+    const epochs = single('epochs', args.epochs);
+    if (epochs !== undefined && Number.isNaN(epochs)) throw new UsageError('--epochs: expected a whole number of epochs');
+    const config = applyOverrides(loadConfigFile(configFile), { epochs, backend: single('backend', args.backend) });
+    const outFlag = single('out', args.out);
+    const dataDirFlag = single('data-dir', args['data-dir']);
+
+    // Imported here so that flag and config mistakes are reported before TensorFlow.js loads.
+    const { selectBackend, describeBackend } = await import('../backend/select.js');
+    const { resolveDataDir } = await import('../data/cache.js');
+    const { loadSubset } = await import('../data/subset.js');
+    const { createEngine } = await import('../training/engines.js');
+    const { compareEngines, comparisonRows, formatComparison, COMPARE_COLUMNS } = await import('../engine/compare.js');
+    const { writeCsv } = await import('../reports/csv.js');
+
+    const say = (line: string): void => {
+      process.stdout.write(`${line}\n`);
+    };
+    const outDir = outFlag ?? defaultOutDir(config.name);
+    await prepareOutDir(outDir, outFlag !== undefined);
+    const backend = await selectBackend(config.backend);
+    say(`tfjs engine backend: ${describeBackend(backend)}; hand-written engine: plain TypeScript, float32`);
+    const subset = await loadSubset({ dataDir: resolveDataDir(dataDirFlag), ...config.data, log: say });
+    say(`data: ${subset.train.count} training and ${subset.test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), from ${subset.source}`);
+    say(`training both engines for ${config.epochs} epochs from one initial draw (seed ${config.seed}) and the same batch order`);
+
+    const result = await compareEngines({ config, subset, createEngine, log: say });
+    say('');
+    for (const line of formatComparison(result)) say(line);
+    const csv = path.join(outDir, 'compare.csv');
+    await writeCsv(csv, COMPARE_COLUMNS, comparisonRows(result));
+    say(`wrote ${csv}`);
+    if (!result.firstStepOk) process.exitCode = 1;
   },
 };
+
+function defaultOutDir(name: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return path.join('outputs', `compare-${name}-${stamp}`);
+}
+
+/** A folder named by the user must be new or empty: earlier results are never overwritten. */
+async function prepareOutDir(dir: string, named: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new UsageError(`--out ${dir}: is a file, expected a folder`);
+    if (code !== 'ENOENT') throw err;
+    await fs.mkdir(dir, { recursive: true });
+    return;
+  }
+  if (named && entries.length > 0) throw new UsageError(`--out ${dir}: the folder already holds files; give a new or empty folder`);
+}

@@ -8,7 +8,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { applyOverrides, loadConfigFile, type ConfigOverrides } from '../config/load.js';
-import { trainRun, type ProgressMode } from '../training/run.js';
+import type { ProgressMode } from '../training/run.js';
 import { UsageError } from '../util/errors.js';
 
 const PROGRESS_MODES = ['auto', 'bar', 'lines', 'none'] as const;
@@ -28,32 +28,41 @@ interface TrainArgs {
 
 function builder(y: Argv): Argv<TrainArgs> {
   return y
-    .option('config', { type: 'string', describe: 'JSON config file (see configs/README.md)', demandOption: true, requiresArg: true })
-    .option('epochs', { type: 'number', describe: 'override the number of epochs', requiresArg: true })
-    .option('seed', { type: 'number', describe: 'override the seed (initial weights and shuffling)', requiresArg: true })
-    .option('lr', { type: 'number', describe: 'override the learning rate', requiresArg: true })
-    .option('batch-size', { type: 'number', describe: 'override the batch size (1 = online learning)', requiresArg: true })
-    .option('backend', { type: 'string', describe: 'auto | tensorflow | wasm | cpu', requiresArg: true })
-    .option('engine', { type: 'string', describe: 'tfjs | handwritten', requiresArg: true })
-    .option('out', { type: 'string', describe: 'run folder (default outputs/<config>-<time>); must be new or empty', requiresArg: true })
-    .option('data-dir', { type: 'string', describe: 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)', requiresArg: true })
-    .option('progress', { type: 'string', describe: 'auto (bar on a terminal, else lines) | bar | lines | none', default: 'auto', requiresArg: true }) as Argv<TrainArgs>;
+    .option('config', { type: 'string', describe: 'JSON config file (see configs/README.md)', demandOption: true })
+    .option('epochs', { type: 'number', describe: 'override the number of epochs' })
+    .option('seed', { type: 'number', describe: 'override the seed (initial weights and shuffling)' })
+    .option('lr', { type: 'number', describe: 'override the learning rate' })
+    .option('batch-size', { type: 'number', describe: 'override the batch size (1 = online learning)' })
+    .option('backend', { type: 'string', describe: 'auto | tensorflow | wasm | cpu' })
+    .option('engine', { type: 'string', describe: 'tfjs | handwritten' })
+    .option('out', { type: 'string', describe: 'run folder (default outputs/<config>-<time>); must be new or empty' })
+    .option('data-dir', { type: 'string', describe: 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)' })
+    .option('progress', { type: 'string', describe: 'auto (bar on a terminal, else lines) | bar | lines | none', default: 'auto' }) as Argv<TrainArgs>;
 }
 
-/** yargs turns `--epochs ten` into NaN; say which flag and what it got instead. */
-function numberFlag(flag: string, value: number | undefined, raw: string[]): number | undefined {
-  if (value === undefined) return undefined;
+/** Where `--flag value` or `--flag=value` sits in the raw arguments, and the value as typed. */
+function rawValue(flag: string, raw: readonly string[]): { present: boolean; text: string } {
+  const i = raw.findIndex((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  if (i < 0) return { present: false, text: '' };
+  const a = raw[i];
+  return { present: true, text: a.includes('=') ? a.slice(a.indexOf('=') + 1) : raw[i + 1] ?? '' };
+}
+
+/** yargs turns `--epochs ten` into NaN and a bare `--epochs` into nothing; say which flag and what it got. */
+function numberFlag(flag: string, value: number | undefined, raw: readonly string[]): number | undefined {
   if (Array.isArray(value)) throw new UsageError(`--${flag}: given more than once`);
-  if (Number.isNaN(value)) {
-    const i = raw.findIndex((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
-    const given = i < 0 ? '' : raw[i].includes('=') ? raw[i].slice(raw[i].indexOf('=') + 1) : raw[i + 1] ?? '';
-    throw new UsageError(`--${flag}: expected a number, got "${given}"`);
+  if (value === undefined) {
+    if (rawValue(flag, raw).present) throw new UsageError(`--${flag}: expected a number after the flag`);
+    return undefined;
   }
+  if (Number.isNaN(value)) throw new UsageError(`--${flag}: expected a number, got "${rawValue(flag, raw).text}"`);
   return value;
 }
 
+/** A string flag, if given, must be given once and with a value. */
 function stringFlag(flag: string, value: string | undefined): string | undefined {
   if (Array.isArray(value)) throw new UsageError(`--${flag}: given more than once`);
+  if (value === '') throw new UsageError(`--${flag}: expected a value after the flag`);
   return value;
 }
 
@@ -68,7 +77,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       throw new UsageError(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${progress}"`);
     }
     const configFile = stringFlag('config', args.config);
-    if (!configFile) throw new UsageError('--config: give a JSON config file, e.g. --config configs/sigmoid5.json');
+    if (configFile === undefined) throw new UsageError('--config: give a JSON config file, e.g. --config configs/sigmoid5.json');
     const overrides: ConfigOverrides = {
       epochs: numberFlag('epochs', args.epochs, raw),
       seed: numberFlag('seed', args.seed, raw),
@@ -78,6 +87,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       engine: stringFlag('engine', args.engine),
     };
     const config = applyOverrides(loadConfigFile(configFile), overrides);
+    // Imported here, not at the top: a mistake in the flags or the config is then reported
+    // without first loading TensorFlow.js and the chart libraries.
+    const { trainRun } = await import('../training/run.js');
     await trainRun(config, {
       outDir: stringFlag('out', args.out),
       dataDir: stringFlag('data-dir', args['data-dir']),

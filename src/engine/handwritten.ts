@@ -535,6 +535,10 @@ function descendRowByRow(
   a: FloatArray, delta: FloatArray, W: FloatArray, velocity: FloatArray | null, row: FloatArray,
   n: number, fanIn: number, fanOut: number, lr: number, momentum: number,
 ): void {
+  if (n === 1 && velocity === null && W instanceof Float32Array) {
+    descendOnOuterProduct(a, delta, W, fanIn, fanOut, lr);
+    return;
+  }
   for (let i = 0; i < fanIn; i++) {
     gradientRow(a, delta, 0, n, fanIn, fanOut, i, row, 0, true);
     const w = i * fanOut;
@@ -547,6 +551,32 @@ function descendRowByRow(
         W[w + j] -= lr * v;
       }
     }
+  }
+}
+
+/**
+ * The commonest case, one example without momentum: dL/dW = a^T delta is the outer product
+ * a[i] delta[j], so W[i, j] -= lr * a[i] delta[j], four weight rows per pass over delta.
+ * (float32 only) Math.fround rounds the gradient to float32 as gradientRow's store would,
+ * keeping the result bit-identical to the general path.
+ */
+function descendOnOuterProduct(a: FloatArray, delta: FloatArray, W: Float32Array, fanIn: number, fanOut: number, lr: number): void {
+  let i = 0;
+  for (; i + 4 <= fanIn; i += 4) {
+    const x0 = a[i], x1 = a[i + 1], x2 = a[i + 2], x3 = a[i + 3];
+    const w0 = i * fanOut, w1 = w0 + fanOut, w2 = w1 + fanOut, w3 = w2 + fanOut;
+    for (let j = 0; j < fanOut; j++) {
+      const d = delta[j];
+      W[w0 + j] -= lr * Math.fround(x0 * d);
+      W[w1 + j] -= lr * Math.fround(x1 * d);
+      W[w2 + j] -= lr * Math.fround(x2 * d);
+      W[w3 + j] -= lr * Math.fround(x3 * d);
+    }
+  }
+  for (; i < fanIn; i++) {
+    const x = a[i];
+    const w = i * fanOut;
+    for (let j = 0; j < fanOut; j++) W[w + j] -= lr * Math.fround(x * delta[j]);
   }
 }
 

@@ -30,11 +30,13 @@ export interface CurveShape {
 export interface DerivativeCheck {
   /** Slope of the loss curve by central differences; NaN at the two ends. */
   slopes: Float64Array;
-  /** Largest |autodiff derivative (averaged over the difference's interval) - slope| over the interior points. */
+  /** Largest |autodiff derivative - slope| over the interior points, point by point. */
   maxAbs: number;
   /** maxAbs over the curve's own scale (largest |slope| or |derivative|, at least the noise floor). */
   relative: number;
-  /** Where the largest disagreement is. */
+  /** The largest disagreement the curve's own kinks do not explain (see checkDerivative), over the same scale: what fails the check. */
+  unexplained: number;
+  /** Where the largest unexplained disagreement is (-1 for a curve of fewer than three points). */
   worstIndex: number;
 }
 
@@ -88,21 +90,25 @@ export function describeCurve(values: ArrayLike<number>, losses: ArrayLike<numbe
  * Compares the autodiff derivative with the slope of the loss curve by central differences,
  * s[p] = (L[p+1] - L[p-1]) / (v[p+1] - v[p-1]), at every interior point.
  *
- * s[p] is exactly the derivative's average over [v[p-1], v[p+1]], so it is compared with that
- * average taken from the derivative column by the trapezoid rule, (g[p-1] + 2 g[p] + g[p+1]) / 4.
- * On a smooth curve (Sigmoid) both sides differ from the true slope by O(spacing²) only. On a
- * ReLU network the loss is only piecewise smooth: wherever some example's unit switches on or
- * off its slope jumps, and a derivative taken AT one point can differ from a difference taken
- * ACROSS such a jump by half the jump; averaging both over the same interval halves that
- * legitimate gap. A wrong derivative (sign, factor, another weight's) is off everywhere by
- * the size of the derivative itself, far beyond either.
+ * Reported: the plain point-by-point gap |g[p] - s[p]|. On a smooth curve (Sigmoid) it is of
+ * order spacing² and tiny. But a ReLU network's loss is only piecewise smooth: wherever some
+ * example's unit switches on or off, the slope jumps, and a derivative taken AT a point may
+ * differ from a difference taken ACROSS a jump by up to half the jump, with nothing wrong.
+ *
+ * Judged: s[p] is exactly the derivative's average over [v[p-1], v[p+1]], so it is compared
+ * with that average taken from the derivative column by the trapezoid rule,
+ * (g[p-1] + 2 g[p] + g[p+1]) / 4, whose own error is at most a quarter of the column's second
+ * difference |g[p-1] - 2 g[p] + g[p+1]| when a jump lies inside (and of order spacing² on a
+ * smooth stretch). What exceeds that allowance is unexplained. A wrong derivative (sign,
+ * factor, another weight's) leaves an unexplained gap the size of the derivative itself.
  */
 export function checkDerivative(values: ArrayLike<number>, losses: ArrayLike<number>, gradients: ArrayLike<number>, noise = noiseLevel(losses)): DerivativeCheck {
   const n = losses.length;
   const slopes = new Float64Array(n).fill(NaN);
   let scale = 0;
   let maxAbs = 0;
-  let worstIndex = -1;
+  let maxUnexplained = 0;
+  let worstIndex = n >= 3 ? 1 : -1;
   let floor = 0;
   for (let p = 1; p + 1 < n; p++) {
     const dv = values[p + 1] - values[p - 1];
@@ -110,13 +116,16 @@ export function checkDerivative(values: ArrayLike<number>, losses: ArrayLike<num
     // Rounding noise of the two losses, seen through the division by the spacing.
     floor = Math.max(floor, (2 * noise) / Math.abs(dv));
     scale = Math.max(scale, Math.abs(slopes[p]), Math.abs(gradients[p]));
+    const gap = Math.abs(gradients[p] - slopes[p]);
+    maxAbs = gap > maxAbs || Number.isNaN(gap) ? gap : maxAbs;
     const averaged = (gradients[p - 1] + 2 * gradients[p] + gradients[p + 1]) / 4;
-    const gap = Math.abs(averaged - slopes[p]);
-    if (!(gap <= maxAbs)) {
-      maxAbs = gap;
+    const allowance = Math.abs(gradients[p - 1] - 2 * gradients[p] + gradients[p + 1]) / 4;
+    const unexplained = Math.max(0, Math.abs(averaged - slopes[p]) - allowance);
+    if (unexplained > maxUnexplained || Number.isNaN(averaged - slopes[p])) {
+      maxUnexplained = Number.isNaN(averaged - slopes[p]) ? NaN : unexplained;
       worstIndex = p;
     }
   }
-  const relative = worstIndex < 0 ? 0 : maxAbs / Math.max(scale, floor, Number.MIN_VALUE);
-  return { slopes, maxAbs, relative, worstIndex };
+  const denominator = Math.max(scale, floor, Number.MIN_VALUE);
+  return { slopes, maxAbs, relative: n >= 3 ? maxAbs / denominator : 0, unexplained: n >= 3 ? maxUnexplained / denominator : 0, worstIndex };
 }

@@ -195,7 +195,7 @@ export async function writeLandscapeChart(dir: string, series: readonly Landscap
             mark: { type: 'line', strokeWidth: 2 },
             encoding: {
               x: { field: 'value', type: 'quantitative', title: 'weight value', scale: { zero: false, nice: false } },
-              y: { field: 'loss', type: 'quantitative', title: 'loss (MSE)', scale: { zero: false }, axis: { format: '.4~f', tickCount: 4 } },
+              y: { field: 'loss', type: 'quantitative', title: 'loss (MSE)', scale: { zero: false }, axis: { tickCount: 4 } },
               color: { field: 'activation', type: 'nominal', scale: colours, legend: null },
             },
           },

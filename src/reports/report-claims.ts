@@ -337,7 +337,6 @@ export function judgeLandscape(records: readonly LandscapeRecord[]): ClaimResult
       continue;
     }
     const matching = curves.filter((c) => c.shape === expected[activation]).length;
-    const interior = curves.filter((c) => c.shape === 'interior minimum').length;
     parts.push(matching === curves.length ? 'agrees' : matching === 0 ? 'contradicts' : 'partly agrees');
     measured.push(`${name}: ${matching} of ${curves.length} curves ${activation === 'relu' ? 'have an interior minimum' : 'level off without an interior minimum'}`);
     const counts = new Map<string, number>();
@@ -346,12 +345,12 @@ export function judgeLandscape(records: readonly LandscapeRecord[]): ClaimResult
     const seeds = [...new Set(mine.map((r) => r.seed))].length;
     evidence.push(
       `${name} (${configs}, ${seeds} seed${seeds === 1 ? '' : 's'}, ${curves.length} swept weight${curves.length === 1 ? '' : 's'} in all): ` +
-        `${[...counts.entries()].map(([shape, k]) => `${k} ${shape}`).join(', ')}; ${interior} with a minimum inside the range.`,
+        `${[...counts.entries()].map(([shape, k]) => `${k} ${shape === 'interior minimum' ? 'with a minimum inside the range' : shape === 'levels off' ? 'falling to an edge and levelling off' : shape === 'flat' ? 'flat' : 'falling to an edge, still steep there'}`).join(', ')}.`,
     );
     const failedChecks = mine.filter((r) => r.check && !r.check.passed);
     if (failedChecks.length > 0) {
       evidence.push(
-        `${name}: the probe's derivative check FAILED for ${failedChecks.map((r) => `${r.configName} seed ${r.seed} (${(100 * r.check.relative).toFixed(2)} % at ${r.check.where})`).join(', ')}; those curves are less trustworthy.`,
+        `${name}: the probe's derivative check FAILED for ${failedChecks.map((r) => `seed ${r.seed} (${(100 * r.check.relative).toFixed(2)} % at ${r.check.where})`).join(', ')}; those curves are less trustworthy.`,
       );
     }
   }

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
-import { describeBackend } from '../backend/select.js';
+import type { BackendInfo } from '../backend/select.js';
 import { writeAccuracyByDepthChart, writeGradientCharts, writeLandscapeChart } from '../reports/charts.js';
 import { writeReport, describeSettings, type ReportChart, type ReportData } from '../reports/report.js';
 import { judgeClaims } from '../reports/report-claims.js';
@@ -130,13 +130,18 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
   return { summary, report, charts, data };
 }
 
+/** As describeBackend (src/backend/select.ts) prints it; kept here so the parent process never loads TensorFlow.js. */
+function backendText(b: BackendInfo): string {
+  return `${b.name} (${b.provider}, ${b.threads} thread${b.threads === 1 ? '' : 's'})`;
+}
+
 function uniq(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
 export function environmentOf(records: readonly JobRecord[], sessions: readonly SessionRecord[]): ReportData['environment'] {
   const train = records.filter((r): r is TrainRecord => r.kind === 'train');
-  const backends = uniq(train.map((r) => (r.backend ? describeBackend(r.backend) : 'unknown')));
+  const backends = uniq(train.map((r) => (r.backend ? backendText(r.backend) : 'none (hand-written engine)')));
   const engines = uniq(train.map((r) => r.engine));
   const versions = uniq(records.map((r) => `Node ${r.versions.node}, @tensorflow/tfjs-core ${r.versions.tfjs}, this project ${r.versions.project}`));
   const sources = uniq(train.map((r) => r.dataSource));

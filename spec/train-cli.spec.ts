@@ -1,0 +1,156 @@
+/**
+ * The train command as a user runs it: `node dist/run.js --config FILE [flags]` (build first;
+ * `npm test` does). Mistakes give one line on stderr and a non-zero exit, never a stack; a run
+ * on fixture data leaves its files; Ctrl-C leaves the finished epochs readable.
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCsv } from '../src/reports/csv.js';
+import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'dist', 'run.js');
+
+interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], opts: { cwd?: string; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, CIFAR10_DATA_DIR: '/nonexistent-cifar-cache' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      opts.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Runs tasks with at most `limit` at a time (the machine has two cores). */
+async function inPool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+describe('train: the command line', function () {
+  let dir: string;
+  let fixture: FixtureDataDir;
+
+  before(async function () {
+    if (!existsSync(CLI)) throw new Error('dist/run.js is missing: run `npm run build` first (npm test does it)');
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'train-cli-'));
+    fixture = await makeFixtureDataDir({ recordsPerBatch: 200 });
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+    await fixture?.cleanup();
+  });
+
+  async function writeConfig(name: string, content: unknown): Promise<string> {
+    const file = path.join(dir, name);
+    await fs.writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
+    return file;
+  }
+
+  it('rejects each invalid config and flag with one line naming the file or flag, exit 2, no stack', async () => {
+    const good = { hidden: [8], activation: 'relu' };
+    const cases: { what: string; args: () => Promise<string[]>; message: RegExp }[] = [
+      { what: 'unknown key', args: async () => ['--config', await writeConfig('unknown.json', { ...good, learningrate: 0.1 })], message: /unknown\.json: unknown key "learningrate"/ },
+      { what: 'wrong type', args: async () => ['--config', await writeConfig('type.json', { ...good, hidden: '150' })], message: /type\.json: field "hidden": expected array, received string/ },
+      { what: 'hidden size 0', args: async () => ['--config', await writeConfig('zero.json', { ...good, hidden: [150, 0] })], message: /zero\.json: field "hidden\.1": .*>=1/ },
+      { what: 'negative learning rate', args: async () => ['--config', await writeConfig('lr.json', { ...good, learningRate: -0.1 })], message: /lr\.json: field "learningRate": .*>0/ },
+      { what: 'more images than the class has', args: async () => ['--config', await writeConfig('many.json', { ...good, data: { trainPerClass: 5001 } })], message: /many\.json: field "data\.trainPerClass": .*<=5000/ },
+      { what: 'batch larger than the training set', args: async () => ['--config', await writeConfig('batch.json', { ...good, batchSize: 4001 })], message: /batch\.json: field "batchSize": must be at most the training set size \(4000\)/ },
+      { what: 'JSON syntax error', args: async () => ['--config', await writeConfig('syntax.json', '{"hidden": [8],')], message: /syntax\.json: not valid JSON/ },
+      { what: 'missing file', args: async () => ['--config', path.join(dir, 'absent.json')], message: /absent\.json: cannot read config: no such file/ },
+      { what: 'a directory', args: async () => ['--config', dir], message: /cannot read config: is a directory/ },
+      { what: 'no --config', args: async () => [], message: /config/ },
+      { what: 'unknown flag', args: async () => ['--config', await writeConfig('ok1.json', good), '--learning-rate', '0.1'], message: /Unknown arguments?: learning-rate/ },
+      { what: '--epochs not a number', args: async () => ['--config', await writeConfig('ok2.json', good), '--epochs', 'ten'], message: /--epochs: expected a number, got "ten"/ },
+      { what: '--epochs without a value', args: async () => ['--config', await writeConfig('ok3.json', good), '--epochs'], message: /--epochs: expected a number after the flag/ },
+      { what: '--lr negative', args: async () => ['--config', await writeConfig('ok4.json', good), '--lr', '-1'], message: /--lr: .*>0/ },
+      { what: '--batch-size 0', args: async () => ['--config', await writeConfig('ok5.json', good), '--batch-size', '0'], message: /--batch-size: .*>=1/ },
+      { what: '--seed fractional', args: async () => ['--config', await writeConfig('ok6.json', good), '--seed', '1.5'], message: /--seed: expected int/ },
+      { what: '--backend unknown', args: async () => ['--config', await writeConfig('ok7.json', good), '--backend', 'gpu'], message: /--backend: .*"auto"\|"tensorflow"\|"wasm"\|"cpu"/ },
+      { what: '--engine unknown', args: async () => ['--config', await writeConfig('ok8.json', good), '--engine', 'keras'], message: /--engine: .*"tfjs"\|"handwritten"/ },
+      { what: '--progress unknown', args: async () => ['--config', await writeConfig('ok9.json', good), '--progress', 'fancy'], message: /--progress: expected one of auto, bar, lines, none/ },
+      { what: '--out without a value', args: async () => ['--config', await writeConfig('ok10.json', good), '--out'], message: /--out: expected a value/ },
+    ];
+    const results = await inPool(cases, 3, async (c) => ({ c, r: await runCli(await c.args()) }));
+    for (const { c, r } of results) {
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines, `${c.what}: stderr was\n${r.stderr}`).to.have.length(1);
+      expect(lines[0], c.what).to.match(/^error: /);
+      expect(lines[0], c.what).to.match(c.message);
+      expect(r.stderr, c.what).to.not.match(/\n\s+at /);
+      expect(r.code, c.what).to.equal(2);
+    }
+  });
+
+  it('trains end to end on fixture data into outputs/<config>-<time>/ and prints backend and final accuracy', async () => {
+    const config = await writeConfig('tiny.json', { hidden: [8], activation: 'relu', learningRate: 0.1, batchSize: 20, epochs: 2, data: { trainPerClass: 60, testPerClass: 20 } });
+    const r = await runCli(['--config', config, '--data-dir', fixture.dataDir, '--seed', '4'], { cwd: dir });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^backend: wasm \(@tensorflow\/tfjs-backend-wasm [\d.]+, 1 thread\)$/m);
+    expect(r.stdout).to.match(/^epoch 2\/2 /m); // not a terminal: one plain line per epoch
+    expect(r.stdout).to.match(/^final test accuracy \d+\.\d %/m);
+    const runs = await fs.readdir(path.join(dir, 'outputs'));
+    expect(runs).to.have.length(1);
+    expect(runs[0]).to.match(/^tiny-\d{8}T\d{6}Z$/);
+    const out = path.join(dir, 'outputs', runs[0]);
+    for (const f of ['history.csv', 'summary.csv', 'run.json', 'weights.json']) expect(existsSync(path.join(out, f)), f).to.equal(true);
+    const history = parseCsv(await fs.readFile(path.join(out, 'history.csv'), 'utf8'));
+    expect(history.map((h) => h.epoch)).to.deep.equal(['0', '1', '2']);
+    const run = JSON.parse(await fs.readFile(path.join(out, 'run.json'), 'utf8'));
+    expect(run.seed).to.equal(4);
+    expect(run.config.epochs).to.equal(2);
+    expect(run.data.source).to.be.a('string').and.not.equal('');
+    expect(run.data.trainCount).to.equal(120);
+  });
+
+  it('on Ctrl-C stops, keeps the finished epochs in history.csv and says where', async () => {
+    const config = await writeConfig('long.json', { hidden: [8], activation: 'sigmoid', batchSize: 10, epochs: 500, data: { trainPerClass: 60, testPerClass: 20 } });
+    const out = path.join(dir, 'interrupted');
+    let sent = false;
+    const r = await runCli(['--config', config, '--data-dir', fixture.dataDir, '--out', out], {
+      onStdout: (text, child) => {
+        if (!sent && /^epoch +2\/500 /m.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent, r.stdout + r.stderr).to.equal(true);
+    expect(r.code).to.equal(130);
+    const last = r.stderr.trimEnd().split('\n').pop() ?? '';
+    const m = /^error: interrupted after (\d+) of 500 epochs; the finished epochs are in (.+history\.csv)$/.exec(last);
+    expect(m, r.stderr).to.not.equal(null);
+    expect(r.stderr).to.not.match(/\n\s+at /);
+    const finished = Number(m![1]);
+    expect(finished).to.be.within(2, 499);
+    const history = parseCsv(await fs.readFile(m![2], 'utf8'));
+    expect(history.map((h) => Number(h.epoch))).to.deep.equal([...Array(finished + 1).keys()]);
+    const run = JSON.parse(await fs.readFile(path.join(out, 'run.json'), 'utf8'));
+    expect(run.status).to.equal('interrupted');
+    expect(existsSync(path.join(out, 'summary.csv'))).to.equal(false);
+  });
+});

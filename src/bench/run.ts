@@ -1,0 +1,210 @@
+/**
+ * The benchmark: every TensorFlow.js backend that loads, the hand-written engine and the
+ * PyTorch peer, each timed in its own child process, in one invocation; then the landscape
+ * probe and the peak memory of a full training run. Prints the table and writes bench.csv.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeCsv } from '../reports/csv.js';
+import { BENCH_COLUMNS, completeCells, csvRows, formatReport, type BenchCell, type BenchReport, type ExtraMeasure } from './report.js';
+import { measureTrainingMemory } from './memory.js';
+import { runTorch } from './torch.js';
+import { RESULT_PREFIX, type WorkerJob, type WorkerMessage, type WorkerBackend } from './worker.js';
+import { BENCH_SAMPLES, benchSizes, nominalFlopsPerEpoch } from './workload.js';
+
+export const ALL_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BenchBackend = (typeof ALL_BACKENDS)[number];
+export type BenchPart = 'tfjs' | 'handwritten' | 'pytorch' | 'landscape' | 'memory';
+export const ALL_PARTS: readonly BenchPart[] = ['tfjs', 'handwritten', 'pytorch', 'landscape', 'memory'];
+
+export interface BenchOptions {
+  /** Project root: dist/, configs/ and the default PyTorch script path are resolved from it. */
+  root: string;
+  batchSizes: number[];
+  backends: BenchBackend[];
+  parts: BenchPart[];
+  repetitions: number;
+  /** Wall-clock budget per batch size and engine, seconds (slow cells are extrapolated). */
+  budgetSeconds: number;
+  samples: number;
+  quick: boolean;
+  python: string;
+  torchScript: string;
+  memoryConfig: string;
+  out: string;
+  log: (line: string) => void;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Under tsx (tests) this module is src/bench/run.ts and the worker must be loaded through tsx too. */
+const underTs = import.meta.url.endsWith('.ts');
+
+function workerCommand(job: WorkerJob): string[] {
+  const file = path.join(here, underTs ? 'worker.ts' : 'worker.js');
+  return [...(underTs ? ['--import', 'tsx'] : []), file, JSON.stringify(job)];
+}
+
+async function runWorker(job: WorkerJob, cwd: string): Promise<{ messages: WorkerMessage[]; stderr: string; code: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, workerCommand(job), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      const messages = out
+        .split('\n')
+        .filter((l) => l.startsWith(RESULT_PREFIX))
+        .map((l) => JSON.parse(l.slice(RESULT_PREFIX.length)) as WorkerMessage);
+      resolve({ messages, stderr: err, code });
+    });
+  });
+}
+
+function lastLine(s: string): string {
+  return s.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+}
+
+/** Times one engine (on one backend) at every batch size in a fresh process. */
+async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', backend: BenchBackend | undefined): Promise<BenchCell[]> {
+  const job: WorkerJob = { kind: 'epochs', engine, backend, batchSizes: opts.batchSizes, repetitions: opts.repetitions, budgetSeconds: opts.budgetSeconds, samples: opts.samples };
+  const { messages, stderr, code } = await runWorker(job, opts.root);
+  let info: WorkerBackend = { name: backend ?? '', provider: '', threads: 0 };
+  const cells: BenchCell[] = [];
+  const base = (): Omit<BenchCell, 'batchSize' | 'status'> => ({
+    engine,
+    backend: engine === 'tfjs' ? info.name : '',
+    provider: info.provider,
+    threads: info.threads || null,
+  });
+  let problem: { status: 'skipped' | 'failed'; note: string } | null = null;
+  for (const m of messages) {
+    if (m.type === 'backend') info = m.backend;
+    else if (m.type === 'epoch') {
+      const t = m.timing;
+      cells.push({
+        ...base(),
+        batchSize: t.batchSize,
+        status: 'ok',
+        msPerEpoch: t.msPerEpoch,
+        cpuMsPerEpoch: t.cpuMsPerEpoch,
+        repetitions: t.repetitions,
+        stepsPerRep: t.stepsPerRep,
+        stepsPerEpoch: t.stepsPerEpoch,
+        extrapolated: t.extrapolated,
+      });
+    } else if (m.type === 'skipped') problem = { status: 'skipped', note: m.reason };
+    else if (m.type === 'failed') problem = { status: 'failed', note: lastLine(m.reason.split('\n')[0]) };
+  }
+  if (!problem && code !== 0) problem = { status: 'failed', note: `worker exited with code ${code}: ${lastLine(stderr)}` };
+  for (const b of opts.batchSizes) {
+    if (!cells.some((c) => c.batchSize === b)) cells.push({ ...base(), batchSize: b, status: problem?.status ?? 'failed', note: problem?.note ?? 'no result' });
+  }
+  cells.sort((a, b) => a.batchSize - b.batchSize);
+  return cells;
+}
+
+async function benchLandscape(opts: BenchOptions): Promise<ExtraMeasure> {
+  const what = `runLandscape defaults (10 weights x 101 points) on sigmoid7 and relu7, ${opts.samples} random examples`;
+  if (!existsSync(path.join(opts.root, underTs ? 'src' : 'dist', 'probes', underTs ? 'landscape.ts' : 'landscape.js'))) {
+    return { status: 'skipped', what, note: 'src/probes/landscape.ts does not exist yet' };
+  }
+  const { messages, stderr, code } = await runWorker({ kind: 'landscape', backend: 'auto', samples: opts.samples }, opts.root);
+  for (const m of messages) {
+    if (m.type === 'landscape') return { status: 'ok', what, seconds: m.seconds, backend: m.backend.name, note: `sweeps ${m.sweepSeconds.toFixed(2)} s of it; ${m.curves} curves of ${m.points} points` };
+    if (m.type === 'skipped') return { status: 'skipped', what, note: m.reason };
+    if (m.type === 'failed') return { status: 'failed', what, note: lastLine(m.reason.split('\n')[0]) };
+  }
+  return { status: 'failed', what, note: `worker exited with code ${code}: ${lastLine(stderr)}` };
+}
+
+function machineName(): string {
+  const cpus = os.cpus();
+  return (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
+}
+
+export async function runBench(opts: BenchOptions): Promise<BenchReport> {
+  const sizes = benchSizes();
+  const flops = nominalFlopsPerEpoch(sizes, opts.samples);
+  const loadBefore = os.loadavg()[0];
+  const date = new Date().toISOString();
+  const log = opts.log;
+  let cells: BenchCell[] = [];
+  let torchNote: string | undefined;
+
+  if (opts.parts.includes('pytorch')) {
+    log(`timing PyTorch (${opts.torchScript}) ...`);
+    const r = await runTorch({
+      python: opts.python,
+      script: opts.torchScript,
+      batchSizes: opts.batchSizes,
+      samples: opts.samples,
+      epochs: opts.quick ? 1 : 3,
+      maxSeconds: opts.quick ? 5 : 60,
+      quickBelowBatch: opts.quick ? 32 : undefined,
+      quickSamples: opts.quick ? 500 : undefined,
+    });
+    if (r.status === 'ok') {
+      for (const t of r.timings) {
+        cells.push({ engine: t.engine, backend: '', provider: 'torch (Debian python3-torch)', threads: null, batchSize: t.batchSize, status: 'ok', msPerEpoch: t.msPerEpoch, note: t.samples !== opts.samples ? `timed on ${t.samples} samples, scaled to ${opts.samples}` : undefined, extrapolated: t.samples !== opts.samples });
+      }
+      torchNote = `${r.command.join(' ')} (mean of its timed epochs after one warm-up epoch)`;
+    } else {
+      torchNote = `skipped: ${r.reason}`;
+      log(`PyTorch skipped: ${r.reason}`);
+    }
+  }
+  if (opts.parts.includes('tfjs')) {
+    for (const backend of opts.backends) {
+      log(`timing the tfjs engine on the ${backend} backend ...`);
+      cells.push(...(await benchEngine(opts, 'tfjs', backend)));
+    }
+  }
+  if (opts.parts.includes('handwritten')) {
+    log('timing the hand-written engine ...');
+    cells.push(...(await benchEngine(opts, 'handwritten', undefined)));
+  }
+  cells = completeCells(cells, flops, (c) => c.engine.startsWith('pytorch'));
+  // PyTorch last in the table, as the reference line.
+  cells.sort((a, b) => Number(a.engine.startsWith('pytorch')) - Number(b.engine.startsWith('pytorch')));
+
+  let landscape: ExtraMeasure | undefined;
+  if (opts.parts.includes('landscape')) {
+    log('timing the landscape probe ...');
+    landscape = await benchLandscape(opts);
+  }
+  let memory: ExtraMeasure | undefined;
+  if (opts.parts.includes('memory')) {
+    const extraArgs = opts.quick ? ['--epochs', '1'] : [];
+    const what = `train ${opts.memoryConfig}${opts.quick ? ' --epochs 1 (--quick)' : ' (full run)'}`;
+    log(`measuring the peak memory of ${what} ...`);
+    const m = await measureTrainingMemory({ root: opts.root, config: opts.memoryConfig, extraArgs, probe: path.join(here, underTs ? 'rss-probe.ts' : 'rss-probe.js') });
+    memory = m.status === 'ok'
+      ? { status: 'ok', what, seconds: m.seconds, peakRssMb: m.peakRssMb, note: m.command.join(' ') }
+      : { status: m.status, what, seconds: m.seconds, note: m.reason };
+  }
+
+  const report: BenchReport = {
+    date,
+    machine: machineName(),
+    node: process.version,
+    loadBefore,
+    loadAfter: os.loadavg()[0],
+    cores: os.cpus().length,
+    samples: opts.samples,
+    network: `${sizes[0]} -> ${sizes.slice(1, -1).join(',')} -> 1 (sigmoid)`,
+    flopsPerEpoch: flops,
+    quick: opts.quick,
+    cells,
+    torchNote,
+    landscape,
+    memory,
+  };
+  await writeCsv(opts.out, BENCH_COLUMNS, csvRows(report));
+  return report;
+}
+
+export { formatReport, BENCH_SAMPLES };

@@ -1,0 +1,124 @@
+/**
+ * One benchmark measurement in its own process: `node dist/bench/worker.js '<job as JSON>'`.
+ *
+ * TensorFlow.js backends are process-global (kernels, memory, compiled code), so each backend
+ * is timed in a fresh process rather than by switching backends in one: switching leaves the
+ * previous backend's state behind and distorts what is measured next. The hand-written engine
+ * and the landscape probe get their own processes for the same reason.
+ *
+ * Results go to stdout as lines starting with RESULT_PREFIX followed by JSON, so that anything
+ * a library prints (TensorFlow.js greets Node users on stdout) cannot be mistaken for them.
+ */
+import { selectBackend, type BackendChoice, type BackendInfo } from '../backend/select.js';
+import { createEngine } from '../training/engines.js';
+import type { EngineKind } from '../training/engine.js';
+import { UserError, messageOf } from '../util/errors.js';
+import { timeEpochs, type EpochTiming } from './measure.js';
+import { makeWorkload } from './workload.js';
+
+export const RESULT_PREFIX = '@bench-result ';
+
+export interface EpochsJob {
+  kind: 'epochs';
+  engine: EngineKind;
+  /** For the tfjs engine. */
+  backend?: Exclude<BackendChoice, 'auto'>;
+  batchSizes: number[];
+  repetitions: number;
+  budgetSeconds: number;
+  samples: number;
+}
+
+export interface LandscapeJob {
+  kind: 'landscape';
+  backend: BackendChoice;
+  samples: number;
+  points?: number;
+  count?: number;
+}
+
+export type WorkerJob = EpochsJob | LandscapeJob;
+
+export interface WorkerBackend {
+  name: string;
+  provider: string;
+  threads: number;
+}
+
+export type WorkerMessage =
+  | { type: 'backend'; backend: WorkerBackend }
+  | { type: 'epoch'; timing: EpochTiming }
+  | { type: 'landscape'; seconds: number; sweepSeconds: number; curves: number; points: number; backend: WorkerBackend }
+  | { type: 'skipped'; reason: string }
+  | { type: 'failed'; reason: string };
+
+function emit(m: WorkerMessage): void {
+  process.stdout.write(RESULT_PREFIX + JSON.stringify(m) + '\n');
+}
+
+function describe(info: BackendInfo): WorkerBackend {
+  return { name: info.name, provider: info.provider, threads: info.threads };
+}
+
+async function runEpochs(job: EpochsJob): Promise<void> {
+  const w = makeWorkload(job.samples);
+  if (job.engine === 'tfjs') {
+    const info = await selectBackend(job.backend ?? 'wasm');
+    emit({ type: 'backend', backend: describe(info) });
+  } else {
+    emit({ type: 'backend', backend: { name: 'none', provider: 'TypeScript over Float32Array', threads: 1 } });
+  }
+  for (const batchSize of job.batchSizes) {
+    // A fresh engine per batch size: every column starts from the same weights.
+    const engine = await createEngine(job.engine, w.network, w.sgd, w.params);
+    try {
+      emit({ type: 'epoch', timing: timeEpochs(engine, w.x, w.y, w.samples, batchSize, job) });
+    } finally {
+      engine.dispose();
+    }
+  }
+}
+
+async function runLandscapeJob(job: LandscapeJob): Promise<void> {
+  const info = await selectBackend(job.backend);
+  // Imported here so that an epochs job does not load the probes (and their chart libraries).
+  const { runLandscape } = await import('../probes/landscape.js');
+  const w = makeWorkload(job.samples);
+  const networks = (['sigmoid', 'relu'] as const).map((activation) => ({
+    name: `${activation}7`,
+    activation,
+    outputActivation: 'sigmoid' as const,
+    params: w.params,
+  }));
+  const t0 = performance.now();
+  const r = await runLandscape({
+    networks,
+    data: { x: w.x, y: w.y, count: w.samples, inputs: w.network.sizes[0] },
+    points: job.points,
+    count: job.count,
+    failOnCheck: false,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  emit({ type: 'landscape', seconds, sweepSeconds: r.seconds.sweep, curves: r.curves.length, points: r.points, backend: describe(info) });
+}
+
+async function main(): Promise<void> {
+  let job: WorkerJob;
+  try {
+    job = JSON.parse(process.argv[2] ?? '') as WorkerJob;
+  } catch {
+    emit({ type: 'failed', reason: 'worker: expected a job as JSON in the first argument' });
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    if (job.kind === 'epochs') await runEpochs(job);
+    else await runLandscapeJob(job);
+  } catch (err) {
+    // A backend that cannot load is a cell to skip, not a failure of the benchmark.
+    if (err instanceof UserError) emit({ type: 'skipped', reason: messageOf(err) });
+    else emit({ type: 'failed', reason: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) });
+  }
+}
+
+await main();
