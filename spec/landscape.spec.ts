@@ -163,8 +163,8 @@ describe('landscape: shape of a curve and the derivative check', () => {
   });
 
   it('a curve that has flattened to its asymptote does not get a minimum "inside" from rounding noise', () => {
-    // Decreasing, then flat at 0.25 with ±1e-10 jitter (below the noise level 1e-7 x loss).
-    const losses = v.map((x, p) => (x < 0 ? 0.25 + 0.01 * x * x : 0.25 + (p % 2 ? 1e-10 : -1e-10)));
+    // Decreasing, then flat at 0.25 with ±1e-11 jitter (below the noise level, 2e-8 x loss).
+    const losses = v.map((x, p) => (x < 0 ? 0.25 + 0.01 * x * x : 0.25 + (p % 2 ? 1e-11 : -1e-11)));
     const shape = describeCurve(v, losses, v.map(() => 0));
     expect(shape.minimum).to.equal('upper edge');
     expect(shape.monotone).to.equal('decreasing');
@@ -256,6 +256,25 @@ describe('landscape: runLandscape', function () {
     for (const f of ['landscape.svg', 'landscape.png']) expect((await stat(path.join(dir, f))).size).to.be.above(1000);
     expect(lines.some((l) => /relu-net \(relu\): 3 weights swept; minimum inside the range for \d+/.test(l))).to.equal(true);
     expect(lines.some((l) => /derivative check: largest/.test(l))).to.equal(true);
+  });
+
+  it('gives the same numbers when the sweeps run on worker threads', async () => {
+    const data = randomData(200, 10, 3);
+    const sizes = [10, 8, 6, 1];
+    const networks: ProbedNetwork[] = [
+      { name: 'a', activation: 'relu', outputActivation: 'sigmoid', params: initParams(sizes, { scheme: 'he' }, 2) },
+      { name: 'b', activation: 'sigmoid', outputActivation: 'sigmoid', params: initParams(sizes, { scheme: 'normal', std: 0.5 }, 2) },
+    ];
+    const opts = { networks, data, count: 3, seed: 5, span: 2, points: 21, failOnCheck: false };
+    const here = await runLandscape({ ...opts, jobs: 1 });
+    const threads = await runLandscape({ ...opts, jobs: 2 });
+    expect(threads.seconds.jobs).to.equal(2);
+    expect(threads.curves.map((c) => [c.config, c.weightI, c.weightJ])).to.deep.equal(here.curves.map((c) => [c.config, c.weightI, c.weightJ]));
+    threads.curves.forEach((c, k) => {
+      expect(c.losses).to.deep.equal(here.curves[k].losses);
+      expect(c.gradients).to.deep.equal(here.curves[k].gradients);
+      expect(c.lossAtOriginal).to.equal(here.curves[k].lossAtOriginal);
+    });
   });
 
   it('rejects a bad range or weight with a one-line usage error', async () => {

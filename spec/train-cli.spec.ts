@@ -71,29 +71,20 @@ describe('train: the command line', function () {
     return file;
   }
 
-  it('rejects each invalid config and flag with one line naming the file or flag, exit 2, no stack', async () => {
+  // Every config mistake's message is checked in-process in spec/config.spec.ts; here a sample
+  // of each kind goes through the real command line (each spawn loads Node and the program).
+  it('rejects invalid configs and flags with one line naming the file or flag, exit 2, no stack', async () => {
     const good = { hidden: [8], activation: 'relu' };
     const cases: { what: string; args: () => Promise<string[]>; message: RegExp }[] = [
       { what: 'unknown key', args: async () => ['--config', await writeConfig('unknown.json', { ...good, learningrate: 0.1 })], message: /unknown\.json: unknown key "learningrate"/ },
-      { what: 'wrong type', args: async () => ['--config', await writeConfig('type.json', { ...good, hidden: '150' })], message: /type\.json: field "hidden": expected array, received string/ },
-      { what: 'hidden size 0', args: async () => ['--config', await writeConfig('zero.json', { ...good, hidden: [150, 0] })], message: /zero\.json: field "hidden\.1": .*>=1/ },
-      { what: 'negative learning rate', args: async () => ['--config', await writeConfig('lr.json', { ...good, learningRate: -0.1 })], message: /lr\.json: field "learningRate": .*>0/ },
-      { what: 'more images than the class has', args: async () => ['--config', await writeConfig('many.json', { ...good, data: { trainPerClass: 5001 } })], message: /many\.json: field "data\.trainPerClass": .*<=5000/ },
-      { what: 'batch larger than the training set', args: async () => ['--config', await writeConfig('batch.json', { ...good, batchSize: 4001 })], message: /batch\.json: field "batchSize": must be at most the training set size \(4000\)/ },
       { what: 'JSON syntax error', args: async () => ['--config', await writeConfig('syntax.json', '{"hidden": [8],')], message: /syntax\.json: not valid JSON/ },
-      { what: 'missing file', args: async () => ['--config', path.join(dir, 'absent.json')], message: /absent\.json: cannot read config: no such file/ },
-      { what: 'a directory', args: async () => ['--config', dir], message: /cannot read config: is a directory/ },
       { what: 'no --config', args: async () => [], message: /config/ },
       { what: 'unknown flag', args: async () => ['--config', await writeConfig('ok1.json', good), '--learning-rate', '0.1'], message: /Unknown arguments?: learning-rate/ },
       { what: '--epochs not a number', args: async () => ['--config', await writeConfig('ok2.json', good), '--epochs', 'ten'], message: /--epochs: expected a number, got "ten"/ },
       { what: '--epochs without a value', args: async () => ['--config', await writeConfig('ok3.json', good), '--epochs'], message: /--epochs: expected a number after the flag/ },
       { what: '--lr negative', args: async () => ['--config', await writeConfig('ok4.json', good), '--lr', '-1'], message: /--lr: .*>0/ },
-      { what: '--batch-size 0', args: async () => ['--config', await writeConfig('ok5.json', good), '--batch-size', '0'], message: /--batch-size: .*>=1/ },
-      { what: '--seed fractional', args: async () => ['--config', await writeConfig('ok6.json', good), '--seed', '1.5'], message: /--seed: expected int/ },
       { what: '--backend unknown', args: async () => ['--config', await writeConfig('ok7.json', good), '--backend', 'gpu'], message: /--backend: .*"auto"\|"tensorflow"\|"wasm"\|"cpu"/ },
-      { what: '--engine unknown', args: async () => ['--config', await writeConfig('ok8.json', good), '--engine', 'keras'], message: /--engine: .*"tfjs"\|"handwritten"/ },
       { what: '--progress unknown', args: async () => ['--config', await writeConfig('ok9.json', good), '--progress', 'fancy'], message: /--progress: expected one of auto, bar, lines, none/ },
-      { what: '--out without a value', args: async () => ['--config', await writeConfig('ok10.json', good), '--out'], message: /--out: expected a value/ },
     ];
     const results = await inPool(cases, 3, async (c) => ({ c, r: await runCli(await c.args()) }));
     for (const { c, r } of results) {

@@ -88,7 +88,7 @@ describe('train: trainRun', () => {
   });
 
   it('is deterministic: the same config, seed and backend give the same history; another seed does not', async () => {
-    const run = (seed: number, out: string) => trainRun(config({ seed, epochs: 4, hidden: [12, 6] }), { subset, outDir: path.join(dir, out), progress: 'none' });
+    const run = (seed: number, out: string) => trainRun(config({ seed, epochs: 4, hidden: [12, 6] }), { subset, outDir: path.join(dir, out), progress: 'none', charts: false });
     const a = await run(3, 'a');
     const b = await run(3, 'b');
     const c = await run(4, 'c');
@@ -104,14 +104,14 @@ describe('train: trainRun', () => {
     const small = separableSubset(60, 20, INPUTS);
     for (const batchSize of [1, 60]) {
       const c = config({ batchSize, epochs: 3, learningRate: 0.5, data: { trainPerClass: 30, testPerClass: 10 } });
-      const r = await trainRun(c, { subset: small, outDir: path.join(dir, `b${batchSize}`), progress: 'none' });
+      const r = await trainRun(c, { subset: small, outDir: path.join(dir, `b${batchSize}`), progress: 'none', charts: false });
       expect(r.liveTensors).to.have.length(4);
       expect(new Set(r.liveTensors).size, `live tensors after each epoch: ${r.liveTensors.join(', ')}`).to.equal(1);
       expect(r.history.every((h) => Number.isFinite(h.trainLoss))).to.equal(true);
     }
   });
 
-  it('writes history.csv, summary.csv, run.json, weights.json and gradients.csv', async () => {
+  it('writes history.csv, summary.csv, run.json, weights.json, gradients.csv and the curves chart', async () => {
     const epochs: number[] = [];
     const out = path.join(dir, 'run');
     const r = await trainRun(config({ epochs: 3, hidden: [12, 6], recordGradients: true }), { subset, outDir: out, progress: 'none', onEpoch: (e) => epochs.push(e.epoch) });
@@ -139,13 +139,15 @@ describe('train: trainRun', () => {
     const weights = loadParams(path.join(out, 'weights.json'));
     expect(Array.from(weights.weights[2])).to.deep.equal(Array.from(r.params.weights[2]));
 
+    for (const f of ['curves.svg', 'curves.png']) expect((await fs.stat(path.join(out, f))).size, f).to.be.above(1000);
+
     const grads = parseCsv(await fs.readFile(path.join(out, 'gradients.csv'), 'utf8'));
     expect(grads).to.have.length(4 * 3); // epochs 0..3, three weight matrices
     expect(grads.every((g) => Number(g.mean_abs_grad) > 0)).to.equal(true);
   });
 
   it('trains with the hand-written engine through the same loop', async () => {
-    const r = await trainRun(config({ engine: 'handwritten' }), { subset, outDir: path.join(dir, 'hw'), progress: 'none' });
+    const r = await trainRun(config({ engine: 'handwritten' }), { subset, outDir: path.join(dir, 'hw'), progress: 'none', charts: false });
     expect(r.engine).to.equal('handwritten');
     expect(r.backend).to.equal(null);
     expect(r.finalTrainAccuracy).to.be.above(0.9);
@@ -156,7 +158,7 @@ describe('train: trainRun', () => {
     await fs.writeFile(path.join(dir, 'keep.txt'), 'x');
     let caught: unknown;
     try {
-      await trainRun(config({ epochs: 1 }), { subset, outDir: dir, progress: 'none' });
+      await trainRun(config({ epochs: 1 }), { subset, outDir: dir, progress: 'none', charts: false });
     } catch (err) {
       caught = err;
     }

@@ -26,6 +26,8 @@ export interface EpochTiming {
   stepsPerEpoch: number;
   /** True when a repetition was shorter than an epoch and scaled up. */
   extrapolated: boolean;
+  /** Set when the time comes from a single step without warm-up (--quick, very slow cells). */
+  note?: string;
 }
 
 export interface TimingOptions {
@@ -33,6 +35,11 @@ export interface TimingOptions {
   repetitions: number;
   /** Rough wall-clock budget for the warm-up and repetitions of one batch size, seconds. */
   budgetSeconds: number;
+  /**
+   * When the first step alone takes longer than the budget, report it (scaled to an epoch)
+   * instead of warming up and repeating: keeps --quick short on the slowest backends.
+   */
+  singleStepIfSlow?: boolean;
 }
 
 export function median(values: readonly number[]): number {
@@ -65,7 +72,23 @@ export function timeEpochs(engine: Engine, x: Float32Array, y: Float32Array, sam
   // Warm-up: JIT, backend kernels and buffers; at least 3 steps (or one epoch), at most an
   // epoch or a fifth of the budget. It also estimates the time of one step.
   const warmupStart = performance.now();
-  const stepEnds: number[] = [];
+  const cpuStart = cpuMs();
+  runSteps(engine, x, y, samples, inputs, batchSize, 0, 1);
+  const stepEnds: number[] = [performance.now()];
+  const firstMs = stepEnds[0] - warmupStart;
+  if (opts.singleStepIfSlow && firstMs > budgetMs) {
+    return {
+      batchSize,
+      msPerEpoch: firstMs * stepsPerEpoch,
+      cpuMsPerEpoch: (cpuMs() - cpuStart) * stepsPerEpoch,
+      samplesMs: [firstMs * stepsPerEpoch],
+      repetitions: 1,
+      stepsPerRep: 1,
+      stepsPerEpoch,
+      extrapolated: stepsPerEpoch > 1,
+      note: `one step without warm-up (it took ${(firstMs / 1000).toFixed(1)} s, over the --quick budget)`,
+    };
+  }
   while (stepEnds.length < stepsPerEpoch && (stepEnds.length < 3 || performance.now() - warmupStart < budgetMs / 5)) {
     runSteps(engine, x, y, samples, inputs, batchSize, stepEnds.length, 1);
     stepEnds.push(performance.now());

@@ -153,7 +153,13 @@ export function formatReport(r: BenchReport): string {
   lines.push(formatTable(r));
   lines.push('');
   lines.push('~ = epoch time scaled from a run of full batches shorter than an epoch (per-step cost times steps per epoch).');
-  for (const c of r.cells) if (c.status !== 'ok' && c.note) lines.push(`${rowLabel(c)}, batch ${c.batchSize}: ${c.status}: ${c.note}`);
+  const said = new Set<string>();
+  for (const c of r.cells) {
+    if (!c.note) continue;
+    const text = c.status === 'ok' ? `${rowLabel(c)}, batch ${c.batchSize}: ${c.note}` : `${rowLabel(c)}: ${c.status}: ${c.note}`;
+    if (!said.has(text)) lines.push(text);
+    said.add(text);
+  }
   if (r.torchNote) lines.push(`PyTorch: ${r.torchNote}`);
   if (r.landscape) lines.push(`landscape probe (${r.landscape.what}): ${r.landscape.status === 'ok' ? `${r.landscape.seconds!.toFixed(2)} s` : r.landscape.status}${r.landscape.note ? ` (${r.landscape.note})` : ''}`);
   if (r.memory) lines.push(`peak resident memory, ${r.memory.what}: ${r.memory.status === 'ok' ? `${r.memory.peakRssMb!.toFixed(0)} MB in ${r.memory.seconds!.toFixed(1)} s` : r.memory.status}${r.memory.note ? ` (${r.memory.note})` : ''}`);

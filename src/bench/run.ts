@@ -12,7 +12,7 @@ import { writeCsv } from '../reports/csv.js';
 import { BENCH_COLUMNS, completeCells, csvRows, formatReport, type BenchCell, type BenchReport, type ExtraMeasure } from './report.js';
 import { measureTrainingMemory } from './memory.js';
 import { runTorch } from './torch.js';
-import { RESULT_PREFIX, type WorkerJob, type WorkerMessage, type WorkerBackend } from './worker.js';
+import { RESULT_PREFIX, type WorkerJob, type WorkerMessage, type WorkerBackend } from './protocol.js';
 import { BENCH_SAMPLES, benchSizes, nominalFlopsPerEpoch } from './workload.js';
 
 export const ALL_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -70,7 +70,7 @@ function lastLine(s: string): string {
 
 /** Times one engine (on one backend) at every batch size in a fresh process. */
 async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', backend: BenchBackend | undefined): Promise<BenchCell[]> {
-  const job: WorkerJob = { kind: 'epochs', engine, backend, batchSizes: opts.batchSizes, repetitions: opts.repetitions, budgetSeconds: opts.budgetSeconds, samples: opts.samples };
+  const job: WorkerJob = { kind: 'epochs', engine, backend, batchSizes: opts.batchSizes, repetitions: opts.repetitions, budgetSeconds: opts.budgetSeconds, singleStepIfSlow: opts.quick, samples: opts.samples };
   const { messages, stderr, code } = await runWorker(job, opts.root);
   let info: WorkerBackend = { name: backend ?? '', provider: '', threads: 0 };
   const cells: BenchCell[] = [];
@@ -95,6 +95,7 @@ async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', b
         stepsPerRep: t.stepsPerRep,
         stepsPerEpoch: t.stepsPerEpoch,
         extrapolated: t.extrapolated,
+        note: t.note,
       });
     } else if (m.type === 'skipped') problem = { status: 'skipped', note: m.reason };
     else if (m.type === 'failed') problem = { status: 'failed', note: lastLine(m.reason.split('\n')[0]) };
@@ -108,11 +109,13 @@ async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', b
 }
 
 async function benchLandscape(opts: BenchOptions): Promise<ExtraMeasure> {
-  const what = `runLandscape defaults (10 weights x 101 points) on sigmoid7 and relu7, ${opts.samples} random examples`;
+  // --quick sweeps 2 weights at 21 points instead of the defaults (10 at 101).
+  const quick = opts.quick ? { count: 2, points: 21 } : {};
+  const what = `runLandscape ${opts.quick ? '2 weights x 21 points (--quick)' : 'defaults (10 weights x 101 points)'} on sigmoid7 and relu7, ${opts.samples} random examples`;
   if (!existsSync(path.join(opts.root, underTs ? 'src' : 'dist', 'probes', underTs ? 'landscape.ts' : 'landscape.js'))) {
     return { status: 'skipped', what, note: 'src/probes/landscape.ts does not exist yet' };
   }
-  const { messages, stderr, code } = await runWorker({ kind: 'landscape', backend: 'auto', samples: opts.samples }, opts.root);
+  const { messages, stderr, code } = await runWorker({ kind: 'landscape', backend: 'auto', samples: opts.samples, ...quick }, opts.root);
   for (const m of messages) {
     if (m.type === 'landscape') return { status: 'ok', what, seconds: m.seconds, backend: m.backend.name, note: `sweeps ${m.sweepSeconds.toFixed(2)} s of it; ${m.curves} curves of ${m.points} points` };
     if (m.type === 'skipped') return { status: 'skipped', what, note: m.reason };
@@ -179,7 +182,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   let memory: ExtraMeasure | undefined;
   if (opts.parts.includes('memory')) {
     const extraArgs = opts.quick ? ['--epochs', '1'] : [];
-    const what = `train ${opts.memoryConfig}${opts.quick ? ' --epochs 1 (--quick)' : ' (full run)'}`;
+    const what = `train ${path.relative(opts.root, opts.memoryConfig)}${opts.quick ? ' --epochs 1 (--quick)' : ' (full run)'}`;
     log(`measuring the peak memory of ${what} ...`);
     const m = await measureTrainingMemory({ root: opts.root, config: opts.memoryConfig, extraArgs, probe: path.join(here, underTs ? 'rss-probe.ts' : 'rss-probe.js') });
     memory = m.status === 'ok'

@@ -9,48 +9,12 @@
  * Results go to stdout as lines starting with RESULT_PREFIX followed by JSON, so that anything
  * a library prints (TensorFlow.js greets Node users on stdout) cannot be mistaken for them.
  */
-import { selectBackend, type BackendChoice, type BackendInfo } from '../backend/select.js';
+import { selectBackend, type BackendInfo } from '../backend/select.js';
 import { createEngine } from '../training/engines.js';
-import type { EngineKind } from '../training/engine.js';
 import { UserError, messageOf } from '../util/errors.js';
-import { timeEpochs, type EpochTiming } from './measure.js';
+import { timeEpochs } from './measure.js';
+import { RESULT_PREFIX, type EpochsJob, type LandscapeJob, type WorkerBackend, type WorkerJob, type WorkerMessage } from './protocol.js';
 import { makeWorkload } from './workload.js';
-
-export const RESULT_PREFIX = '@bench-result ';
-
-export interface EpochsJob {
-  kind: 'epochs';
-  engine: EngineKind;
-  /** For the tfjs engine. */
-  backend?: Exclude<BackendChoice, 'auto'>;
-  batchSizes: number[];
-  repetitions: number;
-  budgetSeconds: number;
-  samples: number;
-}
-
-export interface LandscapeJob {
-  kind: 'landscape';
-  backend: BackendChoice;
-  samples: number;
-  points?: number;
-  count?: number;
-}
-
-export type WorkerJob = EpochsJob | LandscapeJob;
-
-export interface WorkerBackend {
-  name: string;
-  provider: string;
-  threads: number;
-}
-
-export type WorkerMessage =
-  | { type: 'backend'; backend: WorkerBackend }
-  | { type: 'epoch'; timing: EpochTiming }
-  | { type: 'landscape'; seconds: number; sweepSeconds: number; curves: number; points: number; backend: WorkerBackend }
-  | { type: 'skipped'; reason: string }
-  | { type: 'failed'; reason: string };
 
 function emit(m: WorkerMessage): void {
   process.stdout.write(RESULT_PREFIX + JSON.stringify(m) + '\n');

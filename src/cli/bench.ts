@@ -97,6 +97,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const samples = positiveNumber('samples', args.samples, true) ?? BENCH_SAMPLES;
     for (const b of batchSizes) if (b > samples) throw new UsageError(`--batch-sizes: ${b} is larger than --samples ${samples}`);
     const torchScript = single('torch-script', args['torch-script']);
+    const memoryConfig = single('memory-config', args['memory-config']);
     const report = await runBench({
       root: projectRoot,
       batchSizes,
@@ -108,7 +109,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       quick,
       python: single('python', args.python) ?? '/usr/bin/python3',
       torchScript: torchScript !== undefined ? path.resolve(torchScript) : path.resolve(projectRoot, '..', 'shared', 'bench', 'torch_mlp.py'),
-      memoryConfig: single('memory-config', args['memory-config']) ?? 'configs/sigmoid7.json',
+      memoryConfig: memoryConfig !== undefined ? path.resolve(memoryConfig) : path.join(projectRoot, 'configs', 'sigmoid7.json'),
       out: path.resolve(single('out', args.out) ?? path.join('outputs', 'bench.csv')),
       log: (line) => process.stderr.write(`${line}\n`),
     });

@@ -9,6 +9,7 @@
  * and write landscape.csv, landscape-summary.csv, landscape.svg/.png and landscape.json.
  */
 import { promises as fs } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { describeBackend, selectBackend, type BackendChoice } from '../backend/select.js';
@@ -37,6 +38,7 @@ interface LandscapeArgs {
   points?: number;
   examples?: number;
   tolerance?: number;
+  jobs?: number;
   epochs?: number;
   seed?: number;
   backend?: string;
@@ -60,6 +62,7 @@ function builder(y: Argv): Argv<LandscapeArgs> {
     .option('points', { type: 'number', describe: `values per weight (default ${DEFAULT_POINTS})`, requiresArg: true })
     .option('examples', { type: 'number', describe: 'measure the loss over this many training images (a seeded subset) instead of all', requiresArg: true })
     .option('tolerance', { type: 'number', describe: `largest accepted derivative-vs-slope disagreement, relative (default ${DEFAULT_TOLERANCE})`, requiresArg: true })
+    .option('jobs', { type: 'number', describe: 'worker threads for the sweeps (default: one per core); the numbers do not depend on it', requiresArg: true })
     .option('epochs', { type: 'number', describe: 'override the configs\' epochs (when training)', requiresArg: true })
     .option('seed', { type: 'number', describe: 'override the configs\' seed (initial weights, shuffling, picked weights)', requiresArg: true })
     .option('backend', { type: 'string', describe: 'auto | tensorflow | wasm | cpu', requiresArg: true })
@@ -175,6 +178,7 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     const from = num('from', args.from);
     const to = num('to', args.to);
     if (span !== undefined && (from !== undefined || to !== undefined)) throw new UsageError('--span and --from/--to: give a span around each weight or an absolute range, not both');
+    const jobs = wholeNumber('jobs', args.jobs, 1) ?? availableParallelism();
     const tolerance = num('tolerance', args.tolerance);
     if (tolerance !== undefined && !(tolerance > 0)) throw new UsageError(`--tolerance: expected a positive number, got ${tolerance}`);
 
@@ -244,6 +248,7 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
       points,
       tolerance,
       outDir,
+      jobs,
       log: say,
     });
     const wallSeconds = (performance.now() - wall0) / 1000;
@@ -259,7 +264,10 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
           weights: [...new Map(result.curves.map((c) => [`${c.weightI},${c.weightJ}`, { i: c.weightI, j: c.weightJ }])).values()],
           counts: result.counts,
           check: result.check,
-          seconds: { probeSetup: result.seconds.setup, probeSweep: result.seconds.sweep, probe: result.seconds.total, training: trainWall, wall: wallSeconds },
+          seconds: {
+            probe: result.seconds.total, jobs: result.seconds.jobs, setupSummedOverThreads: result.seconds.setup, sweepsSummedOverThreads: result.seconds.sweep,
+            training: trainWall, trainingEpochs: trainSeconds, wall: wallSeconds,
+          },
           backend,
           finishedAt: new Date().toISOString(),
         },
@@ -268,7 +276,8 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
       )}\n`,
     );
     say(
-      `time: probe ${result.seconds.total.toFixed(1)} s (first two layers ${result.seconds.setup.toFixed(1)} s, sweeps ${result.seconds.sweep.toFixed(1)} s)` +
+      `time: probe ${result.seconds.total.toFixed(1)} s on ${result.seconds.jobs} thread${result.seconds.jobs === 1 ? '' : 's'} ` +
+        `(summed over threads: first two layers ${result.seconds.setup.toFixed(1)} s, sweeps ${result.seconds.sweep.toFixed(1)} s)` +
         (trainWallMs > 0 ? `, training ${trainWall.toFixed(1)} s (epochs ${trainSeconds.toFixed(1)} s)` : '') +
         `, whole command ${wallSeconds.toFixed(1)} s`,
     );

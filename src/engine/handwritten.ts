@@ -546,9 +546,8 @@ function descendRowByRow(
       for (let j = 0; j < fanOut; j++) W[w + j] -= lr * row[j];
     } else {
       for (let j = 0; j < fanOut; j++) {
-        const v = momentum * velocity[w + j] + row[j];
-        velocity[w + j] = v;
-        W[w + j] -= lr * v;
+        velocity[w + j] = momentum * velocity[w + j] + row[j];
+        W[w + j] -= lr * velocity[w + j]; // the stored (rounded) velocity, as TensorFlow.js uses it
       }
     }
   }
@@ -588,8 +587,7 @@ function descend(w: FloatArray, g: FloatArray, lr: number): void {
 /** v = m v + g; w -= lr v. */
 function descendWithMomentum(w: FloatArray, v: FloatArray, g: FloatArray, lr: number, m: number): void {
   for (let t = 0; t < w.length; t++) {
-    const vt = m * v[t] + g[t];
-    v[t] = vt;
-    w[t] -= lr * vt;
+    v[t] = m * v[t] + g[t];
+    w[t] -= lr * v[t]; // the stored (rounded) velocity, as TensorFlow.js uses it
   }
 }

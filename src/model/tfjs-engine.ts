@@ -6,28 +6,50 @@
  * step uploads the batch, differentiates the loss with tf.variableGrads and updates the
  * variables in place, downloading nothing. Conventions (loss without 1/2, SGD with optional
  * momentum, accuracy threshold 0.5) are those of src/training/engine.ts.
+ *
+ * Speed (issue 7; numbers in the README): weights are held transposed, Wt = [out, in], with
+ * biases as [out, 1] columns, and batches below ROW_MAJOR_FROM examples run feature-major
+ * (activations [features, batch]); see src/model/dense.ts for why. Params keep their
+ * [in, out] layout at the boundary (constructor, getParams, setParams, gradients). A step
+ * differentiates lr x loss, so the gradients come out already scaled by the learning rate
+ * and the update is one subtraction per variable (v = m v + lr g; w -= v, which is
+ * v = m v + g; w -= lr v with v scaled by the constant lr).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from './params.js';
-import { dense, denseOnData } from './dense.js';
-import type { Activation, Batch, Engine, Evaluation, NetworkSpec, OutputActivation, SgdSpec } from '../training/engine.js';
+import { denseFeatureMajor, denseOnDataLayer, denseRowMajor, type LayerActivation } from './dense.js';
+import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../training/engine.js';
 
 /** Evaluation runs through the network this many examples at a time (bounded memory). */
 const EVAL_CHUNK = 1000;
+/**
+ * Batches of at least this many examples run row-major (batch first), smaller ones
+ * feature-major (measured crossover on wasm: between 128 and 512; see dense.ts).
+ */
+export const ROW_MAJOR_FROM = 256;
 
-function hiddenActivation(kind: Activation, z: tf.Tensor2D): tf.Tensor2D {
-  switch (kind) {
-    case 'sigmoid':
-      return tf.sigmoid(z);
-    case 'relu':
-      return tf.relu(z);
-    case 'tanh':
-      return tf.tanh(z);
-  }
+type Layout = 'feature' | 'row';
+
+function layoutFor(n: number): Layout {
+  return n >= ROW_MAJOR_FROM ? 'row' : 'feature';
 }
 
-function outputActivation(kind: OutputActivation, z: tf.Tensor2D): tf.Tensor2D {
-  return kind === 'sigmoid' ? tf.sigmoid(z) : z;
+/** Row-major [rows, cols] -> [cols, rows], on the JavaScript side (parameters at the boundary). */
+function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const r = i * cols;
+    for (let j = 0; j < cols; j++) out[j * rows + i] = a[r + j];
+  }
+  return out;
+}
+
+/** One batch on the backend: x row-major, xT only for the feature-major layout, y shaped like the output. */
+interface Uploaded {
+  layout: Layout;
+  x: tf.Tensor2D;
+  xT: tf.Tensor2D | null;
+  y: tf.Tensor2D;
 }
 
 function checkParams(network: NetworkSpec, params: Params): void {
@@ -49,8 +71,10 @@ class TfjsEngine implements Engine {
   readonly kind = 'tfjs' as const;
   readonly network: NetworkSpec;
   readonly sgd: SgdSpec;
+  /** Layer l's weights transposed, [sizes[l+1], sizes[l]]. */
   private readonly weights: tf.Variable<tf.Rank.R2>[] = [];
-  private readonly biases: tf.Variable<tf.Rank.R1>[] = [];
+  /** Layer l's biases as a column, [sizes[l+1], 1]. */
+  private readonly biases: tf.Variable<tf.Rank.R2>[] = [];
   /** Momentum buffers, one per variable, in the order of `trainables`; empty when momentum is 0. */
   private readonly velocities: tf.Variable[] = [];
   private readonly trainables: tf.Variable[] = [];
@@ -67,8 +91,8 @@ class TfjsEngine implements Engine {
     // engines may live in one process. tidy frees the initial tensors, not the variables.
     tf.tidy(() => {
       for (let l = 0; l + 1 < sizes.length; l++) {
-        this.weights.push(tf.variable(tf.tensor2d(params.weights[l], [sizes[l], sizes[l + 1]])));
-        this.biases.push(tf.variable(tf.tensor1d(params.biases[l])));
+        this.weights.push(tf.variable(tf.tensor2d(transposed(params.weights[l], sizes[l], sizes[l + 1]), [sizes[l + 1], sizes[l]])));
+        this.biases.push(tf.variable(tf.tensor2d(params.biases[l], [sizes[l + 1], 1])));
         this.trainables.push(this.weights[l], this.biases[l]);
       }
       if (sgd.momentum > 0) {
@@ -79,49 +103,60 @@ class TfjsEngine implements Engine {
     this.momentum = tf.keep(tf.scalar(sgd.momentum));
   }
 
-  /** The network's output for a batch, [n, 1]. Must run inside a tidy. */
-  private forward(x: tf.Tensor2D): tf.Tensor2D {
-    const layers = this.weights.length;
-    let a = x;
-    for (let l = 0; l < layers; l++) {
-      const z = l === 0 ? denseOnData(a, this.weights[l], this.biases[l]) : dense(a, this.weights[l], this.biases[l]);
-      a = l + 1 < layers ? hiddenActivation(this.network.hiddenActivation, z) : outputActivation(this.network.outputActivation, z);
+  private activationOf(l: number): LayerActivation {
+    return l + 1 < this.weights.length ? this.network.hiddenActivation : this.network.outputActivation;
+  }
+
+  /** The network's output for a batch: [1, n] feature-major, [n, 1] row-major. Must run inside a tidy. */
+  private forward(b: Uploaded): tf.Tensor2D {
+    let a = denseOnDataLayer(b.layout, b.x, b.xT, this.weights[0], this.biases[0], this.activationOf(0));
+    for (let l = 1; l < this.weights.length; l++) {
+      a = b.layout === 'feature'
+        ? denseFeatureMajor(a, this.weights[l], this.biases[l], this.activationOf(l))
+        : denseRowMajor(a, this.weights[l], this.biases[l], this.activationOf(l));
     }
     return a;
   }
 
   /** Mean over the batch of (output - target)^2, no 1/2. */
-  private loss(x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
-    return tf.mean(tf.squaredDifference(this.forward(x), y));
+  private loss(b: Uploaded): tf.Scalar {
+    return tf.mean(tf.squaredDifference(this.forward(b), b.y));
   }
 
-  private upload(batch: Batch): [tf.Tensor2D, tf.Tensor2D] {
+  /** Must run inside a tidy. The layout follows the batch size alone, so runs are reproducible. */
+  private upload(batch: Batch, layout: Layout = layoutFor(batch.n)): Uploaded {
     const inputs = this.network.sizes[0];
     if (batch.x.length < batch.n * inputs || batch.y.length < batch.n) {
       throw new Error(`batch of ${batch.n} needs ${batch.n * inputs} inputs and ${batch.n} targets`);
     }
     const x = tf.tensor2d(batch.x.subarray(0, batch.n * inputs), [batch.n, inputs]);
-    const y = tf.tensor2d(batch.y.subarray(0, batch.n), [batch.n, 1]);
-    return [x, y];
+    const y = batch.y.subarray(0, batch.n);
+    return {
+      layout,
+      x,
+      xT: layout === 'feature' ? tf.transpose(x) : null,
+      y: layout === 'feature' ? tf.tensor2d(y, [1, batch.n]) : tf.tensor2d(y, [batch.n, 1]),
+    };
   }
 
-  private lossGrads(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor[] {
-    const { grads } = tf.variableGrads(() => this.loss(x, y), this.trainables);
+  /** Gradients of scale x loss with respect to [Wt1, b1, Wt2, b2, ...] (the variables' layouts). */
+  private lossGrads(b: Uploaded, scale: tf.Scalar | null): tf.Tensor[] {
+    const { grads } = tf.variableGrads(() => (scale ? tf.mul(this.loss(b), scale) : this.loss(b)), this.trainables);
     return this.trainables.map((v) => grads[v.name]);
   }
 
   step(batch: Batch): void {
     this.assertLive();
     tf.tidy(() => {
-      const [x, y] = this.upload(batch);
-      const grads = this.lossGrads(x, y);
+      // Gradients of lr x loss: already lr x gradient, so the update is one op per variable.
+      const grads = this.lossGrads(this.upload(batch), this.learningRate);
       this.trainables.forEach((v, i) => {
         if (this.velocities.length > 0) {
           const velocity = this.velocities[i];
           velocity.assign(tf.add(tf.mul(this.momentum, velocity), grads[i]));
-          v.assign(tf.sub(v, tf.mul(this.learningRate, velocity)));
+          v.assign(tf.sub(v, velocity));
         } else {
-          v.assign(tf.sub(v, tf.mul(this.learningRate, grads[i])));
+          v.assign(tf.sub(v, grads[i]));
         }
       });
     });
@@ -137,10 +172,10 @@ class TfjsEngine implements Engine {
     for (let start = 0; start < n; start += EVAL_CHUNK) {
       const rows = Math.min(EVAL_CHUNK, n - start);
       const totals = tf.tidy(() => {
-        const [xt, yt] = this.upload({ x: x.subarray(start * inputs), y: y.subarray(start), n: rows });
-        const out = this.forward(xt);
-        const squaredError = tf.sum(tf.squaredDifference(out, yt));
-        const hits = tf.sum(tf.cast(tf.equal(tf.greater(out, 0.5), tf.greater(yt, 0.5)), 'float32'));
+        const b = this.upload({ x: x.subarray(start * inputs), y: y.subarray(start), n: rows }, 'row');
+        const out = this.forward(b);
+        const squaredError = tf.sum(tf.squaredDifference(out, b.y));
+        const hits = tf.sum(tf.cast(tf.equal(tf.greater(out, 0.5), tf.greater(b.y, 0.5)), 'float32'));
         return tf.stack([squaredError, hits]).dataSync() as Float32Array;
       });
       sumSquaredError += totals[0];
@@ -152,15 +187,20 @@ class TfjsEngine implements Engine {
   predict(x: Float32Array, n: number): Float32Array {
     this.assertLive();
     const inputs = this.network.sizes[0];
-    return tf.tidy(() => this.forward(tf.tensor2d(x.subarray(0, n * inputs), [n, inputs])).dataSync() as Float32Array).slice();
+    if (x.length < n * inputs) throw new Error(`predicting ${n} examples needs ${n * inputs} inputs`);
+    // Row-major, in chunks like evaluate: the outputs are [n, 1], i.e. one number per example.
+    const out = new Float32Array(n);
+    for (let start = 0; start < n; start += EVAL_CHUNK) {
+      const rows = Math.min(EVAL_CHUNK, n - start);
+      const part = tf.tidy(() => this.forward(this.upload({ x: x.subarray(start * inputs), y: new Float32Array(rows), n: rows }, 'row')).dataSync() as Float32Array);
+      out.set(part.subarray(0, rows), start);
+    }
+    return out;
   }
 
   gradients(batch: Batch): Params {
     this.assertLive();
-    const flat = tf.tidy(() => {
-      const [x, y] = this.upload(batch);
-      return this.lossGrads(x, y).map((g) => g.dataSync() as Float32Array);
-    });
+    const flat = tf.tidy(() => this.lossGrads(this.upload(batch), null).map((g) => g.dataSync() as Float32Array));
     return this.fromFlat(flat);
   }
 
@@ -175,8 +215,8 @@ class TfjsEngine implements Engine {
     const sizes = this.network.sizes;
     tf.tidy(() => {
       for (let l = 0; l < this.weights.length; l++) {
-        this.weights[l].assign(tf.tensor2d(p.weights[l], [sizes[l], sizes[l + 1]]));
-        this.biases[l].assign(tf.tensor1d(p.biases[l]));
+        this.weights[l].assign(tf.tensor2d(transposed(p.weights[l], sizes[l], sizes[l + 1]), [sizes[l + 1], sizes[l]]));
+        this.biases[l].assign(tf.tensor2d(p.biases[l], [sizes[l + 1], 1]));
       }
       for (const v of this.velocities) v.assign(tf.zerosLike(v));
     });
@@ -190,12 +230,13 @@ class TfjsEngine implements Engine {
     this.momentum.dispose();
   }
 
-  /** Interleaved [w1, b1, w2, b2, ...] arrays back into the Params layout (copied). */
+  /** Interleaved [Wt1, b1, Wt2, b2, ...] arrays (variable layouts) back into the Params layout (copied). */
   private fromFlat(flat: Float32Array[]): Params {
+    const sizes = this.network.sizes;
     const weights: Float32Array[] = [];
     const biases: Float32Array[] = [];
     for (let l = 0; l < this.weights.length; l++) {
-      weights.push(flat[2 * l].slice());
+      weights.push(transposed(flat[2 * l], sizes[l + 1], sizes[l]));
       biases.push(flat[2 * l + 1].slice());
     }
     return { sizes: [...this.network.sizes], weights, biases };

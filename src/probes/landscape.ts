@@ -20,7 +20,10 @@ import { writeLandscapeChart, type ChartFiles } from '../reports/charts.js';
 import { UserError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { checkDerivative, describeCurve, noiseLevel, type CurveShape } from './landscape-shape.js';
-import { FirstLayerSweeper, type ProbedNetwork, type WeightRef } from './weight-sweep.js';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendChoice } from '../backend/select.js';
+import { runSweepJobs, type SweepTask } from './sweep-jobs.js';
+import type { ProbedNetwork, WeightRef } from './weight-sweep.js';
 
 export type { ProbedNetwork, WeightRef } from './weight-sweep.js';
 
@@ -70,6 +73,8 @@ export interface LandscapeOptions {
   log?: (line: string) => void;
   /** Rows per batched chunk (memory bound); see weight-sweep.ts. */
   rowsPerChunk?: number;
+  /** Worker threads for the sweeps (src/probes/sweep-jobs.ts); default 1 = this thread. Same numbers either way. */
+  jobs?: number;
 }
 
 export interface LandscapeCurve {
@@ -87,6 +92,8 @@ export interface LandscapeCurve {
   shape: CurveShape;
   /** Derivative vs slope of the loss (src/probes/landscape-shape.ts checkDerivative). */
   check: { maxAbs: number; relative: number; unexplained: number; worstValue: number };
+  /** Wall time of this sweep. */
+  seconds: number;
 }
 
 export interface LandscapeCount {
@@ -105,8 +112,11 @@ export interface LandscapeResult {
   points: number;
   /** The worst derivative disagreement over all curves: point by point (relative) and beyond the curves' kinks (unexplained, judged). */
   check: { maxAbs: number; relative: number; unexplained: number; tolerance: number; passed: boolean; where: string };
-  /** Setup: first two layers per network; sweep: all points of all weights. */
-  seconds: { setup: number; sweep: number; total: number };
+  /**
+   * total: wall time of the probe; setup: first two layers of each network, and sweep: every
+   * weight's sweep, both summed over the threads that ran them (jobs).
+   */
+  seconds: { total: number; setup: number; sweep: number; jobs: number };
   files?: { csv: string; summaryCsv: string; chart: ChartFiles };
 }
 
@@ -147,56 +157,62 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
   if (opts.networks.length === 0) throw new UsageError('landscape: no network to probe');
   const examples = opts.examplesLabel ?? `training set (${opts.data.count} examples)`;
 
-  const t0 = performance.now();
-  let setupMs = 0;
-  const curves: LandscapeCurve[] = [];
-  for (const net of opts.networks) {
+  // One task per (network, weight), grouped by network.
+  const tasks: SweepTask[] = [];
+  opts.networks.forEach((net, k) => {
     const sizes = net.params.sizes;
     const weights = opts.weights ?? pickWeights(opts.seed ?? 1, sizes[0], sizes[1], opts.count ?? DEFAULT_WEIGHT_COUNT);
     for (const w of weights) {
-      if (!(w.i >= 0 && w.i < sizes[0] && w.j >= 0 && w.j < sizes[1])) {
+      if (!(Number.isInteger(w.i) && Number.isInteger(w.j) && w.i >= 0 && w.i < sizes[0] && w.j >= 0 && w.j < sizes[1])) {
         throw new UsageError(`--weight ${w.i},${w.j}: outside the first layer of ${net.name} (input 0..${sizes[0] - 1}, neuron 0..${sizes[1] - 1})`);
       }
+      const original = net.params.weights[0][w.i * sizes[1] + w.j];
+      const [lo, hi] = absolute ? [opts.from!, opts.to!] : [original - span, original + span];
+      tasks.push({ net: k, weight: w, values: linspace(lo, hi, points) });
     }
-    const ts = performance.now();
-    const sweeper = new FirstLayerSweeper(net, opts.data, { rowsPerChunk: opts.rowsPerChunk });
-    setupMs += performance.now() - ts;
-    try {
-      for (const w of weights) {
-        const original = sweeper.original(w);
-        const lo = absolute ? opts.from! : original - span;
-        const hi = absolute ? opts.to! : original + span;
-        const tw = performance.now();
-        const r = sweeper.sweep(w, linspace(lo, hi, points));
-        const atOriginal = sweeper.sweep(w, [original]).losses[0];
-        const noise = noiseLevel(r.losses);
-        const shape = describeCurve(r.values, r.losses, r.gradients, noise);
-        const check = checkDerivative(r.values, r.losses, r.gradients, noise);
-        curves.push({
-          config: net.name,
-          activation: net.activation,
-          weightI: w.i,
-          weightJ: w.j,
-          original,
-          lossAtOriginal: atOriginal,
-          values: Array.from(r.values),
-          losses: Array.from(r.losses),
-          gradients: Array.from(r.gradients),
-          slopes: Array.from(check.slopes),
-          shape,
-          check: { maxAbs: check.maxAbs, relative: check.relative, unexplained: check.unexplained, worstValue: check.worstIndex >= 0 ? r.values[check.worstIndex] : NaN },
-        });
-        log(
-          `${net.name} W1[${w.i}, ${w.j}] = ${fmt(original)}: swept ${fmt(lo)}..${fmt(hi)} in ${points} points, ` +
-            `minimum ${shape.minimum} (loss ${shape.minLoss.toFixed(5)} at ${fmt(shape.minValue)}), monotone: ${shape.monotone}, ` +
-            `derivative vs slope ${(100 * check.relative).toFixed(2)} % (unexplained by kinks ${(100 * check.unexplained).toFixed(2)} %)  [${((performance.now() - tw) / 1000).toFixed(2)} s]`,
-        );
-      }
-    } finally {
-      sweeper.dispose();
-    }
-  }
-  const totalMs = performance.now() - t0;
+  });
+
+  const t0 = performance.now();
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, tasks.length));
+  const curves: LandscapeCurve[] = new Array(tasks.length);
+  const { setupSeconds } = await runSweepJobs({
+    networks: opts.networks,
+    data: opts.data,
+    tasks,
+    jobs,
+    backend: currentBackend(),
+    rowsPerChunk: opts.rowsPerChunk,
+    onOutcome: (o) => {
+      const task = tasks[o.task];
+      const net = opts.networks[task.net];
+      const w = task.weight;
+      const original = net.params.weights[0][w.i * net.params.sizes[1] + w.j];
+      const noise = noiseLevel(o.losses);
+      const shape = describeCurve(o.values, o.losses, o.gradients, noise);
+      const check = checkDerivative(o.values, o.losses, o.gradients, noise);
+      curves[o.task] = {
+        config: net.name,
+        activation: net.activation,
+        weightI: w.i,
+        weightJ: w.j,
+        original,
+        lossAtOriginal: o.lossAtOriginal,
+        values: o.values,
+        losses: o.losses,
+        gradients: o.gradients,
+        slopes: Array.from(check.slopes),
+        shape,
+        check: { maxAbs: check.maxAbs, relative: check.relative, unexplained: check.unexplained, worstValue: check.worstIndex >= 0 ? o.values[check.worstIndex] : NaN },
+        seconds: o.seconds,
+      };
+      log(
+        `${net.name} W1[${w.i}, ${w.j}] = ${fmt(original)}: swept ${fmt(o.values[0])}..${fmt(o.values[o.values.length - 1])} in ${points} points, ` +
+          `minimum ${shape.minimum} (loss ${shape.minLoss.toFixed(5)} at ${fmt(shape.minValue)}), monotone: ${shape.monotone}, ` +
+          `derivative vs slope ${(100 * check.relative).toFixed(2)} % (unexplained by kinks ${(100 * check.unexplained).toFixed(2)} %)  [${o.seconds.toFixed(2)} s]`,
+      );
+    },
+  });
+  const totalSeconds = (performance.now() - t0) / 1000;
 
   const counts = countShapes(curves);
   for (const c of counts) {
@@ -214,7 +230,7 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
     examples,
     points,
     check: { maxAbs: worstRaw.check.maxAbs, relative: worstRaw.check.relative, unexplained: worst.check.unexplained, tolerance, passed, where },
-    seconds: { setup: setupMs / 1000, sweep: (totalMs - setupMs) / 1000, total: totalMs / 1000 },
+    seconds: { total: totalSeconds, setup: setupSeconds, sweep: curves.reduce((a, c) => a + c.seconds, 0), jobs },
   };
   log(
     `derivative check: largest |tf.grad - slope of the loss| point by point = ${worstRaw.check.maxAbs.toExponential(3)} ` +
@@ -289,6 +305,12 @@ async function writeLandscapeFiles(dir: string, r: LandscapeResult): Promise<Non
     { title: `Loss over the ${r.examples} along one first-layer weight (all others fixed)` },
   );
   return { csv, summaryCsv, chart };
+}
+
+/** The backend this thread computes on, for worker threads to load the same one. */
+function currentBackend(): BackendChoice {
+  const name = tf.getBackend();
+  return name === 'wasm' || name === 'cpu' || name === 'tensorflow' ? name : 'auto';
 }
 
 function fmt(v: number): string {

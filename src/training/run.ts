@@ -51,6 +51,8 @@ export interface TrainRunOptions {
   initialParams?: Params;
   /** Stop cleanly on Ctrl-C (SIGINT) between steps; default true. */
   handleInterrupt?: boolean;
+  /** Draw curves.svg/.png at the end (about a second); default true. */
+  charts?: boolean;
 }
 
 export interface RunResult {
@@ -220,13 +222,15 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
     },
   });
   await writeRunJson();
-  try {
-    await writeTrainingCurves(outDir, history, { title: `${config.name} (seed ${config.seed})` });
-    // gradients-by-layer/-by-epoch.svg/.png: the vanishing gradient of this run, when recorded.
-    if (result.gradients.length > 0) await writeGradientCharts(outDir, result.gradients, { title: `${config.name} (seed ${config.seed})` });
-  } catch (err) {
-    // The numbers are already saved; a chart that cannot be drawn should not lose them.
-    process.stderr.write(`warning: could not draw the training curves: ${messageOf(err).split('\n')[0]}\n`);
+  if (options.charts !== false) {
+    try {
+      await writeTrainingCurves(outDir, history, { title: `${config.name} (seed ${config.seed})` });
+      // gradients-by-layer/-by-epoch.svg/.png: the vanishing gradient of this run, when recorded.
+      if (result.gradients.length > 0) await writeGradientCharts(outDir, result.gradients, { title: `${config.name} (seed ${config.seed})` });
+    } catch (err) {
+      // The numbers are already saved; a chart that cannot be drawn should not lose them.
+      process.stderr.write(`warning: could not draw the charts: ${messageOf(err).split('\n')[0]}\n`);
+    }
   }
 
   say(

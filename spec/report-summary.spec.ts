@@ -1,0 +1,46 @@
+/**
+ * From a folder of job records to summary.csv and the report's verdicts (finalize), on a
+ * hand-made sweep where the right numbers are known.
+ */
+import { expect } from 'chai';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseCsv } from '../src/reports/csv.js';
+import { finalize } from '../src/reproduce/finalize.js';
+import { makeSyntheticReproduceDir, type SyntheticSweep } from './helpers/report-fixture.js';
+
+/** Against the article: 80 %, shallow is best, ReLU well ahead, Sigmoid's curve has the minimum, no vanishing gradient. */
+const CONTRARY_WORLD: SyntheticSweep = {
+  accuracy: (a, layers, seed) => (a === 'relu' ? 0.86 : 0.8) - 0.03 * (layers - 3) + 0.002 * (seed - 2),
+  landscape: (a, w) => (a === 'sigmoid' ? 0.2 + 0.001 * (w - 1) ** 2 : 0.2 + 0.05 / (1 + Math.exp(w))),
+  gradient: () => 1e-3,
+};
+
+describe('reproduce summary and verdicts from job records', function () {
+  this.timeout(30_000);
+  let dir = '';
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes one row per configuration with the statistics over seeds, and verdicts that contradict the article when the data do', async () => {
+    dir = makeSyntheticReproduceDir(CONTRARY_WORLD);
+    const { data } = await finalize(dir);
+    const rows = parseCsv(readFileSync(path.join(dir, 'summary.csv'), 'utf8'));
+    expect(rows.map((r) => r.config)).to.deep.equal(['sigmoid3', 'sigmoid4', 'sigmoid5', 'sigmoid6', 'sigmoid7', 'relu3', 'relu4', 'relu5', 'relu6', 'relu7']);
+    const relu5 = rows[7];
+    expect(relu5).to.include({ activation: 'relu', layers: '5', hidden: '150-100-50', seeds: '3', seed_list: '1 2 3', epochs: '3' });
+    // Seeds give 0.798, 0.800, 0.802: mean 0.8, sample std 0.002.
+    expect(Number(relu5.test_acc_mean)).to.be.closeTo(0.8, 1e-12);
+    expect(Number(relu5.test_acc_std)).to.be.closeTo(0.002, 1e-12);
+    expect(Number(relu5.test_acc_min)).to.be.closeTo(0.798, 1e-12);
+    expect(Number(relu5.test_acc_max)).to.be.closeTo(0.802, 1e-12);
+    expect(Number(relu5.run_seconds_mean)).to.equal(6);
+    expect(Number(relu5.run_seconds_total)).to.equal(18);
+    expect(data.claims.map((c) => c.verdict)).to.deep.equal(['contradicts', 'contradicts', 'contradicts', 'contradicts', 'contradicts', 'contradicts']);
+    const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(md).to.include('This run contradicts the article on this claim, with these settings: seeds 1, 2, 3; epochs 3; learning rate 0.1;');
+    expect(md).to.include('- backend: wasm (@tensorflow/tfjs-backend-wasm 4.22.0, 1 thread)');
+    expect(md).to.include('- wall time: 10 min 00 s until the report was written, with 2 worker processes');
+  });
+});
