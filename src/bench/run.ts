@@ -47,22 +47,35 @@ function workerCommand(job: WorkerJob): string[] {
   return [...(underTs ? ['--import', 'tsx'] : []), file, JSON.stringify(job)];
 }
 
-async function runWorker(job: WorkerJob, cwd: string): Promise<{ messages: WorkerMessage[]; stderr: string; code: number | null }> {
+/**
+ * Runs a worker and collects its messages. With `deadlineSeconds` the worker is stopped when
+ * the time is up (--quick on the slowest backends); the cells it finished are kept.
+ */
+async function runWorker(job: WorkerJob, cwd: string, deadlineSeconds?: number): Promise<{ messages: WorkerMessage[]; stderr: string; code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, workerCommand(job), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
+    let timedOut = false;
+    const timer = deadlineSeconds === undefined ? null : setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, deadlineSeconds * 1000);
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
       const messages = out
         .split('\n')
         .filter((l) => l.startsWith(RESULT_PREFIX))
         .map((l) => JSON.parse(l.slice(RESULT_PREFIX.length)) as WorkerMessage);
-      resolve({ messages, stderr: err, code });
+      resolve({ messages, stderr: err, code, timedOut });
     });
   });
 }
+
+/** --quick: the longest one engine (all its batch sizes) may take, seconds. */
+export const QUICK_WORKER_SECONDS = 12;
 
 function lastLine(s: string): string {
   return s.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
@@ -71,7 +84,7 @@ function lastLine(s: string): string {
 /** Times one engine (on one backend) at every batch size in a fresh process. */
 async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', backend: BenchBackend | undefined): Promise<BenchCell[]> {
   const job: WorkerJob = { kind: 'epochs', engine, backend, batchSizes: opts.batchSizes, repetitions: opts.repetitions, budgetSeconds: opts.budgetSeconds, singleStepIfSlow: opts.quick, samples: opts.samples };
-  const { messages, stderr, code } = await runWorker(job, opts.root);
+  const { messages, stderr, code, timedOut } = await runWorker(job, opts.root, opts.quick ? QUICK_WORKER_SECONDS : undefined);
   let info: WorkerBackend = { name: backend ?? '', provider: '', threads: 0 };
   const cells: BenchCell[] = [];
   const base = (): Omit<BenchCell, 'batchSize' | 'status'> => ({
@@ -100,6 +113,7 @@ async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', b
     } else if (m.type === 'skipped') problem = { status: 'skipped', note: m.reason };
     else if (m.type === 'failed') problem = { status: 'failed', note: lastLine(m.reason.split('\n')[0]) };
   }
+  if (!problem && timedOut) problem = { status: 'skipped', note: `not reached within the --quick limit of ${QUICK_WORKER_SECONDS} s per engine; run without --quick` };
   if (!problem && code !== 0) problem = { status: 'failed', note: `worker exited with code ${code}: ${lastLine(stderr)}` };
   for (const b of opts.batchSizes) {
     if (!cells.some((c) => c.batchSize === b)) cells.push({ ...base(), batchSize: b, status: problem?.status ?? 'failed', note: problem?.note ?? 'no result' });
@@ -148,7 +162,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       epochs: opts.quick ? 1 : 3,
       maxSeconds: opts.quick ? 5 : 60,
       quickBelowBatch: opts.quick ? 32 : undefined,
-      quickSamples: opts.quick ? 500 : undefined,
+      quickSamples: opts.quick ? Math.min(200, opts.samples) : undefined,
     });
     if (r.status === 'ok') {
       for (const t of r.timings) {

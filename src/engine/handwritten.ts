@@ -25,10 +25,13 @@
  *
  * Speed. A matrix is a row-major Float32Array: W_k[i * fanOut + j] is the weight from input i
  * to neuron j (the layout of src/model/params.ts). Every inner loop runs over j, so it walks
- * memory contiguously; the batch is processed four examples at a time so that each weight
- * row, once loaded, serves four examples (the first layer's 614 KB of weights are then read a
- * quarter as often). All buffers are allocated once, for the largest batch seen; a step
- * allocates nothing. The first layer's input gradient (dL/dx) is never computed: nothing needs it.
+ * memory contiguously, and takes several rows at once (four inputs and two examples in the
+ * forward pass, four examples in the weight gradient) so each number loaded serves several
+ * multiply-adds. For batches up to GRADIENT_BLOCK examples the weight gradient is applied to W
+ * row by row as it is computed, so a step reads and writes the first layer's 614 KB of weights
+ * once instead of storing a gradient matrix and reading it back. All buffers are allocated once,
+ * for the largest batch seen; a step allocates nothing. The first layer's input gradient (dL/dx)
+ * is never computed: nothing needs it.
  *
  * Precision. The same code runs on Float32Array (the engine: the numbers TensorFlow.js
  * computes) or Float64Array (what the finite-difference check in gradcheck.ts needs to have
@@ -79,7 +82,7 @@ export class HandwrittenMlp {
   /** W_k and b_k, in the Params layout. */
   readonly weights: FloatArray[];
   readonly biases: FloatArray[];
-  /** dL/dW_k and dL/db_k of the last batch passed to `backward`. */
+  /** dL/dW_k and dL/db_k of the last `computeGradients` (a fused SGD step leaves weightGrads unused). */
   readonly weightGrads: FloatArray[];
   readonly biasGrads: FloatArray[];
   /** Momentum velocities, allocated only when momentum > 0. */
@@ -345,9 +348,11 @@ function checkShapes(network: NetworkSpec, params: Params): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The kernels. Each is a plain loop nest over row-major arrays; the innermost loop always runs
-// over the contiguous index j (a neuron of the layer's output), and examples are taken four at
-// a time so one pass over a weight row serves four of them.
+// The kernels. Each is a plain loop nest over row-major arrays; the innermost loop runs over the
+// contiguous index (j, a neuron of the layer's output, except in the dot products of equation
+// (4)), and is unrolled over a few rows so one pass over memory serves several of them.
+// Products are summed in JavaScript numbers (float64) within a group and rounded to the array's
+// precision when stored.
 // ---------------------------------------------------------------------------------------------
 
 /**

@@ -134,11 +134,15 @@ function makeFeatureMajorLayer(act: LayerActivation): LayerOp {
     const [hT, wt, bcol] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     const save = args[3] as tf.GradSaveFunc;
     const yT = activate(act, tf.add(tf.matMul(wt, hT), bcol));
-    save([hT, wt, yT]);
+    // A variable outlives the gradient computation, so it is read directly instead of being
+    // saved: saving copies it on wasm (an Identity kernel) every step.
+    const wIsVariable = wt instanceof tf.Variable;
+    save(wIsVariable ? [hT, yT] : [hT, yT, wt]);
     return {
       value: yT,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sh, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const [sh, sy] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const sw = wIsVariable ? wt : (saved[2] as tf.Tensor2D);
         const dzT = activationBackward(act, dy as tf.Tensor2D, sy);
         // dhᵀ = W·dzᵀ = (Wt)ᵀ·dzᵀ;  dWt = dzᵀ·h;  db = Σ over the batch (columns).
         return [tf.matMul(tf.transpose(sw), dzT), tf.matMul(dzT, tf.transpose(sh)), tf.sum(dzT, 1, true)];
@@ -152,11 +156,15 @@ function makeRowMajorLayer(act: LayerActivation): LayerOp {
     const [h, wt, bcol] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     const save = args[3] as tf.GradSaveFunc;
     const y = activate(act, tf.add(tf.matMul(h, tf.transpose(wt)), tf.reshape(bcol, [1, -1])));
-    save([h, wt, y]);
+    // A variable outlives the gradient computation, so it is read directly instead of being
+    // saved: saving copies it on wasm (an Identity kernel) every step.
+    const wIsVariable = wt instanceof tf.Variable;
+    save(wIsVariable ? [h, y] : [h, y, wt]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sh, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const [sh, sy] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const sw = wIsVariable ? wt : (saved[2] as tf.Tensor2D);
         const dz = activationBackward(act, dy as tf.Tensor2D, sy);
         // dh = dz·Wt;  dWt = (hᵀ·dz)ᵀ: the second operand is dz, [n, out], not h, whose repacking
         // at large n costs several times the product (measured: 616 ms against 40 + 203 ms for the

@@ -14,14 +14,14 @@
  * sloping towards an asymptote, so gradient descent on that weight has no nearby target.
  */
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendChoice } from '../backend/select.js';
 import type { Dataset } from '../data/types.js';
 import { writeCsv, type CsvRow } from '../reports/csv.js';
 import { writeLandscapeChart, type ChartFiles } from '../reports/charts.js';
 import { UserError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { checkDerivative, describeCurve, noiseLevel, type CurveShape } from './landscape-shape.js';
-import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice } from '../backend/select.js';
 import { runSweepJobs, type SweepTask } from './sweep-jobs.js';
 import type { ProbedNetwork, WeightRef } from './weight-sweep.js';
 

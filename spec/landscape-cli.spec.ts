@@ -1,0 +1,117 @@
+/**
+ * The `landscape` command end to end on fixture data (in-process: spawning the CLI under tsx
+ * takes many seconds here): trains or loads or takes the untrained networks, writes its files,
+ * and turns mistakes into one-line usage errors.
+ */
+import { expect } from 'chai';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import yargs from 'yargs';
+import { landscapeCommand } from '../src/cli/landscape.js';
+import { parseCsv } from '../src/reports/csv.js';
+import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
+
+async function run(args: string[]): Promise<{ stdout: string; error?: Error }> {
+  let stdout = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await yargs(args).command(landscapeCommand).strict().exitProcess(false).fail((msg, err) => {
+      throw err ?? new Error(msg);
+    }).parseAsync();
+    return { stdout };
+  } catch (error) {
+    return { stdout, error: error as Error };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+describe('landscape: the command line', function () {
+  this.timeout(60000);
+  let fixture: FixtureDataDir;
+  let dir: string;
+  let relu: string;
+  let sigmoid: string;
+  before(async () => {
+    fixture = await makeFixtureDataDir({ recordsPerBatch: 100 });
+    dir = await mkdtemp(path.join(os.tmpdir(), 'landscape-cli-'));
+    const common = { hidden: [12, 8], epochs: 2, batchSize: 16, backend: 'wasm', data: { trainPerClass: 40, testPerClass: 10 } };
+    relu = path.join(dir, 'relu-small.json');
+    sigmoid = path.join(dir, 'sigmoid-small.json');
+    await writeFile(relu, JSON.stringify({ ...common, activation: 'relu', init: { scheme: 'he' }, recordGradients: true }));
+    await writeFile(sigmoid, JSON.stringify({ ...common, activation: 'sigmoid' }));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await fixture.cleanup();
+  });
+
+  it('trains both configs, probes them side by side and writes the CSVs, the chart and the training runs', async () => {
+    const out = path.join(dir, 'trained');
+    const r = await run(['landscape', '--config', relu, '--config', sigmoid, '--count', '2', '--points', '21', '--span', '2', '--jobs', '1',
+      '--data-dir', fixture.dataDir, '--out', out, '--progress', 'none']);
+    expect(r.error, r.error?.message).to.equal(undefined);
+    expect(r.stdout).to.match(/relu-small \(relu\): 2 weights swept; minimum inside the range for \d, at an edge for \d/);
+    expect(r.stdout).to.match(/sigmoid-small \(sigmoid\): 2 weights swept/);
+    expect(r.stdout).to.match(/time: probe [\d.]+ s on 1 thread .*training [\d.]+ s/);
+    const rows = parseCsv(await readFile(path.join(out, 'landscape.csv'), 'utf8'));
+    expect(rows).to.have.length(2 * 2 * 21);
+    const info = JSON.parse(await readFile(path.join(out, 'landscape.json'), 'utf8'));
+    expect(info.counts.map((c: { swept: number }) => c.swept)).to.deep.equal([2, 2]);
+    expect(info.examples).to.equal('training set (80 images)');
+    // The training runs live inside, with their weights, curves and (when recorded) gradient charts.
+    for (const f of ['train-relu-small/weights.json', 'train-relu-small/curves.png', 'train-relu-small/gradients-by-layer.png', 'train-sigmoid-small/history.csv', 'landscape.png']) {
+      await readFile(path.join(out, f));
+    }
+
+    // The saved weights probe to the same curves without training again.
+    const again = path.join(dir, 'loaded');
+    const l = await run(['landscape', '--config', relu, '--config', sigmoid, '--count', '2', '--points', '21', '--span', '2', '--jobs', '1',
+      '--weights', path.join(out, 'train-relu-small/weights.json'), '--weights', path.join(out, 'train-sigmoid-small/weights.json'),
+      '--data-dir', fixture.dataDir, '--out', again]);
+    expect(l.error, l.error?.message).to.equal(undefined);
+    const reloaded = parseCsv(await readFile(path.join(again, 'landscape.csv'), 'utf8'));
+    expect(reloaded.map((x) => x.loss)).to.deep.equal(rows.map((x) => x.loss));
+    expect(reloaded.map((x) => x.gradient)).to.deep.equal(rows.map((x) => x.gradient));
+  });
+
+  it('probes the untrained networks with --at init, over a seeded subset with --examples', async () => {
+    const out = path.join(dir, 'init');
+    // Sigmoid: a smooth curve, so even 30 images and 11 points pass the derivative check (a ReLU
+    // curve over so few images is a handful of kinks, which 11 points cannot resolve).
+    const r = await run(['landscape', '--config', sigmoid, '--at', 'init', '--weight', '3,1', '--weight', '100,7', '--points', '11',
+      '--examples', '30', '--jobs', '1', '--data-dir', fixture.dataDir, '--out', out]);
+    expect(r.error, r.error?.message).to.equal(undefined);
+    const summary = parseCsv(await readFile(path.join(out, 'landscape-summary.csv'), 'utf8'));
+    expect(summary.map((s) => `${s.weight_i},${s.weight_j}`)).to.deep.equal(['3,1', '100,7']);
+    expect(summary[0].examples).to.equal('30 training images (a seeded subset of 80)');
+  });
+
+  it('says in one line what is wrong with a flag', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--at', 'init', '--weight', '3'], /^--weight 3: expected i,j/],
+      [['--at', 'init', '--weight', '2000,1'], /^--weight 2000,1: outside the first layer of relu-small/],
+      [['--at', 'later'], /^--at: expected trained or init/],
+      [['--at', 'init', '--weights', 'a.json'], /^--weights and --at init: choose one/],
+      [['--weights', 'a.json', '--weights', 'b.json'], /^--weights: give one weights file per --config \(1\)/],
+      [['--weights', path.join(dir, 'nothing.json')], /nothing\.json: cannot read weights: no such file/],
+      [['--at', 'init', '--span', '2', '--from', '-1', '--to', '1'], /^--span and --from\/--to/],
+      [['--at', 'init', '--from', '1'], /^--from\/--to: give both/],
+      [['--at', 'init', '--points', '2'], /^--points: expected a whole number of at least 3/],
+      [['--at', 'init', '--count', '2', '--weight', '1,1'], /^--weight and --count/],
+    ];
+    for (const [k, [flags, message]] of cases.entries()) {
+      const r = await run(['landscape', '--config', relu, '--data-dir', fixture.dataDir, '--out', path.join(dir, `bad-${k}`), ...flags]);
+      expect(r.error, flags.join(' ')).to.be.instanceOf(Error);
+      expect(r.error!.message, flags.join(' ')).to.match(message);
+      expect(r.error!.message).to.not.include('\n');
+    }
+    const file = await run(['landscape', '--config', relu, '--at', 'init', '--data-dir', fixture.dataDir, '--out', relu]);
+    expect(file.error?.message).to.match(/^--out .*relu-small\.json: is a file, expected a folder/);
+  });
+});
