@@ -3,8 +3,10 @@
  * remaining. On a terminal, cli-progress bars (one for the sweep, one per worker); otherwise
  * one line per event (a run starts, finishes or fails), which suits log files and CI.
  *
- * The estimate counts work in epochs (a probe counts as one), since runs of one sweep differ
- * in length, and divides what is left by the rate measured in this session across all workers.
+ * The estimate counts training work in epochs, since runs of one sweep differ in length, and
+ * divides the epochs left by the rate measured in this session across all workers; a probe is
+ * counted at the average time the probes (or, before the first, the training runs) took so far,
+ * shared among the workers.
  */
 import cliProgress from 'cli-progress';
 import type { PoolEvent } from './pool.js';
@@ -17,7 +19,7 @@ export function resolveProgressMode(mode: 'auto' | ProgressMode, stream: NodeJS.
   return stream.isTTY ? 'bar' : 'lines';
 }
 
-/** Units of work in a job: its epochs for a training run, 1 for a probe. */
+/** Units of work in a job, for its progress bar: its epochs for a training run, 1 for a probe. */
 export function workUnits(job: PlannedJob): number {
   return job.kind === 'train' ? job.config.epochs : 1;
 }
@@ -38,6 +40,8 @@ export interface ProgressOptions {
   alreadyDone: number;
   /** Jobs to run now. */
   pending: readonly PlannedJob[];
+  /** Worker processes (probes left are shared among them in the estimate). */
+  workers?: number;
   stream?: NodeJS.WriteStream;
   now?: () => number;
 }
@@ -48,9 +52,13 @@ export class SweepProgress {
   private readonly started: number;
   private done: number;
   private failed = 0;
-  private readonly running = new Map<string, { job: PlannedJob; worker: number; units: number }>();
+  private readonly running = new Map<string, { job: PlannedJob; worker: number; units: number; startedAt: number }>();
+  /** Training epochs left and done in this session. */
   private unitsLeft: number;
   private unitsDone = 0;
+  private probesLeft: number;
+  private readonly probeSeconds: number[] = [];
+  private readonly runSeconds: number[] = [];
   private readonly seenOutput = new Set<string>();
   private multibar: cliProgress.MultiBar | null = null;
   private overall: cliProgress.SingleBar | null = null;
@@ -61,7 +69,8 @@ export class SweepProgress {
     this.now = opts.now ?? (() => performance.now() / 1000);
     this.started = this.now();
     this.done = opts.alreadyDone;
-    this.unitsLeft = opts.pending.reduce((n, j) => n + workUnits(j), 0);
+    this.unitsLeft = opts.pending.reduce((n, j) => n + (j.kind === 'train' ? workUnits(j) : 0), 0);
+    this.probesLeft = opts.pending.filter((j) => j.kind !== 'train').length;
     if (opts.mode === 'bar') {
       this.multibar = new cliProgress.MultiBar(
         { stream: this.stream, clearOnComplete: false, hideCursor: true, format: '{label} {bar} {info}', barsize: 24, etaBuffer: 1 },
@@ -74,8 +83,16 @@ export class SweepProgress {
   /** Seconds left at the rate measured so far, or NaN before anything was measured. */
   etaSeconds(): number {
     const elapsed = this.now() - this.started;
-    if (this.unitsDone <= 0 || elapsed <= 0) return Number.NaN;
-    return this.unitsLeft / (this.unitsDone / elapsed);
+    let training = 0;
+    if (this.unitsLeft > 0) {
+      if (this.unitsDone <= 0 || elapsed <= 0) return Number.NaN;
+      training = this.unitsLeft / (this.unitsDone / elapsed);
+    }
+    if (this.probesLeft <= 0) return training;
+    const basis = this.probeSeconds.length > 0 ? this.probeSeconds : this.runSeconds;
+    if (basis.length === 0) return Number.NaN;
+    const perProbe = basis.reduce((a, b) => a + b, 0) / basis.length;
+    return training + (this.probesLeft * perProbe) / Math.max(1, this.opts.workers ?? 1);
   }
 
   countsText(): string {
@@ -87,7 +104,7 @@ export class SweepProgress {
   handle(e: PoolEvent): void {
     switch (e.type) {
       case 'start': {
-        this.running.set(e.job.id, { job: e.job, worker: e.worker, units: 0 });
+        this.running.set(e.job.id, { job: e.job, worker: e.worker, units: 0, startedAt: this.now() });
         this.line(`start ${e.job.id} (worker ${e.worker})`);
         const bar = this.workerBar(e.worker, workUnits(e.job));
         bar?.start(workUnits(e.job), 0, { label: `worker ${e.worker}`, info: e.job.id });
@@ -102,7 +119,15 @@ export class SweepProgress {
       }
       case 'done': {
         const r = this.running.get(e.job.id);
-        if (r) this.advance(r, workUnits(e.job));
+        if (r) {
+          if (e.job.kind === 'train') {
+            this.advance(r, workUnits(e.job));
+            this.runSeconds.push(this.now() - r.startedAt);
+          } else {
+            this.probesLeft--;
+            this.probeSeconds.push(this.now() - r.startedAt);
+          }
+        }
         this.running.delete(e.job.id);
         this.done++;
         this.workerBars.get(e.worker)?.update(workUnits(e.job), { info: `${e.job.id} done` });
@@ -112,7 +137,8 @@ export class SweepProgress {
       case 'failed': {
         const r = this.running.get(e.job.id);
         // A failed job's remaining work will not be done; take it out of the estimate.
-        this.unitsLeft -= workUnits(e.job) - (r?.units ?? 0);
+        if (e.job.kind === 'train') this.unitsLeft -= workUnits(e.job) - (r?.units ?? 0);
+        else this.probesLeft--;
         this.running.delete(e.job.id);
         this.failed++;
         this.log(`FAILED ${e.job.id}: ${e.message.split('\n')[0]}`);

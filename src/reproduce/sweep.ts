@@ -205,6 +205,7 @@ async function runPending(pending: readonly PlannedJob[], ctx: RunPendingContext
     total: ctx.total,
     alreadyDone: ctx.complete.size,
     pending,
+    workers: ctx.workers,
     stream: ctx.stream,
   });
   const pool = new WorkerPool({
