@@ -128,6 +128,11 @@ describe('report verdicts', () => {
       expect(curveShape(v, v.map(() => 0.25))).to.equal('flat');
       // Mirrored: falling towards the left end.
       expect(curveShape(v, v.map((w) => sigmoidTail(-w)))).to.equal('levels off');
+      // A switched-off ReLU unit: a plateau with a rounding ripple, then a rise. Even when the
+      // probe calls the ripple a minimum inside, it is no bowl.
+      const plateau = v.map((w, k) => (w < 0 ? 0.178 + (k === 20 ? -1e-7 : 0) : 0.178 + 0.001 * w * w));
+      expect(curveShape(v, plateau, 'inside')).to.equal('levels off');
+      expect(curveShape(v, v.map(bowl), 'inside')).to.equal('interior minimum');
     });
 
     it('agrees when ReLU curves have an inner minimum and Sigmoid curves level off; contradicts when swapped', () => {

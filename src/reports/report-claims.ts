@@ -44,6 +44,12 @@ export const THRESHOLDS = {
   noiseMultiple: 2,
   /** "much smaller gradients": the last layer's mean |gradient| is at least this many times the first layer's. */
   muchSmallerFactor: 10,
+  /**
+   * A minimum is "inside the range" only when both ends of the curve lie above it by at least
+   * this fraction of the curve's own loss range: a plateau (a ReLU unit switched off over half
+   * the range) with rounding ripples is not the bowl the article describes.
+   */
+  interiorRise: 0.01,
   /** A curve "levels off towards an asymptote" when its slope near its low end is below this fraction of its steepest slope. */
   asymptoteSlopeFraction: 0.1,
   /** Fraction of the swept range, at the low end of a curve, over which that final slope is measured. */
@@ -291,9 +297,9 @@ export type CurveShape = 'interior minimum' | 'levels off' | 'monotone, still fa
 
 /**
  * Classifies a loss curve (values ascending) by where its minimum lies and how it approaches it.
- * `minimum`, when given, is the probe's own noise-aware judgement of where the lowest loss lies
- * (src/probes/landscape-shape.ts), so the report and the landscape command never disagree on it;
- * without it a minimum counts as inside when it is below both ends by 0.1 % of the curve's range.
+ * `minimum`, when given, is the probe's own noise-aware judgement (src/probes/landscape-shape.ts);
+ * a minimum it calls inside must in addition lie below both ends by THRESHOLDS.interiorRise of
+ * the curve's range, otherwise the curve counts as reaching its minimum at its lower end.
  */
 export function curveShape(values: readonly number[], losses: readonly number[], minimum?: 'inside' | 'lower edge' | 'upper edge'): CurveShape {
   const n = losses.length;
@@ -304,12 +310,14 @@ export function curveShape(values: readonly number[], losses: readonly number[],
   if (n < 3 || !(span > 1e-12 * Math.max(1, Math.abs(hi)))) return 'flat';
   let iMin = 0;
   for (let i = 1; i < n; i++) if (losses[i] < losses[iMin]) iMin = i;
-  if (minimum === 'inside') return 'interior minimum';
-  // An interior minimum must be clearly lower than both ends, not a rounding ripple.
-  const margin = 1e-3 * span;
-  if (minimum === undefined && iMin > 0 && iMin < n - 1 && losses[iMin] < losses[0] - margin && losses[iMin] < losses[n - 1] - margin) return 'interior minimum';
+  // An interior minimum must be clearly lower than both ends, not a plateau's rounding ripple.
+  const margin = THRESHOLDS.interiorRise * span;
+  const clearlyInside = iMin > 0 && iMin < n - 1 && losses[iMin] < losses[0] - margin && losses[iMin] < losses[n - 1] - margin;
+  if (clearlyInside && (minimum === undefined || minimum === 'inside')) return 'interior minimum';
+  // Otherwise the curve gets lowest at (or along a plateau reaching) one end.
   if (minimum === 'lower edge') iMin = 0;
-  if (minimum === 'upper edge') iMin = n - 1;
+  else if (minimum === 'upper edge') iMin = n - 1;
+  else iMin = losses[0] <= losses[n - 1] ? 0 : n - 1;
   // Minimum at an end: does the curve level off as it gets there?
   const slopes: number[] = [];
   for (let i = 0; i + 1 < n; i++) slopes.push(Math.abs((losses[i + 1] - losses[i]) / (values[i + 1] - values[i])));
@@ -338,6 +346,12 @@ export function judgeLandscape(records: readonly LandscapeRecord[]): ClaimResult
     }
     const matching = curves.filter((c) => c.shape === expected[activation]).length;
     parts.push(matching === curves.length ? 'agrees' : matching === 0 ? 'contradicts' : 'partly agrees');
+    if (activation === 'relu') {
+      evidence.push(
+        `A minimum counts as inside the range only when both ends lie at least ${(100 * THRESHOLDS.interiorRise).toFixed(0)} % of the curve's loss range above it; ` +
+          `a curve "levels off" when its slope over the last ${(100 * THRESHOLDS.asymptoteTailFraction).toFixed(0)} % of the range towards its low end is below ${(100 * THRESHOLDS.asymptoteSlopeFraction).toFixed(0)} % of its steepest slope.`,
+      );
+    }
     measured.push(`${name}: ${matching} of ${curves.length} curves ${activation === 'relu' ? 'have an interior minimum' : 'level off without an interior minimum'}`);
     const counts = new Map<string, number>();
     for (const c of curves) counts.set(c.shape, (counts.get(c.shape) ?? 0) + 1);

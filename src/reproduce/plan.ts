@@ -66,8 +66,10 @@ export function makePlan(rc: ReproduceConfig): Plan {
   const recordGradients = new Set(settings.gradients.configs);
   const jobs: PlannedJob[] = [];
   for (const name of settings.configs) {
-    const base = rc.runConfigs.get(name);
-    if (!base) throw new Error(`plan: config "${name}" was not loaded`);
+    const loaded = rc.runConfigs.get(name);
+    if (!loaded) throw new Error(`plan: config "${name}" was not loaded`);
+    // A description changes no number, so editing one must not make finished runs look foreign.
+    const { description: _description, ...base } = loaded;
     for (const seed of seeds) {
       const config: RunConfig = { ...base, name, seed, recordGradients: base.recordGradients || recordGradients.has(name) };
       jobs.push({ kind: 'train', id: trainId(name, seed), configName: name, seed, config });
