@@ -142,6 +142,15 @@ describe('reproduce plan', () => {
       expect(usageMessage(() => loadReproduceConfig(path.join(seeds, 'reproduce.json')))).to.match(/field "seeds"/);
     });
 
+    it('says so when given a run config instead of a reproduce config', () => {
+      const dir = configDir({ configs: ['sigmoid3'] });
+      dirs.push(dir);
+      const file = path.join(dir, 'sigmoid3.json');
+      expect(usageMessage(() => loadReproduceConfig(file))).to.equal(
+        `${file}: is a run config; reproduce needs a list of "configs" such as configs/reproduce.json (to train this one config: node dist/run.js --config ${file})`,
+      );
+    });
+
     it('fails on a missing run config before anything runs', () => {
       const dir = configDir({ configs: ['sigmoid3', 'tanh9'], gradients: { configs: [] }, landscape: { configs: [] } });
       dirs.push(dir);

@@ -13,7 +13,7 @@ import { BENCH_COLUMNS, completeCells, csvRows, formatReport, type BenchCell, ty
 import { measureTrainingMemory } from './memory.js';
 import { runTorch } from './torch.js';
 import { RESULT_PREFIX, type WorkerJob, type WorkerMessage, type WorkerBackend } from './protocol.js';
-import { BENCH_SAMPLES, benchSizes, nominalFlopsPerEpoch } from './workload.js';
+import { benchSizes, nominalFlopsPerEpoch } from './workload.js';
 
 export const ALL_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BenchBackend = (typeof ALL_BACKENDS)[number];
@@ -168,7 +168,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       for (const t of r.timings) {
         cells.push({ engine: t.engine, backend: '', provider: 'torch (Debian python3-torch)', threads: null, batchSize: t.batchSize, status: 'ok', msPerEpoch: t.msPerEpoch, note: t.samples !== opts.samples ? `timed on ${t.samples} samples, scaled to ${opts.samples}` : undefined, extrapolated: t.samples !== opts.samples });
       }
-      torchNote = `${r.command.join(' ')} (mean of its timed epochs after one warm-up epoch)`;
+      torchNote = `${r.commands.map((c) => c.join(' ')).join('; ')} (its own timing: the mean of its timed epochs after one warm-up epoch)`;
     } else {
       torchNote = `skipped: ${r.reason}`;
       log(`PyTorch skipped: ${r.reason}`);
@@ -224,4 +224,4 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   return report;
 }
 
-export { formatReport, BENCH_SAMPLES };
+export { formatReport };

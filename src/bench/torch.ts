@@ -17,8 +17,8 @@ export interface TorchTiming {
 }
 
 export type TorchResult =
-  | { status: 'ok'; timings: TorchTiming[]; command: string[] }
-  | { status: 'skipped'; reason: string; command: string[] };
+  | { status: 'ok'; timings: TorchTiming[]; commands: string[][] }
+  | { status: 'skipped'; reason: string; commands: string[][] };
 
 export interface TorchOptions {
   python: string;
@@ -82,18 +82,20 @@ function whyFailed(r: ProcResult, opts: TorchOptions): string {
 
 export async function runTorch(opts: TorchOptions): Promise<TorchResult> {
   const base = [opts.script, '--activation', 'sigmoid', '--epochs', String(opts.epochs), '--max-seconds', String(opts.maxSeconds)];
-  const command = [opts.python, ...base, '--batch-sizes', opts.batchSizes.join(',')];
-  if (!existsSync(opts.script)) return { status: 'skipped', reason: `PyTorch peer script not found at ${opts.script} (give --torch-script PATH)`, command };
+  if (!existsSync(opts.script)) return { status: 'skipped', reason: `PyTorch peer script not found at ${opts.script} (give --torch-script PATH)`, commands: [] };
   const small = opts.quickBelowBatch ? opts.batchSizes.filter((b) => b < opts.quickBelowBatch!) : [];
   const full = opts.batchSizes.filter((b) => !small.includes(b));
   const groups: { sizes: number[]; samples: number }[] = [];
   if (small.length > 0) groups.push({ sizes: small, samples: opts.quickSamples ?? opts.samples });
   if (full.length > 0) groups.push({ sizes: full, samples: opts.samples });
   const timings: TorchTiming[] = [];
+  const commands: string[][] = [];
   for (const g of groups) {
-    const r = await run(opts.python, [...base, '--batch-sizes', g.sizes.join(','), '--samples', String(g.samples)]);
-    if (r.code !== 0) return { status: 'skipped', reason: whyFailed(r, opts), command };
+    const args = [...base, '--batch-sizes', g.sizes.join(','), '--samples', String(g.samples)];
+    commands.push([opts.python, ...args]);
+    const r = await run(opts.python, args);
+    if (r.code !== 0) return { status: 'skipped', reason: whyFailed(r, opts), commands };
     timings.push(...parseTorchCsv(r.stdout, g.samples, opts.samples));
   }
-  return { status: 'ok', timings, command };
+  return { status: 'ok', timings, commands };
 }

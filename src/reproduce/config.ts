@@ -128,6 +128,9 @@ export function loadReproduceConfig(file: string, flags: ReproduceOverrides = {}
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new UsageError(`${file}: expected a JSON object listing "configs" (see configs/README.md)`);
   }
+  if (!('configs' in raw) && ('hidden' in raw || 'activation' in raw)) {
+    throw new UsageError(`${file}: is a run config; reproduce needs a list of "configs" such as configs/reproduce.json (to train this one config: node dist/run.js --config ${file})`);
+  }
   const settings = parseReproduceSettings(raw, file);
   if (flags.seeds !== undefined) settings.seeds = flags.seeds;
   if (flags.jobs !== undefined) settings.jobs = flags.jobs;

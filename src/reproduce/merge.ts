@@ -84,11 +84,8 @@ export async function mergeShards(opts: MergeOptions): Promise<MergeOutcome> {
     for (const input of [{ dir: out }, ...inputs]) for (const s of readSessions(input.dir)) sessions.set(s.id, s);
     await writeJson(path.join(out, SESSIONS_FILE), [...sessions.values()]);
 
-    const merged: PlanFile = {
-      ...reference.plan,
-      shard: WHOLE,
-      mergedFrom: inputs.map((i) => i.dir),
-    };
+    const others = inputs.filter((i) => i.abs !== out).map((i) => i.dir);
+    const merged: PlanFile = { ...reference.plan, shard: WHOLE, ...(others.length > 0 ? { mergedFrom: others } : {}) };
     await writeJson(path.join(out, PLAN_FILE), merged);
 
     if (missing.length > 0) {
