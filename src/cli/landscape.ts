@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { describeBackend, selectBackend, type BackendChoice } from '../backend/select.js';
+import type { BackendChoice } from '../backend/select.js';
 import { applyOverrides, loadConfigFile } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { resolveDataDir } from '../data/cache.js';
@@ -20,8 +20,9 @@ import { loadSubset } from '../data/subset.js';
 import type { Dataset, Subset } from '../data/types.js';
 import { loadParams } from '../model/params-io.js';
 import { initParams, type Params } from '../model/params.js';
-import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT, runLandscape, type ProbedNetwork, type WeightRef } from '../probes/landscape.js';
-import { trainRun, type ProgressMode } from '../training/run.js';
+import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT } from '../probes/landscape-defaults.js';
+import type { ProbedNetwork, WeightRef } from '../probes/landscape.js';
+import type { ProgressMode } from '../training/run.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -197,6 +198,13 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     if (outFlag) await checkOutDir(outFlag);
     const outDir = outFlag ?? (await newOutDir(configs));
 
+    // TensorFlow.js takes seconds to load: only a command that computes loads it, so --help and
+    // flag mistakes (checked above) answer at once.
+    const [{ describeBackend, selectBackend }, { runLandscape }, { trainRun }] = await Promise.all([
+      import('../backend/select.js'),
+      import('../probes/landscape.js'),
+      import('../training/run.js'),
+    ]);
     const backend = await selectBackend(configs[0].backend as BackendChoice);
     say(`backend: ${describeBackend(backend)}`);
     const subset: Subset = await loadSubset({ dataDir: resolveDataDir(single('data-dir', args['data-dir'])), ...configs[0].data, log: say });

@@ -7,8 +7,6 @@ import { UsageError } from '../util/errors.js';
 import { resolveDataDir } from '../data/cache.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import { parseShard } from '../reproduce/plan.js';
-import { runSweep } from '../reproduce/sweep.js';
-import { mergeShards } from '../reproduce/merge.js';
 
 export const DEFAULT_REPRODUCE_CONFIG = 'configs/reproduce.json';
 export const DEFAULT_REPRODUCE_OUT = 'outputs/reproduce';
@@ -45,6 +43,8 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'folders written by `reproduce --shard k/n`' })
       .option('out', { type: 'string', default: DEFAULT_REPRODUCE_OUT, describe: 'folder for the merged runs, summary and report' }) as unknown as Argv<MergeArgs>,
   handler: async (argv) => {
+    // Loaded on use: the sweep and the report pull in TensorFlow.js and the chart renderer.
+    const { mergeShards } = await import('../reproduce/merge.js');
     const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, log: (line) => process.stderr.write(`${line}\n`) });
     process.stderr.write(`summary: ${outcome.final.summary}\nreport:  ${outcome.final.report.md}\n         ${outcome.final.report.html}\n`);
     process.stderr.write(`claims:  ${outcome.final.data.claims.map((c) => `${c.number} ${c.verdict}`).join(', ')}\n`);
@@ -81,6 +81,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       argv.backend ? `--backend ${argv.backend}` : '',
       argv.engine ? `--engine ${argv.engine}` : '',
     ].filter(Boolean).join(' ');
+    const { runSweep } = await import('../reproduce/sweep.js');
     const outcome = await runSweep({
       configFile: argv.config,
       overrides: { seeds, jobs, epochs, backend: argv.backend, engine: argv.engine },

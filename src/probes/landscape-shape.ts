@@ -14,6 +14,15 @@
  */
 
 export type MinimumPlace = 'inside' | 'lower edge' | 'upper edge';
+
+/**
+ * A minimum is "inside the range" only when both ends of the curve lie above it by more than
+ * this fraction of the curve's own loss range (and by more than the rounding noise). A plateau
+ * reaching one end (a ReLU unit switched off over half the range) with ripples a thousandth of
+ * the curve's height is not the bowl the article describes. The landscape command and the
+ * reproduction report both judge curves by this one rule.
+ */
+export const INTERIOR_RISE_FRACTION = 0.01;
 /** 'flat': no step beyond the noise at all (a dead weight). */
 export type Monotone = 'decreasing' | 'increasing' | 'flat' | 'no';
 
@@ -66,7 +75,8 @@ export function describeCurve(values: ArrayLike<number>, losses: ArrayLike<numbe
   const riseLow = losses[0] - minLoss;
   const riseHigh = losses[n - 1] - minLoss;
   let minimum: MinimumPlace;
-  if (riseLow > noise && riseHigh > noise) minimum = 'inside';
+  const significant = Math.max(noise, INTERIOR_RISE_FRACTION * (maxLoss - minLoss));
+  if (riseLow > significant && riseHigh > significant) minimum = 'inside';
   // A flat bottom reaching an end counts as that end: the curve does not turn back up there.
   else minimum = riseLow <= riseHigh ? 'lower edge' : 'upper edge';
   let falls = false;

@@ -12,6 +12,7 @@
  */
 import type { SummaryRow } from '../reproduce/summary.js';
 import type { GradientRow, LandscapeRecord } from '../reproduce/store.js';
+import { INTERIOR_RISE_FRACTION } from '../probes/landscape-shape.js';
 
 export type Verdict = 'agrees' | 'partly agrees' | 'inconclusive' | 'contradicts' | 'not measured';
 
@@ -44,12 +45,8 @@ export const THRESHOLDS = {
   noiseMultiple: 2,
   /** "much smaller gradients": the last layer's mean |gradient| is at least this many times the first layer's. */
   muchSmallerFactor: 10,
-  /**
-   * A minimum is "inside the range" only when both ends of the curve lie above it by at least
-   * this fraction of the curve's own loss range: a plateau (a ReLU unit switched off over half
-   * the range) with rounding ripples is not the bowl the article describes.
-   */
-  interiorRise: 0.01,
+  /** A minimum is "inside the range" by the probe's own rule (src/probes/landscape-shape.ts). */
+  interiorRise: INTERIOR_RISE_FRACTION,
   /** A curve "levels off towards an asymptote" when its slope near its low end is below this fraction of its steepest slope. */
   asymptoteSlopeFraction: 0.1,
   /** Fraction of the swept range, at the low end of a curve, over which that final slope is measured. */
@@ -297,9 +294,9 @@ export type CurveShape = 'interior minimum' | 'levels off' | 'monotone, still fa
 
 /**
  * Classifies a loss curve (values ascending) by where its minimum lies and how it approaches it.
- * `minimum`, when given, is the probe's own noise-aware judgement (src/probes/landscape-shape.ts);
- * a minimum it calls inside must in addition lie below both ends by THRESHOLDS.interiorRise of
- * the curve's range, otherwise the curve counts as reaching its minimum at its lower end.
+ * `minimum`, when given, is the probe's own judgement (src/probes/landscape-shape.ts), which uses
+ * the same rule as the check below (both ends above the minimum by INTERIOR_RISE_FRACTION of the
+ * curve's range); the check is repeated so that curves read back without it are judged alike.
  */
 export function curveShape(values: readonly number[], losses: readonly number[], minimum?: 'inside' | 'lower edge' | 'upper edge'): CurveShape {
   const n = losses.length;
