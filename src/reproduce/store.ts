@@ -22,6 +22,8 @@ import type { RunConfig } from '../config/schema.js';
 import type { BackendInfo } from '../backend/select.js';
 import { jobFingerprint, type PlannedJob, type Plan, type Shard } from './plan.js';
 import type { ReproduceSettings } from './config.js';
+import type { EpochRecord } from '../training/loop.js';
+import type { LayerGradientStat } from '../probes/gradients.js';
 
 export const RESULT_FILE = 'result.json';
 export const PLAN_FILE = 'plan.json';
@@ -30,26 +32,11 @@ export const LOCK_FILE = 'sweep.lock';
 /** Written by trainRun in every run folder; a training run without it is not complete. */
 export const RUN_SUMMARY_FILE = 'summary.csv';
 
-/** One epoch of a training run, as recorded (same fields as trainRun's EpochRecord). */
-export interface EpochRow {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testLoss: number;
-  testAccuracy: number;
-  seconds: number;
-  elapsedSeconds: number;
-}
+/** One epoch of a training run, as recorded: trainRun's EpochRecord. */
+export type EpochRow = EpochRecord;
 
-/** Per-layer gradient statistics at one epoch (same fields as the probes' LayerGradientStat). */
-export interface GradientRow {
-  epoch: number;
-  layer: number;
-  fanIn: number;
-  fanOut: number;
-  meanAbs: number;
-  l2: number;
-}
+/** Per-layer gradient statistics at one epoch: the probes' LayerGradientStat. */
+export type GradientRow = LayerGradientStat;
 
 export interface Versions {
   node: string;

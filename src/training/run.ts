@@ -13,7 +13,7 @@
  *   weights.json  the final parameters (src/model/params-io.ts)
  *   curves.svg/.png  loss and accuracy against epoch
  */
-import { readFileSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { describeBackend, selectBackend, type BackendInfo } from '../backend/select.js';
@@ -31,6 +31,7 @@ import { UsageError, UserError, messageOf } from '../util/errors.js';
 import type { EngineKind, NetworkSpec } from './engine.js';
 import { createEngine } from './engines.js';
 import { stepsPerEpoch, trainLoop, type EpochRecord } from './loop.js';
+import { projectVersion } from '../util/version.js';
 
 export type { EpochRecord } from './loop.js';
 
@@ -324,19 +325,6 @@ async function prepareOutDir(dir: string, named: boolean): Promise<void> {
     if (code !== 'ENOENT') throw err;
     await fs.mkdir(dir, { recursive: true });
   }
-}
-
-let cachedProjectVersion: string | undefined;
-function projectVersion(): string {
-  if (cachedProjectVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-      cachedProjectVersion = pkg.version ?? 'unknown';
-    } catch {
-      cachedProjectVersion = 'unknown';
-    }
-  }
-  return cachedProjectVersion;
 }
 
 /** Ctrl-C once: finish cleanly after the current step. Twice: quit at once. */
