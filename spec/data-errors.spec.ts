@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import yargs from 'yargs';
+import { runCommandInProcess } from './helpers/run-command.js';
 import { UserError } from '../src/util/errors.js';
 import { dataCommand } from '../src/cli/data.js';
 import { loadSubset, type LoadSubsetOptions } from '../src/data/subset.js';
@@ -177,25 +177,7 @@ describe('data: bad input', () => {
 });
 
 describe('data: the command line', () => {
-  /** Runs `data ...` in-process (spawning the full CLI under tsx takes many seconds here); returns stdout and the error. */
-  async function run(args: string[]): Promise<{ stdout: string; error?: Error }> {
-    let stdout = '';
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: string) => {
-      stdout += chunk;
-      return true;
-    }) as typeof process.stdout.write;
-    try {
-      await yargs(args).command(dataCommand).strict().exitProcess(false).fail((msg, err) => {
-        throw err ?? new Error(msg);
-      }).parseAsync();
-      return { stdout };
-    } catch (error) {
-      return { stdout, error: error as Error };
-    } finally {
-      process.stdout.write = write;
-    }
-  }
+  const run = (args: string[]) => runCommandInProcess(dataCommand, args);
 
   it('data verify prints each file with what is wrong and fails with one line naming the directory', async () => {
     const f = await makeFixtureDataDir({ recordsPerBatch: 10 });

@@ -7,28 +7,13 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import yargs from 'yargs';
 import { landscapeCommand } from '../src/cli/landscape.js';
 import { parseCsv } from '../src/reports/csv.js';
+import { runCommandInProcess } from './helpers/run-command.js';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 
-async function run(args: string[]): Promise<{ stdout: string; error?: Error }> {
-  let stdout = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => {
-    stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await yargs(args).command(landscapeCommand).strict().exitProcess(false).fail((msg, err) => {
-      throw err ?? new Error(msg);
-    }).parseAsync();
-    return { stdout };
-  } catch (error) {
-    return { stdout, error: error as Error };
-  } finally {
-    process.stdout.write = write;
-  }
+function run(args: string[]): Promise<{ stdout: string; error?: Error }> {
+  return runCommandInProcess(landscapeCommand, args);
 }
 
 describe('landscape: the command line', function () {

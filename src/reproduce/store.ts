@@ -19,10 +19,10 @@ import path from 'node:path';
 import { UserError, messageOf } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { RunConfig } from '../config/schema.js';
-import type { BackendInfo } from '../backend/select.js';
 import { jobFingerprint, type PlannedJob, type Plan, type Shard } from './plan.js';
 import type { ReproduceSettings } from './config.js';
 import type { EpochRecord } from '../training/loop.js';
+import type { RunResult } from '../training/run.js';
 import type { LayerGradientStat } from '../probes/gradients.js';
 
 export const RESULT_FILE = 'result.json';
@@ -44,30 +44,23 @@ export interface Versions {
   project: string;
 }
 
-export interface TrainRecord {
+/** What result.json of a finished training run holds: trainRun's results, and where and when they were made. */
+export type TrainRecord = Pick<
+  RunResult,
+  | 'finalTestAccuracy' | 'bestTestAccuracy' | 'bestEpoch' | 'finalTrainAccuracy' | 'finalTrainLoss' | 'finalTestLoss'
+  | 'seconds' | 'backend' | 'dataSource' | 'history' | 'gradients'
+> & {
   kind: 'train';
   id: string;
   configName: string;
   seed: number;
   fingerprint: string;
   config: RunConfig;
-  finalTestAccuracy: number;
-  bestTestAccuracy: number;
-  bestEpoch: number;
-  finalTrainAccuracy: number;
-  finalTrainLoss: number;
-  finalTestLoss: number;
-  /** Training time of the run as trainRun measured it. */
-  seconds: number;
-  backend: BackendInfo | null;
   engine: string;
-  dataSource: string;
-  history: EpochRow[];
-  gradients: GradientRow[];
   host: string;
   finishedAt: string;
   versions: Versions;
-}
+};
 
 /** One swept first-layer weight W1[i, j] (input i to neuron j): the loss at each value it was set to. */
 export interface LandscapeCurve {

@@ -1,0 +1,27 @@
+/**
+ * Runs one CLI command in-process (spawning the full CLI under tsx takes seconds here) and
+ * captures what it writes to stdout and the error it ends with, if any.
+ */
+import yargs, { type CommandModule } from 'yargs';
+
+export async function runCommandInProcess(
+  command: CommandModule<any, any>,
+  args: string[],
+): Promise<{ stdout: string; error?: Error }> {
+  let stdout = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await yargs(args).command(command).strict().exitProcess(false).fail((msg, err) => {
+      throw err ?? new Error(msg);
+    }).parseAsync();
+    return { stdout };
+  } catch (error) {
+    return { stdout, error: error as Error };
+  } finally {
+    process.stdout.write = write;
+  }
+}
