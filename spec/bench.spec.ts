@@ -17,6 +17,8 @@ import { parseCsv } from '../src/reports/csv.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('bench: table and bench.csv (tiny run)', function () {
+  // Spawns worker processes (each loads TensorFlow.js): seconds, not the default 2 s; also without .mocharc.
+  this.timeout(60000);
   let dir: string;
   before(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-spec-'));

@@ -5,7 +5,8 @@
  */
 import { expect } from 'chai';
 import { statsOf, type SummaryRow } from '../src/reproduce/summary.js';
-import type { LandscapeRecord, GradientRow } from '../src/reproduce/store.js';
+import type { LandscapeRecord } from '../src/reproduce/store.js';
+import type { LayerGradientStat } from '../src/probes/gradients.js';
 import {
   judgeClaims, judgeTypicalAccuracy, judgeDepthEffect, judgeBestDepth, judgeSigmoidVsRelu, judgeLandscape,
   judgeVanishingGradient, curveShape, combine, type GradientRun,
@@ -75,7 +76,7 @@ const bowl = (w: number) => 0.2 + 0.001 * (w - 1.5) ** 2; // ReLU-like: a minimu
 const sigmoidTail = (w: number) => 0.2 + 0.05 / (1 + Math.exp(w)); // falls and levels off towards +10
 
 function gradients(activation: string, seed: number, first: number, last: number): GradientRun {
-  const rows: GradientRow[] = [];
+  const rows: LayerGradientStat[] = [];
   for (const epoch of [0, 1, 2]) {
     for (let layer = 1; layer <= 6; layer++) {
       const meanAbs = first * (last / first) ** ((layer - 1) / 5);

@@ -1,11 +1,11 @@
 /**
- * The TensorFlow.js engine: its dense op differentiates like the stock ops, its gradients are
+ * The TensorFlow.js engine: its layer ops differentiate like the stock ops, its gradients are
  * those of the stated loss, and SGD follows the stated update rule.
  */
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/backend/select.js';
-import { dense, denseOnData } from '../src/model/dense.js';
+import { denseOnDataLayer, denseRowMajor } from '../src/model/dense.js';
 import { createTfjsEngine } from '../src/model/tfjs-engine.js';
 import { initParams, type Params } from '../src/model/params.js';
 import { loadParams, saveParams } from '../src/model/params-io.js';
@@ -33,12 +33,22 @@ function randomArray(n: number, seed: number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => scale * rng.normal());
 }
 
-describe('train: dense layer with its own gradient (src/model/dense.ts)', () => {
+/** x·W + b through the engine's row-major layer op (weights transposed, bias as a column, no activation). */
+function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return denseRowMajor(x, tf.transpose(w), tf.reshape(b, [-1, 1]), 'linear');
+}
+
+/** The same through the engine's first-layer op, which differentiates W and b only. */
+function denseOnData(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return denseOnDataLayer('row', x, null, tf.transpose(w), tf.reshape(b, [-1, 1]), 'linear');
+}
+
+describe('train: dense layer ops with their own gradients (src/model/dense.ts)', () => {
   before(async () => {
     await selectBackend('wasm');
   });
 
-  it('gives the same value and the same gradients (x, W, b) as matMul + add', () => {
+  it('the row-major layer op gives the same value and the same gradients (x, W, b) as matMul + add', () => {
     tf.tidy(() => {
       const x = tf.tensor2d(randomArray(6 * 5, 1), [6, 5]);
       const w = tf.tensor2d(randomArray(5 * 4, 2), [5, 4]);
@@ -58,7 +68,7 @@ describe('train: dense layer with its own gradient (src/model/dense.ts)', () => 
     });
   });
 
-  it('denseOnData differentiates W and b like the stock ops, through two layers', () => {
+  it('the first-layer op (denseOnDataLayer) differentiates W and b like the stock ops, through two layers', () => {
     tf.tidy(() => {
       const x = tf.tensor2d(randomArray(7 * 5, 5), [7, 5]);
       const w1 = tf.tensor2d(randomArray(5 * 3, 6), [5, 3]);

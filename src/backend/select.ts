@@ -29,13 +29,6 @@ export interface BackendInfo {
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
-let active: BackendInfo | null = null;
-
-/** The backend chosen by the last selectBackend call in this process, if any. */
-export function activeBackend(): BackendInfo | null {
-  return active;
-}
-
 async function tryNative(): Promise<{ info?: Omit<BackendInfo, 'requested' | 'skipped'>; why: string }> {
   const reasons: string[] = [];
   for (const pkg of NATIVE_PACKAGES) {
@@ -81,7 +74,7 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendIn
   const skipped: string[] = [];
   if (requested === 'tensorflow' || requested === 'auto') {
     const native = await tryNative();
-    if (native.info) return remember({ ...native.info, requested, skipped });
+    if (native.info) return { ...native.info, requested, skipped };
     if (requested === 'tensorflow') {
       throw new UserError(
         `--backend tensorflow: cannot load native TensorFlow (${native.why}). ` +
@@ -92,18 +85,13 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendIn
   }
   if (requested === 'wasm' || requested === 'auto') {
     const wasm = await tryWasm();
-    if (wasm.info) return remember({ ...wasm.info, requested, skipped });
+    if (wasm.info) return { ...wasm.info, requested, skipped };
     if (requested === 'wasm') {
       throw new UserError(`--backend wasm: ${wasm.why}. Reinstall with \`npm ci\`, or use --backend cpu.`);
     }
     skipped.push(wasm.why);
   }
-  return remember({ ...(await useCpu()), requested, skipped });
-}
-
-function remember(info: BackendInfo): BackendInfo {
-  active = info;
-  return info;
+  return { ...(await useCpu()), requested, skipped };
 }
 
 /** One line for logs: "wasm (@tensorflow/tfjs-backend-wasm 4.22.0, 1 thread)". */

@@ -4,7 +4,6 @@
  * probe and the peak memory of a full training run. Prints the table and writes bench.csv.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,9 +125,6 @@ async function benchLandscape(opts: BenchOptions): Promise<ExtraMeasure> {
   // --quick sweeps 2 weights at 21 points instead of the defaults (10 at 101).
   const quick = opts.quick ? { count: 2, points: 21 } : {};
   const what = `runLandscape ${opts.quick ? '2 weights x 21 points (--quick)' : 'defaults (10 weights x 101 points)'} on sigmoid7 and relu7, ${opts.samples} random examples`;
-  if (!existsSync(path.join(opts.root, underTs ? 'src' : 'dist', 'probes', underTs ? 'landscape.ts' : 'landscape.js'))) {
-    return { status: 'skipped', what, note: 'src/probes/landscape.ts does not exist yet' };
-  }
   const { messages, stderr, code } = await runWorker({ kind: 'landscape', backend: 'auto', samples: opts.samples, ...quick }, opts.root);
   for (const m of messages) {
     if (m.type === 'landscape') return { status: 'ok', what, seconds: m.seconds, backend: m.backend.name, note: `sweeps ${m.sweepSeconds.toFixed(2)} s of it; ${m.curves} curves of ${m.points} points` };

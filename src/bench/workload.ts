@@ -6,7 +6,7 @@
  * dense arithmetic. Everything random is drawn from Rng streams, so every run (and every child
  * process) builds exactly the same workload from the seed.
  */
-import { initParams, type Params } from '../model/params.js';
+import { initParams, type Params, layerSizes } from '../model/params.js';
 import type { NetworkSpec, SgdSpec } from '../training/engine.js';
 import { Rng } from '../util/rng.js';
 
@@ -30,7 +30,7 @@ export interface Workload {
 }
 
 export function benchSizes(hidden: readonly number[] = BENCH_HIDDEN, inputs = BENCH_INPUTS): number[] {
-  return [inputs, ...hidden, 1];
+  return layerSizes(inputs, hidden);
 }
 
 export function makeWorkload(samples = BENCH_SAMPLES, seed = BENCH_SEED): Workload {

@@ -13,6 +13,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ALL_BACKENDS, ALL_PARTS, formatReport, runBench, type BenchBackend, type BenchPart } from '../bench/run.js';
 import { BENCH_SAMPLES } from '../bench/workload.js';
 import { UsageError } from '../util/errors.js';
+import { singleFlag } from './flags.js';
 
 interface BenchArgs {
   quick?: boolean;
@@ -48,13 +49,8 @@ function builder(y: Argv): Argv<BenchArgs> {
     .option('out', { type: 'string', describe: 'CSV file to write (default outputs/bench.csv)', requiresArg: true }) as Argv<BenchArgs>;
 }
 
-function single<T>(flag: string, v: T | T[] | undefined): T | undefined {
-  if (Array.isArray(v)) throw new UsageError(`--${flag}: given more than once`);
-  return v;
-}
-
 function positiveNumber(flag: string, v: number | undefined, integer: boolean): number | undefined {
-  const x = single(flag, v);
+  const x = singleFlag(flag, v);
   if (x === undefined) return undefined;
   if (!Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) {
     throw new UsageError(`--${flag}: expected a positive ${integer ? 'whole number' : 'number'}, got ${String(x)}`);
@@ -63,7 +59,7 @@ function positiveNumber(flag: string, v: number | undefined, integer: boolean): 
 }
 
 function list(flag: string, v: string | undefined): string[] | undefined {
-  const s = single(flag, v);
+  const s = singleFlag(flag, v);
   if (s === undefined) return undefined;
   const items = s.split(',').map((t) => t.trim()).filter((t) => t !== '');
   if (items.length === 0) throw new UsageError(`--${flag}: expected a comma-separated list`);
@@ -82,7 +78,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe: 'time training epochs on every backend, the hand-written engine and PyTorch; write bench.csv',
   builder,
   handler: async (args) => {
-    const quick = single('quick', args.quick) ?? false;
+    const quick = singleFlag('quick', args.quick) ?? false;
     const batchSizes = (list('batch-sizes', args['batch-sizes']) ?? ['1', '32', '4000']).map((s) => {
       const n = Number(s);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--batch-sizes: expected positive whole numbers, got "${s}"`);
@@ -96,8 +92,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const skip = parts('skip', args.skip) ?? [];
     const samples = positiveNumber('samples', args.samples, true) ?? BENCH_SAMPLES;
     for (const b of batchSizes) if (b > samples) throw new UsageError(`--batch-sizes: ${b} is larger than --samples ${samples}`);
-    const torchScript = single('torch-script', args['torch-script']);
-    const memoryConfig = single('memory-config', args['memory-config']);
+    const torchScript = singleFlag('torch-script', args['torch-script']);
+    const memoryConfig = singleFlag('memory-config', args['memory-config']);
     const report = await runBench({
       root: projectRoot,
       batchSizes,
@@ -107,13 +103,13 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       budgetSeconds: positiveNumber('budget', args.budget, false) ?? (quick ? 2 : 30),
       samples,
       quick,
-      python: single('python', args.python) ?? '/usr/bin/python3',
+      python: singleFlag('python', args.python) ?? '/usr/bin/python3',
       torchScript: torchScript !== undefined ? path.resolve(torchScript) : path.resolve(projectRoot, '..', 'shared', 'bench', 'torch_mlp.py'),
       memoryConfig: memoryConfig !== undefined ? path.resolve(memoryConfig) : path.join(projectRoot, 'configs', 'sigmoid7.json'),
-      out: path.resolve(single('out', args.out) ?? path.join('outputs', 'bench.csv')),
+      out: path.resolve(singleFlag('out', args.out) ?? path.join('outputs', 'bench.csv')),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${formatReport(report)}\n`);
-    process.stdout.write(`wrote ${path.relative(process.cwd(), path.resolve(single('out', args.out) ?? path.join('outputs', 'bench.csv')))}\n`);
+    process.stdout.write(`wrote ${path.relative(process.cwd(), path.resolve(singleFlag('out', args.out) ?? path.join('outputs', 'bench.csv')))}\n`);
   },
 };

@@ -8,11 +8,12 @@
  * and a verdict with the tolerances; writes compare.csv into the output folder. Exit code 1
  * when a first-step difference is beyond tolerance.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { applyOverrides, loadConfigFile } from '../config/load.js';
+import { folderStamp, prepareOutDir } from '../training/out-dir.js';
 import { UsageError } from '../util/errors.js';
+import { singleFlag } from './flags.js';
 
 interface CompareArgs {
   config?: string;
@@ -31,24 +32,18 @@ function builder(y: Argv): Argv<CompareArgs> {
     .option('out', { type: 'string', describe: 'folder for compare.csv (default outputs/compare-<config>-<time>); must be new or empty' }) as Argv<CompareArgs>;
 }
 
-function single<T>(flag: string, value: T | T[] | undefined): T | undefined {
-  if (Array.isArray(value)) throw new UsageError(`--${flag}: given more than once`);
-  if (value === '') throw new UsageError(`--${flag}: expected a value after the flag`);
-  return value;
-}
-
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare',
   describe: 'train the tfjs and hand-written engines from the same start and compare them',
   builder,
   handler: async (args) => {
-    const configFile = single('config', args.config);
+    const configFile = singleFlag('config', args.config);
     if (configFile === undefined) throw new UsageError('--config: give a JSON config file, e.g. --config configs/relu7.json');
-    const epochs = single('epochs', args.epochs);
+    const epochs = singleFlag('epochs', args.epochs);
     if (epochs !== undefined && Number.isNaN(epochs)) throw new UsageError('--epochs: expected a whole number of epochs');
-    const config = applyOverrides(loadConfigFile(configFile), { epochs, backend: single('backend', args.backend) });
-    const outFlag = single('out', args.out);
-    const dataDirFlag = single('data-dir', args['data-dir']);
+    const config = applyOverrides(loadConfigFile(configFile), { epochs, backend: singleFlag('backend', args.backend) });
+    const outFlag = singleFlag('out', args.out);
+    const dataDirFlag = singleFlag('data-dir', args['data-dir']);
 
     // Imported here so that flag and config mistakes are reported before TensorFlow.js loads.
     const { selectBackend, describeBackend } = await import('../backend/select.js');
@@ -80,21 +75,5 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
 };
 
 function defaultOutDir(name: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return path.join('outputs', `compare-${name}-${stamp}`);
-}
-
-/** A folder named by the user must be new or empty: earlier results are never overwritten. */
-async function prepareOutDir(dir: string, named: boolean): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await fs.readdir(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') throw new UsageError(`--out ${dir}: is a file, expected a folder`);
-    if (code !== 'ENOENT') throw err;
-    await fs.mkdir(dir, { recursive: true });
-    return;
-  }
-  if (named && entries.length > 0) throw new UsageError(`--out ${dir}: the folder already holds files; give a new or empty folder`);
+  return path.join('outputs', `compare-${name}-${folderStamp(new Date())}`);
 }

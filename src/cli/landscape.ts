@@ -19,13 +19,15 @@ import { resolveDataDir } from '../data/cache.js';
 import { loadSubset } from '../data/subset.js';
 import type { Dataset, Subset } from '../data/types.js';
 import { loadParams } from '../model/params-io.js';
-import { initParams, type Params } from '../model/params.js';
+import { initParams, type Params, layerSizes } from '../model/params.js';
 import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT } from '../probes/landscape-defaults.js';
 import type { ProbedNetwork, WeightRef } from '../probes/landscape.js';
 import type { ProgressMode } from '../training/run.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
+import { singleFlag } from './flags.js';
+import { folderStamp } from '../training/out-dir.js';
 
 interface LandscapeArgs {
   config?: string[];
@@ -72,13 +74,8 @@ function builder(y: Argv): Argv<LandscapeArgs> {
     .option('progress', { type: 'string', describe: 'training progress: auto | bar | lines | none', default: 'auto', requiresArg: true }) as Argv<LandscapeArgs>;
 }
 
-function single<T>(flag: string, v: T | T[] | undefined): T | undefined {
-  if (Array.isArray(v)) throw new UsageError(`--${flag}: given more than once`);
-  return v;
-}
-
 function num(flag: string, v: number | number[] | undefined): number | undefined {
-  const x = single(flag, v);
+  const x = singleFlag(flag, v);
   if (x !== undefined && !Number.isFinite(x)) throw new UsageError(`--${flag}: expected a number`);
   return x;
 }
@@ -115,7 +112,7 @@ function subsetOf(train: Dataset, count: number, seed: number): Dataset {
 }
 
 async function newOutDir(configs: RunConfig[]): Promise<string> {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = folderStamp(new Date());
   const base = path.join('outputs', `landscape-${configs.map((c) => c.name).join('-')}-${stamp}`);
   for (let k = 1; ; k++) {
     const dir = k === 1 ? base : `${base}-${k}`;
@@ -141,10 +138,6 @@ async function checkOutDir(dir: string): Promise<void> {
   }
 }
 
-function sizesOf(config: RunConfig, inputs: number): number[] {
-  return [inputs, ...config.hidden, 1];
-}
-
 function checkSizes(file: string, params: Params, expected: number[], config: RunConfig): void {
   const same = params.sizes.length === expected.length && params.sizes.every((s, k) => s === expected[k]);
   if (!same) {
@@ -161,14 +154,14 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     const say = (line: string): void => void process.stdout.write(`${line}\n`);
     const configFiles = args.config ?? [];
     if (configFiles.length === 0) throw new UsageError('--config: give at least one JSON config file, e.g. --config configs/relu7.json');
-    const at = single('at', args.at) ?? 'trained';
+    const at = singleFlag('at', args.at) ?? 'trained';
     if (at !== 'trained' && at !== 'init') throw new UsageError(`--at: expected trained or init, got "${at}"`);
     const weightFiles = args.weights;
     if (weightFiles && at === 'init') throw new UsageError('--weights and --at init: choose one source of weights');
     if (weightFiles && weightFiles.length !== configFiles.length) {
       throw new UsageError(`--weights: give one weights file per --config (${configFiles.length}), in the same order; got ${weightFiles.length}`);
     }
-    const progress = single('progress', args.progress) ?? 'auto';
+    const progress = singleFlag('progress', args.progress) ?? 'auto';
     if (!(PROGRESS_MODES as readonly string[]).includes(progress)) throw new UsageError(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${progress}"`);
     const named = args.weight?.map(parseWeightFlag);
     const count = wholeNumber('count', args.count, 1);
@@ -184,7 +177,7 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     if (tolerance !== undefined && !(tolerance > 0)) throw new UsageError(`--tolerance: expected a positive number, got ${tolerance}`);
 
     const configs = configFiles.map((f) =>
-      applyOverrides(loadConfigFile(f), { epochs: wholeNumber('epochs', args.epochs, 1), seed: wholeNumber('seed', args.seed, 0), backend: single('backend', args.backend) }),
+      applyOverrides(loadConfigFile(f), { epochs: wholeNumber('epochs', args.epochs, 1), seed: wholeNumber('seed', args.seed, 0), backend: singleFlag('backend', args.backend) }),
     );
     const names = new Set<string>();
     for (const c of configs) {
@@ -194,7 +187,7 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
         throw new UsageError(`--config: ${c.name} uses different data settings from ${configs[0].name}; the curves must be losses over the same examples`);
       }
     }
-    const outFlag = single('out', args.out);
+    const outFlag = singleFlag('out', args.out);
     if (outFlag) await checkOutDir(outFlag);
     const outDir = outFlag ?? (await newOutDir(configs));
 
@@ -207,7 +200,7 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     ]);
     const backend = await selectBackend(configs[0].backend as BackendChoice);
     say(`backend: ${describeBackend(backend)}`);
-    const subset: Subset = await loadSubset({ dataDir: resolveDataDir(single('data-dir', args['data-dir'])), ...configs[0].data, log: say });
+    const subset: Subset = await loadSubset({ dataDir: resolveDataDir(singleFlag('data-dir', args['data-dir'])), ...configs[0].data, log: say });
     const data = examples !== undefined ? subsetOf(subset.train, examples, configs[0].seed) : subset.train;
     const examplesLabel = data === subset.train
       ? `training set (${data.count} images)`
@@ -220,7 +213,7 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     const sources: string[] = [];
     for (let k = 0; k < configs.length; k++) {
       const config = configs[k];
-      const sizes = sizesOf(config, subset.train.inputs);
+      const sizes = layerSizes(subset.train.inputs, config.hidden);
       let params: Params;
       if (weightFiles) {
         params = loadParams(weightFiles[k]);

@@ -10,6 +10,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { applyOverrides, loadConfigFile, type ConfigOverrides } from '../config/load.js';
 import type { ProgressMode } from '../training/run.js';
 import { UsageError } from '../util/errors.js';
+import { singleFlag } from './flags.js';
 
 const PROGRESS_MODES = ['auto', 'bar', 'lines', 'none'] as const;
 
@@ -60,39 +61,33 @@ function numberFlag(flag: string, value: number | undefined, raw: readonly strin
 }
 
 /** A string flag, if given, must be given once and with a value. */
-function stringFlag(flag: string, value: string | undefined): string | undefined {
-  if (Array.isArray(value)) throw new UsageError(`--${flag}: given more than once`);
-  if (value === '') throw new UsageError(`--${flag}: expected a value after the flag`);
-  return value;
-}
-
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: ['train', '$0'],
   describe: 'train one configuration (default command)',
   builder,
   handler: async (args) => {
     const raw = process.argv.slice(2);
-    const progress = stringFlag('progress', args.progress) ?? 'auto';
+    const progress = singleFlag('progress', args.progress) ?? 'auto';
     if (!(PROGRESS_MODES as readonly string[]).includes(progress)) {
       throw new UsageError(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${progress}"`);
     }
-    const configFile = stringFlag('config', args.config);
+    const configFile = singleFlag('config', args.config);
     if (configFile === undefined) throw new UsageError('--config: give a JSON config file, e.g. --config configs/sigmoid5.json');
     const overrides: ConfigOverrides = {
       epochs: numberFlag('epochs', args.epochs, raw),
       seed: numberFlag('seed', args.seed, raw),
       learningRate: numberFlag('lr', args.lr, raw),
       batchSize: numberFlag('batch-size', args['batch-size'], raw),
-      backend: stringFlag('backend', args.backend),
-      engine: stringFlag('engine', args.engine),
+      backend: singleFlag('backend', args.backend),
+      engine: singleFlag('engine', args.engine),
     };
     const config = applyOverrides(loadConfigFile(configFile), overrides);
     // Imported here, not at the top: a mistake in the flags or the config is then reported
     // without first loading TensorFlow.js and the chart libraries.
     const { trainRun } = await import('../training/run.js');
     await trainRun(config, {
-      outDir: stringFlag('out', args.out),
-      dataDir: stringFlag('data-dir', args['data-dir']),
+      outDir: singleFlag('out', args.out),
+      dataDir: singleFlag('data-dir', args['data-dir']),
       progress: progress as ProgressMode,
     });
   },

@@ -22,14 +22,12 @@ export interface ConfigOverrides {
 export function describeIssue(source: string, error: z.ZodError): string {
   const issue = error.issues[0];
   const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  let message = issue.message;
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys?: string[] }).keys ?? [];
     const where = issue.path.length > 0 ? ` in "${field}"` : '';
     return `${source}: unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}${where}; see configs/README.md for the fields a config may have`;
   }
-  message = message.replace(/^Invalid input: /, '');
-  return `${source}: field "${field}": ${message}`;
+  return `${source}: field "${field}": ${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
 /** Validates an already-parsed object. `source` names it in messages (a path, or "--flags"). */
@@ -61,24 +59,22 @@ export function loadConfigFile(file: string): RunConfig {
   return parseConfig(raw, file, path.basename(file).replace(/\.json$/i, ''));
 }
 
+/** The flag that overrides each field, named in error messages. */
+const FLAG_OF: Readonly<Record<keyof ConfigOverrides, string>> = {
+  epochs: '--epochs', seed: '--seed', learningRate: '--lr', batchSize: '--batch-size', backend: '--backend', engine: '--engine',
+};
+
 /** Applies command-line overrides and validates the result again (so `--lr -1` is caught). */
 export function applyOverrides(config: RunConfig, overrides: ConfigOverrides): RunConfig {
   const merged: Record<string, unknown> = { ...config };
-  if (overrides.epochs !== undefined) merged.epochs = overrides.epochs;
-  if (overrides.seed !== undefined) merged.seed = overrides.seed;
-  if (overrides.learningRate !== undefined) merged.learningRate = overrides.learningRate;
-  if (overrides.batchSize !== undefined) merged.batchSize = overrides.batchSize;
-  if (overrides.backend !== undefined) merged.backend = overrides.backend;
-  if (overrides.engine !== undefined) merged.engine = overrides.engine;
+  for (const key of Object.keys(FLAG_OF) as (keyof ConfigOverrides)[]) {
+    if (overrides[key] !== undefined) merged[key] = overrides[key];
+  }
   const result = RunConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const flag = flagForField(issue.path.join('.'));
+    const flag = (FLAG_OF as Record<string, string>)[issue.path.join('.')];
     throw new UsageError(flag ? `${flag}: ${issue.message.replace(/^Invalid input: /, '')}` : describeIssue('command line', result.error));
   }
   return { ...result.data, name: config.name };
-}
-
-function flagForField(field: string): string | undefined {
-  return ({ epochs: '--epochs', seed: '--seed', learningRate: '--lr', batchSize: '--batch-size', backend: '--backend', engine: '--engine' } as Record<string, string>)[field];
 }

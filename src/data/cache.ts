@@ -158,36 +158,3 @@ export async function writeStamp(
   await writeFileAtomic(path.join(batchDirOf(dataDir), STAMP_NAME), JSON.stringify(stamp, null, 2) + '\n');
   return stamp;
 }
-
-/**
- * Removes temporaries (`.tmp-<pid>-...`, see util/atomic.ts) left in `dir` by processes that
- * no longer run. Unlike a blind sweep, this leaves alone the temporaries of a fetch that is
- * still running in another process (several runs may share one cache).
- */
-export async function removeDeadTemps(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    const m = /\.tmp-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || processIsAlive(pid)) continue; // still being written
-    await fs.rm(path.join(dir, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -66,8 +66,3 @@ export async function hashFile(file: string): Promise<FileDigests> {
   }
   return { size, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
 }
-
-/** The `sha512-<base64>` integrity string of some bytes, in the form npm publishes. */
-export function sha512Integrity(digestBase64: string): string {
-  return `sha512-${digestBase64}`;
-}

@@ -17,9 +17,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
-import { tempPathFor } from '../util/atomic.js';
+import { removeStaleTemps, tempPathFor, writeFileAtomic } from '../util/atomic.js';
 import { BATCH_FILES, type BatchFileName, type ExpectedTable, OFFICIAL_FILES } from './checksums.js';
-import { batchDirOf, batchFilePath, checkDataDir, readStamp, removeDeadTemps, unchangedSinceStamp, writeStamp } from './cache.js';
+import { BATCH_DIR_NAME, batchDirOf, batchFilePath, checkDataDir, readStamp, unchangedSinceStamp, writeStamp } from './cache.js';
 import { verifyFile } from './verify.js';
 import { officialSource } from './sources/official.js';
 import { npmRegistrySource } from './sources/npm-registry.js';
@@ -56,7 +56,8 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
   await checkDataDir(dataDir);
   const batchDir = batchDirOf(dataDir);
   for (const dir of [dataDir, batchDir]) {
-    const removed = await removeDeadTemps(dir);
+    // Several runs may share one cache: keep the temporaries of a fetch still running elsewhere.
+    const removed = await removeStaleTemps(dir, { onlyDeadWriters: true });
     if (removed.length > 0) log(`data: removed ${removed.length} temporary file(s) left by an interrupted run in ${dir}`);
   }
 
@@ -87,8 +88,12 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
   // Files that stay (present and trusted) must be the ones the table describes, or the cache would mix data sets.
   for (const name of have) {
     const d = digests[name]!;
-    if (d.md5 !== expected[name].md5 || d.sha256 !== expected[name].sha256) {
-      throw new UserError(`${batchFilePath(dataDir, name)}: MD5 mismatch: got ${d.md5}, expected ${expected[name].md5} (other batch files are missing); delete it and run \`data fetch\` again, or use another --data-dir`);
+    const mismatch =
+      d.md5 !== expected[name].md5 ? `MD5 mismatch: got ${d.md5}, expected ${expected[name].md5}`
+      : d.sha256 !== expected[name].sha256 ? `SHA-256 mismatch: got ${d.sha256}, expected ${expected[name].sha256}`
+      : null;
+    if (mismatch) {
+      throw new UserError(`${batchFilePath(dataDir, name)}: ${mismatch} (other batch files are missing); delete it and run \`data fetch\` again, or use another --data-dir`);
     }
   }
   const missing = BATCH_FILES.filter((n) => !have.has(n));
@@ -97,20 +102,19 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
   const failures: string[] = [];
   for (const source of opts.sources ?? defaultSources()) {
     const workDir = tempPathFor(path.join(dataDir, 'fetch'));
-    const outDir = path.join(workDir, 'cifar-10-batches-bin');
+    const outDir = path.join(workDir, BATCH_DIR_NAME);
     try {
       await fs.mkdir(outDir, { recursive: true });
       await source.produce({ workDir, outDir, log, progress: opts.progress ?? true });
-      for (const name of BATCH_FILES) {
+      // Files already present were checked against the table above and are kept (with their mtimes,
+      // so the stamp stays valid elsewhere): the source's copies of them are discarded unhashed.
+      for (const name of missing) {
         const check = await verifyFile(path.join(outDir, name), name, expected[name]);
         if (!check.ok) throw new SourceError(`${name} as delivered: ${check.problem}`);
         digests[name] = check.digests!;
       }
       await fs.mkdir(batchDir, { recursive: true });
-      for (const name of BATCH_FILES) {
-        // Files already present were verified identical above; keep them (and their mtimes, so the stamp stays valid elsewhere).
-        if (!have.has(name)) await fs.rename(path.join(outDir, name), batchFilePath(dataDir, name));
-      }
+      for (const name of missing) await fs.rename(path.join(outDir, name), batchFilePath(dataDir, name));
       await writeMetaIfMissing(batchDir);
       await writeStamp(dataDir, { source: source.name, checkedAgainst, digests });
       const s = seconds();
@@ -138,8 +142,6 @@ async function writeMetaIfMissing(batchDir: string): Promise<void> {
   try {
     await fs.access(meta);
   } catch {
-    const tmp = tempPathFor(meta);
-    await fs.writeFile(tmp, CIFAR10_CLASSES.join('\n') + '\n\n');
-    await fs.rename(tmp, meta);
+    await writeFileAtomic(meta, CIFAR10_CLASSES.join('\n') + '\n\n');
   }
 }

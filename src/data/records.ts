@@ -15,7 +15,7 @@ import { LABEL_COUNT, RECORD_BYTES } from './checksums.js';
 const RECORDS_PER_CHUNK = 256;
 
 /** Checks that `file` is a readable regular file whose size is a whole number of records; returns the record count. */
-export async function recordCount(file: string): Promise<number> {
+async function recordCount(file: string): Promise<number> {
   let st;
   try {
     st = await fs.stat(file);
@@ -76,10 +76,10 @@ export async function forEachRecord(
 
 /** All label bytes of a file (10 KB for a real batch), validated. */
 export async function readLabels(file: string): Promise<Uint8Array> {
-  const labels = new Uint8Array(await recordCount(file));
-  await forEachRecord(file, (label, i) => {
-    labels[i] = label;
+  const labels: number[] = [];
+  await forEachRecord(file, (label) => {
+    labels.push(label);
   });
-  return labels;
+  return Uint8Array.from(labels);
 }
 

@@ -20,7 +20,7 @@
  */
 import type { RunConfig } from '../config/schema.js';
 import type { Subset } from '../data/types.js';
-import { cloneParams, initParams, type Params } from '../model/params.js';
+import { cloneParams, initParams, type Params, layerSizes } from '../model/params.js';
 import type { CsvRow } from '../reports/csv.js';
 import type { Batch, Engine, EngineKind, Evaluation, NetworkSpec, SgdSpec } from '../training/engine.js';
 import { trainLoop, type EpochRecord } from '../training/loop.js';
@@ -155,7 +155,7 @@ export async function compareEngines(opts: CompareOptions): Promise<ComparisonRe
   const { config, subset } = opts;
   const tolerances = opts.tolerances ?? DEFAULT_TOLERANCES;
   const log = opts.log ?? (() => {});
-  const sizes = [subset.train.inputs, ...config.hidden, 1];
+  const sizes = layerSizes(subset.train.inputs, config.hidden);
   const network: NetworkSpec = { sizes, hiddenActivation: config.activation, outputActivation: config.outputActivation };
   const sgd: SgdSpec = { learningRate: config.learningRate, momentum: config.momentum };
   // The ONE draw of initial parameters; each engine gets its own copy.
@@ -163,9 +163,9 @@ export async function compareEngines(opts: CompareOptions): Promise<ComparisonRe
 
   const runOne = async (kind: EngineKind, onEpochParams: (epoch: number, p: Params) => void) => {
     const engine = new FirstStepRecorder(await opts.createEngine(kind, network, sgd, cloneParams(initial)));
-    const records: EpochRecord[] = [];
+    let records: EpochRecord[];
     try {
-      await trainLoop({
+      ({ history: records } = await trainLoop({
         engine,
         train: subset.train,
         test: subset.test,
@@ -173,12 +173,11 @@ export async function compareEngines(opts: CompareOptions): Promise<ComparisonRe
         batchSize: config.batchSize,
         seed: config.seed,
         onEpoch: (record) => {
-          records.push(record);
           onEpochParams(record.epoch, engine.getParams());
           log(`${kind.padEnd(11)} epoch ${String(record.epoch).padStart(3)}: train loss ${record.trainLoss.toFixed(5)}, ` +
             `test loss ${record.testLoss.toFixed(5)}, test accuracy ${(100 * record.testAccuracy).toFixed(2)}% (${record.seconds.toFixed(1)} s)`);
         },
-      });
+      }));
     } finally {
       engine.dispose();
     }
@@ -270,7 +269,7 @@ export function difference(
 }
 
 /** Largest |a - b| over every weight and bias of two parameter sets. */
-export function maxParamDiff(a: Params, b: Params): number {
+function maxParamDiff(a: Params, b: Params): number {
   let m = 0;
   for (let k = 0; k < a.weights.length; k++) {
     for (let t = 0; t < a.weights[k].length; t++) m = Math.max(m, Math.abs(a.weights[k][t] - b.weights[k][t]));

@@ -37,7 +37,7 @@
  * computes) or Float64Array (what the finite-difference check in gradcheck.ts needs to have
  * exact enough differences); see `HandwrittenMlp`.
  */
-import type { Params } from '../model/params.js';
+import { checkParamsFit, type Params } from '../model/params.js';
 import type {
   Activation, Batch, Engine, Evaluation, NetworkSpec, OutputActivation, SgdSpec,
 } from '../training/engine.js';
@@ -101,7 +101,7 @@ export class HandwrittenMlp {
   private readonly makeArray: (length: number) => FloatArray;
 
   constructor(network: NetworkSpec, params: Params, precision: Precision = 'float32') {
-    checkShapes(network, params);
+    checkParamsFit(network.sizes, params, 'handwritten engine');
     this.sizes = [...network.sizes];
     this.layerCount = this.sizes.length - 1;
     this.precision = precision;
@@ -120,7 +120,7 @@ export class HandwrittenMlp {
 
   /** Replaces the parameters (copying them) and forgets the momentum. */
   setParams(params: Params): void {
-    checkShapes({ sizes: this.sizes, hiddenActivation: 'sigmoid', outputActivation: 'sigmoid' }, params);
+    checkParamsFit(this.sizes, params, 'handwritten engine');
     for (let k = 0; k < this.layerCount; k++) {
       this.weights[k].set(params.weights[k]);
       this.biases[k].set(params.biases[k]);
@@ -334,17 +334,6 @@ export function createHandwrittenEngine(network: NetworkSpec, sgd: SgdSpec, para
       // Plain typed arrays: the garbage collector frees them once the engine is dropped.
     },
   };
-}
-
-function checkShapes(network: NetworkSpec, params: Params): void {
-  const sizes = network.sizes;
-  const same = sizes.length === params.sizes.length && sizes.every((s, i) => s === params.sizes[i]);
-  if (!same) throw new RangeError(`handwritten engine: params are for sizes [${params.sizes.join(', ')}], the network has [${sizes.join(', ')}]`);
-  for (let k = 0; k + 1 < sizes.length; k++) {
-    if (params.weights[k]?.length !== sizes[k] * sizes[k + 1] || params.biases[k]?.length !== sizes[k + 1]) {
-      throw new RangeError(`handwritten engine: layer ${k} params do not have shape [${sizes[k]}, ${sizes[k + 1]}]`);
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,84 +1,29 @@
 /**
- * One fully connected layer, x·W + b, as a TensorFlow.js op with its own gradient.
+ * Fully connected layers, f(x·W + b), as TensorFlow.js ops with their own gradients.
  *
  * Why not just `tf.add(tf.matMul(x, w), b)`: the gradient TensorFlow.js registers for matMul
  * computes dW = xᵀ·dy and dx = dy·Wᵀ with matMul's transposeA/transposeB flags, and on the
  * wasm backend those transposed forms run 10-40x slower than a plain matMul of the same size
  * (measured on these machines; the transposed products dominate a training step). So the
- * gradient here transposes explicitly and then multiplies plainly. It is still autodiff: the
+ * gradients here transpose explicitly and then multiply plainly. It is still autodiff: each
  * op sits on TensorFlow.js's tape like any other, and tf.grad/tf.variableGrads differentiate
- * through it (spec/train-dense.spec.ts checks it against the stock matMul gradient).
+ * through it (spec/bench-layouts.spec.ts and spec/train-engine.spec.ts check it against the
+ * stock ops' gradients).
  *
  * The first layer's input is the data, whose gradient nobody needs; computing it would cost
  * a [batch x 1024] product per step. A customGrad op computes all its inputs' gradients
- * eagerly, so for that layer the input is kept out of the op's inputs (denseOnData) and only
- * dW and db are computed.
+ * eagerly, so for that layer the input is kept out of the op's inputs (denseOnDataLayer) and
+ * only dW and db are computed.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type DenseWithInput = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
-type DenseOnConstant = (w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
-
-/** dW = xᵀ·dy and db = Σ_rows dy, written with plain (untransposed) matMul. */
-function weightAndBiasGrads(x: tf.Tensor2D, dy: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
-  return [tf.matMul(tf.transpose(x), dy), tf.sum(dy, 0)];
-}
 
 // tf.customGrad types its function's arguments as one list of tensors and the save function.
 type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 
-const denseWithInputGrad: DenseWithInput = tf.customGrad(
-  (...args: CustomGradArgs) => {
-    const [x2, w2, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-    const save = args[3] as tf.GradSaveFunc;
-    // Saved tensors outlive the forward pass (which TensorFlow.js runs inside a tidy); the
-    // gradient must read x and W from here, not from the closure.
-    save([x2, w2]);
-    return {
-      value: tf.add(tf.matMul(x2, w2), b),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const dy2 = dy as tf.Tensor2D;
-        const dx = tf.matMul(dy2, tf.transpose(sw));
-        return [dx, ...weightAndBiasGrads(sx, dy2)];
-      },
-    };
-  },
-) as unknown as DenseWithInput;
-
-/**
- * A dense layer whose input is a constant (the data): only W and b are inputs of the op, so
- * the backward pass computes no input gradient.
- */
-function denseOnConstant(x: tf.Tensor2D): DenseOnConstant {
-  return tf.customGrad((...args: CustomGradArgs) => {
-    const [w2, b] = args as [tf.Tensor2D, tf.Tensor1D];
-    const save = args[2] as tf.GradSaveFunc;
-    save([x]);
-    return {
-      value: tf.add(tf.matMul(x, w2), b),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => weightAndBiasGrads(saved[0] as tf.Tensor2D, dy as tf.Tensor2D),
-    };
-  }) as unknown as DenseOnConstant;
-}
-
-/** x·W + b, differentiable with respect to x, W and b. */
-export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return denseWithInputGrad(x, w, b);
-}
-
-/**
- * x·W + b where x is data: differentiable with respect to W and b only (a gradient taken
- * with respect to x through this op is not computed; use `dense` for that).
- */
-export function denseOnData(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return denseOnConstant(x)(w, b);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Whole layers (product, bias and activation) for the training engine, in two memory layouts.
 //
-// Why (measured on the wasm backend, see /work/readme-parts/issue-7.md): wasm's fast matMul is
+// Why (measured on the wasm backend, see docs/benchmark.md): wasm's fast matMul is
 // XNNPACK's, which repacks its SECOND operand on every call whose second operand is a tensor it
 // has not seen (weights change every step, so always), at a cost per element of that operand
 // comparable to dozens of multiply-adds. With the weights as the second operand (x·W), a step
@@ -127,35 +72,21 @@ function activationBackward(act: LayerActivation, dy: tf.Tensor2D, y: tf.Tensor2
   }
 }
 
-type LayerOp = (h: tf.Tensor2D, wt: tf.Tensor2D, bcol: tf.Tensor2D) => tf.Tensor2D;
-
-function makeFeatureMajorLayer(act: LayerActivation): LayerOp {
-  return tf.customGrad((...args: CustomGradArgs) => {
-    const [hT, wt, bcol] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-    const save = args[3] as tf.GradSaveFunc;
-    const yT = activate(act, tf.add(tf.matMul(wt, hT), bcol));
-    // A variable outlives the gradient computation, so it is read directly instead of being
-    // saved: saving copies it on wasm (an Identity kernel) every step.
-    const wIsVariable = wt instanceof tf.Variable;
-    save(wIsVariable ? [hT, yT] : [hT, yT, wt]);
-    return {
-      value: yT,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sh, sy] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const sw = wIsVariable ? wt : (saved[2] as tf.Tensor2D);
-        const dzT = activationBackward(act, dy as tf.Tensor2D, sy);
-        // dhᵀ = W·dzᵀ = (Wt)ᵀ·dzᵀ;  dWt = dzᵀ·h;  db = Σ over the batch (columns).
-        return [tf.matMul(tf.transpose(sw), dzT), tf.matMul(dzT, tf.transpose(sh)), tf.sum(dzT, 1, true)];
-      },
-    };
-  }) as unknown as LayerOp;
+/** f(Wt·hᵀ + b) feature-major (h is hᵀ = [in, n]), f(h·Wtᵀ + bᵀ) row-major (h = [n, in]). */
+function forwardLayer(layout: 'feature' | 'row', act: LayerActivation, h: tf.Tensor2D, wt: tf.Tensor2D, bcol: tf.Tensor2D): tf.Tensor2D {
+  return layout === 'feature'
+    ? activate(act, tf.add(tf.matMul(wt, h), bcol))
+    : activate(act, tf.add(tf.matMul(h, tf.transpose(wt)), tf.reshape(bcol, [1, -1])));
 }
 
-function makeRowMajorLayer(act: LayerActivation): LayerOp {
+type LayerOp = (h: tf.Tensor2D, wt: tf.Tensor2D, bcol: tf.Tensor2D) => tf.Tensor2D;
+
+function makeLayer(layout: 'feature' | 'row', act: LayerActivation): LayerOp {
   return tf.customGrad((...args: CustomGradArgs) => {
+    // h is hᵀ = [in, n] feature-major, [n, in] row-major.
     const [h, wt, bcol] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     const save = args[3] as tf.GradSaveFunc;
-    const y = activate(act, tf.add(tf.matMul(h, tf.transpose(wt)), tf.reshape(bcol, [1, -1])));
+    const y = forwardLayer(layout, act, h, wt, bcol);
     // A variable outlives the gradient computation, so it is read directly instead of being
     // saved: saving copies it on wasm (an Identity kernel) every step.
     const wIsVariable = wt instanceof tf.Variable;
@@ -166,6 +97,10 @@ function makeRowMajorLayer(act: LayerActivation): LayerOp {
         const [sh, sy] = saved as [tf.Tensor2D, tf.Tensor2D];
         const sw = wIsVariable ? wt : (saved[2] as tf.Tensor2D);
         const dz = activationBackward(act, dy as tf.Tensor2D, sy);
+        if (layout === 'feature') {
+          // dhᵀ = W·dzᵀ = (Wt)ᵀ·dzᵀ;  dWt = dzᵀ·h;  db = Σ over the batch (columns).
+          return [tf.matMul(tf.transpose(sw), dz), tf.matMul(dz, tf.transpose(sh)), tf.sum(dz, 1, true)];
+        }
         // dh = dz·Wt;  dWt = (hᵀ·dz)ᵀ: the second operand is dz, [n, out], not h, whose repacking
         // at large n costs several times the product (measured: 616 ms against 40 + 203 ms for the
         // first layer at n = 4000);  db as a column.
@@ -181,7 +116,7 @@ function layerOp(layout: 'feature' | 'row', act: LayerActivation): LayerOp {
   const key = `${layout}:${act}`;
   let op = layerOps.get(key);
   if (!op) {
-    op = layout === 'feature' ? makeFeatureMajorLayer(act) : makeRowMajorLayer(act);
+    op = makeLayer(layout, act);
     layerOps.set(key, op);
   }
   return op;
@@ -212,9 +147,7 @@ export function denseOnDataLayer(layout: 'feature' | 'row', x: tf.Tensor2D, xT: 
   const op = tf.customGrad((...args: CustomGradArgs) => {
     const [w, b] = args as [tf.Tensor2D, tf.Tensor2D];
     const save = args[2] as tf.GradSaveFunc;
-    const y = layout === 'feature'
-      ? activate(act, tf.add(tf.matMul(w, xT!), b))
-      : activate(act, tf.add(tf.matMul(x, tf.transpose(w)), tf.reshape(b, [1, -1])));
+    const y = forwardLayer(layout, act, layout === 'feature' ? xT! : x, w, b);
     save([y]);
     return {
       value: y,

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { UserError, messageOf } from '../util/errors.js';
 import type { Params } from './params.js';
 
-export const PARAMS_FORMAT = 'cifar10-mlp-params/1';
+const PARAMS_FORMAT = 'cifar10-mlp-params/1';
 
 interface ParamsFile {
   format: string;
@@ -20,7 +20,7 @@ interface ParamsFile {
   biases: (number | null)[][];
 }
 
-export function paramsToJson(p: Params): string {
+function paramsToJson(p: Params): string {
   const file: ParamsFile = {
     format: PARAMS_FORMAT,
     sizes: [...p.sizes],
@@ -30,7 +30,7 @@ export function paramsToJson(p: Params): string {
   return JSON.stringify(file);
 }
 
-export function paramsFromJson(text: string, source: string): Params {
+function paramsFromJson(text: string, source: string): Params {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

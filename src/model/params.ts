@@ -17,6 +17,11 @@ export interface Params {
   readonly biases: Float32Array[];
 }
 
+/** Layer widths of the project's networks: the inputs, the hidden layers, one output neuron. */
+export function layerSizes(inputs: number, hidden: readonly number[]): number[] {
+  return [inputs, ...hidden, 1];
+}
+
 export type InitScheme = 'uniform' | 'xavier' | 'he' | 'normal';
 
 export interface InitSpec {
@@ -77,9 +82,17 @@ export function cloneParams(p: Params): Params {
   };
 }
 
-/** Number of trainable numbers in a network of these sizes. */
-export function parameterCount(sizes: readonly number[]): number {
-  let n = 0;
-  for (let l = 0; l + 1 < sizes.length; l++) n += sizes[l] * sizes[l + 1] + sizes[l + 1];
-  return n;
+/**
+ * Throws unless `p` holds the parameters of a network of these sizes (a programming error, not
+ * a user's: files are checked on loading, src/model/params-io.ts). `who` names the caller.
+ */
+export function checkParamsFit(sizes: readonly number[], p: Params, who: string): void {
+  if (p.sizes.length !== sizes.length || p.sizes.some((s, i) => s !== sizes[i])) {
+    throw new RangeError(`${who}: params have sizes [${p.sizes.join(', ')}], the network has [${sizes.join(', ')}]`);
+  }
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    if (p.weights[l]?.length !== sizes[l] * sizes[l + 1] || p.biases[l]?.length !== sizes[l + 1]) {
+      throw new RangeError(`${who}: params of layer ${l + 1} do not match sizes ${sizes[l]} -> ${sizes[l + 1]}`);
+    }
+  }
 }

@@ -16,7 +16,7 @@
  * v = m v + g; w -= lr v with v scaled by the constant lr).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Params } from './params.js';
+import { checkParamsFit, type Params } from './params.js';
 import { denseFeatureMajor, denseOnDataLayer, denseRowMajor, type LayerActivation } from './dense.js';
 import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../training/engine.js';
 
@@ -44,11 +44,15 @@ function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
   return out;
 }
 
-/** One batch on the backend: x row-major, xT only for the feature-major layout, y shaped like the output. */
-interface Uploaded {
+/** Inputs on the backend: x row-major, xT only for the feature-major layout. */
+interface UploadedInputs {
   layout: Layout;
   x: tf.Tensor2D;
   xT: tf.Tensor2D | null;
+}
+
+/** One batch on the backend: its inputs, and y shaped like the output. */
+interface Uploaded extends UploadedInputs {
   y: tf.Tensor2D;
   /** 2/n, for the loss's gradient (made here, outside the differentiated function, so it outlives it). */
   twoOverN: tf.Scalar;
@@ -59,14 +63,7 @@ function checkParams(network: NetworkSpec, params: Params): void {
   if (sizes.length < 2 || sizes[sizes.length - 1] !== 1) {
     throw new Error(`network sizes must run from the inputs to one output, got [${sizes.join(', ')}]`);
   }
-  if (params.sizes.length !== sizes.length || params.sizes.some((s, i) => s !== sizes[i])) {
-    throw new Error(`params have sizes [${params.sizes.join(', ')}], network has [${sizes.join(', ')}]`);
-  }
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    if (params.weights[l].length !== sizes[l] * sizes[l + 1] || params.biases[l].length !== sizes[l + 1]) {
-      throw new Error(`params of layer ${l + 1} do not match sizes ${sizes[l]} -> ${sizes[l + 1]}`);
-    }
-  }
+  checkParamsFit(sizes, params, 'tfjs engine');
 }
 
 class TfjsEngine implements Engine {
@@ -110,7 +107,7 @@ class TfjsEngine implements Engine {
   }
 
   /** The network's output for a batch: [1, n] feature-major, [n, 1] row-major. Must run inside a tidy. */
-  private forward(b: Uploaded): tf.Tensor2D {
+  private forward(b: UploadedInputs): tf.Tensor2D {
     let a = denseOnDataLayer(b.layout, b.x, b.xT, this.weights[0], this.biases[0], this.activationOf(0));
     for (let l = 1; l < this.weights.length; l++) {
       a = b.layout === 'feature'
@@ -139,19 +136,21 @@ class TfjsEngine implements Engine {
 
   /** Must run inside a tidy. The layout follows the batch size alone, so runs are reproducible. */
   private upload(batch: Batch, layout: Layout = layoutFor(batch.n)): Uploaded {
-    const inputs = this.network.sizes[0];
-    if (batch.x.length < batch.n * inputs || batch.y.length < batch.n) {
-      throw new Error(`batch of ${batch.n} needs ${batch.n * inputs} inputs and ${batch.n} targets`);
-    }
-    const x = tf.tensor2d(batch.x.subarray(0, batch.n * inputs), [batch.n, inputs]);
+    if (batch.y.length < batch.n) throw new Error(`batch of ${batch.n} needs ${batch.n} targets`);
     const y = batch.y.subarray(0, batch.n);
     return {
-      layout,
-      x,
-      xT: layout === 'feature' ? tf.transpose(x) : null,
+      ...this.uploadInputs(batch.x, batch.n, layout),
       y: layout === 'feature' ? tf.tensor2d(y, [1, batch.n]) : tf.tensor2d(y, [batch.n, 1]),
       twoOverN: tf.scalar(2 / batch.n),
     };
+  }
+
+  /** The first n examples of x on the backend. Must run inside a tidy. */
+  private uploadInputs(xs: Float32Array, n: number, layout: Layout): UploadedInputs {
+    const inputs = this.network.sizes[0];
+    if (xs.length < n * inputs) throw new Error(`${n} examples need ${n * inputs} inputs`);
+    const x = tf.tensor2d(xs.subarray(0, n * inputs), [n, inputs]);
+    return { layout, x, xT: layout === 'feature' ? tf.transpose(x) : null };
   }
 
   /** Gradients of scale x loss with respect to [Wt1, b1, Wt2, b2, ...] (the variables' layouts). */
@@ -207,7 +206,7 @@ class TfjsEngine implements Engine {
     const out = new Float32Array(n);
     for (let start = 0; start < n; start += EVAL_CHUNK) {
       const rows = Math.min(EVAL_CHUNK, n - start);
-      const part = tf.tidy(() => this.forward(this.upload({ x: x.subarray(start * inputs), y: new Float32Array(rows), n: rows }, 'row')).dataSync() as Float32Array);
+      const part = tf.tidy(() => this.forward(this.uploadInputs(x.subarray(start * inputs), rows, 'row')).dataSync() as Float32Array);
       out.set(part.subarray(0, rows), start);
     }
     return out;
@@ -226,7 +225,7 @@ class TfjsEngine implements Engine {
 
   setParams(p: Params): void {
     this.assertLive();
-    checkParams(this.network, p);
+    checkParamsFit(this.network.sizes, p, 'tfjs engine');
     const sizes = this.network.sizes;
     tf.tidy(() => {
       for (let l = 0; l < this.weights.length; l++) {

@@ -27,7 +27,6 @@ import type { ProbedNetwork, WeightRef } from './weight-sweep.js';
 
 export type { ProbedNetwork, WeightRef } from './weight-sweep.js';
 
-export { DEFAULT_WEIGHT_COUNT, DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE } from './landscape-defaults.js';
 import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT } from './landscape-defaults.js';
 
 export const LANDSCAPE_COLUMNS = ['config', 'activation', 'weight_i', 'weight_j', 'original', 'value', 'loss', 'gradient', 'slope'] as const;

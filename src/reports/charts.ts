@@ -248,7 +248,6 @@ export interface GradientPoint {
   l2: number;
   /** Which run it came from (e.g. "sigmoid7"); runs are drawn as separate panels. */
   run?: string;
-  activation?: string;
 }
 
 export interface GradientChartsOptions {
@@ -276,12 +275,16 @@ export async function writeGradientCharts(dir: string, stats: readonly GradientP
   const lastLayer = Math.max(1, ...values.map((v) => v.layer));
   // Ticks at whole powers of ten only: Vega's default log ticks (1, 2, 5 per decade) crowd the axis over many decades.
   const yAxis = { field: 'l2', type: 'quantitative', title: 'L2 norm of dLoss/dW (log scale)', scale: { type: 'log' }, axis: { format: '.0e', values: powersOfTen(values.map((v) => v.l2)) } };
-  const byLayer = {
+  // Both charts: the same data and panel size, only the x axis and the grouping differ.
+  const chart = (text: string, subtitle: string) => ({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: withPrefix(opts.title, 'weight-gradient norm per layer'), subtitle: 'layer 1 = first weight matrix (next to the input); one line per epoch' },
+    title: { text: withPrefix(opts.title, text), subtitle },
     data: { values },
     width: 260,
     height: 220,
+  });
+  const byLayer = {
+    ...chart('weight-gradient norm per layer', 'layer 1 = first weight matrix (next to the input); one line per epoch'),
     mark: { type: 'line', point: true },
     encoding: {
       ...facet,
@@ -292,11 +295,7 @@ export async function writeGradientCharts(dir: string, stats: readonly GradientP
     },
   } as TopLevelSpec;
   const byEpoch = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: withPrefix(opts.title, 'weight-gradient norm during training'), subtitle: 'epoch 0 = at initialisation; one line per layer' },
-    data: { values },
-    width: 260,
-    height: 220,
+    ...chart('weight-gradient norm during training', 'epoch 0 = at initialisation; one line per layer'),
     mark: { type: 'line', point: maxEpoch <= 40 },
     encoding: {
       ...facet,

@@ -11,8 +11,9 @@
  * spread to compare against, and such comparisons come out "inconclusive".
  */
 import type { SummaryRow } from '../reproduce/summary.js';
-import type { GradientRow, LandscapeRecord } from '../reproduce/store.js';
-import { INTERIOR_RISE_FRACTION } from '../probes/landscape-shape.js';
+import type { LandscapeRecord } from '../reproduce/store.js';
+import type { LayerGradientStat } from '../probes/gradients.js';
+import { INTERIOR_RISE_FRACTION, type MinimumPlace } from '../probes/landscape-shape.js';
 
 export type Verdict = 'agrees' | 'partly agrees' | 'inconclusive' | 'contradicts' | 'not measured';
 
@@ -58,7 +59,7 @@ export interface GradientRun {
   activation: string;
   layers: number;
   seed: number;
-  gradients: readonly GradientRow[];
+  gradients: readonly LayerGradientStat[];
 }
 
 export interface ClaimInputs {
@@ -298,7 +299,7 @@ export type CurveShape = 'interior minimum' | 'levels off' | 'monotone, still fa
  * the same rule as the check below (both ends above the minimum by INTERIOR_RISE_FRACTION of the
  * curve's range); the check is repeated so that curves read back without it are judged alike.
  */
-export function curveShape(values: readonly number[], losses: readonly number[], minimum?: 'inside' | 'lower edge' | 'upper edge'): CurveShape {
+export function curveShape(values: readonly number[], losses: readonly number[], minimum?: MinimumPlace): CurveShape {
   const n = losses.length;
   const finite = losses.filter((l) => Number.isFinite(l));
   const hi = Math.max(...finite);
@@ -372,7 +373,7 @@ export function judgeLandscape(records: readonly LandscapeRecord[]): ClaimResult
 // Claim 6: the vanishing gradient in a deep Sigmoid network
 
 /** last layer's mean |gradient| divided by the first layer's, at one epoch. */
-export function gradientFactor(grads: readonly GradientRow[], epoch: number): number {
+export function gradientFactor(grads: readonly LayerGradientStat[], epoch: number): number {
   const at = grads.filter((g) => g.epoch === epoch);
   if (at.length < 2) return Number.NaN;
   const first = at.reduce((a, b) => (b.layer < a.layer ? b : a));

@@ -11,7 +11,9 @@ import { produceAtomically } from '../util/atomic.js';
 import { trainRun } from '../training/run.js';
 import type { TrainJob, PlannedJob } from './plan.js';
 import { jobFingerprint } from './plan.js';
-import { jobDir, writeJson, RESULT_FILE, type EpochRow, type TrainRecord } from './store.js';
+import type { EpochRecord } from '../training/loop.js';
+import { pct } from '../reports/report-claims.js';
+import { jobDir, writeJson, RESULT_FILE, type TrainRecord } from './store.js';
 import { versionsWith } from './versions.js';
 import { executeLandscapeJob } from './execute-landscape.js';
 import { subsetFor } from './subset-cache.js';
@@ -20,7 +22,7 @@ export interface ExecuteOptions {
   outDir: string;
   dataDir: string;
   /** Called after every epoch of a training run. */
-  onEpoch?: (epoch: EpochRow, epochs: number) => void;
+  onEpoch?: (epoch: EpochRecord, epochs: number) => void;
 }
 
 export interface ExecuteResult {
@@ -43,7 +45,7 @@ export async function executeTrainJob(job: TrainJob, opts: ExecuteOptions): Prom
       progress: 'none',
       // The worker stops as a whole on Ctrl-C; its unfinished folder is temporary anyway.
       handleInterrupt: false,
-      onEpoch: (e) => opts.onEpoch?.(pickEpoch(e), job.config.epochs),
+      onEpoch: (e) => opts.onEpoch?.(e, job.config.epochs),
     });
     const record: TrainRecord = {
       kind: 'train',
@@ -62,8 +64,8 @@ export async function executeTrainJob(job: TrainJob, opts: ExecuteOptions): Prom
       backend: result.backend,
       engine: result.engine,
       dataSource: result.dataSource,
-      history: result.history.map(pickEpoch),
-      gradients: result.gradients.map((g) => ({ epoch: g.epoch, layer: g.layer, fanIn: g.fanIn, fanOut: g.fanOut, meanAbs: g.meanAbs, l2: g.l2 })),
+      history: result.history,
+      gradients: result.gradients,
       host: os.hostname(),
       finishedAt: new Date().toISOString(),
       versions: versionsWith(result.backend?.tfjsVersion),
@@ -75,20 +77,4 @@ export async function executeTrainJob(job: TrainJob, opts: ExecuteOptions): Prom
       headline: `test ${pct(result.finalTestAccuracy)} (best ${pct(result.bestTestAccuracy)} at epoch ${result.bestEpoch}) in ${result.seconds.toFixed(1)} s`,
     };
   });
-}
-
-function pickEpoch(e: EpochRow): EpochRow {
-  return {
-    epoch: e.epoch,
-    trainLoss: e.trainLoss,
-    trainAccuracy: e.trainAccuracy,
-    testLoss: e.testLoss,
-    testAccuracy: e.testAccuracy,
-    seconds: e.seconds,
-    elapsedSeconds: e.elapsedSeconds,
-  };
-}
-
-export function pct(x: number): string {
-  return `${(100 * x).toFixed(1)} %`;
 }

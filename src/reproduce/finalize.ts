@@ -95,7 +95,7 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
     const shown = firstSeedOf(gradientRuns);
     const files = await writeGradientCharts(
       chartsDir,
-      shown.flatMap((r) => r.gradients.map((g) => ({ epoch: g.epoch, layer: g.layer, meanAbs: g.meanAbs, l2: g.l2, run: `${r.configName} (seed ${r.seed})`, activation: r.activation }))),
+      shown.flatMap((r) => r.gradients.map((g) => ({ ...g, run: `${r.configName} (seed ${r.seed})` }))),
     );
     charts.push({
       name: 'gradients-by-layer',
@@ -114,6 +114,7 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
   }
 
   const claims = judgeClaims({ rows, landscape, gradients: gradientRuns });
+  const sessions = readSessions(outDir);
   const data: ReportData = {
     title: 'Reproduction report: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient',
     generatedAt: now.toISOString(),
@@ -122,9 +123,9 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
     claims,
     rows,
     settings: [`seeds ${plan.seeds.join(', ')}`, ...describeSettings(train.map((r) => r.config))],
-    environment: environmentOf(records, readSessions(outDir)),
+    environment: environmentOf(records, sessions),
     charts,
-    notes: notesOf(plan, landscape, gradientRuns, readSessions(outDir)),
+    notes: notesOf(plan, landscape, gradientRuns, sessions),
   };
   const report = await writeReport(outDir, data);
   return { summary, report, charts, data };

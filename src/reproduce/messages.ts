@@ -1,6 +1,6 @@
 /** What the sweep's parent process and its worker processes say to each other over IPC. */
 import type { PlannedJob } from './plan.js';
-import type { EpochRow } from './store.js';
+import type { EpochRecord } from '../training/loop.js';
 
 /** Parent -> worker: run this job, writing into outDir. */
 export interface RunJobMessage {
@@ -13,6 +13,6 @@ export interface RunJobMessage {
 /** Worker -> parent. */
 export type WorkerMessage =
   | { type: 'ready'; pid: number }
-  | { type: 'epoch'; id: string; epoch: EpochRow; epochs: number }
+  | { type: 'epoch'; id: string; epoch: EpochRecord; epochs: number }
   | { type: 'done'; id: string; seconds: number; headline: string }
   | { type: 'failed'; id: string; message: string; userError: boolean };

@@ -12,12 +12,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { PlannedJob } from './plan.js';
-import type { EpochRow } from './store.js';
+import type { EpochRecord } from '../training/loop.js';
 import type { RunJobMessage, WorkerMessage } from './messages.js';
 
 export type PoolEvent =
   | { type: 'start'; worker: number; job: PlannedJob }
-  | { type: 'epoch'; worker: number; job: PlannedJob; epoch: EpochRow; epochs: number }
+  | { type: 'epoch'; worker: number; job: PlannedJob; epoch: EpochRecord; epochs: number }
   | { type: 'done'; worker: number; job: PlannedJob; seconds: number; headline: string }
   | { type: 'failed'; worker: number; job: PlannedJob; message: string; userError: boolean }
   | { type: 'output'; worker: number; line: string };

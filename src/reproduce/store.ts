@@ -17,13 +17,12 @@ import { existsSync, readFileSync, unlinkSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError, messageOf } from '../util/errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { processIsAlive, writeFileAtomic } from '../util/atomic.js';
 import type { RunConfig } from '../config/schema.js';
 import { jobFingerprint, type PlannedJob, type Plan, type Shard } from './plan.js';
 import type { ReproduceSettings } from './config.js';
-import type { EpochRecord } from '../training/loop.js';
 import type { RunResult } from '../training/run.js';
-import type { LayerGradientStat } from '../probes/gradients.js';
+import type { MinimumPlace, Monotone } from '../probes/landscape-shape.js';
 
 export const RESULT_FILE = 'result.json';
 export const PLAN_FILE = 'plan.json';
@@ -31,12 +30,6 @@ export const SESSIONS_FILE = 'sessions.json';
 export const LOCK_FILE = 'sweep.lock';
 /** Written by trainRun in every run folder; a training run without it is not complete. */
 export const RUN_SUMMARY_FILE = 'summary.csv';
-
-/** One epoch of a training run, as recorded: trainRun's EpochRecord. */
-export type EpochRow = EpochRecord;
-
-/** Per-layer gradient statistics at one epoch: the probes' LayerGradientStat. */
-export type GradientRow = LayerGradientStat;
 
 export interface Versions {
   node: string;
@@ -71,9 +64,8 @@ export interface LandscapeCurve {
   values: number[];
   losses: number[];
   /** Where the probe found the lowest loss (src/probes/landscape-shape.ts, noise-aware). */
-  minimum: 'inside' | 'lower edge' | 'upper edge';
-  /** 'decreasing' | 'increasing' | 'flat' | 'no' (not monotone). */
-  monotone: string;
+  minimum: MinimumPlace;
+  monotone: Monotone;
 }
 
 export interface LandscapeRecord {
@@ -241,19 +233,10 @@ export async function acquireLock(outDir: string): Promise<() => void> {
         `${outDir}: in use by a sweep on ${holder.host} (${file}); give each machine its own --out, or delete the lock if that sweep has stopped`,
       );
     }
-    if (holder.pid !== undefined && processAlive(holder.pid)) {
+    if (holder.pid !== undefined && processIsAlive(holder.pid)) {
       throw new UserError(`${outDir}: in use by another sweep (process ${holder.pid}); wait for it to finish, or use another --out`);
     }
     await fs.rm(file, { force: true });
   }
   throw new UserError(`${file}: cannot take the lock (another sweep keeps taking it)`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -149,6 +149,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
 
     let final: FinalizeResult | null = null;
     if (shard.count === 1) {
+      // Recorded before finalize too: the report's wall time and notes are read from sessions.json.
       await saveProgress('finished', true);
       final = await finalize(opts.outDir);
       await saveProgress('finished', true);

@@ -75,9 +75,11 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
   const batchSize = Math.min(Math.max(1, Math.floor(opts.batchSize)), train.count);
   const steps = stepsPerEpoch(train.count, batchSize);
   const shuffle = Rng.stream(opts.seed, 'shuffle');
-  // One buffer pair, reused by every batch: a step allocates nothing on the JavaScript side.
+  // One buffer pair, reused by every batch: examples are copied into it, never into fresh
+  // arrays; a full batch is passed as the buffers themselves, a short last batch as views.
   const xBuf = new Float32Array(batchSize * inputs);
   const yBuf = new Float32Array(batchSize);
+  const fullBatch = { x: xBuf, y: yBuf, n: batchSize };
 
   const history: EpochRecord[] = [];
   const gradients: LayerGradientStat[] = [];
@@ -124,7 +126,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
         xBuf.set(train.x.subarray(row * inputs, (row + 1) * inputs), r * inputs);
         yBuf[r] = train.y[row];
       }
-      engine.step({ x: xBuf.subarray(0, n * inputs), y: yBuf.subarray(0, n), n });
+      engine.step(n === batchSize ? fullBatch : { x: xBuf.subarray(0, n * inputs), y: yBuf.subarray(0, n), n });
       opts.onStep?.(epoch, s + 1, steps);
     }
     await finishEpoch(epoch, startedAt);

@@ -21,16 +21,17 @@ import type { RunConfig } from '../config/schema.js';
 import { resolveDataDir } from '../data/cache.js';
 import { loadSubset } from '../data/subset.js';
 import type { Subset } from '../data/types.js';
-import { initParams, type Params } from '../model/params.js';
+import { initParams, type Params, layerSizes } from '../model/params.js';
 import { saveParams } from '../model/params-io.js';
 import { GRADIENT_COLUMNS, gradientRows, type LayerGradientStat } from '../probes/gradients.js';
 import { writeCsv, type CsvRow } from '../reports/csv.js';
 import { writeGradientCharts, writeTrainingCurves } from '../reports/charts.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { UsageError, UserError, messageOf } from '../util/errors.js';
+import { UserError, messageOf } from '../util/errors.js';
 import type { EngineKind, NetworkSpec } from './engine.js';
 import { createEngine } from './engines.js';
 import { stepsPerEpoch, trainLoop, type EpochRecord } from './loop.js';
+import { folderStamp, prepareOutDir } from './out-dir.js';
 import { projectVersion } from '../util/version.js';
 
 export type { EpochRecord } from './loop.js';
@@ -105,7 +106,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
   const { train, test } = subset;
   say(`data: ${train.count} training and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`);
 
-  const sizes = [train.inputs, ...config.hidden, 1];
+  const sizes = layerSizes(train.inputs, config.hidden);
   const params = options.initialParams ?? initParams(sizes, config.init, config.seed);
   const network: NetworkSpec = { sizes, hiddenActivation: config.activation, outputActivation: config.outputActivation };
   const outDir = options.outDir ?? (await newRunDir(config.name, startedAt));
@@ -139,13 +140,12 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
       `${config.epochs} epochs, seed ${config.seed}, engine ${config.engine} -> ${outDir}`,
   );
 
-  const history: EpochRecord[] = [];
   const historyRows: CsvRow[] = [];
   const gradientStatsSoFar: LayerGradientStat[] = [];
   const progress = new Progress(mode, config.epochs, stepsPerEpoch(train.count, config.batchSize));
   const interrupt = options.handleInterrupt === false ? null : new InterruptFlag();
 
-  const engine = await createEngine(config.engine, network, { learningRate: config.learningRate, momentum: config.momentum }, params);
+  const engine = createEngine(config.engine, network, { learningRate: config.learningRate, momentum: config.momentum }, params);
   let loop;
   let finalParams: Params;
   try {
@@ -161,7 +161,6 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
       shouldStop: () => interrupt?.raised ?? false,
       onStep: (epoch, step) => progress.step(epoch, step),
       onEpoch: async (record, stats) => {
-        history.push(record);
         historyRows.push(historyRow(record));
         gradientStatsSoFar.push(...stats);
         await writeCsv(path.join(outDir, 'history.csv'), HISTORY_COLUMNS, historyRows);
@@ -190,6 +189,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
     );
   }
 
+  const { history } = loop;
   const trained = history.filter((h) => h.epoch >= 1);
   const last = history[history.length - 1];
   const best = trained.reduce((a, b) => (b.testAccuracy > a.testAccuracy ? b : a), trained[0]);
@@ -298,8 +298,7 @@ function pct(x: number): string {
 
 /** outputs/<name>-<UTC date and time>, with -2, -3... when two runs start in the same second. */
 async function newRunDir(name: string, startedAt: Date): Promise<string> {
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const base = path.join('outputs', `${name}-${stamp}`);
+  const base = path.join('outputs', `${name}-${folderStamp(startedAt)}`);
   await fs.mkdir('outputs', { recursive: true });
   for (let k = 1; ; k++) {
     const dir = k === 1 ? base : `${base}-${k}`;
@@ -309,21 +308,6 @@ async function newRunDir(name: string, startedAt: Date): Promise<string> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-  }
-}
-
-/** A folder named by the user must be new or empty: results of another run are never overwritten. */
-async function prepareOutDir(dir: string, named: boolean): Promise<void> {
-  try {
-    const entries = await fs.readdir(dir);
-    if (named && entries.length > 0) {
-      throw new UsageError(`--out ${dir}: the folder already holds files; give a new or empty folder`);
-    }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') throw new UsageError(`--out ${dir}: is a file, expected a folder`);
-    if (code !== 'ENOENT') throw err;
-    await fs.mkdir(dir, { recursive: true });
   }
 }
 

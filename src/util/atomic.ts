@@ -59,15 +59,36 @@ export async function produceAtomically<T>(finalPath: string, produce: (tmpPath:
   }
 }
 
-/** Removes temporaries left by a killed process (names containing `.tmp-`) in `dir`. */
-export async function removeStaleTemps(dir: string): Promise<string[]> {
+/**
+ * Removes temporaries (names containing `.tmp-`, see tempPathFor) left in `dir` by a killed
+ * process. With `onlyDeadWriters`, a temporary whose writer (the pid in its name) still runs is
+ * kept: for a directory several processes share without a lock, such as the data cache. Without
+ * it every temporary goes: right where the caller holds the directory's lock, and immune to a
+ * recycled pid or an unreaped zombie keeping a dead writer's temporary alive.
+ */
+export async function removeStaleTemps(dir: string, opts: { onlyDeadWriters?: boolean } = {}): Promise<string[]> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch {
     return [];
   }
-  const stale = names.filter((n) => n.includes('.tmp-'));
+  const stale = names.filter((n) => {
+    if (!n.includes('.tmp-')) return false;
+    if (!opts.onlyDeadWriters) return true;
+    const writer = /\.tmp-(\d+)-/.exec(n);
+    return writer !== null && !processIsAlive(Number(writer[1]));
+  });
   await Promise.all(stale.map((n) => fs.rm(path.join(dir, n), { recursive: true, force: true })));
   return stale;
+}
+
+/** Whether a process with this pid exists (EPERM: it exists but belongs to another user). */
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -34,7 +34,7 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.nextUint32(); // discard the warm-up outputs
   }
 
-  /** A new independent stream for one purpose, e.g. `rng.fork('init')`. */
+  /** A new independent stream for one purpose, e.g. `Rng.stream(seed, 'init')`. */
   static stream(seed: number, label: string): Rng {
     return new Rng(seed, label);
   }

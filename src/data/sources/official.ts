@@ -30,20 +30,18 @@ export function officialSource(opts: OfficialSourceOptions = {}): DataSource {
   return {
     name: 'official tarball',
     async produce(ctx: SourceContext): Promise<void> {
+      // The tarball's own directory name is the cache layout, so it unpacks straight into outDir.
+      if (path.join(ctx.workDir, BATCH_DIR_NAME) !== ctx.outDir) {
+        throw new Error('officialSource: outDir must be <workDir>/cifar-10-batches-bin');
+      }
       const tarball = path.join(ctx.workDir, 'cifar-10-binary.tar.gz');
       ctx.log(`data: downloading ${url}`);
-      let result;
-      try {
-        result = await downloadToFile(url, tarball, {
-          connectTimeoutMs: opts.connectTimeoutMs,
-          hashes: ['md5'],
-          progress: ctx.progress,
-          progressLabel: 'cifar-10-binary.tar.gz',
-        });
-      } catch (err) {
-        throw new SourceError(`${url}: ${(err as Error).message}`);
-      }
-      const { bytes, digests } = result;
+      const { bytes, digests } = await downloadToFile(url, tarball, {
+        connectTimeoutMs: opts.connectTimeoutMs,
+        hashes: ['md5'],
+        progress: ctx.progress,
+        progressLabel: 'cifar-10-binary.tar.gz',
+      });
       const got = digests.md5!.toString('hex');
       if (got !== md5) throw new SourceError(`tarball MD5 mismatch: got ${got}, expected ${md5} (${bytes} bytes received)`);
       ctx.log(`data: tarball MD5 OK (${(bytes / 1e6).toFixed(1)} MB); unpacking`);
@@ -53,10 +51,6 @@ export function officialSource(opts: OfficialSourceOptions = {}): DataSource {
         throw new SourceError(`cannot unpack the tarball: ${(err as Error).message}`);
       }
       await fs.rm(tarball, { force: true });
-      // The tarball's own directory name is the cache layout, so outDir is already filled.
-      if (path.join(ctx.workDir, BATCH_DIR_NAME) !== ctx.outDir) {
-        throw new Error('officialSource: outDir must be <workDir>/cifar-10-batches-bin');
-      }
     },
   };
 }
