@@ -6,12 +6,12 @@
  */
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend/select.js';
-import { denseFeatureMajor, denseOnDataLayer, denseRowMajor, type LayerActivation } from '../src/model/dense.js';
-import { createTfjsEngine, ROW_MAJOR_FROM } from '../src/model/tfjs-engine.js';
-import { createHandwrittenEngine } from '../src/engine/handwritten.js';
-import { initParams } from '../src/model/params.js';
-import type { Batch, NetworkSpec } from '../src/training/engine.js';
+import { selectBackend } from '../src/nn/tfjs/backend.js';
+import { denseFeatureMajor, denseOnDataLayer, denseRowMajor, type LayerActivation } from '../src/nn/tfjs/dense.js';
+import { createTfjsEngine, ROW_MAJOR_FROM } from '../src/nn/tfjs/engine.js';
+import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
+import { initParams } from '../src/nn/params.js';
+import type { Batch, NetworkSpec } from '../src/nn/engine.js';
 import { Rng } from '../src/util/rng.js';
 
 function randomArray(n: number, seed: number, scale = 1): Float32Array {

@@ -9,10 +9,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatReport, runBench, type BenchOptions } from '../src/bench/run.js';
+import { formatReport, runBench, type BenchOptions } from '../src/bench/bench-run.js';
 import { parseTorchCsv } from '../src/bench/torch.js';
 import { median } from '../src/bench/measure.js';
-import { parseCsv } from '../src/reports/csv.js';
+import { parseCsv } from '../src/util/csv.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

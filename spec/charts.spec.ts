@@ -12,7 +12,7 @@ import { PNG } from 'pngjs';
 import {
   DEJAVU_DIR, chartFontOptions, specToSvg, svgToPng, writeAccuracyByDepthChart, writeGradientCharts, writeLandscapeChart,
   writeTrainingCurves, type ChartFiles,
-} from '../src/reports/charts.js';
+} from '../src/charts/charts.js';
 
 /** The `d` attribute and aria-label of every line mark in the SVG. */
 function lineMarks(svg: string): { label: string; points: number }[] {

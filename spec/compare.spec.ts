@@ -1,5 +1,5 @@
 /**
- * The engine comparison (src/engine/compare.ts and the `compare` command): both engines start
+ * The engine comparison (src/training/compare-engines.ts and the `compare` command): both engines start
  * from one draw and see the same batches; their first steps agree within the stated tolerance,
  * their weights after one epoch agree; a broken engine is caught; the command writes
  * compare.csv and exits non-zero only on a first-step mismatch.
@@ -10,16 +10,16 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { selectBackend } from '../src/backend/select.js';
+import { selectBackend } from '../src/nn/tfjs/backend.js';
 import { parseConfig } from '../src/config/load.js';
 import {
   compareEngines, comparisonRows, difference, formatComparison, COMPARE_COLUMNS, type ComparisonResult,
-} from '../src/engine/compare.js';
-import { createHandwrittenEngine } from '../src/engine/handwritten.js';
-import type { Params } from '../src/model/params.js';
-import { parseCsv, toCsv } from '../src/reports/csv.js';
-import type { Engine, EngineKind, NetworkSpec, SgdSpec } from '../src/training/engine.js';
-import { createEngine } from '../src/training/engines.js';
+} from '../src/training/compare-engines.js';
+import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
+import type { Params } from '../src/nn/params.js';
+import { parseCsv, toCsv } from '../src/util/csv.js';
+import type { Engine, EngineKind, NetworkSpec, SgdSpec } from '../src/nn/engine.js';
+import { createEngine } from '../src/nn/create-engine.js';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 import { separableSubset } from './helpers/train-data.js';
 

@@ -1,16 +1,16 @@
 /**
- * The finite-difference gradient check (src/engine/gradcheck.ts) validates each engine's
+ * The finite-difference gradient check (src/nn/gradcheck.ts) validates each engine's
  * gradients on its own, and fails on a deliberately wrong gradient (so it can fail).
  */
 import { expect } from 'chai';
-import { selectBackend } from '../src/backend/select.js';
+import { selectBackend } from '../src/nn/tfjs/backend.js';
 import {
   checkGradients, describeCheck, engineSubject, float64Subject, FLOAT32_CHECK, FLOAT64_CHECK, type GradientSubject,
-} from '../src/engine/gradcheck.js';
-import { createHandwrittenEngine } from '../src/engine/handwritten.js';
-import { createTfjsEngine } from '../src/model/tfjs-engine.js';
-import { initParams, type Params } from '../src/model/params.js';
-import type { Activation, Batch, Engine, NetworkSpec, OutputActivation } from '../src/training/engine.js';
+} from '../src/nn/gradcheck.js';
+import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
+import { createTfjsEngine } from '../src/nn/tfjs/engine.js';
+import { initParams, type Params } from '../src/nn/params.js';
+import type { Activation, Batch, Engine, NetworkSpec, OutputActivation } from '../src/nn/engine.js';
 import { Rng } from '../src/util/rng.js';
 
 const SIZES = [6, 5, 4, 1];

@@ -1,16 +1,16 @@
 /**
- * The hand-written engine (src/engine/handwritten.ts): its first-step gradients and forward
+ * The hand-written engine (src/nn/handwritten/engine.ts): its first-step gradients and forward
  * pass agree with the TensorFlow.js engine's within the stated float32 tolerance, and its SGD
  * step is exactly the stated update rule.
  */
 import { expect } from 'chai';
-import { selectBackend } from '../src/backend/select.js';
-import { DEFAULT_TOLERANCES, difference } from '../src/engine/compare.js';
-import { createHandwrittenEngine, HandwrittenMlp } from '../src/engine/handwritten.js';
-import { createTfjsEngine } from '../src/model/tfjs-engine.js';
-import { initParams, type Params } from '../src/model/params.js';
-import type { Activation, Batch, NetworkSpec, OutputActivation } from '../src/training/engine.js';
-import { createEngine } from '../src/training/engines.js';
+import { selectBackend } from '../src/nn/tfjs/backend.js';
+import { DEFAULT_TOLERANCES, difference } from '../src/training/compare-engines.js';
+import { createHandwrittenEngine, HandwrittenMlp } from '../src/nn/handwritten/engine.js';
+import { createTfjsEngine } from '../src/nn/tfjs/engine.js';
+import { initParams, type Params } from '../src/nn/params.js';
+import type { Activation, Batch, NetworkSpec, OutputActivation } from '../src/nn/engine.js';
+import { createEngine } from '../src/nn/create-engine.js';
 import { Rng } from '../src/util/rng.js';
 
 /** n examples of `inputs` pixels in [0, 1] and balanced 0/1 targets, from a seeded stream. */

@@ -6,15 +6,15 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { selectBackend } from '../src/backend/select.js';
+import { selectBackend } from '../src/nn/tfjs/backend.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Dataset, Subset } from '../src/data/types.js';
-import { createTfjsEngine } from '../src/model/tfjs-engine.js';
-import { initParams, type InitScheme } from '../src/model/params.js';
-import { GRADIENT_COLUMNS, gradientStats } from '../src/probes/gradients.js';
-import { parseCsv } from '../src/reports/csv.js';
-import type { Activation } from '../src/training/engine.js';
-import { trainRun } from '../src/training/run.js';
+import { createTfjsEngine } from '../src/nn/tfjs/engine.js';
+import { initParams, type InitScheme } from '../src/nn/params.js';
+import { GRADIENT_COLUMNS, gradientStats } from '../src/nn/gradient-stats.js';
+import { parseCsv } from '../src/util/csv.js';
+import type { Activation } from '../src/nn/engine.js';
+import { trainRun } from '../src/training/train-run.js';
 import { Rng } from '../src/util/rng.js';
 
 function randomData(count: number, inputs: number, seed: number): Dataset {

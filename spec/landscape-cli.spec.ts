@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { landscapeCommand } from '../src/cli/landscape.js';
-import { parseCsv } from '../src/reports/csv.js';
+import { parseCsv } from '../src/util/csv.js';
 import { runCommandInProcess } from './helpers/run-command.js';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 

@@ -8,15 +8,15 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend/select.js';
+import { selectBackend } from '../src/nn/tfjs/backend.js';
 import type { Dataset } from '../src/data/types.js';
-import { createHandwrittenEngine } from '../src/engine/handwritten.js';
-import { cloneParams, initParams, type Params } from '../src/model/params.js';
+import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
+import { cloneParams, initParams, type Params } from '../src/nn/params.js';
 import { checkDerivative, describeCurve } from '../src/probes/landscape-shape.js';
 import { linspace, pickWeights, runLandscape } from '../src/probes/landscape.js';
-import { FirstLayerSweeper, type ProbedNetwork } from '../src/probes/weight-sweep.js';
-import { parseCsv } from '../src/reports/csv.js';
-import type { Activation } from '../src/training/engine.js';
+import { FirstLayerSweeper, type ProbedNetwork } from '../src/probes/weight-scan.js';
+import { parseCsv } from '../src/util/csv.js';
+import type { Activation } from '../src/nn/engine.js';
 import { Rng } from '../src/util/rng.js';
 
 /** Random inputs in [0, 1) like pixels, targets 0/1. */

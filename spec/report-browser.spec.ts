@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { finalize } from '../src/reproduce/finalize.js';
+import { finalize } from '../src/reports/finalize.js';
 import { makeSyntheticReproduceDir, ARTICLE_WORLD } from './helpers/report-fixture.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -4,9 +4,9 @@
  * follow the data, so the same code has to give all three answers.
  */
 import { expect } from 'chai';
-import { statsOf, type SummaryRow } from '../src/reproduce/summary.js';
+import { statsOf, type SummaryRow } from '../src/reports/summary.js';
 import type { LandscapeRecord } from '../src/reproduce/store.js';
-import type { LayerGradientStat } from '../src/probes/gradients.js';
+import type { LayerGradientStat } from '../src/nn/gradient-stats.js';
 import {
   judgeClaims, judgeTypicalAccuracy, judgeDepthEffect, judgeBestDepth, judgeSigmoidVsRelu, judgeLandscape,
   judgeVanishingGradient, curveShape, combine, type GradientRun,

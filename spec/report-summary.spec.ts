@@ -5,8 +5,8 @@
 import { expect } from 'chai';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { parseCsv } from '../src/reports/csv.js';
-import { finalize } from '../src/reproduce/finalize.js';
+import { parseCsv } from '../src/util/csv.js';
+import { finalize } from '../src/reports/finalize.js';
 import { makeSyntheticReproduceDir, type SyntheticSweep } from './helpers/report-fixture.js';
 
 /** Against the article: 80 %, shallow is best, ReLU well ahead, Sigmoid's curve has the minimum, no vanishing gradient. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 import { UserError } from '../src/util/errors.js';
-import { parseCsv } from '../src/reports/csv.js';
+import { parseCsv } from '../src/util/csv.js';
 import { runSweep, type SweepOptions } from '../src/reproduce/sweep.js';
 import { mergeShards } from '../src/reproduce/merge.js';
 import { readSessions, RESULT_FILE } from '../src/reproduce/store.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Rng } from '../src/util/rng.js';
-import { initParams } from '../src/model/params.js';
+import { initParams } from '../src/nn/params.js';
 
 describe('Rng', () => {
   it('gives the same sequence for the same seed and label, and different ones otherwise', () => {

@@ -9,7 +9,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCsv } from '../src/reports/csv.js';
+import { parseCsv } from '../src/util/csv.js';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

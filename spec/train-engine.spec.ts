@@ -4,12 +4,12 @@
  */
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend/select.js';
-import { denseOnDataLayer, denseRowMajor } from '../src/model/dense.js';
-import { createTfjsEngine } from '../src/model/tfjs-engine.js';
-import { initParams, type Params } from '../src/model/params.js';
-import { loadParams, saveParams } from '../src/model/params-io.js';
-import type { NetworkSpec } from '../src/training/engine.js';
+import { selectBackend } from '../src/nn/tfjs/backend.js';
+import { denseOnDataLayer, denseRowMajor } from '../src/nn/tfjs/dense.js';
+import { createTfjsEngine } from '../src/nn/tfjs/engine.js';
+import { initParams, type Params } from '../src/nn/params.js';
+import { loadParams, saveParams } from '../src/nn/params-io.js';
+import type { NetworkSpec } from '../src/nn/engine.js';
 import { Rng } from '../src/util/rng.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -43,7 +43,7 @@ function denseOnData(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2
   return denseOnDataLayer('row', x, null, tf.transpose(w), tf.reshape(b, [-1, 1]), 'linear');
 }
 
-describe('train: dense layer ops with their own gradients (src/model/dense.ts)', () => {
+describe('train: dense layer ops with their own gradients (src/nn/tfjs/dense.ts)', () => {
   before(async () => {
     await selectBackend('wasm');
   });
@@ -90,7 +90,7 @@ describe('train: dense layer ops with their own gradients (src/model/dense.ts)',
   });
 });
 
-describe('train: TensorFlow.js engine (src/model/tfjs-engine.ts)', () => {
+describe('train: TensorFlow.js engine (src/nn/tfjs/engine.ts)', () => {
   const network: NetworkSpec = { sizes: [4, 3, 2, 1], hiddenActivation: 'tanh', outputActivation: 'sigmoid' };
   const n = 5;
   const x = randomArray(n * 4, 11);

@@ -11,7 +11,7 @@
  * process is recorded beside it because on a shared machine it moves much less with the
  * load than wall time does.
  */
-import type { Engine } from '../training/engine.js';
+import type { Engine } from '../nn/engine.js';
 
 export interface EpochTiming {
   batchSize: number;

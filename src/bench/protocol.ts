@@ -2,8 +2,8 @@
  * What the benchmark's parent process and its workers (src/bench/worker.ts) say to each other:
  * the job a worker gets as JSON in its first argument, and the messages it prints back.
  */
-import type { BackendChoice } from '../backend/select.js';
-import type { EngineKind } from '../training/engine.js';
+import type { BackendChoice } from '../nn/tfjs/backend.js';
+import type { EngineKind } from '../nn/engine.js';
 import type { EpochTiming } from './measure.js';
 
 export const RESULT_PREFIX = '@bench-result ';

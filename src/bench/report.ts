@@ -1,7 +1,7 @@
 /**
  * The benchmark's outputs: the table printed to the terminal and the rows of bench.csv.
  */
-import type { CsvRow } from '../reports/csv.js';
+import type { CsvRow } from '../util/csv.js';
 
 export type CellStatus = 'ok' | 'skipped' | 'failed';
 

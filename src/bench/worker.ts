@@ -9,8 +9,8 @@
  * Results go to stdout as lines starting with RESULT_PREFIX followed by JSON, so that anything
  * a library prints (TensorFlow.js greets Node users on stdout) cannot be mistaken for them.
  */
-import { selectBackend, type BackendInfo } from '../backend/select.js';
-import { createEngine } from '../training/engines.js';
+import { selectBackend, type BackendInfo } from '../nn/tfjs/backend.js';
+import { createEngine } from '../nn/create-engine.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { timeEpochs } from './measure.js';
 import { RESULT_PREFIX, type EpochsJob, type LandscapeJob, type WorkerBackend, type WorkerJob, type WorkerMessage } from './protocol.js';

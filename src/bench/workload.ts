@@ -6,8 +6,8 @@
  * dense arithmetic. Everything random is drawn from Rng streams, so every run (and every child
  * process) builds exactly the same workload from the seed.
  */
-import { initParams, type Params, layerSizes } from '../model/params.js';
-import type { NetworkSpec, SgdSpec } from '../training/engine.js';
+import { initParams, type Params, layerSizes } from '../nn/params.js';
+import type { NetworkSpec, SgdSpec } from '../nn/engine.js';
 import { Rng } from '../util/rng.js';
 
 /** The article's network for experiment 2: 1,024 inputs, hidden 150-100-50-30-15, one output. */

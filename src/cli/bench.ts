@@ -2,7 +2,7 @@
  * `bench`: times one training epoch of the article's network on every TensorFlow.js backend
  * that loads, on the hand-written engine and on the PyTorch peer, in one invocation; times the
  * landscape probe; measures the peak memory of a full training run. Prints a table, writes
- * bench.csv. See src/bench/run.ts.
+ * bench.csv. See src/bench/bench-run.ts.
  *
  *   npm run bench                 # = node dist/run.js bench
  *   node dist/run.js bench --quick
@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
-import { ALL_BACKENDS, ALL_PARTS, formatReport, runBench, type BenchBackend, type BenchPart } from '../bench/run.js';
+import { ALL_BACKENDS, ALL_PARTS, formatReport, runBench, type BenchBackend, type BenchPart } from '../bench/bench-run.js';
 import { BENCH_SAMPLES } from '../bench/workload.js';
 import { UsageError } from '../util/errors.js';
 import { singleFlag } from './flags.js';

@@ -1,6 +1,6 @@
 /**
  * `compare`: the TensorFlow.js engine and the hand-written engine, from one initial draw and
- * the same batch order, side by side (src/engine/compare.ts does the work).
+ * the same batch order, side by side (src/training/compare-engines.ts does the work).
  *
  *   node dist/run.js compare --config configs/relu7.json [--epochs N] [--data-dir D] [--backend B] [--out DIR]
  *
@@ -46,12 +46,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     const dataDirFlag = singleFlag('data-dir', args['data-dir']);
 
     // Imported here so that flag and config mistakes are reported before TensorFlow.js loads.
-    const { selectBackend, describeBackend } = await import('../backend/select.js');
+    const { selectBackend, describeBackend } = await import('../nn/tfjs/backend.js');
     const { resolveDataDir } = await import('../data/cache.js');
     const { loadSubset } = await import('../data/subset.js');
-    const { createEngine } = await import('../training/engines.js');
-    const { compareEngines, comparisonRows, formatComparison, COMPARE_COLUMNS } = await import('../engine/compare.js');
-    const { writeCsv } = await import('../reports/csv.js');
+    const { createEngine } = await import('../nn/create-engine.js');
+    const { compareEngines, comparisonRows, formatComparison, COMPARE_COLUMNS } = await import('../training/compare-engines.js');
+    const { writeCsv } = await import('../util/csv.js');
 
     const say = (line: string): void => {
       process.stdout.write(`${line}\n`);

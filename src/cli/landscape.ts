@@ -12,17 +12,17 @@ import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import type { BackendChoice } from '../backend/select.js';
+import type { BackendChoice } from '../nn/tfjs/backend.js';
 import { applyOverrides, loadConfigFile } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { resolveDataDir } from '../data/cache.js';
 import { loadSubset } from '../data/subset.js';
 import type { Dataset, Subset } from '../data/types.js';
-import { loadParams } from '../model/params-io.js';
-import { initParams, type Params, layerSizes } from '../model/params.js';
+import { loadParams } from '../nn/params-io.js';
+import { initParams, type Params, layerSizes } from '../nn/params.js';
 import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT } from '../probes/landscape-defaults.js';
 import type { ProbedNetwork, WeightRef } from '../probes/landscape.js';
-import type { ProgressMode } from '../training/run.js';
+import type { ProgressMode } from '../training/train-run.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -194,9 +194,9 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     // TensorFlow.js takes seconds to load: only a command that computes loads it, so --help and
     // flag mistakes (checked above) answer at once.
     const [{ describeBackend, selectBackend }, { runLandscape }, { trainRun }] = await Promise.all([
-      import('../backend/select.js'),
+      import('../nn/tfjs/backend.js'),
       import('../probes/landscape.js'),
-      import('../training/run.js'),
+      import('../training/train-run.js'),
     ]);
     const backend = await selectBackend(configs[0].backend as BackendChoice);
     say(`backend: ${describeBackend(backend)}`);

@@ -8,7 +8,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { applyOverrides, loadConfigFile, type ConfigOverrides } from '../config/load.js';
-import type { ProgressMode } from '../training/run.js';
+import type { ProgressMode } from '../training/train-run.js';
 import { UsageError } from '../util/errors.js';
 import { singleFlag } from './flags.js';
 
@@ -84,7 +84,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const config = applyOverrides(loadConfigFile(configFile), overrides);
     // Imported here, not at the top: a mistake in the flags or the config is then reported
     // without first loading TensorFlow.js and the chart libraries.
-    const { trainRun } = await import('../training/run.js');
+    const { trainRun } = await import('../training/train-run.js');
     await trainRun(config, {
       outDir: singleFlag('out', args.out),
       dataDir: singleFlag('data-dir', args['data-dir']),

@@ -4,7 +4,7 @@
  * For each network (say relu7 and sigmoid7, trained), K first-layer weights are chosen with
  * the seed (or named), each is swept over a range while every other weight stays fixed, and
  * at every point the mean squared error over the examples and its derivative (tf.grad) are
- * recorded (src/probes/weight-sweep.ts does the batched computation). Then:
+ * recorded (src/probes/weight-scan.ts does the batched computation). Then:
  *   - the derivative column is checked against the slope of the loss column, and the run
  *     fails past a tolerance (the curve and its derivative must tell the same story);
  *   - each curve is summarised: minimum inside the range or at an edge, monotone or not;
@@ -15,17 +15,17 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice } from '../backend/select.js';
+import type { BackendChoice } from '../nn/tfjs/backend.js';
 import type { Dataset } from '../data/types.js';
-import { writeCsv, type CsvRow } from '../reports/csv.js';
-import { writeLandscapeChart, type ChartFiles } from '../reports/charts.js';
+import { writeCsv, type CsvRow } from '../util/csv.js';
+import { writeLandscapeChart, type ChartFiles } from '../charts/charts.js';
 import { UserError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { checkDerivative, describeCurve, noiseLevel, type CurveShape } from './landscape-shape.js';
-import { runSweepJobs, type SweepTask } from './sweep-jobs.js';
-import type { ProbedNetwork, WeightRef } from './weight-sweep.js';
+import { runSweepJobs, type SweepTask } from './scan-jobs.js';
+import type { ProbedNetwork, WeightRef } from './weight-scan.js';
 
-export type { ProbedNetwork, WeightRef } from './weight-sweep.js';
+export type { ProbedNetwork, WeightRef } from './weight-scan.js';
 
 import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT } from './landscape-defaults.js';
 
@@ -59,9 +59,9 @@ export interface LandscapeOptions {
   /** Write landscape.csv, landscape-summary.csv and landscape.svg/.png here. */
   outDir?: string;
   log?: (line: string) => void;
-  /** Rows per batched chunk (memory bound); see weight-sweep.ts. */
+  /** Rows per batched chunk (memory bound); see weight-scan.ts. */
   rowsPerChunk?: number;
-  /** Worker threads for the sweeps (src/probes/sweep-jobs.ts); default 1 = this thread. Same numbers either way. */
+  /** Worker threads for the sweeps (src/probes/scan-jobs.ts); default 1 = this thread. Same numbers either way. */
   jobs?: number;
 }
 

@@ -10,9 +10,9 @@
  * (about a 95 % test for normally distributed accuracies). With a single seed there is no
  * spread to compare against, and such comparisons come out "inconclusive".
  */
-import type { SummaryRow } from '../reproduce/summary.js';
+import type { SummaryRow } from './summary.js';
 import type { LandscapeRecord } from '../reproduce/store.js';
-import type { LayerGradientStat } from '../probes/gradients.js';
+import type { LayerGradientStat } from '../nn/gradient-stats.js';
 import { INTERIOR_RISE_FRACTION, type MinimumPlace } from '../probes/landscape-shape.js';
 
 export type Verdict = 'agrees' | 'partly agrees' | 'inconclusive' | 'contradicts' | 'not measured';

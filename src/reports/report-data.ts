@@ -4,7 +4,7 @@
  * the wording can be tested on hand-made data without any files.
  */
 import type { RunConfig } from '../config/schema.js';
-import type { SummaryRow } from '../reproduce/summary.js';
+import type { SummaryRow } from './summary.js';
 import type { ClaimResult } from './report-claims.js';
 
 export interface ReportChart {

@@ -1,7 +1,7 @@
 /** The reproduction report as Markdown (report.md), with the charts linked as PNG files beside it. */
 import path from 'node:path';
 import type { ReportData } from './report-data.js';
-import type { SummaryRow } from '../reproduce/summary.js';
+import type { SummaryRow } from './summary.js';
 import { pct, type ClaimResult, THRESHOLDS } from './report-claims.js';
 
 /** Text shown for a verdict; a contradiction is said plainly. */

@@ -2,7 +2,7 @@
  * The reproduction report: report.md (charts linked as PNG files beside it) and a
  * self-contained report.html, both written atomically into the reproduction's folder.
  *
- * The content is built by the reproduction (src/reproduce/finalize.ts) from its records;
+ * The content is built by the reproduction (src/reports/finalize.ts) from its records;
  * the verdicts come from report-claims.ts, the wording from report-md.ts and report-html.ts.
  */
 import path from 'node:path';

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { produceAtomically } from '../util/atomic.js';
-import { trainRun } from '../training/run.js';
+import { trainRun } from '../training/train-run.js';
 import type { TrainJob, PlannedJob } from './plan.js';
 import { jobFingerprint } from './plan.js';
 import type { EpochRecord } from '../training/loop.js';

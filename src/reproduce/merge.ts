@@ -16,7 +16,7 @@ import {
   acquireLock, jobDir, jobParentDirs, jobState, readPlanFile, readSessions, writeJson, PLAN_FILE, SESSIONS_FILE,
   type PlanFile, type SessionRecord,
 } from './store.js';
-import { finalize, type FinalizeResult } from './finalize.js';
+import { finalize, type FinalizeResult } from '../reports/finalize.js';
 
 export interface MergeOptions {
   dirs: string[];

@@ -21,7 +21,7 @@ import { processIsAlive, writeFileAtomic } from '../util/atomic.js';
 import type { RunConfig } from '../config/schema.js';
 import { jobFingerprint, type PlannedJob, type Plan, type Shard } from './plan.js';
 import type { ReproduceSettings } from './config.js';
-import type { RunResult } from '../training/run.js';
+import type { RunResult } from '../training/train-run.js';
 import type { MinimumPlace, Monotone } from '../probes/landscape-shape.js';
 
 export const RESULT_FILE = 'result.json';

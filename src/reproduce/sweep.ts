@@ -21,7 +21,7 @@ import {
   acquireLock, jobParentDirs, jobState, planFileOf, readPlanFile, saveSession, writeJson, PLAN_FILE,
   type SessionRecord,
 } from './store.js';
-import { finalize, type FinalizeResult } from './finalize.js';
+import { finalize, type FinalizeResult } from '../reports/finalize.js';
 
 export interface SweepOptions {
   configFile: string;

@@ -14,8 +14,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng.js';
 import type { Dataset } from '../data/types.js';
-import { gradientStats, type LayerGradientStat } from '../probes/gradients.js';
-import type { Engine } from './engine.js';
+import { gradientStats, type LayerGradientStat } from '../nn/gradient-stats.js';
+import type { Engine } from '../nn/engine.js';
 
 /** One row of history.csv. */
 export interface EpochRecord {

@@ -7,8 +7,8 @@
  * left empty with a single seed, where it does not exist.
  */
 import path from 'node:path';
-import { writeCsv, type CsvRow } from '../reports/csv.js';
-import type { TrainRecord } from './store.js';
+import { writeCsv, type CsvRow } from '../util/csv.js';
+import type { TrainRecord } from '../reproduce/store.js';
 
 export interface Stats {
   n: number;

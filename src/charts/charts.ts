@@ -240,7 +240,7 @@ function orderReluFirst<T extends [string, string]>(pairs: T[]): T[] {
 // ---------------------------------------------------------------------------------------------
 // Gradients layer by layer
 
-/** One layer at one epoch (LayerGradientStat from src/probes/gradients.ts), optionally tagged with its run. */
+/** One layer at one epoch (LayerGradientStat from src/nn/gradient-stats.ts), optionally tagged with its run. */
 export interface GradientPoint {
   epoch: number;
   layer: number;

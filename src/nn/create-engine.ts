@@ -2,14 +2,14 @@
  * The one place that turns an engine name from a config into an engine, so the training
  * loop, the comparison and the benchmark never care which implementation they drive.
  */
-import type { Params } from '../model/params.js';
-import { createTfjsEngine } from '../model/tfjs-engine.js';
-import { createHandwrittenEngine } from '../engine/handwritten.js';
+import type { Params } from './params.js';
+import { createTfjsEngine } from './tfjs/engine.js';
+import { createHandwrittenEngine } from './handwritten/engine.js';
 import type { Engine, EngineKind, NetworkSpec, SgdSpec } from './engine.js';
 
 /**
  * An engine of the given kind starting from `params`. The tfjs engine computes on the
- * TensorFlow.js backend selected beforehand (src/backend/select.ts); the hand-written one
+ * TensorFlow.js backend selected beforehand (src/nn/tfjs/backend.ts); the hand-written one
  * needs no backend.
  */
 export function createEngine(kind: EngineKind, network: NetworkSpec, sgd: SgdSpec, params: Params): Engine {

@@ -2,7 +2,7 @@
  * Saving and loading a network's parameters as JSON (weights.json in a run folder).
  *
  * The file is plain JSON so any tool can read it: {format, sizes, weights: [[...]], biases:
- * [[...]]} in the layout of src/model/params.ts (layer l's weights row-major [fanIn, fanOut]).
+ * [[...]]} in the layout of src/nn/params.ts (layer l's weights row-major [fanIn, fanOut]).
  * Each float32 is written as the shortest decimal that reads back to the same double, and
  * every float32 is exactly a double, so loading gives back the very same float32 values.
  */

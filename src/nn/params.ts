@@ -84,7 +84,7 @@ export function cloneParams(p: Params): Params {
 
 /**
  * Throws unless `p` holds the parameters of a network of these sizes (a programming error, not
- * a user's: files are checked on loading, src/model/params-io.ts). `who` names the caller.
+ * a user's: files are checked on loading, src/nn/params-io.ts). `who` names the caller.
  */
 export function checkParamsFit(sizes: readonly number[], p: Params, who: string): void {
   if (p.sizes.length !== sizes.length || p.sizes.some((s, i) => s !== sizes[i])) {

@@ -5,20 +5,20 @@
  * Every weight matrix and bias vector is a tf.Variable that stays on the backend; a training
  * step uploads the batch, differentiates the loss with tf.variableGrads and updates the
  * variables in place, downloading nothing. Conventions (loss without 1/2, SGD with optional
- * momentum, accuracy threshold 0.5) are those of src/training/engine.ts.
+ * momentum, accuracy threshold 0.5) are those of src/nn/engine.ts.
  *
  * Speed (issue 7; numbers in the README): weights are held transposed, Wt = [out, in], with
  * biases as [out, 1] columns, and batches below ROW_MAJOR_FROM examples run feature-major
- * (activations [features, batch]); see src/model/dense.ts for why. Params keep their
+ * (activations [features, batch]); see src/nn/tfjs/dense.ts for why. Params keep their
  * [in, out] layout at the boundary (constructor, getParams, setParams, gradients). A step
  * differentiates lr x loss, so the gradients come out already scaled by the learning rate
  * and the update is one subtraction per variable (v = m v + lr g; w -= v, which is
  * v = m v + g; w -= lr v with v scaled by the constant lr).
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkParamsFit, type Params } from './params.js';
+import { checkParamsFit, type Params } from '../params.js';
 import { denseFeatureMajor, denseOnDataLayer, denseRowMajor, type LayerActivation } from './dense.js';
-import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../training/engine.js';
+import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
 
 /** Evaluation runs through the network this many examples at a time (bounded memory). */
 const EVAL_CHUNK = 1000;

@@ -7,13 +7,13 @@
  */
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
-import type { BackendInfo } from '../backend/select.js';
-import { writeAccuracyByDepthChart, writeGradientCharts, writeLandscapeChart } from '../reports/charts.js';
-import { writeReport, describeSettings, type ReportChart, type ReportData } from '../reports/report.js';
-import { judgeClaims } from '../reports/report-claims.js';
-import type { GradientRun } from '../reports/report-claims.js';
-import { formatDuration } from './progress.js';
-import { readPlanFile, readSessions, jobState, type PlanFile, type TrainRecord, type LandscapeRecord, type SessionRecord, type JobRecord } from './store.js';
+import type { BackendInfo } from '../nn/tfjs/backend.js';
+import { writeAccuracyByDepthChart, writeGradientCharts, writeLandscapeChart } from '../charts/charts.js';
+import { writeReport, describeSettings, type ReportChart, type ReportData } from './report.js';
+import { judgeClaims } from './report-claims.js';
+import type { GradientRun } from './report-claims.js';
+import { formatDuration } from '../reproduce/progress.js';
+import { readPlanFile, readSessions, jobState, type PlanFile, type TrainRecord, type LandscapeRecord, type SessionRecord, type JobRecord } from '../reproduce/store.js';
 import { summarize, writeSummary } from './summary.js';
 
 export const CHARTS_DIR = 'charts';
@@ -131,7 +131,7 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
   return { summary, report, charts, data };
 }
 
-/** As describeBackend (src/backend/select.ts) prints it; kept here so the parent process never loads TensorFlow.js. */
+/** As describeBackend (src/nn/tfjs/backend.ts) prints it; kept here so the parent process never loads TensorFlow.js. */
 function backendText(b: BackendInfo): string {
   return `${b.name} (${b.provider}, ${b.threads} thread${b.threads === 1 ? '' : 's'})`;
 }

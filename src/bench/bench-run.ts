@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeCsv } from '../reports/csv.js';
+import { writeCsv } from '../util/csv.js';
 import { BENCH_COLUMNS, completeCells, csvRows, formatReport, type BenchCell, type BenchReport, type ExtraMeasure } from './report.js';
 import { measureTrainingMemory } from './memory.js';
 import { runTorch } from './torch.js';
@@ -38,7 +38,7 @@ export interface BenchOptions {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** Under tsx (tests) this module is src/bench/run.ts and the worker must be loaded through tsx too. */
+/** Under tsx (tests) this module is src/bench/bench-run.ts and the worker must be loaded through tsx too. */
 const underTs = import.meta.url.endsWith('.ts');
 
 function workerCommand(job: WorkerJob): string[] {

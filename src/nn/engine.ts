@@ -1,6 +1,6 @@
 /**
- * What a training engine is: the TensorFlow.js engine (src/model/tfjs-engine.ts) and the
- * hand-written one (src/engine/handwritten.ts) both implement this, so the training loop,
+ * What a training engine is: the TensorFlow.js engine (src/nn/tfjs/engine.ts) and the
+ * hand-written one (src/nn/handwritten/engine.ts) both implement this, so the training loop,
  * the comparison, the probes and the benchmark drive either through the same calls.
  *
  * Conventions shared by both engines:
@@ -8,7 +8,7 @@
  * - Update: plain SGD, v = momentum*v + grad; w -= learningRate * v (momentum 0 = w -= lr*grad).
  * - Accuracy: an output > 0.5 counts as the positive class (target 1).
  */
-import type { Params } from '../model/params.js';
+import type { Params } from './params.js';
 
 export type EngineKind = 'tfjs' | 'handwritten';
 export type Activation = 'sigmoid' | 'relu' | 'tanh';

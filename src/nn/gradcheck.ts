@@ -22,10 +22,10 @@
  * jump, or the central ones at h and h/2 disagree) and counted as skipped rather than failed;
  * too many skips fail the check.
  */
-import type { Params } from '../model/params.js';
-import type { Batch, Engine, NetworkSpec } from '../training/engine.js';
+import type { Params } from './params.js';
+import type { Batch, Engine, NetworkSpec } from './engine.js';
 import { Rng } from '../util/rng.js';
-import { HandwrittenMlp } from './handwritten.js';
+import { HandwrittenMlp } from './handwritten/engine.js';
 
 export type ParamKind = 'weight' | 'bias';
 

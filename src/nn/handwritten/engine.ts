@@ -3,7 +3,7 @@
  * the squared error and SGD, written from scratch over typed arrays, with no tensor library.
  *
  * It is the from-scratch version a learner can set beside the TensorFlow.js engine
- * (src/model/tfjs-engine.ts): both implement `Engine` (src/training/engine.ts), start from the
+ * (src/nn/tfjs/engine.ts): both implement `Engine` (src/nn/engine.ts), start from the
  * same `Params` and follow the same conventions, so `compare` can check that they compute the
  * same numbers.
  *
@@ -24,7 +24,7 @@
  *   sigmoid' = a (1 - a),   tanh' = 1 - a^2,   relu' = (a > 0 ? 1 : 0),   linear' = 1.
  *
  * Speed. A matrix is a row-major Float32Array: W_k[i * fanOut + j] is the weight from input i
- * to neuron j (the layout of src/model/params.ts). Every inner loop runs over j, so it walks
+ * to neuron j (the layout of src/nn/params.ts). Every inner loop runs over j, so it walks
  * memory contiguously, and takes several rows at once (four inputs and two examples in the
  * forward pass, four examples in the weight gradient) so each number loaded serves several
  * multiply-adds. For batches up to GRADIENT_BLOCK examples the weight gradient is applied to W
@@ -37,10 +37,10 @@
  * computes) or Float64Array (what the finite-difference check in gradcheck.ts needs to have
  * exact enough differences); see `HandwrittenMlp`.
  */
-import { checkParamsFit, type Params } from '../model/params.js';
+import { checkParamsFit, type Params } from '../params.js';
 import type {
   Activation, Batch, Engine, Evaluation, NetworkSpec, OutputActivation, SgdSpec,
-} from '../training/engine.js';
+} from '../engine.js';
 
 /** The arrays the network's math runs on. */
 export type FloatArray = Float32Array | Float64Array;

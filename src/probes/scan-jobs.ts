@@ -12,9 +12,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BackendChoice } from '../backend/select.js';
+import type { BackendChoice } from '../nn/tfjs/backend.js';
 import type { Dataset } from '../data/types.js';
-import { FirstLayerSweeper, type ProbedNetwork, type WeightRef } from './weight-sweep.js';
+import { FirstLayerSweeper, type ProbedNetwork, type WeightRef } from './weight-scan.js';
 
 export interface SweepTask {
   /** Index into the networks list. */
@@ -84,7 +84,7 @@ export function runTasksHere(
 /** The worker's script beside this module: .js when built, .ts when run through tsx (tests). */
 function workerScript(): string {
   const here = fileURLToPath(import.meta.url);
-  const file = path.join(path.dirname(here), `sweep-worker${path.extname(here)}`);
+  const file = path.join(path.dirname(here), `scan-worker${path.extname(here)}`);
   if (!existsSync(file)) throw new Error(`the sweep worker script is missing: ${file}`);
   return file;
 }

@@ -1,10 +1,10 @@
 /**
- * A worker thread of the landscape probe (src/probes/sweep-jobs.ts): selects its own backend,
+ * A worker thread of the landscape probe (src/probes/scan-jobs.ts): selects its own backend,
  * runs its share of the weight sweeps and posts each result back as soon as it is done.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { selectBackend } from '../backend/select.js';
-import { runTasksHere, type WorkerData, type WorkerMessage } from './sweep-jobs.js';
+import { selectBackend } from '../nn/tfjs/backend.js';
+import { runTasksHere, type WorkerData, type WorkerMessage } from './scan-jobs.js';
 
 const port = parentPort;
 if (port) {

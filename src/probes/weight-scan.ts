@@ -21,8 +21,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types.js';
-import type { Params } from '../model/params.js';
-import type { Activation, OutputActivation } from '../training/engine.js';
+import type { Params } from '../nn/params.js';
+import type { Activation, OutputActivation } from '../nn/engine.js';
 
 /** A network to probe: its parameters and how its layers squash (the config's activations). */
 export interface ProbedNetwork {

@@ -8,7 +8,7 @@
  * microseconds and keeps every intermediate state a valid file.
  */
 import { createObjectCsvStringifier } from 'csv-writer';
-import { writeFileAtomic, writeFileAtomicSync } from '../util/atomic.js';
+import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 
 export type CsvValue = string | number | boolean | null | undefined;
 export type CsvRow = Record<string, CsvValue>;

@@ -7,7 +7,7 @@
  * libtensorflow from a host that is unreachable), so `auto` lands on wasm here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UserError, messageOf } from '../util/errors.js';
+import { UserError, messageOf } from '../../util/errors.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

@@ -6,7 +6,7 @@
  * without updating anything. Recorded at initialisation and after every epoch (gradients.csv),
  * it shows how much smaller the first layer's gradient is than the last layer's.
  */
-import type { Engine } from '../training/engine.js';
+import type { Engine } from './engine.js';
 import type { Dataset } from '../data/types.js';
 
 export interface LayerGradientStat {

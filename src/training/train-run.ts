@@ -10,26 +10,26 @@
  *                 every epoch, so a run stopped at any moment leaves a readable file
  *   gradients.csv per-layer gradient statistics, when the config records them
  *   summary.csv   one row: final and best test accuracy, train accuracy, time
- *   weights.json  the final parameters (src/model/params-io.ts)
+ *   weights.json  the final parameters (src/nn/params-io.ts)
  *   curves.svg/.png  loss and accuracy against epoch
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { describeBackend, selectBackend, type BackendInfo } from '../backend/select.js';
+import { describeBackend, selectBackend, type BackendInfo } from '../nn/tfjs/backend.js';
 import type { RunConfig } from '../config/schema.js';
 import { resolveDataDir } from '../data/cache.js';
 import { loadSubset } from '../data/subset.js';
 import type { Subset } from '../data/types.js';
-import { initParams, type Params, layerSizes } from '../model/params.js';
-import { saveParams } from '../model/params-io.js';
-import { GRADIENT_COLUMNS, gradientRows, type LayerGradientStat } from '../probes/gradients.js';
-import { writeCsv, type CsvRow } from '../reports/csv.js';
-import { writeGradientCharts, writeTrainingCurves } from '../reports/charts.js';
+import { initParams, type Params, layerSizes } from '../nn/params.js';
+import { saveParams } from '../nn/params-io.js';
+import { GRADIENT_COLUMNS, gradientRows, type LayerGradientStat } from '../nn/gradient-stats.js';
+import { writeCsv, type CsvRow } from '../util/csv.js';
+import { writeGradientCharts, writeTrainingCurves } from '../charts/charts.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError, messageOf } from '../util/errors.js';
-import type { EngineKind, NetworkSpec } from './engine.js';
-import { createEngine } from './engines.js';
+import type { EngineKind, NetworkSpec } from '../nn/engine.js';
+import { createEngine } from '../nn/create-engine.js';
 import { stepsPerEpoch, trainLoop, type EpochRecord } from './loop.js';
 import { folderStamp, prepareOutDir } from './out-dir.js';
 import { projectVersion } from '../util/version.js';

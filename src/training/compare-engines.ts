@@ -20,10 +20,10 @@
  */
 import type { RunConfig } from '../config/schema.js';
 import type { Subset } from '../data/types.js';
-import { cloneParams, initParams, type Params, layerSizes } from '../model/params.js';
-import type { CsvRow } from '../reports/csv.js';
-import type { Batch, Engine, EngineKind, Evaluation, NetworkSpec, SgdSpec } from '../training/engine.js';
-import { trainLoop, type EpochRecord } from '../training/loop.js';
+import { cloneParams, initParams, type Params, layerSizes } from '../nn/params.js';
+import type { CsvRow } from '../util/csv.js';
+import type { Batch, Engine, EngineKind, Evaluation, NetworkSpec, SgdSpec } from '../nn/engine.js';
+import { trainLoop, type EpochRecord } from './loop.js';
 
 /**
  * The tolerances of the first-step verdict, for float32 engines whose sums run in different
@@ -101,7 +101,7 @@ export interface ComparisonResult {
 export interface CompareOptions {
   config: RunConfig;
   subset: Subset;
-  /** Builds an engine (the project's factory, src/training/engines.ts, in the CLI). */
+  /** Builds an engine (the project's factory, src/nn/create-engine.ts, in the CLI). */
   createEngine: (kind: EngineKind, network: NetworkSpec, sgd: SgdSpec, params: Params) => Engine | Promise<Engine>;
   tolerances?: CompareTolerances;
   /** Progress lines, one per epoch of each engine. */
