@@ -14,6 +14,7 @@ import { UserError } from '../src/util/errors.js';
 import { parseCsv } from '../src/util/csv.js';
 import { runSweep, type SweepOptions } from '../src/reproduce/sweep.js';
 import { mergeShards } from '../src/reproduce/merge.js';
+import { finalize, type FinalizeResult } from '../src/reports/finalize.js';
 import { readSessions, RESULT_FILE } from '../src/reproduce/store.js';
 
 /** A stream that keeps what the sweep prints (so the test output stays readable). */
@@ -104,9 +105,9 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  const sweep = (extra: Partial<SweepOptions>) => {
+  const sweep = (extra: Partial<SweepOptions<FinalizeResult>>) => {
     const stream = sink();
-    return runSweep({ configFile, outDir: single(), dataDir: fixture.dataDir, progress: 'lines', stream, ...extra }).then(
+    return runSweep<FinalizeResult>({ configFile, outDir: single(), dataDir: fixture.dataDir, progress: 'lines', stream, finish: (dir) => finalize(dir), ...extra }).then(
       (outcome) => ({ outcome, printed: stream.text() }),
     );
   };
@@ -183,7 +184,7 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
     // A merge with a shard missing names what is missing and writes no summary.
     const partial = path.join(root, 'partial');
     let message = '';
-    await mergeShards({ dirs: [shardDirs[0]], outDir: partial }).catch((e: unknown) => {
+    await mergeShards({ dirs: [shardDirs[0]], outDir: partial, finish: (dir) => finalize(dir) }).catch((e: unknown) => {
       expect(e).to.be.instanceOf(UserError);
       message = (e as Error).message;
     });
@@ -191,7 +192,7 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
     expect(existsSync(path.join(partial, 'summary.csv'))).to.equal(false);
 
     const merged = path.join(root, 'merged');
-    const outcome = await mergeShards({ dirs: shardDirs, outDir: merged });
+    const outcome = await mergeShards({ dirs: shardDirs, outDir: merged, finish: (dir) => finalize(dir) });
     expect(outcome.copied).to.equal(6);
     expect(summaryWithoutTimes(merged)).to.deep.equal(summaryWithoutTimes(single()));
     expect(outcome.final.data.claims.map((c) => c.verdict)).to.deep.equal(singleVerdicts);
@@ -212,7 +213,7 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
     // One seed, and a shard that holds no job at all: only its plan.json is written.
     await sweep({ outDir: other, overrides: { seeds: 1 }, shard: { index: 50, count: 50 } });
     message = '';
-    await mergeShards({ dirs: [single(), other], outDir: path.join(root, 'never') }).catch((e: unknown) => {
+    await mergeShards({ dirs: [single(), other], outDir: path.join(root, 'never'), finish: (dir) => finalize(dir) }).catch((e: unknown) => {
       message = (e as Error).message;
     });
     expect(message).to.match(/comes from a different sweep/);

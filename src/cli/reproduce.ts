@@ -7,6 +7,7 @@ import { UsageError } from '../util/errors.js';
 import { resolveDataDir } from '../data/cache.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import { parseShard } from '../reproduce/plan.js';
+import type { FinalizeResult } from '../reports/finalize.js';
 
 export const DEFAULT_REPRODUCE_CONFIG = 'configs/reproduce.json';
 export const DEFAULT_REPRODUCE_OUT = 'outputs/reproduce';
@@ -35,6 +36,14 @@ function positiveInt(flag: string, value: number | undefined): number | undefine
   return value;
 }
 
+/** The closing lines of a finished sweep or merge: where the summary and report are, and each claim's verdict. */
+function sayFinal(final: FinalizeResult, say: (line: string) => void): void {
+  say(`summary: ${final.summary}`);
+  say(`report:  ${final.report.md}`);
+  say(`         ${final.report.html}`);
+  say(`claims:  ${final.data.claims.map((c) => `${c.number} ${c.verdict}`).join(', ')}`);
+}
+
 const mergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <dirs..>',
   describe: 'combine shard folders into one summary, charts and report',
@@ -45,9 +54,10 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
   handler: async (argv) => {
     // Loaded on use: the sweep and the report pull in TensorFlow.js and the chart renderer.
     const { mergeShards } = await import('../reproduce/merge.js');
-    const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, log: (line) => process.stderr.write(`${line}\n`) });
-    process.stderr.write(`summary: ${outcome.final.summary}\nreport:  ${outcome.final.report.md}\n         ${outcome.final.report.html}\n`);
-    process.stderr.write(`claims:  ${outcome.final.data.claims.map((c) => `${c.number} ${c.verdict}`).join(', ')}\n`);
+    const { finalize } = await import('../reports/finalize.js');
+    const say = (line: string): void => void process.stderr.write(`${line}\n`);
+    const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, log: say, finish: (dir) => finalize(dir) });
+    sayFinal(outcome.final, say);
   },
 };
 
@@ -82,7 +92,14 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       argv.engine ? `--engine ${argv.engine}` : '',
     ].filter(Boolean).join(' ');
     const { runSweep } = await import('../reproduce/sweep.js');
+    const { finalize } = await import('../reports/finalize.js');
+    const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const outcome = await runSweep({
+      finish: async (dir) => {
+        const final = await finalize(dir);
+        sayFinal(final, say);
+        return final;
+      },
       configFile: argv.config,
       overrides: { seeds, jobs, epochs, backend: argv.backend, engine: argv.engine },
       shard,

@@ -14,6 +14,7 @@ import type { SummaryRow } from './summary.js';
 import type { LandscapeRecord } from '../reproduce/store.js';
 import type { LayerGradientStat } from '../nn/gradient-stats.js';
 import { INTERIOR_RISE_FRACTION, type MinimumPlace } from '../probes/landscape-shape.js';
+import { pct } from '../util/format.js';
 
 export type Verdict = 'agrees' | 'partly agrees' | 'inconclusive' | 'contradicts' | 'not measured';
 
@@ -70,10 +71,6 @@ export interface ClaimInputs {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-export function pct(x: number, digits = 1): string {
-  return Number.isFinite(x) ? `${(100 * x).toFixed(digits)} %` : 'n/a';
-}
 
 export function points(x: number, digits = 1): string {
   return Number.isFinite(x) ? `${(100 * x).toFixed(digits)} points` : 'n/a';

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { ReportData } from './report-data.js';
 import type { SummaryRow } from './summary.js';
-import { pct, type ClaimResult, THRESHOLDS } from './report-claims.js';
+import { type ClaimResult, THRESHOLDS } from './report-claims.js';
+import { pct } from '../util/format.js';
 
 /** Text shown for a verdict; a contradiction is said plainly. */
 export function verdictLabel(v: ClaimResult['verdict']): string {

@@ -14,7 +14,7 @@ import { runLandscape } from '../probes/landscape.js';
 import { jobFingerprint, type LandscapeJob } from './plan.js';
 import { jobDir, writeJson, RESULT_FILE, type LandscapeRecord, type TrainRecord } from './store.js';
 import { versionsWith } from './versions.js';
-import type { ExecuteOptions, ExecuteResult } from './execute.js';
+import type { ExecuteOptions, ExecuteResult } from './messages.js';
 import { subsetFor } from './subset-cache.js';
 
 export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOptions): Promise<ExecuteResult> {

@@ -11,25 +11,12 @@ import { produceAtomically } from '../util/atomic.js';
 import { trainRun } from '../training/train-run.js';
 import type { TrainJob, PlannedJob } from './plan.js';
 import { jobFingerprint } from './plan.js';
-import type { EpochRecord } from '../training/loop.js';
-import { pct } from '../reports/report-claims.js';
+import { pct } from '../util/format.js';
+import type { ExecuteOptions, ExecuteResult } from './messages.js';
 import { jobDir, writeJson, RESULT_FILE, type TrainRecord } from './store.js';
 import { versionsWith } from './versions.js';
 import { executeLandscapeJob } from './execute-landscape.js';
 import { subsetFor } from './subset-cache.js';
-
-export interface ExecuteOptions {
-  outDir: string;
-  dataDir: string;
-  /** Called after every epoch of a training run. */
-  onEpoch?: (epoch: EpochRecord, epochs: number) => void;
-}
-
-export interface ExecuteResult {
-  seconds: number;
-  /** One line for the progress display, e.g. "test 70.5 % (best 71.8 % at epoch 12)". */
-  headline: string;
-}
 
 export async function executeJob(job: PlannedJob, opts: ExecuteOptions): Promise<ExecuteResult> {
   return job.kind === 'train' ? executeTrainJob(job, opts) : executeLandscapeJob(job, opts);

@@ -16,21 +16,22 @@ import {
   acquireLock, jobDir, jobParentDirs, jobState, readPlanFile, readSessions, writeJson, PLAN_FILE, SESSIONS_FILE,
   type PlanFile, type SessionRecord,
 } from './store.js';
-import { finalize, type FinalizeResult } from '../reports/finalize.js';
 
-export interface MergeOptions {
+export interface MergeOptions<Final> {
   dirs: string[];
   outDir: string;
   log?: (line: string) => void;
+  /** Builds the summary and report of the merged folder (the reports layer's finalize, passed in by the command line). */
+  finish: (outDir: string) => Promise<Final>;
 }
 
-export interface MergeOutcome {
+export interface MergeOutcome<Final> {
   copied: number;
   alreadyThere: number;
-  final: FinalizeResult;
+  final: Final;
 }
 
-export async function mergeShards(opts: MergeOptions): Promise<MergeOutcome> {
+export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<MergeOutcome<Final>> {
   const log = opts.log ?? (() => {});
   if (opts.dirs.length === 0) throw new UsageError('reproduce merge: give at least one folder written by `reproduce --shard k/n`');
   const out = path.resolve(opts.outDir);
@@ -101,7 +102,7 @@ export async function mergeShards(opts: MergeOptions): Promise<MergeOutcome> {
           'finish those shards and merge again (the copied folders are kept)',
       );
     }
-    const final = await finalize(out);
+    const final = await opts.finish(out);
     return { copied, alreadyThere, final };
   } finally {
     release();

@@ -21,10 +21,14 @@ import {
   acquireLock, jobParentDirs, jobState, planFileOf, readPlanFile, saveSession, writeJson, PLAN_FILE,
   type SessionRecord,
 } from './store.js';
-import { finalize, type FinalizeResult } from '../reports/finalize.js';
 
-export interface SweepOptions {
+export interface SweepOptions<Final = unknown> {
   configFile: string;
+  /**
+   * Called once, under the sweep's lock, when the whole (unsharded) sweep is complete: the
+   * command line passes the reports layer's finalize here, so the sweep never imports reports.
+   */
+  finish?: (outDir: string) => Promise<Final>;
   overrides?: ReproduceOverrides;
   shard?: Shard;
   outDir: string;
@@ -38,18 +42,18 @@ export interface SweepOptions {
   workerEntry?: string;
 }
 
-export interface SweepOutcome {
+export interface SweepOutcome<Final = unknown> {
   total: number;
   skipped: number;
   ran: number;
   failed: { id: string; message: string }[];
   wallSeconds: number;
   /** Written when the sweep is whole (not a shard) and every job is complete. */
-  final: FinalizeResult | null;
+  final: Final | null;
   interrupted: boolean;
 }
 
-export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
+export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepOutcome<Final>> {
   const started = performance.now();
   const stream = opts.stream ?? process.stderr;
   const say = (line: string): void => {
@@ -147,17 +151,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
       );
     }
 
-    let final: FinalizeResult | null = null;
+    let final: Final | null = null;
     if (shard.count === 1) {
-      // Recorded before finalize too: the report's wall time and notes are read from sessions.json.
+      // Recorded before finish too: the report's wall time and notes are read from sessions.json.
       await saveProgress('finished', true);
-      final = await finalize(opts.outDir);
+      if (opts.finish) final = await opts.finish(opts.outDir);
       await saveProgress('finished', true);
-      say(`summary: ${final.summary}`);
-      say(`report:  ${final.report.md}`);
-      say(`         ${final.report.html}`);
-      const agree = final.data.claims.map((c) => `${c.number} ${c.verdict}`).join(', ');
-      say(`claims:  ${agree}`);
     } else {
       await saveProgress('finished', true);
       say(`shard ${formatShard(shard)} complete; when every shard is, combine them: node dist/run.js reproduce merge DIR... --out DIR`);
@@ -192,7 +191,7 @@ function checkSamePlanOrNew(outDir: string, fingerprint: string, shard: Shard): 
 }
 
 interface RunPendingContext {
-  opts: SweepOptions;
+  opts: SweepOptions<unknown>;
   stream: NodeJS.WriteStream;
   workers: number;
   complete: ReadonlySet<string>;
