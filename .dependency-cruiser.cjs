@@ -11,13 +11,15 @@ const LAYERS = ['util', 'charts', 'data', 'config', 'nn', 'training', 'probes', 
 const upward = LAYERS.flatMap((from, i) => {
   const above = LAYERS.slice(i + 1);
   if (above.length === 0) return [];
-  return [{
-    name: `no-upward-from-${from}`,
-    comment: `src/${from}/ may import only folders below it: ${LAYERS.slice(0, i).join(', ') || '(none)'}`,
-    severity: 'error',
-    from: { path: `^src/${from}/` },
-    to: { path: `^src/(${above.join('|')})/` },
-  }];
+  return [
+    {
+      name: `no-upward-from-${from}`,
+      comment: `src/${from}/ may import only folders below it: ${LAYERS.slice(0, i).join(', ') || '(none)'}`,
+      severity: 'error',
+      from: { path: `^src/${from}/` },
+      to: { path: `^src/(${above.join('|')})/` },
+    },
+  ];
 });
 
 module.exports = {

@@ -36,7 +36,7 @@ function stockLayer(act: LayerActivation, z: tf.Tensor): tf.Tensor {
   return act === 'sigmoid' ? tf.sigmoid(z) : act === 'relu' ? tf.relu(z) : act === 'tanh' ? tf.tanh(z) : z;
 }
 
-describe('bench: the engine\'s fast layer layouts compute what the stock ops compute', () => {
+describe("bench: the engine's fast layer layouts compute what the stock ops compute", () => {
   before(async () => {
     await selectBackend('wasm');
   });
@@ -51,14 +51,32 @@ describe('bench: the engine\'s fast layer layouts compute what the stock ops com
         const w = tf.tensor2d(randomArray(fanIn * fanOut, 2), [fanIn, fanOut]); // [in, out]
         const b = tf.tensor1d(randomArray(fanOut, 3));
         const up = tf.tensor2d(randomArray(n * fanOut, 4), [n, fanOut]);
-        const stock = (hh: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(stockLayer(act, tf.add(tf.matMul(hh as tf.Tensor2D, ww as tf.Tensor2D), bb)), up));
+        const stock = (hh: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.mul(stockLayer(act, tf.add(tf.matMul(hh as tf.Tensor2D, ww as tf.Tensor2D), bb)), up));
         // The same function through the fast ops: Wt = Wᵀ, b as a column, feature-major on hᵀ.
         const feature = (hh: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-          tf.sum(tf.mul(tf.transpose(denseFeatureMajor(tf.transpose(hh) as tf.Tensor2D, tf.transpose(ww) as tf.Tensor2D, tf.reshape(bb, [-1, 1]) as tf.Tensor2D, act)), up));
+          tf.sum(
+            tf.mul(
+              tf.transpose(
+                denseFeatureMajor(
+                  tf.transpose(hh) as tf.Tensor2D,
+                  tf.transpose(ww) as tf.Tensor2D,
+                  tf.reshape(bb, [-1, 1]) as tf.Tensor2D,
+                  act,
+                ),
+              ),
+              up,
+            ),
+          );
         const row = (hh: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-          tf.sum(tf.mul(denseRowMajor(hh as tf.Tensor2D, tf.transpose(ww) as tf.Tensor2D, tf.reshape(bb, [-1, 1]) as tf.Tensor2D, act), up));
+          tf.sum(
+            tf.mul(denseRowMajor(hh as tf.Tensor2D, tf.transpose(ww) as tf.Tensor2D, tf.reshape(bb, [-1, 1]) as tf.Tensor2D, act), up),
+          );
         const gStock = tf.grads(stock)([h, w, b]);
-        for (const [name, f] of [['feature-major', feature], ['row-major', row]] as const) {
+        for (const [name, f] of [
+          ['feature-major', feature],
+          ['row-major', row],
+        ] as const) {
           expect(relDiff(f(h, w, b).dataSync(), stock(h, w, b).dataSync()), name).to.be.below(1e-5);
           const g = tf.grads(f)([h, w, b]);
           for (let i = 0; i < 3; i++) expect(relDiff(g[i].dataSync(), gStock[i].dataSync()), `${name} gradient ${i}`).to.be.below(1e-5);
@@ -71,7 +89,8 @@ describe('bench: the engine\'s fast layer layouts compute what the stock ops com
             return tf.sum(tf.mul(layout === 'feature' ? tf.transpose(y) : y, up));
           };
           const g = tf.grads(onData)([w, b]);
-          for (let i = 0; i < 2; i++) expect(relDiff(g[i].dataSync(), gStock[i + 1].dataSync()), `${layout} on data, gradient ${i + 1}`).to.be.below(1e-5);
+          for (let i = 0; i < 2; i++)
+            expect(relDiff(g[i].dataSync(), gStock[i + 1].dataSync()), `${layout} on data, gradient ${i + 1}`).to.be.below(1e-5);
         }
       });
     });

@@ -50,7 +50,7 @@ describe('bench: table and bench.csv (tiny run)', function () {
     // Prints what torch_mlp.py prints, at 10 ms per step: 40 ms per 32-sample epoch at batch 8, 20 at 16.
     await fs.writeFile(
       path.join(dir, 'fake_torch.mjs'),
-      "const arg = (f) => process.argv[process.argv.indexOf(f) + 1];\n" +
+      'const arg = (f) => process.argv[process.argv.indexOf(f) + 1];\n' +
         "console.log('engine,activation,batch_size,ms_per_epoch,gflops');\n" +
         "for (const b of arg('--batch-sizes').split(',')) console.log(`pytorch-fake,sigmoid,${b},${(10 * Number(arg('--samples'))) / Number(b)},1.0`);\n",
     );
@@ -80,14 +80,16 @@ describe('bench: table and bench.csv (tiny run)', function () {
   });
 
   it('reports PyTorch as skipped, with the reason, when its script is missing; the other cells still run', async () => {
-    const report = await runBench(options({ parts: ['pytorch', 'handwritten'], torchScript: path.join(dir, 'nowhere.py'), out: path.join(dir, 'b2.csv') }));
+    const report = await runBench(
+      options({ parts: ['pytorch', 'handwritten'], torchScript: path.join(dir, 'nowhere.py'), out: path.join(dir, 'b2.csv') }),
+    );
     expect(report.torchNote).to.match(/skipped: PyTorch peer script not found at .*nowhere\.py/);
     expect(formatReport(report)).to.match(/handwritten.*ms .* GF\/s -/);
     const rows = parseCsv(await fs.readFile(path.join(dir, 'b2.csv'), 'utf8'));
     expect(rows.map((r) => r.engine)).to.deep.equal(['handwritten', 'handwritten']);
   });
 
-  it('reads the peer\'s CSV lines, scaling a shortened epoch to the benchmark\'s, and takes medians', () => {
+  it("reads the peer's CSV lines, scaling a shortened epoch to the benchmark's, and takes medians", () => {
     const t = parseTorchCsv('engine,activation,batch_size,ms_per_epoch,gflops\npytorch-1.13,sigmoid,1,500.0,0.5\nnoise\n', 500, 4000);
     expect(t).to.deep.equal([{ engine: 'pytorch-1.13', batchSize: 1, msPerEpoch: 4000, gflops: 0.5, samples: 500 }]);
     expect(median([5, 1, 3])).to.equal(3);

@@ -10,8 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import {
-  DEJAVU_DIR, chartFontOptions, specToSvg, svgToPng, writeAccuracyByDepthChart, writeGradientCharts, writeLandscapeChart,
-  writeTrainingCurves, type ChartFiles,
+  DEJAVU_DIR,
+  chartFontOptions,
+  specToSvg,
+  svgToPng,
+  writeAccuracyByDepthChart,
+  writeGradientCharts,
+  writeLandscapeChart,
+  writeTrainingCurves,
+  type ChartFiles,
 } from '../src/charts/charts.js';
 
 /** The `d` attribute and aria-label of every line mark in the SVG. */
@@ -47,7 +54,11 @@ describe('charts', function () {
 
   it('training curves: loss and accuracy, train and test, one line each with every epoch', async () => {
     const history = Array.from({ length: 6 }, (_, e) => ({
-      epoch: e, trainLoss: 0.25 - 0.02 * e, testLoss: 0.26 - 0.015 * e, trainAccuracy: 0.5 + 0.05 * e, testAccuracy: 0.5 + 0.03 * e,
+      epoch: e,
+      trainLoss: 0.25 - 0.02 * e,
+      testLoss: 0.26 - 0.015 * e,
+      trainAccuracy: 0.5 + 0.05 * e,
+      testAccuracy: 0.5 + 0.03 * e,
     }));
     const files = await writeTrainingCurves(dir, history, { title: 'my run' });
     expect(files).to.deep.equal({ svg: path.join(dir, 'curves.svg'), png: path.join(dir, 'curves.png') });
@@ -61,16 +72,24 @@ describe('charts', function () {
   });
 
   it('training curves survive a diverged run (NaN losses)', async () => {
-    const files = await writeTrainingCurves(dir, [
-      { epoch: 0, trainLoss: 0.25, testLoss: 0.25, trainAccuracy: 0.5, testAccuracy: 0.5 },
-      { epoch: 1, trainLoss: NaN, testLoss: NaN, trainAccuracy: 0.5, testAccuracy: 0.5 },
-    ], { name: 'diverged' });
+    const files = await writeTrainingCurves(
+      dir,
+      [
+        { epoch: 0, trainLoss: 0.25, testLoss: 0.25, trainAccuracy: 0.5, testAccuracy: 0.5 },
+        { epoch: 1, trainLoss: NaN, testLoss: NaN, trainAccuracy: 0.5, testAccuracy: 0.5 },
+      ],
+      { name: 'diverged' },
+    );
     await readChart(files);
   });
 
   it('landscape: one panel per weight, ReLU block left of Sigmoid, the original value marked', async () => {
     const series = ['sigmoid7', 'relu7'].flatMap((config) =>
-      [[3, 1], [500, 7], [1000, 149]].map(([i, j]) => {
+      [
+        [3, 1],
+        [500, 7],
+        [1000, 149],
+      ].map(([i, j]) => {
         const values = Array.from({ length: 21 }, (_, p) => -2 + 0.2 * p);
         const losses = values.map((v) => (config === 'relu7' ? 0.2 + 0.01 * (v - 0.3) ** 2 : 0.2 + 0.02 / (1 + Math.exp(-v))));
         return { config, activation: config.replace('7', ''), weightI: i, weightJ: j, original: 0.05, values, losses };
@@ -92,7 +111,15 @@ describe('charts', function () {
 
   it('gradients: norm per layer on a log axis, against layer and against epoch, runs side by side', async () => {
     const stats = ['sigmoid7', 'relu7'].flatMap((run) =>
-      [0, 1, 2].flatMap((epoch) => [1, 2, 3, 4].map((layer) => ({ run, epoch, layer, meanAbs: 1e-4, l2: (run === 'relu7' ? 1 : 4 ** (layer - 4)) * 1e-2 * (1 + epoch) }))),
+      [0, 1, 2].flatMap((epoch) =>
+        [1, 2, 3, 4].map((layer) => ({
+          run,
+          epoch,
+          layer,
+          meanAbs: 1e-4,
+          l2: (run === 'relu7' ? 1 : 4 ** (layer - 4)) * 1e-2 * (1 + epoch),
+        })),
+      ),
     );
     const { byLayer, byEpoch } = await writeGradientCharts(dir, stats);
     const layerSvg = (await readChart(byLayer)).svg;
@@ -105,11 +132,15 @@ describe('charts', function () {
   });
 
   it('gradients: a layer whose gradient is exactly 0 is left out instead of breaking the log scale', async () => {
-    const { byLayer } = await writeGradientCharts(dir, [
-      { epoch: 0, layer: 1, meanAbs: 0, l2: 0 },
-      { epoch: 0, layer: 2, meanAbs: 1e-3, l2: 1e-2 },
-      { epoch: 0, layer: 3, meanAbs: 1e-2, l2: 1e-1 },
-    ], { name: 'dead' });
+    const { byLayer } = await writeGradientCharts(
+      dir,
+      [
+        { epoch: 0, layer: 1, meanAbs: 0, l2: 0 },
+        { epoch: 0, layer: 2, meanAbs: 1e-3, l2: 1e-2 },
+        { epoch: 0, layer: 3, meanAbs: 1e-2, l2: 1e-1 },
+      ],
+      { name: 'dead' },
+    );
     const lines = lineMarks((await readChart(byLayer)).svg);
     expect(lines).to.have.length(1);
     expect(lines[0].points).to.equal(2);
@@ -117,7 +148,9 @@ describe('charts', function () {
 
   it('accuracy by depth: a mean line per activation, a dot per seed', async () => {
     const rows = ['sigmoid', 'relu'].flatMap((activation) =>
-      [3, 4, 5, 6, 7].flatMap((depth) => [1, 2, 3].map((seed) => ({ activation, depth, seed, testAccuracy: 0.68 + 0.005 * depth + 0.002 * seed }))),
+      [3, 4, 5, 6, 7].flatMap((depth) =>
+        [1, 2, 3].map((seed) => ({ activation, depth, seed, testAccuracy: 0.68 + 0.005 * depth + 0.002 * seed })),
+      ),
     );
     const { svg } = await readChart(await writeAccuracyByDepthChart(dir, rows));
     const lines = lineMarks(svg);
@@ -132,7 +165,16 @@ describe('charts', function () {
   it('renders a PNG even without the DejaVu fonts (resvg then uses the system fonts, or draws no text)', async () => {
     expect(chartFontOptions('/no/such/dir')).to.deep.equal({ loadSystemFonts: true });
     if (existsSync(DEJAVU_DIR)) expect(chartFontOptions().fontFiles!.length).to.be.above(0);
-    const svg = await specToSvg({ data: { values: [{ x: 1, y: 1 }, { x: 2, y: 3 }] }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } });
+    const svg = await specToSvg({
+      data: {
+        values: [
+          { x: 1, y: 1 },
+          { x: 2, y: 3 },
+        ],
+      },
+      mark: 'line',
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+    });
     const png = PNG.sync.read(Buffer.from(svgToPng(svg, '/no/such/dir')));
     expect(png.width).to.be.above(100);
   });

@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/nn/tfjs/backend.js';
 import { parseConfig } from '../src/config/load.js';
 import {
-  compareEngines, comparisonRows, difference, formatComparison, COMPARE_COLUMNS, type ComparisonResult,
+  compareEngines,
+  comparisonRows,
+  difference,
+  formatComparison,
+  COMPARE_COLUMNS,
+  type ComparisonResult,
 } from '../src/training/compare-engines.js';
 import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
 import type { Params } from '../src/nn/params.js';
@@ -35,7 +40,11 @@ describe('compare: both engines from one start and the same batches', () => {
 
   before(async () => {
     await selectBackend('wasm');
-    const config = parseConfig({ hidden: [12, 8, 6], activation: 'relu', epochs: 1, batchSize: 8, learningRate: 0.2, seed: 3 }, 'test', 'relu-test');
+    const config = parseConfig(
+      { hidden: [12, 8, 6], activation: 'relu', epochs: 1, batchSize: 8, learningRate: 0.2, seed: 3 },
+      'test',
+      'relu-test',
+    );
     relu = await compareEngines({ config, subset, createEngine });
   });
 
@@ -60,7 +69,10 @@ describe('compare: both engines from one start and the same batches', () => {
     expect(relu.epochs[1].tfjs.testAccuracy).to.equal(relu.epochs[1].handwritten.testAccuracy);
   });
 
-  for (const [activation, batchSize, momentum] of [['sigmoid', 1, 0], ['tanh', 16, 0.9]] as const) {
+  for (const [activation, batchSize, momentum] of [
+    ['sigmoid', 1, 0],
+    ['tanh', 16, 0.9],
+  ] as const) {
     it(`${activation}, batch ${batchSize}, momentum ${momentum}: one epoch, first step and weights agree`, async () => {
       const config = parseConfig({ hidden: [10, 6], activation, epochs: 1, batchSize, momentum, learningRate: 0.1, seed: 4 }, 'test', 't');
       const r = await compareEngines({ config, subset: separableSubset(48, 16, 30, 6), createEngine });
@@ -115,7 +127,10 @@ describe('compare: the command line', function () {
 
   const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, CIFAR10_DATA_DIR: '/nonexistent-cifar-cache' } });
+      const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: dir,
+        env: { ...process.env, CIFAR10_DATA_DIR: '/nonexistent-cifar-cache' },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -128,9 +143,16 @@ describe('compare: the command line', function () {
     if (!existsSync(CLI)) throw new Error('dist/run.js is missing: run `npm run build` first (npm test does it)');
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'compare-cli-'));
     fixture = await makeFixtureDataDir({ recordsPerBatch: 100 });
-    await fs.writeFile(path.join(dir, 'small.json'), JSON.stringify({
-      hidden: [10, 6], activation: 'relu', epochs: 5, batchSize: 10, data: { trainPerClass: 40, testPerClass: 20 },
-    }));
+    await fs.writeFile(
+      path.join(dir, 'small.json'),
+      JSON.stringify({
+        hidden: [10, 6],
+        activation: 'relu',
+        epochs: 5,
+        batchSize: 10,
+        data: { trainPerClass: 40, testPerClass: 20 },
+      }),
+    );
   });
 
   after(async () => {
@@ -146,7 +168,11 @@ describe('compare: the command line', function () {
     expect(r.stdout).to.match(/verdict: MATCH/);
     expect(r.stdout).to.match(/tolerances \(first step only\)/);
     const rows = parseCsv(await fs.readFile(path.join(dir, 'cmp', 'compare.csv'), 'utf8'));
-    expect(rows.filter((row) => row.section === 'epoch' && row.quantity === 'test_accuracy').map((row) => row.epoch)).to.deep.equal(['0', '1', '2']);
+    expect(rows.filter((row) => row.section === 'epoch' && row.quantity === 'test_accuracy').map((row) => row.epoch)).to.deep.equal([
+      '0',
+      '1',
+      '2',
+    ]);
     expect(rows.filter((row) => row.section === 'first_step_gradient').every((row) => row.within_tolerance === 'true')).to.equal(true);
   });
 

@@ -93,11 +93,27 @@ describe('config: mistakes in a file', () => {
     ['negative learning rate', { ...good, learningRate: -0.1 }, /: field "learningRate": Too small: expected number to be >0/],
     ['momentum 1', { ...good, momentum: 1 }, /: field "momentum": Too big: expected number to be <1/],
     ['batch size 0', { ...good, batchSize: 0 }, /: field "batchSize": Too small: expected number to be >=1/],
-    ['more training images than the class has', { ...good, data: { trainPerClass: 5001 } }, /: field "data\.trainPerClass": Too big: expected number to be <=5000/],
-    ['more test images than the class has', { ...good, data: { testPerClass: 1001 } }, /: field "data\.testPerClass": Too big: expected number to be <=1000/],
+    [
+      'more training images than the class has',
+      { ...good, data: { trainPerClass: 5001 } },
+      /: field "data\.trainPerClass": Too big: expected number to be <=5000/,
+    ],
+    [
+      'more test images than the class has',
+      { ...good, data: { testPerClass: 1001 } },
+      /: field "data\.testPerClass": Too big: expected number to be <=1000/,
+    ],
     ['unknown class', { ...good, data: { positive: 'plane' } }, /: field "data\.positive": .*"airplane"/],
-    ['the same class twice', { ...good, data: { positive: 'ship', negative: 'ship' } }, /: field "data\.negative": must differ from data\.positive \("ship"\)/],
-    ['batch larger than the training set', { ...good, batchSize: 4001 }, /: field "batchSize": must be at most the training set size \(4000\)/],
+    [
+      'the same class twice',
+      { ...good, data: { positive: 'ship', negative: 'ship' } },
+      /: field "data\.negative": must differ from data\.positive \("ship"\)/,
+    ],
+    [
+      'batch larger than the training set',
+      { ...good, batchSize: 4001 },
+      /: field "batchSize": must be at most the training set size \(4000\)/,
+    ],
     ['normal init without std', { ...good, init: { scheme: 'normal' } }, /: field "init\.std": is required when init\.scheme is "normal"/],
     ['a JSON array', [1, 2], /: expected a JSON object with the run's settings/],
   ];
@@ -123,7 +139,7 @@ describe('config: mistakes in a file', () => {
 describe('config: command-line overrides', () => {
   const base = () => loadConfigFile(path.join(CONFIGS, 'relu3.json'));
 
-  it('replace the file\'s values and keep the rest', () => {
+  it("replace the file's values and keep the rest", () => {
     const c = applyOverrides(base(), { epochs: 3, seed: 9, learningRate: 0.5, batchSize: 7, backend: 'cpu', engine: 'handwritten' });
     expect([c.epochs, c.seed, c.learningRate, c.batchSize, c.backend, c.engine]).to.deep.equal([3, 9, 0.5, 7, 'cpu', 'handwritten']);
     expect(c.name).to.equal('relu3');

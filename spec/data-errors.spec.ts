@@ -42,7 +42,13 @@ async function failsLeavingDirUnchanged(dir: string, fn: () => Promise<unknown>,
 }
 
 const subsetOf = (dataDir: string, o: Partial<LoadSubsetOptions> = {}): LoadSubsetOptions => ({
-  dataDir, positive: 'airplane', negative: 'ship', trainPerClass: 10, testPerClass: 5, color: 'gray', ...o,
+  dataDir,
+  positive: 'airplane',
+  negative: 'ship',
+  trainPerClass: 10,
+  testPerClass: 5,
+  color: 'gray',
+  ...o,
   // no network in unit tests: a data directory that is not complete must fail, not download
   ensure: { sources: [], ...o.ensure },
 });
@@ -57,7 +63,10 @@ describe('data: bad input', () => {
   it('a missing data directory', async () => {
     const missing = path.join(f.dataDir, 'no-such-dir');
     await failsLeavingDirUnchanged(f.dataDir, () => loadSubset(subsetOf(missing)), `data directory ${missing} does not exist`);
-    await fs.access(missing).then(() => expect.fail('created it'), () => {});
+    await fs.access(missing).then(
+      () => expect.fail('created it'),
+      () => {},
+    );
   });
 
   it('a data directory that is not a directory', async () => {
@@ -132,7 +141,11 @@ describe('data: bad input', () => {
       () => loadSubset(subsetOf(f.dataDir, { positive: 'aeroplane' })),
       'unknown CIFAR-10 class "aeroplane" for the positive class; expected one of airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck',
     );
-    await failsLeavingDirUnchanged(f.dataDir, () => loadSubset(subsetOf(f.dataDir, { negative: 'airplane' })), 'the positive and negative classes are both "airplane"');
+    await failsLeavingDirUnchanged(
+      f.dataDir,
+      () => loadSubset(subsetOf(f.dataDir, { negative: 'airplane' })),
+      'the positive and negative classes are both "airplane"',
+    );
   });
 
   it('more images asked for than a class has', async () => {
@@ -142,8 +155,16 @@ describe('data: bad input', () => {
       () => loadSubset(subsetOf(f.dataDir, { trainPerClass: 31 })),
       /^asked for 31 airplane images, but the five training batches \(.*data_batch_1\.bin, .*\) hold only 30$/,
     );
-    await failsLeavingDirUnchanged(f.dataDir, () => loadSubset(subsetOf(f.dataDir, { testPerClass: 7 })), /^asked for 7 airplane images, but the test batch \(.*test_batch\.bin\) holds only 6$/);
-    await failsLeavingDirUnchanged(f.dataDir, () => loadSubset(subsetOf(f.dataDir, { trainPerClass: 0 })), 'trainPerClass must be a whole number of at least 1 (got 0)');
+    await failsLeavingDirUnchanged(
+      f.dataDir,
+      () => loadSubset(subsetOf(f.dataDir, { testPerClass: 7 })),
+      /^asked for 7 airplane images, but the test batch \(.*test_batch\.bin\) holds only 6$/,
+    );
+    await failsLeavingDirUnchanged(
+      f.dataDir,
+      () => loadSubset(subsetOf(f.dataDir, { trainPerClass: 0 })),
+      'trainPerClass must be a whole number of at least 1 (got 0)',
+    );
   });
 
   it('a network failure on every source names each source and why', async function () {
@@ -166,7 +187,9 @@ describe('data: bad input', () => {
       );
       // a host that does not resolve fails at once, with the reason (.invalid never resolves, RFC 2606)
       const started = Date.now();
-      const msg = await userError(() => ensureData(dataDir, { sources: [officialSource({ url: 'https://cifar.invalid/x.tar.gz' })], progress: false }));
+      const msg = await userError(() =>
+        ensureData(dataDir, { sources: [officialSource({ url: 'https://cifar.invalid/x.tar.gz' })], progress: false }),
+      );
       expect(msg).to.include('official tarball: https://cifar.invalid/x.tar.gz: host cifar.invalid could not be resolved');
       expect(Date.now() - started).to.be.below(9000);
     } finally {
@@ -194,7 +217,9 @@ describe('data: the command line', () => {
       expect(await snapshot(f.dataDir)).to.deep.equal(before);
       const missing = await run(['data', 'fetch', '--data-dir', path.join(f.dataDir, 'nope')]);
       expect(missing.error).to.be.instanceOf(UserError);
-      expect(missing.error?.message).to.equal(`data directory ${path.join(f.dataDir, 'nope')} does not exist; create it, or give an existing one with --data-dir or $CIFAR10_DATA_DIR`);
+      expect(missing.error?.message).to.equal(
+        `data directory ${path.join(f.dataDir, 'nope')} does not exist; create it, or give an existing one with --data-dir or $CIFAR10_DATA_DIR`,
+      );
       expect(await snapshot(f.dataDir)).to.deep.equal(before);
     } finally {
       await f.cleanup();

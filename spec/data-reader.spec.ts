@@ -35,7 +35,11 @@ async function handMadeDataDir(): Promise<string> {
     { label: 8, rgb: [1, 1, 2] }, // ship #2
   ]);
   for (const n of [3, 4, 5]) {
-    await writeBatch(path.join(b, `data_batch_${n}.bin`), [{ label: 9, rgb: [1, 2, 3] }, { label: 0, rgb: [4, 5, 6] }, { label: 8, rgb: [7, 8, 9] }]);
+    await writeBatch(path.join(b, `data_batch_${n}.bin`), [
+      { label: 9, rgb: [1, 2, 3] },
+      { label: 0, rgb: [4, 5, 6] },
+      { label: 8, rgb: [7, 8, 9] },
+    ]);
   }
   await writeBatch(path.join(b, 'test_batch.bin'), [onePixelImage(0), { label: 8, rgb: [128, 128, 128] }, { label: 9, rgb: [0, 0, 0] }]);
   await writeStamp(dataDir, { source: 'hand-made test files', checkedAgainst: 'synthetic fixture' });
@@ -174,7 +178,14 @@ describe('data: the two-class subset', () => {
   it('accepts the synthetic fixture, whose classes a simple rule separates', async () => {
     const f = await makeFixtureDataDir({ recordsPerBatch: 100 });
     try {
-      const s = await loadSubset({ dataDir: f.dataDir, positive: 'airplane', negative: 'ship', trainPerClass: f.trainPerClass, testPerClass: f.testPerClass, color: 'gray' });
+      const s = await loadSubset({
+        dataDir: f.dataDir,
+        positive: 'airplane',
+        negative: 'ship',
+        trainPerClass: f.trainPerClass,
+        testPerClass: f.testPerClass,
+        color: 'gray',
+      });
       expect(s.train.count).to.equal(2 * 150);
       expect(s.test.count).to.equal(2 * 30);
       // airplanes brighter on top, ships at the bottom

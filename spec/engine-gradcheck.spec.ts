@@ -5,7 +5,13 @@
 import { expect } from 'chai';
 import { selectBackend } from '../src/nn/tfjs/backend.js';
 import {
-  checkGradients, describeCheck, engineSubject, float64Subject, FLOAT32_CHECK, FLOAT64_CHECK, type GradientSubject,
+  checkGradients,
+  describeCheck,
+  engineSubject,
+  float64Subject,
+  FLOAT32_CHECK,
+  FLOAT64_CHECK,
+  type GradientSubject,
 } from '../src/nn/gradcheck.js';
 import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
 import { createTfjsEngine } from '../src/nn/tfjs/engine.js';
@@ -51,8 +57,12 @@ describe('engine: finite-difference gradient check', () => {
   });
 
   const cases: Array<[Activation, OutputActivation, number]> = [
-    ['sigmoid', 'sigmoid', 1], ['sigmoid', 'linear', 6], ['relu', 'sigmoid', 1], ['relu', 'sigmoid', 6],
-    ['tanh', 'sigmoid', 6], ['tanh', 'linear', 1],
+    ['sigmoid', 'sigmoid', 1],
+    ['sigmoid', 'linear', 6],
+    ['relu', 'sigmoid', 1],
+    ['relu', 'sigmoid', 6],
+    ['tanh', 'sigmoid', 6],
+    ['tanh', 'linear', 1],
   ];
   for (const [activation, output, n] of cases) {
     const network: NetworkSpec = { sizes: SIZES, hiddenActivation: activation, outputActivation: output };
@@ -74,7 +84,7 @@ describe('engine: finite-difference gradient check', () => {
   describe('a deliberately wrong gradient fails it', () => {
     const network: NetworkSpec = { sizes: SIZES, hiddenActivation: 'sigmoid', outputActivation: 'sigmoid' };
 
-    it('float32: the first layer\'s weight gradients 10% too large', () => {
+    it("float32: the first layer's weight gradients 10% too large", () => {
       const { params, batch } = fixture(4, 3);
       const wrong = wrongGradientEngine(createHandwrittenEngine(network, SGD, params), (g) => {
         for (let t = 0; t < g.weights[0].length; t++) g.weights[0][t] *= 1.1;

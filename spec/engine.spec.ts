@@ -82,7 +82,12 @@ describe('engine: hand-written MLP against the TensorFlow.js engine (first step,
 
   it('the engine factory builds the hand-written engine', async () => {
     const sizes = [6, 4, 1];
-    const e = await createEngine('handwritten', { sizes, hiddenActivation: 'relu', outputActivation: 'sigmoid' }, { learningRate: 0.1, momentum: 0 }, paramsFor(sizes, 1));
+    const e = await createEngine(
+      'handwritten',
+      { sizes, hiddenActivation: 'relu', outputActivation: 'sigmoid' },
+      { learningRate: 0.1, momentum: 0 },
+      paramsFor(sizes, 1),
+    );
     expect(e.kind).to.equal('handwritten');
     expect(e.predict(makeBatch(2, 6, 1).x, 2)).to.have.length(2);
   });
@@ -158,8 +163,11 @@ describe('engine: hand-written SGD follows the stated rule exactly', () => {
   });
 
   it('evaluate: mean squared error and the 0.5 threshold', () => {
-    const e = createHandwrittenEngine({ sizes: [2, 1], hiddenActivation: 'sigmoid', outputActivation: 'linear' },
-      { learningRate: 0.1, momentum: 0 }, { sizes: [2, 1], weights: [Float32Array.of(1, 0)], biases: [Float32Array.of(0)] });
+    const e = createHandwrittenEngine(
+      { sizes: [2, 1], hiddenActivation: 'sigmoid', outputActivation: 'linear' },
+      { learningRate: 0.1, momentum: 0 },
+      { sizes: [2, 1], weights: [Float32Array.of(1, 0)], biases: [Float32Array.of(0)] },
+    );
     // outputs = first input: 0.9 (target 1, right), 0.2 (target 1, wrong), 0.4 (target 0, right)
     const ev = e.evaluate(Float32Array.of(0.9, 5, 0.2, 5, 0.4, 5), Float32Array.of(1, 1, 0), 3);
     expect(ev.loss).to.be.closeTo((0.01 + 0.64 + 0.16) / 3, 1e-7);
@@ -168,9 +176,18 @@ describe('engine: hand-written SGD follows the stated rule exactly', () => {
 
   it('refuses parameters of another shape and batches too short for n', () => {
     const p = paramsFor([5, 3, 1], 1);
-    expect(() => createHandwrittenEngine({ sizes: [5, 4, 1], hiddenActivation: 'relu', outputActivation: 'sigmoid' }, { learningRate: 1, momentum: 0 }, p))
-      .to.throw(/sizes/);
-    const e = createHandwrittenEngine({ sizes: [5, 3, 1], hiddenActivation: 'relu', outputActivation: 'sigmoid' }, { learningRate: 1, momentum: 0 }, p);
+    expect(() =>
+      createHandwrittenEngine(
+        { sizes: [5, 4, 1], hiddenActivation: 'relu', outputActivation: 'sigmoid' },
+        { learningRate: 1, momentum: 0 },
+        p,
+      ),
+    ).to.throw(/sizes/);
+    const e = createHandwrittenEngine(
+      { sizes: [5, 3, 1], hiddenActivation: 'relu', outputActivation: 'sigmoid' },
+      { learningRate: 1, momentum: 0 },
+      p,
+    );
     expect(() => e.step({ x: new Float32Array(5), y: new Float32Array(2), n: 2 })).to.throw(/x holds 5/);
   });
 

@@ -39,10 +39,19 @@ describe('gradients layer by layer', function () {
 
   it('a training run that records them writes gradients.csv (one row per layer per epoch, epoch 0 = init) and its charts', async () => {
     const subset: Subset = {
-      train: randomData(64, 16, 1), test: randomData(16, 16, 2),
-      positive: 'airplane', negative: 'ship', color: 'gray', source: 'spec', dataDir: dir,
+      train: randomData(64, 16, 1),
+      test: randomData(16, 16, 2),
+      positive: 'airplane',
+      negative: 'ship',
+      color: 'gray',
+      source: 'spec',
+      dataDir: dir,
     };
-    const config = parseConfig({ hidden: [8, 6, 4], activation: 'sigmoid', recordGradients: true, epochs: 3, batchSize: 16, backend: 'cpu' }, 'spec', 'spec-run');
+    const config = parseConfig(
+      { hidden: [8, 6, 4], activation: 'sigmoid', recordGradients: true, epochs: 3, batchSize: 16, backend: 'cpu' },
+      'spec',
+      'spec-run',
+    );
     const outDir = path.join(dir, 'run');
     const result = await trainRun(config, { outDir, subset, progress: 'none', handleInterrupt: false });
     const rows = parseCsv(await readFile(path.join(outDir, 'gradients.csv'), 'utf8'));
@@ -50,7 +59,8 @@ describe('gradients layer by layer', function () {
     const layers = 4; // 16->8->6->4->1
     expect(rows).to.have.length(layers * (config.epochs + 1));
     const pairs = new Set(rows.map((r) => `${r.epoch}/${r.layer}`));
-    for (let e = 0; e <= config.epochs; e++) for (let l = 1; l <= layers; l++) expect(pairs.has(`${e}/${l}`), `epoch ${e} layer ${l}`).to.equal(true);
+    for (let e = 0; e <= config.epochs; e++)
+      for (let l = 1; l <= layers; l++) expect(pairs.has(`${e}/${l}`), `epoch ${e} layer ${l}`).to.equal(true);
     const sizes = [16, 8, 6, 4, 1];
     for (const r of rows) {
       expect(Number(r.fan_in)).to.equal(sizes[Number(r.layer) - 1]);
@@ -69,7 +79,11 @@ describe('gradients layer by layer', function () {
   function firstOverLast(activation: Activation, init: InitScheme, seed: number): number[] {
     const sizes = [64, 32, 32, 32, 32, 1]; // depth 6 as the article counts: input, 4 hidden, output
     const data = randomData(200, 64, 100 + seed);
-    const engine = createTfjsEngine({ sizes, hiddenActivation: activation, outputActivation: 'sigmoid' }, { learningRate: 0.1, momentum: 0 }, initParams(sizes, { scheme: init }, seed));
+    const engine = createTfjsEngine(
+      { sizes, hiddenActivation: activation, outputActivation: 'sigmoid' },
+      { learningRate: 0.1, momentum: 0 },
+      initParams(sizes, { scheme: init }, seed),
+    );
     const stats = gradientStats(engine, data, 0);
     engine.dispose();
     return stats.map((s) => s.meanAbs);
@@ -84,7 +98,8 @@ describe('gradients layer by layer', function () {
     // (made to keep the signal's size) has no such factor.
     for (const seed of [1, 2, 3]) {
       const sig = firstOverLast('sigmoid', 'xavier', seed);
-      for (let l = 0; l + 1 < sig.length; l++) expect(sig[l], `seed ${seed}: sigmoid layer ${l + 1} below layer ${l + 2}`).to.be.below(sig[l + 1]);
+      for (let l = 0; l + 1 < sig.length; l++)
+        expect(sig[l], `seed ${seed}: sigmoid layer ${l + 1} below layer ${l + 2}`).to.be.below(sig[l + 1]);
       const sigRatio = sig[0] / sig[sig.length - 1];
       expect(sigRatio, `seed ${seed}: first/last for sigmoid`).to.be.below(1 / 16);
       const relu = firstOverLast('relu', 'he', seed);

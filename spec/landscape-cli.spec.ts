@@ -38,8 +38,27 @@ describe('landscape: the command line', function () {
 
   it('trains both configs, probes them side by side and writes the CSVs, the chart and the training runs', async () => {
     const out = path.join(dir, 'trained');
-    const r = await run(['landscape', '--config', relu, '--config', sigmoid, '--count', '2', '--points', '21', '--span', '2', '--jobs', '1',
-      '--data-dir', fixture.dataDir, '--out', out, '--progress', 'none']);
+    const r = await run([
+      'landscape',
+      '--config',
+      relu,
+      '--config',
+      sigmoid,
+      '--count',
+      '2',
+      '--points',
+      '21',
+      '--span',
+      '2',
+      '--jobs',
+      '1',
+      '--data-dir',
+      fixture.dataDir,
+      '--out',
+      out,
+      '--progress',
+      'none',
+    ]);
     expect(r.error, r.error?.message).to.equal(undefined);
     expect(r.stdout).to.match(/relu-small \(relu\): 2 weights swept; minimum inside the range for \d, at an edge for \d/);
     expect(r.stdout).to.match(/sigmoid-small \(sigmoid\): 2 weights swept/);
@@ -50,15 +69,41 @@ describe('landscape: the command line', function () {
     expect(info.counts.map((c: { swept: number }) => c.swept)).to.deep.equal([2, 2]);
     expect(info.examples).to.equal('training set (80 images)');
     // The training runs live inside, with their weights, curves and (when recorded) gradient charts.
-    for (const f of ['train-relu-small/weights.json', 'train-relu-small/curves.png', 'train-relu-small/gradients-by-layer.png', 'train-sigmoid-small/history.csv', 'landscape.png']) {
+    for (const f of [
+      'train-relu-small/weights.json',
+      'train-relu-small/curves.png',
+      'train-relu-small/gradients-by-layer.png',
+      'train-sigmoid-small/history.csv',
+      'landscape.png',
+    ]) {
       await readFile(path.join(out, f));
     }
 
     // The saved weights probe to the same curves without training again.
     const again = path.join(dir, 'loaded');
-    const l = await run(['landscape', '--config', relu, '--config', sigmoid, '--count', '2', '--points', '21', '--span', '2', '--jobs', '1',
-      '--weights', path.join(out, 'train-relu-small/weights.json'), '--weights', path.join(out, 'train-sigmoid-small/weights.json'),
-      '--data-dir', fixture.dataDir, '--out', again]);
+    const l = await run([
+      'landscape',
+      '--config',
+      relu,
+      '--config',
+      sigmoid,
+      '--count',
+      '2',
+      '--points',
+      '21',
+      '--span',
+      '2',
+      '--jobs',
+      '1',
+      '--weights',
+      path.join(out, 'train-relu-small/weights.json'),
+      '--weights',
+      path.join(out, 'train-sigmoid-small/weights.json'),
+      '--data-dir',
+      fixture.dataDir,
+      '--out',
+      again,
+    ]);
     expect(l.error, l.error?.message).to.equal(undefined);
     const reloaded = parseCsv(await readFile(path.join(again, 'landscape.csv'), 'utf8'));
     expect(reloaded.map((x) => x.loss)).to.deep.equal(rows.map((x) => x.loss));
@@ -69,8 +114,27 @@ describe('landscape: the command line', function () {
     const out = path.join(dir, 'init');
     // Sigmoid: a smooth curve, so even 30 images and 11 points pass the derivative check (a ReLU
     // curve over so few images is a handful of kinks, which 11 points cannot resolve).
-    const r = await run(['landscape', '--config', sigmoid, '--at', 'init', '--weight', '3,1', '--weight', '100,7', '--points', '11',
-      '--examples', '30', '--jobs', '1', '--data-dir', fixture.dataDir, '--out', out]);
+    const r = await run([
+      'landscape',
+      '--config',
+      sigmoid,
+      '--at',
+      'init',
+      '--weight',
+      '3,1',
+      '--weight',
+      '100,7',
+      '--points',
+      '11',
+      '--examples',
+      '30',
+      '--jobs',
+      '1',
+      '--data-dir',
+      fixture.dataDir,
+      '--out',
+      out,
+    ]);
     expect(r.error, r.error?.message).to.equal(undefined);
     const summary = parseCsv(await readFile(path.join(out, 'landscape-summary.csv'), 'utf8'));
     expect(summary.map((s) => `${s.weight_i},${s.weight_j}`)).to.deep.equal(['3,1', '100,7']);

@@ -85,7 +85,11 @@ describe('landscape: sweeping one first-layer weight', function () {
         const values = linspace(w0 - 3, w0 + 3, 25);
         const r = sweeper.sweep({ i, j }, values);
         sweeper.dispose();
-        const handwritten = createHandwrittenEngine({ sizes, hiddenActivation: activation, outputActivation: 'sigmoid' }, { learningRate: 0.1, momentum: 0 }, params);
+        const handwritten = createHandwrittenEngine(
+          { sizes, hiddenActivation: activation, outputActivation: 'sigmoid' },
+          { learningRate: 0.1, momentum: 0 },
+          params,
+        );
         let worstLoss = 0;
         let worstGrad = 0;
         let gradScale = 0;
@@ -138,7 +142,9 @@ describe('landscape: sweeping one first-layer weight', function () {
     await selectBackend('cpu');
     const before = tf.memory().numTensors;
     const params = initParams(sizes, { scheme: 'xavier' }, 4);
-    const sweeper = new FirstLayerSweeper({ name: 't', activation: 'relu', outputActivation: 'sigmoid', params }, data, { rowsPerChunk: 100 });
+    const sweeper = new FirstLayerSweeper({ name: 't', activation: 'relu', outputActivation: 'sigmoid', params }, data, {
+      rowsPerChunk: 100,
+    });
     sweeper.sweep({ i: 0, j: 0 }, linspace(-1, 1, 9));
     sweeper.dispose();
     expect(tf.memory().numTensors).to.equal(before);
@@ -149,15 +155,27 @@ describe('landscape: shape of a curve and the derivative check', () => {
   const v = linspace(-4, 4, 81);
 
   it('a bowl has its minimum inside; a sigmoid-shaped fall has it at the edge and is monotone', () => {
-    const bowl = describeCurve(v, v.map((x) => 0.3 + 0.01 * (x - 1) ** 2), v.map((x) => 0.02 * (x - 1)));
+    const bowl = describeCurve(
+      v,
+      v.map((x) => 0.3 + 0.01 * (x - 1) ** 2),
+      v.map((x) => 0.02 * (x - 1)),
+    );
     expect(bowl.minimum).to.equal('inside');
     expect(bowl.minValue).to.be.closeTo(1, 1e-9);
     expect(bowl.monotone).to.equal('no');
     expect(bowl.edgeRise).to.be.closeTo(0.01 * 9, 1e-9);
-    const fall = describeCurve(v, v.map((x) => 0.3 - 0.05 / (1 + Math.exp(-x))), v.map(() => 0));
+    const fall = describeCurve(
+      v,
+      v.map((x) => 0.3 - 0.05 / (1 + Math.exp(-x))),
+      v.map(() => 0),
+    );
     expect(fall.minimum).to.equal('upper edge');
     expect(fall.monotone).to.equal('decreasing');
-    const rise = describeCurve(v, v.map((x) => 0.3 + 0.05 / (1 + Math.exp(-x))), v.map(() => 0));
+    const rise = describeCurve(
+      v,
+      v.map((x) => 0.3 + 0.05 / (1 + Math.exp(-x))),
+      v.map(() => 0),
+    );
     expect(rise.minimum).to.equal('lower edge');
     expect(rise.monotone).to.equal('increasing');
   });
@@ -165,7 +183,11 @@ describe('landscape: shape of a curve and the derivative check', () => {
   it('a curve that has flattened to its asymptote does not get a minimum "inside" from rounding noise', () => {
     // Decreasing, then flat at 0.25 with ±1e-11 jitter (below the noise level, 2e-8 x loss).
     const losses = v.map((x, p) => (x < 0 ? 0.25 + 0.01 * x * x : 0.25 + (p % 2 ? 1e-11 : -1e-11)));
-    const shape = describeCurve(v, losses, v.map(() => 0));
+    const shape = describeCurve(
+      v,
+      losses,
+      v.map(() => 0),
+    );
     expect(shape.minimum).to.equal('upper edge');
     expect(shape.monotone).to.equal('decreasing');
   });
@@ -182,7 +204,7 @@ describe('landscape: shape of a curve and the derivative check', () => {
     for (const [why, wrong] of [
       ['20 % too large', truth.map((g) => 1.2 * g)],
       ['wrong sign', truth.map((g) => -g)],
-      ['a neighbouring point\'s', truth.map((_, p) => truth[Math.min(p + 4, truth.length - 1)])],
+      ["a neighbouring point's", truth.map((_, p) => truth[Math.min(p + 4, truth.length - 1)])],
     ] as const) {
       const c = checkDerivative(v, losses, wrong);
       expect(c.relative, why).to.be.above(0.1);
@@ -237,7 +259,9 @@ describe('landscape: runLandscape', function () {
     expect(result.counts.map((c) => c.swept)).to.deep.equal([3, 3]);
     for (const c of result.counts) expect(c.inside + c.atEdge).to.equal(3);
     // Both networks are probed at the same weights (same seed, same shape).
-    expect(result.curves.slice(0, 3).map((c) => [c.weightI, c.weightJ])).to.deep.equal(result.curves.slice(3).map((c) => [c.weightI, c.weightJ]));
+    expect(result.curves.slice(0, 3).map((c) => [c.weightI, c.weightJ])).to.deep.equal(
+      result.curves.slice(3).map((c) => [c.weightI, c.weightJ]),
+    );
     // The loss at the original weight is the network's own loss.
     for (const c of result.curves) {
       const net = networks.find((n) => n.name === c.config)!;
@@ -247,7 +271,17 @@ describe('landscape: runLandscape', function () {
     }
     const rows = parseCsv(await readFile(path.join(dir, 'landscape.csv'), 'utf8'));
     expect(rows).to.have.length(6 * 41);
-    expect(Object.keys(rows[0])).to.deep.equal(['config', 'activation', 'weight_i', 'weight_j', 'original', 'value', 'loss', 'gradient', 'slope']);
+    expect(Object.keys(rows[0])).to.deep.equal([
+      'config',
+      'activation',
+      'weight_i',
+      'weight_j',
+      'original',
+      'value',
+      'loss',
+      'gradient',
+      'slope',
+    ]);
     expect(rows[0].slope).to.equal('');
     expect(Number(rows[1].slope)).to.be.a('number').and.not.NaN;
     const summary = parseCsv(await readFile(path.join(dir, 'landscape-summary.csv'), 'utf8'));
@@ -269,7 +303,9 @@ describe('landscape: runLandscape', function () {
     const here = await runLandscape({ ...opts, jobs: 1 });
     const threads = await runLandscape({ ...opts, jobs: 2 });
     expect(threads.seconds.jobs).to.equal(2);
-    expect(threads.curves.map((c) => [c.config, c.weightI, c.weightJ])).to.deep.equal(here.curves.map((c) => [c.config, c.weightI, c.weightJ]));
+    expect(threads.curves.map((c) => [c.config, c.weightI, c.weightJ])).to.deep.equal(
+      here.curves.map((c) => [c.config, c.weightI, c.weightJ]),
+    );
     threads.curves.forEach((c, k) => {
       expect(c.losses).to.deep.equal(here.curves[k].losses);
       expect(c.gradients).to.deep.equal(here.curves[k].gradients);
@@ -279,7 +315,9 @@ describe('landscape: runLandscape', function () {
 
   it('rejects a bad range or weight with a one-line usage error', async () => {
     const data = randomData(10, 4, 1);
-    const networks: ProbedNetwork[] = [{ name: 'n', activation: 'relu', outputActivation: 'sigmoid', params: initParams([4, 3, 1], { scheme: 'he' }, 1) }];
+    const networks: ProbedNetwork[] = [
+      { name: 'n', activation: 'relu', outputActivation: 'sigmoid', params: initParams([4, 3, 1], { scheme: 'he' }, 1) },
+    ];
     const fails = async (o: object, re: RegExp) => {
       let err: unknown;
       try {

@@ -15,7 +15,14 @@ import { finalize } from '../src/reports/finalize.js';
 import { makeSyntheticReproduceDir, ARTICLE_WORLD } from './helpers/report-fixture.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 
 describe('report.html in headless Chromium', function () {
   this.timeout(60_000);
@@ -25,7 +32,9 @@ describe('report.html in headless Chromium', function () {
   before(async function () {
     if (!existsSync(CHROMIUM)) {
       if (process.env.CI === 'true') {
-        throw new Error(`Chromium is missing at ${CHROMIUM}: the report's browser test needs it in CI (apt-get install chromium; .ci/run does)`);
+        throw new Error(
+          `Chromium is missing at ${CHROMIUM}: the report's browser test needs it in CI (apt-get install chromium; .ci/run does)`,
+        );
       }
       this.skip();
     }
@@ -57,9 +66,20 @@ describe('report.html in headless Chromium', function () {
     // (The callback runs in the page; the spec's TypeScript has no DOM types, hence the plain shape.)
     type Img = { alt: string; complete: boolean; naturalWidth: number; naturalHeight: number; src: string };
     const charts = await page.locator('figure.chart img').evaluateAll((imgs) =>
-      (imgs as unknown as Img[]).map((img) => ({ alt: img.alt, complete: img.complete, width: img.naturalWidth, height: img.naturalHeight, src: img.src.slice(0, 22) })),
+      (imgs as unknown as Img[]).map((img) => ({
+        alt: img.alt,
+        complete: img.complete,
+        width: img.naturalWidth,
+        height: img.naturalHeight,
+        src: img.src.slice(0, 22),
+      })),
     );
-    expect(charts.map((c) => c.alt)).to.deep.equal(['Test accuracy against depth', 'Loss along one first-layer weight', 'Gradient norm against layer', 'Gradient norm during training']);
+    expect(charts.map((c) => c.alt)).to.deep.equal([
+      'Test accuracy against depth',
+      'Loss along one first-layer weight',
+      'Gradient norm against layer',
+      'Gradient norm during training',
+    ]);
     for (const c of charts) {
       expect(c.complete, c.alt).to.equal(true);
       expect(c.width, `${c.alt} rendered`).to.be.greaterThan(100);
@@ -74,7 +94,12 @@ describe('report.html in headless Chromium', function () {
   it('report.md links the same charts as PNG files that exist beside it', () => {
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
     const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
-    expect(links).to.deep.equal(['charts/accuracy-by-depth.png', 'charts/landscape.png', 'charts/gradients-by-layer.png', 'charts/gradients-by-epoch.png']);
+    expect(links).to.deep.equal([
+      'charts/accuracy-by-depth.png',
+      'charts/landscape.png',
+      'charts/gradients-by-layer.png',
+      'charts/gradients-by-epoch.png',
+    ]);
     for (const l of links) expect(existsSync(path.join(dir, l)), l).to.equal(true);
   });
 });

@@ -8,8 +8,16 @@ import { statsOf, type SummaryRow } from '../src/reports/summary.js';
 import type { LandscapeRecord } from '../src/reproduce/store.js';
 import type { LayerGradientStat } from '../src/nn/gradient-stats.js';
 import {
-  judgeClaims, judgeTypicalAccuracy, judgeDepthEffect, judgeBestDepth, judgeSigmoidVsRelu, judgeLandscape,
-  judgeVanishingGradient, curveShape, combine, type GradientRun,
+  judgeClaims,
+  judgeTypicalAccuracy,
+  judgeDepthEffect,
+  judgeBestDepth,
+  judgeSigmoidVsRelu,
+  judgeLandscape,
+  judgeVanishingGradient,
+  curveShape,
+  combine,
+  type GradientRun,
 } from '../src/reports/report-claims.js';
 import { renderMarkdown, disagreementSentence } from '../src/reports/report-md.js';
 import { renderHtml } from '../src/reports/report-html.js';
@@ -42,14 +50,38 @@ function seeds(mean: number, spread: number): number[] {
 
 /** The article's world: ~70 %, best Sigmoid 5 layers, best ReLU 6, Sigmoid 1 point ahead, small noise. */
 const ARTICLE_LIKE: SummaryRow[] = [
-  ...[[3, 0.695], [4, 0.705], [5, 0.72], [6, 0.705], [7, 0.7]].map(([d, m]) => row('sigmoid', d, seeds(m, 0.002))),
-  ...[[3, 0.685], [4, 0.69], [5, 0.695], [6, 0.71], [7, 0.69]].map(([d, m]) => row('relu', d, seeds(m, 0.002))),
+  ...[
+    [3, 0.695],
+    [4, 0.705],
+    [5, 0.72],
+    [6, 0.705],
+    [7, 0.7],
+  ].map(([d, m]) => row('sigmoid', d, seeds(m, 0.002))),
+  ...[
+    [3, 0.685],
+    [4, 0.69],
+    [5, 0.695],
+    [6, 0.71],
+    [7, 0.69],
+  ].map(([d, m]) => row('relu', d, seeds(m, 0.002))),
 ];
 
 /** A world against the article: 80 %, depth matters a lot, best at 3 layers, ReLU clearly ahead. */
 const CONTRARY: SummaryRow[] = [
-  ...[[3, 0.8], [4, 0.76], [5, 0.72], [6, 0.68], [7, 0.6]].map(([d, m]) => row('sigmoid', d, seeds(m, 0.002))),
-  ...[[3, 0.86], [4, 0.85], [5, 0.84], [6, 0.83], [7, 0.82]].map(([d, m]) => row('relu', d, seeds(m, 0.002))),
+  ...[
+    [3, 0.8],
+    [4, 0.76],
+    [5, 0.72],
+    [6, 0.68],
+    [7, 0.6],
+  ].map(([d, m]) => row('sigmoid', d, seeds(m, 0.002))),
+  ...[
+    [3, 0.86],
+    [4, 0.85],
+    [5, 0.84],
+    [6, 0.83],
+    [7, 0.82],
+  ].map(([d, m]) => row('relu', d, seeds(m, 0.002))),
 ];
 
 /** The article's means, but seeds scattered +-4 points: nothing can be told apart. */
@@ -63,10 +95,25 @@ function landscape(activation: string, seed: number, loss: (w: number) => number
   const values = grid(-10, 10, 81);
   const losses = values.map(loss);
   // Where the minimum lies is judged by the probe's own code, as in a real sweep.
-  const shape = describeCurve(values, losses, losses.map(() => 0));
+  const shape = describeCurve(
+    values,
+    losses,
+    losses.map(() => 0),
+  );
   return {
-    kind: 'landscape', id: `landscape-${activation}7-s${seed}`, configName: `${activation}7`, seed, trainId: `${activation}7-s${seed}`,
-    fingerprint: 'x', activation, hidden: [150, 100, 50, 30, 15], examples: 'training set', seconds: 1, host: 'h', finishedAt: '', versions: { node: '', tfjs: '', project: '' },
+    kind: 'landscape',
+    id: `landscape-${activation}7-s${seed}`,
+    configName: `${activation}7`,
+    seed,
+    trainId: `${activation}7-s${seed}`,
+    fingerprint: 'x',
+    activation,
+    hidden: [150, 100, 50, 30, 15],
+    examples: 'training set',
+    seconds: 1,
+    host: 'h',
+    finishedAt: '',
+    versions: { node: '', tfjs: '', project: '' },
     series: [{ weightI: 3, weightJ: 4, original: 0.1, values, losses, minimum: shape.minimum, monotone: shape.monotone }],
     check: { relative: 0.001, tolerance: 0.05, passed: true, where: '' },
   };
@@ -88,7 +135,12 @@ function gradients(activation: string, seed: number, first: number, last: number
 
 describe('report verdicts', () => {
   it('a run like the article agrees with claims 1-4', () => {
-    const claims = [judgeTypicalAccuracy(ARTICLE_LIKE), judgeDepthEffect(ARTICLE_LIKE), judgeBestDepth(ARTICLE_LIKE), judgeSigmoidVsRelu(ARTICLE_LIKE)];
+    const claims = [
+      judgeTypicalAccuracy(ARTICLE_LIKE),
+      judgeDepthEffect(ARTICLE_LIKE),
+      judgeBestDepth(ARTICLE_LIKE),
+      judgeSigmoidVsRelu(ARTICLE_LIKE),
+    ];
     expect(claims.map((c) => c.verdict)).to.deep.equal(['agrees', 'agrees', 'agrees', 'agrees']);
     expect(claims[2].measured).to.equal('Sigmoid best at 5 layers; ReLU best at 6 layers.');
   });
@@ -96,7 +148,9 @@ describe('report verdicts', () => {
   it('a run against the article contradicts claims 1-4, and says by how much', () => {
     const claims = [judgeTypicalAccuracy(CONTRARY), judgeDepthEffect(CONTRARY), judgeBestDepth(CONTRARY), judgeSigmoidVsRelu(CONTRARY)];
     expect(claims.map((c) => c.verdict)).to.deep.equal(['contradicts', 'contradicts', 'contradicts', 'contradicts']);
-    expect(claims[1].evidence[0]).to.match(/Sigmoid: depth means range from 60\.0 % \(7 layers\) to 80\.0 % \(3 layers\), a spread of 20\.0 points/);
+    expect(claims[1].evidence[0]).to.match(
+      /Sigmoid: depth means range from 60\.0 % \(7 layers\) to 80\.0 % \(3 layers\), a spread of 20\.0 points/,
+    );
     expect(claims[3].measured).to.match(/^ReLU ahead by 12\.8 points on average over 5 depths \(Sigmoid ahead at 0 of 5\)/);
   });
 
@@ -125,10 +179,25 @@ describe('report verdicts', () => {
       const v = grid(-10, 10, 81);
       expect(curveShape(v, v.map(bowl))).to.equal('interior minimum');
       expect(curveShape(v, v.map(sigmoidTail))).to.equal('levels off');
-      expect(curveShape(v, v.map((w) => 1 - 0.01 * w))).to.equal('monotone, still falling');
-      expect(curveShape(v, v.map(() => 0.25))).to.equal('flat');
+      expect(
+        curveShape(
+          v,
+          v.map((w) => 1 - 0.01 * w),
+        ),
+      ).to.equal('monotone, still falling');
+      expect(
+        curveShape(
+          v,
+          v.map(() => 0.25),
+        ),
+      ).to.equal('flat');
       // Mirrored: falling towards the left end.
-      expect(curveShape(v, v.map((w) => sigmoidTail(-w)))).to.equal('levels off');
+      expect(
+        curveShape(
+          v,
+          v.map((w) => sigmoidTail(-w)),
+        ),
+      ).to.equal('levels off');
       // A switched-off ReLU unit: a plateau with a rounding ripple, then a rise. Even when the
       // probe calls the ripple a minimum inside, it is no bowl.
       const plateau = v.map((w, k) => (w < 0 ? 0.178 + (k === 20 ? -1e-7 : 0) : 0.178 + 0.001 * w * w));
@@ -137,7 +206,12 @@ describe('report verdicts', () => {
     });
 
     it('agrees when ReLU curves have an inner minimum and Sigmoid curves level off; contradicts when swapped', () => {
-      const article = [landscape('relu', 1, bowl), landscape('relu', 2, bowl), landscape('sigmoid', 1, sigmoidTail), landscape('sigmoid', 2, sigmoidTail)];
+      const article = [
+        landscape('relu', 1, bowl),
+        landscape('relu', 2, bowl),
+        landscape('sigmoid', 1, sigmoidTail),
+        landscape('sigmoid', 2, sigmoidTail),
+      ];
       expect(judgeLandscape(article).verdict).to.equal('agrees');
       const swapped = [landscape('relu', 1, sigmoidTail), landscape('sigmoid', 1, bowl)];
       expect(judgeLandscape(swapped).verdict).to.equal('contradicts');
@@ -151,7 +225,11 @@ describe('report verdicts', () => {
 
   describe('the vanishing gradient (claim 6)', () => {
     it('agrees when the first layer gets >= 10x less than the last, in every seed', () => {
-      const r = judgeVanishingGradient([gradients('sigmoid', 1, 1e-5, 1e-2), gradients('sigmoid', 2, 2e-5, 1e-2), gradients('relu', 1, 1e-3, 2e-3)]);
+      const r = judgeVanishingGradient([
+        gradients('sigmoid', 1, 1e-5, 1e-2),
+        gradients('sigmoid', 2, 2e-5, 1e-2),
+        gradients('relu', 1, 1e-3, 2e-3),
+      ]);
       expect(r.verdict).to.equal('agrees');
       expect(r.evidence[1]).to.match(/ReLU 7 layers: 2\.00x to 2\.00x/);
     });
@@ -181,7 +259,15 @@ describe('report verdicts', () => {
       claims: judgeClaims({ rows, landscape: [], gradients: [] }),
       rows,
       settings: ['epochs 30', 'learning rate 0.1'],
-      environment: { backend: 'wasm', engine: 'tfjs', versions: 'v', machine: 'm', wallTime: '1 min', computeTime: '2 min', dataSource: 'cache' },
+      environment: {
+        backend: 'wasm',
+        engine: 'tfjs',
+        versions: 'v',
+        machine: 'm',
+        wallTime: '1 min',
+        computeTime: '2 min',
+        dataSource: 'cache',
+      },
       charts: [],
       notes: [],
     });
@@ -200,7 +286,7 @@ describe('report verdicts', () => {
     it('renders escaped, self-contained HTML that loads nothing from elsewhere', () => {
       const html = renderHtml(data(CONTRARY));
       expect(html).to.include('<title>Test report &lt;&amp;&gt;</title>');
-      expect(html).to.include("Content-Security-Policy\" content=\"default-src 'none'; img-src data:");
+      expect(html).to.include('Content-Security-Policy" content="default-src \'none\'; img-src data:');
       expect(html).to.not.match(/(src|href)="(https?:)?\/\//);
       // Two header rows, six claims, one row per configuration.
       expect(html.match(/<tr>/g)?.length).to.equal(2 + 6 + CONTRARY.length);

@@ -27,7 +27,18 @@ describe('reproduce summary and verdicts from job records', function () {
     dir = makeSyntheticReproduceDir(CONTRARY_WORLD);
     const { data } = await finalize(dir);
     const rows = parseCsv(readFileSync(path.join(dir, 'summary.csv'), 'utf8'));
-    expect(rows.map((r) => r.config)).to.deep.equal(['sigmoid3', 'sigmoid4', 'sigmoid5', 'sigmoid6', 'sigmoid7', 'relu3', 'relu4', 'relu5', 'relu6', 'relu7']);
+    expect(rows.map((r) => r.config)).to.deep.equal([
+      'sigmoid3',
+      'sigmoid4',
+      'sigmoid5',
+      'sigmoid6',
+      'sigmoid7',
+      'relu3',
+      'relu4',
+      'relu5',
+      'relu6',
+      'relu7',
+    ]);
     const relu5 = rows[7];
     expect(relu5).to.include({ activation: 'relu', layers: '5', hidden: '150-100-50', seeds: '3', seed_list: '1 2 3', epochs: '3' });
     // Seeds give 0.798, 0.800, 0.802: mean 0.8, sample std 0.002.
@@ -37,9 +48,18 @@ describe('reproduce summary and verdicts from job records', function () {
     expect(Number(relu5.test_acc_max)).to.be.closeTo(0.802, 1e-12);
     expect(Number(relu5.run_seconds_mean)).to.equal(6);
     expect(Number(relu5.run_seconds_total)).to.equal(18);
-    expect(data.claims.map((c) => c.verdict)).to.deep.equal(['contradicts', 'contradicts', 'contradicts', 'contradicts', 'contradicts', 'contradicts']);
+    expect(data.claims.map((c) => c.verdict)).to.deep.equal([
+      'contradicts',
+      'contradicts',
+      'contradicts',
+      'contradicts',
+      'contradicts',
+      'contradicts',
+    ]);
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
-    expect(md).to.include('This run contradicts the article on this claim, with these settings: seeds 1, 2, 3; epochs 3; learning rate 0.1;');
+    expect(md).to.include(
+      'This run contradicts the article on this claim, with these settings: seeds 1, 2, 3; epochs 3; learning rate 0.1;',
+    );
     expect(md).to.include('- backend: wasm (@tensorflow/tfjs-backend-wasm 4.22.0, 1 thread)');
     expect(md).to.include('- wall time: 10 min 00 s until the report was written, with 2 worker processes');
   });

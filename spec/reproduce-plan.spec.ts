@@ -15,7 +15,10 @@ function configDir(reproduce: Record<string, unknown>, names = ['sigmoid3', 'sig
   for (const name of names) {
     const activation = name.startsWith('relu') ? 'relu' : 'sigmoid';
     const layers = Number(name.replace(/\D/g, ''));
-    writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ activation, hidden: Array.from({ length: layers - 2 }, () => 4), epochs: 2 }));
+    writeFileSync(
+      path.join(dir, `${name}.json`),
+      JSON.stringify({ activation, hidden: Array.from({ length: layers - 2 }, () => 4), epochs: 2 }),
+    );
   }
   writeFileSync(path.join(dir, 'reproduce.json'), JSON.stringify(reproduce));
   return dir;
@@ -60,8 +63,12 @@ describe('reproduce plan', () => {
     }
     const probes = plan.jobs.filter((j) => j.kind === 'landscape');
     expect(probes.map((j) => j.id)).to.deep.equal([
-      'landscape-sigmoid5-s1', 'landscape-sigmoid5-s2', 'landscape-sigmoid5-s3',
-      'landscape-relu5-s1', 'landscape-relu5-s2', 'landscape-relu5-s3',
+      'landscape-sigmoid5-s1',
+      'landscape-sigmoid5-s2',
+      'landscape-sigmoid5-s3',
+      'landscape-relu5-s1',
+      'landscape-relu5-s2',
+      'landscape-relu5-s3',
     ]);
     expect(new Set(plan.jobs.map((j) => j.id)).size).to.equal(plan.jobs.length);
   });
@@ -129,7 +136,9 @@ describe('reproduce plan', () => {
       const dir = configDir({ configs: ['sigmoid3'], landscape: { configs: ['relu7'] } });
       dirs.push(dir);
       const file = path.join(dir, 'reproduce.json');
-      expect(usageMessage(() => loadReproduceConfig(file))).to.equal(`${file}: field "landscape.configs.0": "relu7" is not one of "configs"`);
+      expect(usageMessage(() => loadReproduceConfig(file))).to.equal(
+        `${file}: field "landscape.configs.0": "relu7" is not one of "configs"`,
+      );
     });
 
     it('rejects unknown keys, duplicate configs and bad seeds', () => {
@@ -138,7 +147,9 @@ describe('reproduce plan', () => {
       const seeds = configDir({ configs: ['sigmoid3'], seeds: 0, gradients: { configs: [] }, landscape: { configs: [] } });
       dirs.push(unknown, dup, seeds);
       expect(usageMessage(() => loadReproduceConfig(path.join(unknown, 'reproduce.json')))).to.match(/unknown key "seed"/);
-      expect(usageMessage(() => loadReproduceConfig(path.join(dup, 'reproduce.json')))).to.match(/field "configs.1": "sigmoid3" is listed twice/);
+      expect(usageMessage(() => loadReproduceConfig(path.join(dup, 'reproduce.json')))).to.match(
+        /field "configs.1": "sigmoid3" is listed twice/,
+      );
       expect(usageMessage(() => loadReproduceConfig(path.join(seeds, 'reproduce.json')))).to.match(/field "seeds"/);
     });
 
@@ -154,12 +165,25 @@ describe('reproduce plan', () => {
     it('fails on a missing run config before anything runs', () => {
       const dir = configDir({ configs: ['sigmoid3', 'tanh9'], gradients: { configs: [] }, landscape: { configs: [] } });
       dirs.push(dir);
-      expect(usageMessage(() => loadReproduceConfig(path.join(dir, 'reproduce.json')))).to.equal(`${path.join(dir, 'tanh9.json')}: cannot read config: no such file`);
+      expect(usageMessage(() => loadReproduceConfig(path.join(dir, 'reproduce.json')))).to.equal(
+        `${path.join(dir, 'tanh9.json')}: cannot read config: no such file`,
+      );
     });
 
-    it('the shipped configs/reproduce.json is valid and names the article\'s ten networks', () => {
+    it("the shipped configs/reproduce.json is valid and names the article's ten networks", () => {
       const settings = parseReproduceSettings(JSON.parse(readFileSync('configs/reproduce.json', 'utf8')), 'configs/reproduce.json');
-      expect(settings.configs).to.deep.equal(['sigmoid3', 'sigmoid4', 'sigmoid5', 'sigmoid6', 'sigmoid7', 'relu3', 'relu4', 'relu5', 'relu6', 'relu7']);
+      expect(settings.configs).to.deep.equal([
+        'sigmoid3',
+        'sigmoid4',
+        'sigmoid5',
+        'sigmoid6',
+        'sigmoid7',
+        'relu3',
+        'relu4',
+        'relu5',
+        'relu6',
+        'relu7',
+      ]);
       expect(settings.seeds).to.equal(3);
       expect(settings.landscape.configs).to.deep.equal(['sigmoid7', 'relu7']);
     });

@@ -13,13 +13,26 @@ function probe(id: string, trainId: string): PlannedJob {
   return { kind: 'landscape', id, configName: 'x', seed: 1, trainId, settings: { allSeeds: true } as never };
 }
 
-const epoch = (n: number) => ({ epoch: n, trainLoss: 0.2, trainAccuracy: 0.7, testLoss: 0.2, testAccuracy: 0.7, seconds: 1, elapsedSeconds: n });
+const epoch = (n: number) => ({
+  epoch: n,
+  trainLoss: 0.2,
+  trainAccuracy: 0.7,
+  testLoss: 0.2,
+  testAccuracy: 0.7,
+  seconds: 1,
+  elapsedSeconds: n,
+});
 
 describe('reproduce progress display', () => {
   it('prints one line per event with done / running / left and an estimate from the measured rate', () => {
     let t = 0;
     const lines: string[] = [];
-    const stream = new Writable({ write: (c, _e, cb) => { lines.push(...String(c).split('\n').filter(Boolean)); cb(); } }) as unknown as NodeJS.WriteStream;
+    const stream = new Writable({
+      write: (c, _e, cb) => {
+        lines.push(...String(c).split('\n').filter(Boolean));
+        cb();
+      },
+    }) as unknown as NodeJS.WriteStream;
     const a = train('a', 10);
     const b = train('b', 10);
     const p = probe('p', 'a');

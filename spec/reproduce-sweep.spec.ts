@@ -83,7 +83,10 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
     const cfg = path.join(root, 'configs');
     mkdirSync(cfg);
     // Two small networks of different depth and activation: every part of the sweep, in few jobs.
-    for (const [activation, hidden] of [['sigmoid', [6]], ['relu', [6, 4]]] as const) {
+    for (const [activation, hidden] of [
+      ['sigmoid', [6]],
+      ['relu', [6, 4]],
+    ] as const) {
       const config = { activation, hidden, epochs: 1, batchSize: 10, backend: 'cpu', data: { trainPerClass: 30, testPerClass: 15 } };
       writeFileSync(path.join(cfg, `${activation}${hidden.length + 2}.json`), JSON.stringify(config));
     }
@@ -107,16 +110,37 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
 
   const sweep = (extra: Partial<SweepOptions<FinalizeResult>>) => {
     const stream = sink();
-    return runSweep<FinalizeResult>({ configFile, outDir: single(), dataDir: fixture.dataDir, progress: 'lines', stream, finish: (dir) => finalize(dir), ...extra }).then(
-      (outcome) => ({ outcome, printed: stream.text() }),
-    );
+    return runSweep<FinalizeResult>({
+      configFile,
+      outDir: single(),
+      dataDir: fixture.dataDir,
+      progress: 'lines',
+      stream,
+      finish: (dir) => finalize(dir),
+      ...extra,
+    }).then((outcome) => ({ outcome, printed: stream.text() }));
   };
 
   it('a sweep killed halfway resumes: finished runs are kept, nothing is half-written, the rest is done', async () => {
     // The real command, in its own process group, killed like a crashed machine: parent and workers at once.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/run.ts', 'reproduce', '--config', configFile, '--out', single(), '--data-dir', fixture.dataDir, '--jobs', '1', '--progress', 'lines'],
+      [
+        '--import',
+        'tsx',
+        'src/run.ts',
+        'reproduce',
+        '--config',
+        configFile,
+        '--out',
+        single(),
+        '--data-dir',
+        fixture.dataDir,
+        '--jobs',
+        '1',
+        '--progress',
+        'lines',
+      ],
       { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let err = '';
@@ -126,7 +150,9 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
         // Kill after the first finished run, while the second is running.
         if ((err.match(/^done /gm) ?? []).length >= 1 && child.exitCode === null && !child.killed) process.kill(-child.pid!, 'SIGKILL');
       });
-      child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`sweep ended by itself (${code}) before it was killed:\n${err}`))));
+      child.on('exit', (code, signal) =>
+        signal === 'SIGKILL' ? resolve() : reject(new Error(`sweep ended by itself (${code}) before it was killed:\n${err}`)),
+      );
     });
     // Workers die with their group; give the kernel a moment to reap them.
     await new Promise((r) => setTimeout(r, 300));
@@ -135,7 +161,9 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
     expect(before.length).to.be.within(1, 5);
     expect(existsSync(path.join(single(), 'summary.csv'))).to.equal(false);
     expect(assertNoHalfWrittenCsv(single())).to.be.greaterThan(0);
-    const mtimes = new Map(before.map((id) => [id, statSync(path.join(single(), id.startsWith('landscape-') ? 'probes' : 'runs', id, RESULT_FILE)).mtimeMs]));
+    const mtimes = new Map(
+      before.map((id) => [id, statSync(path.join(single(), id.startsWith('landscape-') ? 'probes' : 'runs', id, RESULT_FILE)).mtimeMs]),
+    );
 
     const { outcome, printed } = await sweep({});
     expect(outcome.total).to.equal(6); // 2 configs x 2 seeds + 2 probes
@@ -170,7 +198,15 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
     // Two "machines" at once, one worker each.
     const outcomes = await Promise.all(
       shardDirs.map((dir, k) =>
-        runSweep({ configFile, outDir: dir, dataDir: fixture.dataDir, shard: { index: k + 1, count: 2 }, overrides: { jobs: 1 }, progress: 'none', stream: sink() }),
+        runSweep({
+          configFile,
+          outDir: dir,
+          dataDir: fixture.dataDir,
+          shard: { index: k + 1, count: 2 },
+          overrides: { jobs: 1 },
+          progress: 'none',
+          stream: sink(),
+        }),
       ),
     );
     for (const [k, dir] of shardDirs.entries()) {
@@ -197,9 +233,15 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
     expect(summaryWithoutTimes(merged)).to.deep.equal(summaryWithoutTimes(single()));
     expect(outcome.final.data.claims.map((c) => c.verdict)).to.deep.equal(singleVerdicts);
     // The run time columns are there and come from the same records the shards wrote.
-    const timeColumns = Object.keys(parseCsv(readFileSync(path.join(merged, 'summary.csv'), 'utf8'))[0]).filter((k) => k.includes('seconds'));
+    const timeColumns = Object.keys(parseCsv(readFileSync(path.join(merged, 'summary.csv'), 'utf8'))[0]).filter((k) =>
+      k.includes('seconds'),
+    );
     expect(timeColumns).to.deep.equal(['run_seconds_mean', 'run_seconds_total']);
-    expect(readSessions(merged).map((s) => s.shard).sort()).to.deep.equal(['1/2', '2/2']);
+    expect(
+      readSessions(merged)
+        .map((s) => s.shard)
+        .sort(),
+    ).to.deep.equal(['1/2', '2/2']);
     expect(readFileSync(path.join(merged, 'report.md'), 'utf8')).to.match(/shard 1\/2 .*shard 2\/2/);
   });
 

@@ -38,7 +38,7 @@ describe('Rng', () => {
 });
 
 describe('initParams', () => {
-  it('draws weights in the [fanIn, fanOut] layout within each scheme\'s bounds, biases zero, deterministically', () => {
+  it("draws weights in the [fanIn, fanOut] layout within each scheme's bounds, biases zero, deterministically", () => {
     const sizes = [20, 8, 1];
     const p = initParams(sizes, { scheme: 'xavier' }, 3);
     expect(p.weights.map((w) => w.length)).to.deep.equal([160, 8]);

@@ -22,9 +22,15 @@ interface CliResult {
   stderr: string;
 }
 
-function runCli(args: string[], opts: { cwd?: string; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliResult> {
+function runCli(
+  args: string[],
+  opts: { cwd?: string; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, CIFAR10_DATA_DIR: '/nonexistent-cifar-cache' } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, CIFAR10_DATA_DIR: '/nonexistent-cifar-cache' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -76,13 +82,33 @@ describe('train: the command line', function () {
   it('rejects invalid configs and flags with one line naming the file or flag, exit 2, no stack', async () => {
     const good = { hidden: [8], activation: 'relu' };
     const cases: { what: string; args: () => Promise<string[]>; message: RegExp }[] = [
-      { what: 'unknown key', args: async () => ['--config', await writeConfig('unknown.json', { ...good, learningrate: 0.1 })], message: /unknown\.json: unknown key "learningrate"/ },
+      {
+        what: 'unknown key',
+        args: async () => ['--config', await writeConfig('unknown.json', { ...good, learningrate: 0.1 })],
+        message: /unknown\.json: unknown key "learningrate"/,
+      },
       { what: 'no --config', args: async () => [], message: /Missing required argument: config/ },
-      { what: 'unknown flag', args: async () => ['--config', await writeConfig('ok1.json', good), '--learning-rate', '0.1'], message: /Unknown arguments?: learning-rate/ },
-      { what: '--epochs not a number', args: async () => ['--config', await writeConfig('ok2.json', good), '--epochs', 'ten'], message: /--epochs: expected a number, got "ten"/ },
-      { what: '--epochs without a value', args: async () => ['--config', await writeConfig('ok3.json', good), '--epochs'], message: /--epochs: expected a number after the flag/ },
+      {
+        what: 'unknown flag',
+        args: async () => ['--config', await writeConfig('ok1.json', good), '--learning-rate', '0.1'],
+        message: /Unknown arguments?: learning-rate/,
+      },
+      {
+        what: '--epochs not a number',
+        args: async () => ['--config', await writeConfig('ok2.json', good), '--epochs', 'ten'],
+        message: /--epochs: expected a number, got "ten"/,
+      },
+      {
+        what: '--epochs without a value',
+        args: async () => ['--config', await writeConfig('ok3.json', good), '--epochs'],
+        message: /--epochs: expected a number after the flag/,
+      },
       { what: '--lr negative', args: async () => ['--config', await writeConfig('ok4.json', good), '--lr', '-1'], message: /--lr: .*>0/ },
-      { what: '--progress unknown', args: async () => ['--config', await writeConfig('ok9.json', good), '--progress', 'fancy'], message: /--progress: expected one of auto, bar, lines, none/ },
+      {
+        what: '--progress unknown',
+        args: async () => ['--config', await writeConfig('ok9.json', good), '--progress', 'fancy'],
+        message: /--progress: expected one of auto, bar, lines, none/,
+      },
     ];
     const results = await inPool(cases, 3, async (c) => ({ c, r: await runCli(await c.args()) }));
     for (const { c, r } of results) {
@@ -96,7 +122,14 @@ describe('train: the command line', function () {
   });
 
   it('trains end to end on fixture data into outputs/<config>-<time>/ and prints backend and final accuracy', async () => {
-    const config = await writeConfig('tiny.json', { hidden: [8], activation: 'relu', learningRate: 0.1, batchSize: 20, epochs: 2, data: { trainPerClass: 60, testPerClass: 20 } });
+    const config = await writeConfig('tiny.json', {
+      hidden: [8],
+      activation: 'relu',
+      learningRate: 0.1,
+      batchSize: 20,
+      epochs: 2,
+      data: { trainPerClass: 60, testPerClass: 20 },
+    });
     const r = await runCli(['--config', config, '--data-dir', fixture.dataDir, '--seed', '4'], { cwd: dir });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/^backend: wasm \(@tensorflow\/tfjs-backend-wasm [\d.]+, 1 thread\)$/m);
@@ -117,7 +150,13 @@ describe('train: the command line', function () {
   });
 
   it('on Ctrl-C stops, keeps the finished epochs in history.csv and says where', async () => {
-    const config = await writeConfig('long.json', { hidden: [8], activation: 'sigmoid', batchSize: 10, epochs: 500, data: { trainPerClass: 60, testPerClass: 20 } });
+    const config = await writeConfig('long.json', {
+      hidden: [8],
+      activation: 'sigmoid',
+      batchSize: 10,
+      epochs: 500,
+      data: { trainPerClass: 60, testPerClass: 20 },
+    });
     const out = path.join(dir, 'interrupted');
     let sent = false;
     const r = await runCli(['--config', config, '--data-dir', fixture.dataDir, '--out', out], {

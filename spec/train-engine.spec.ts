@@ -55,8 +55,10 @@ describe('train: dense layer ops with their own gradients (src/nn/tfjs/dense.ts)
       const b = tf.tensor1d(randomArray(4, 3));
       const up = tf.tensor2d(randomArray(6 * 4, 4), [6, 4]);
       // A non-trivial scalar of the layer's output, so every output element gets a different weight.
-      const stock = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(tf.sigmoid(tf.add(tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D), bb)), up));
-      const mine = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(tf.sigmoid(dense(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D)), up));
+      const stock = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(tf.mul(tf.sigmoid(tf.add(tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D), bb)), up));
+      const mine = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(tf.mul(tf.sigmoid(dense(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D)), up));
       expect(maxAbsDiff(dense(x, w, b).dataSync(), tf.add(tf.matMul(x, w), b).dataSync())).to.be.below(1e-6);
       const gStock = tf.grads(stock)([x, w, b]);
       const gMine = tf.grads(mine)([x, w, b]);
@@ -77,9 +79,16 @@ describe('train: dense layer ops with their own gradients (src/nn/tfjs/dense.ts)
       const b2 = tf.tensor1d(randomArray(1, 9));
       const y = tf.tensor2d([1, 0, 1, 1, 0, 0, 1], [7, 1]);
       const stock = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor, e: tf.Tensor) =>
-        tf.mean(tf.squaredDifference(tf.sigmoid(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, a as tf.Tensor2D), c)), d as tf.Tensor2D), e)), y));
+        tf.mean(
+          tf.squaredDifference(tf.sigmoid(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, a as tf.Tensor2D), c)), d as tf.Tensor2D), e)), y),
+        );
       const mine = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor, e: tf.Tensor) =>
-        tf.mean(tf.squaredDifference(tf.sigmoid(dense(tf.relu(denseOnData(x, a as tf.Tensor2D, c as tf.Tensor1D)), d as tf.Tensor2D, e as tf.Tensor1D)), y));
+        tf.mean(
+          tf.squaredDifference(
+            tf.sigmoid(dense(tf.relu(denseOnData(x, a as tf.Tensor2D, c as tf.Tensor1D)), d as tf.Tensor2D, e as tf.Tensor1D)),
+            y,
+          ),
+        );
       const gStock = tf.grads(stock)([w1, b1, w2, b2]);
       const gMine = tf.grads(mine)([w1, b1, w2, b2]);
       for (let i = 0; i < 4; i++) {
@@ -122,7 +131,7 @@ describe('train: TensorFlow.js engine (src/nn/tfjs/engine.ts)', () => {
       const ev = engine.evaluate(x, y, n);
       expect(ev.loss).to.be.closeTo(referenceLoss(p), 1e-6);
       const out = engine.predict(x, n);
-      const correct = Array.from(out).filter((o, r) => (o > 0.5) === (y[r] > 0.5)).length;
+      const correct = Array.from(out).filter((o, r) => o > 0.5 === y[r] > 0.5).length;
       expect(ev.accuracy).to.equal(correct / n);
     } finally {
       engine.dispose();
@@ -137,7 +146,10 @@ describe('train: TensorFlow.js engine (src/nn/tfjs/engine.ts)', () => {
       const h = 1e-3;
       let checked = 0;
       for (let l = 0; l < p.weights.length; l++) {
-        for (const [arr, grad] of [[p.weights[l], g.weights[l]], [p.biases[l], g.biases[l]]] as const) {
+        for (const [arr, grad] of [
+          [p.weights[l], g.weights[l]],
+          [p.biases[l], g.biases[l]],
+        ] as const) {
           for (let k = 0; k < arr.length; k++) {
             const orig = arr[k];
             arr[k] = orig + h;

@@ -60,9 +60,21 @@ describe('train: the loop learns a separable set on every backend that loads', (
         }
         const c = config({ activation, backend, learningRate: activation === 'relu' ? 0.2 : 2 });
         const sizes = [INPUTS, ...c.hidden, 1];
-        const engine = createEngine('tfjs', { sizes, hiddenActivation: activation, outputActivation: 'sigmoid' }, { learningRate: c.learningRate, momentum: 0 }, initParams(sizes, c.init, c.seed));
+        const engine = createEngine(
+          'tfjs',
+          { sizes, hiddenActivation: activation, outputActivation: 'sigmoid' },
+          { learningRate: c.learningRate, momentum: 0 },
+          initParams(sizes, c.init, c.seed),
+        );
         try {
-          const { history } = await trainLoop({ engine, train: subset.train, test: subset.test, epochs: c.epochs, batchSize: c.batchSize, seed: c.seed });
+          const { history } = await trainLoop({
+            engine,
+            train: subset.train,
+            test: subset.test,
+            epochs: c.epochs,
+            batchSize: c.batchSize,
+            seed: c.seed,
+          });
           const first = history[0];
           const last = history[history.length - 1];
           expect(history.map((h) => h.epoch)).to.deep.equal([...Array(c.epochs + 1).keys()]);
@@ -88,7 +100,8 @@ describe('train: trainRun', () => {
   });
 
   it('is deterministic: the same config, seed and backend give the same history; another seed does not', async () => {
-    const run = (seed: number, out: string) => trainRun(config({ seed, epochs: 4, hidden: [12, 6] }), { subset, outDir: path.join(dir, out), progress: 'none', charts: false });
+    const run = (seed: number, out: string) =>
+      trainRun(config({ seed, epochs: 4, hidden: [12, 6] }), { subset, outDir: path.join(dir, out), progress: 'none', charts: false });
     const a = await run(3, 'a');
     const b = await run(3, 'b');
     const c = await run(4, 'c');
@@ -114,7 +127,12 @@ describe('train: trainRun', () => {
   it('writes history.csv, summary.csv, run.json, weights.json, gradients.csv and the curves chart', async () => {
     const epochs: number[] = [];
     const out = path.join(dir, 'run');
-    const r = await trainRun(config({ epochs: 3, hidden: [12, 6], recordGradients: true }), { subset, outDir: out, progress: 'none', onEpoch: (e) => epochs.push(e.epoch) });
+    const r = await trainRun(config({ epochs: 3, hidden: [12, 6], recordGradients: true }), {
+      subset,
+      outDir: out,
+      progress: 'none',
+      onEpoch: (e) => epochs.push(e.epoch),
+    });
     expect(epochs).to.deep.equal([0, 1, 2, 3]);
     const history = parseCsv(await fs.readFile(path.join(out, 'history.csv'), 'utf8'));
     expect(Object.keys(history[0])).to.deep.equal([...HISTORY_COLUMNS]);

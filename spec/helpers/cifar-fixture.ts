@@ -16,7 +16,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '../../src/util/rng.js';
 import { writeStamp, batchDirOf } from '../../src/data/cache.js';
-import { BATCH_FILES, type BatchFileName, type ExpectedTable, IMAGE_BYTES, PLANE_BYTES, RECORD_BYTES, TRAIN_FILES, hashFile } from '../../src/data/checksums.js';
+import {
+  BATCH_FILES,
+  type BatchFileName,
+  type ExpectedTable,
+  IMAGE_BYTES,
+  PLANE_BYTES,
+  RECORD_BYTES,
+  TRAIN_FILES,
+  hashFile,
+} from '../../src/data/checksums.js';
 
 export interface FixtureOptions {
   /** Records in each of the six files; a multiple of 10 (default 400). */
@@ -64,7 +73,7 @@ export async function makeFixtureDataDir(opts: FixtureOptions = {}): Promise<Fix
         const base = label === 0 ? (top ? 180 : 70) : label === 8 ? (top ? 70 : 180) : 125;
         // One 32-bit draw gives the noise of four bytes (fixture creation stays well under a second).
         if ((i & 3) === 0) bits = rng.nextUint32();
-        const v = base + (((bits >>> ((i & 3) * 8)) & 0xff) * (2 * noise + 1) >> 8) - noise;
+        const v = base + ((((bits >>> ((i & 3) * 8)) & 0xff) * (2 * noise + 1)) >> 8) - noise;
         buf[rec + 1 + i] = Math.max(0, Math.min(255, v));
       }
     });

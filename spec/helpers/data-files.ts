@@ -42,7 +42,9 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
         out[rel + '/'] = 'dir';
         await walk(p);
       } else {
-        out[rel] = `${st.size} ${st.mtimeMs} ${createHash('sha1').update(await fs.readFile(p)).digest('hex')}`;
+        out[rel] = `${st.size} ${st.mtimeMs} ${createHash('sha1')
+          .update(await fs.readFile(p))
+          .digest('hex')}`;
       }
     }
   }

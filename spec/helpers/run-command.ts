@@ -5,6 +5,7 @@
 import yargs, { type CommandModule } from 'yargs';
 
 export async function runCommandInProcess(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any command module, whatever its argument types
   command: CommandModule<any, any>,
   args: string[],
 ): Promise<{ stdout: string; error?: Error }> {
@@ -15,9 +16,14 @@ export async function runCommandInProcess(
     return true;
   }) as typeof process.stdout.write;
   try {
-    await yargs(args).command(command).strict().exitProcess(false).fail((msg, err) => {
-      throw err ?? new Error(msg);
-    }).parseAsync();
+    await yargs(args)
+      .command(command)
+      .strict()
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new Error(msg);
+      })
+      .parseAsync();
     return { stdout };
   } catch (error) {
     return { stdout, error: error as Error };

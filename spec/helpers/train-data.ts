@@ -10,7 +10,7 @@ import type { Dataset, Subset } from '../../src/data/types.js';
  * hyperplane through the centre; examples within `margin` of it are pushed away, so the
  * two classes are linearly separable.
  */
-export function separableDataset(count: number, inputs: number, seed: number, margin = 0.15): Dataset {
+function separableDataset(count: number, inputs: number, seed: number, margin = 0.15): Dataset {
   const rng = Rng.stream(seed, 'separable-data');
   const normal = Array.from({ length: inputs }, () => rng.normal());
   const norm = Math.hypot(...normal);

@@ -50,16 +50,23 @@ function workerCommand(job: WorkerJob): string[] {
  * Runs a worker and collects its messages. With `deadlineSeconds` the worker is stopped when
  * the time is up (--quick on the slowest backends); the cells it finished are kept.
  */
-async function runWorker(job: WorkerJob, cwd: string, deadlineSeconds?: number): Promise<{ messages: WorkerMessage[]; stderr: string; code: number | null; timedOut: boolean }> {
+async function runWorker(
+  job: WorkerJob,
+  cwd: string,
+  deadlineSeconds?: number,
+): Promise<{ messages: WorkerMessage[]; stderr: string; code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, workerCommand(job), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let timedOut = false;
-    const timer = deadlineSeconds === undefined ? null : setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, deadlineSeconds * 1000);
+    const timer =
+      deadlineSeconds === undefined
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, deadlineSeconds * 1000);
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
@@ -74,15 +81,30 @@ async function runWorker(job: WorkerJob, cwd: string, deadlineSeconds?: number):
 }
 
 /** --quick: the longest one engine (all its batch sizes) may take, seconds. */
-export const QUICK_WORKER_SECONDS = 12;
+const QUICK_WORKER_SECONDS = 12;
 
 function lastLine(s: string): string {
-  return s.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+  return (
+    s
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop() ?? ''
+  );
 }
 
 /** Times one engine (on one backend) at every batch size in a fresh process. */
 async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', backend: BenchBackend | undefined): Promise<BenchCell[]> {
-  const job: WorkerJob = { kind: 'epochs', engine, backend, batchSizes: opts.batchSizes, repetitions: opts.repetitions, budgetSeconds: opts.budgetSeconds, singleStepIfSlow: opts.quick, samples: opts.samples };
+  const job: WorkerJob = {
+    kind: 'epochs',
+    engine,
+    backend,
+    batchSizes: opts.batchSizes,
+    repetitions: opts.repetitions,
+    budgetSeconds: opts.budgetSeconds,
+    singleStepIfSlow: opts.quick,
+    samples: opts.samples,
+  };
   const { messages, stderr, code, timedOut } = await runWorker(job, opts.root, opts.quick ? QUICK_WORKER_SECONDS : undefined);
   let info: WorkerBackend = { name: backend ?? '', provider: '', threads: 0 };
   const cells: BenchCell[] = [];
@@ -112,10 +134,15 @@ async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', b
     } else if (m.type === 'skipped') problem = { status: 'skipped', note: m.reason };
     else if (m.type === 'failed') problem = { status: 'failed', note: lastLine(m.reason.split('\n')[0]) };
   }
-  if (!problem && timedOut) problem = { status: 'skipped', note: `not reached within the --quick limit of ${QUICK_WORKER_SECONDS} s per engine; run without --quick` };
+  if (!problem && timedOut)
+    problem = {
+      status: 'skipped',
+      note: `not reached within the --quick limit of ${QUICK_WORKER_SECONDS} s per engine; run without --quick`,
+    };
   if (!problem && code !== 0) problem = { status: 'failed', note: `worker exited with code ${code}: ${lastLine(stderr)}` };
   for (const b of opts.batchSizes) {
-    if (!cells.some((c) => c.batchSize === b)) cells.push({ ...base(), batchSize: b, status: problem?.status ?? 'failed', note: problem?.note ?? 'no result' });
+    if (!cells.some((c) => c.batchSize === b))
+      cells.push({ ...base(), batchSize: b, status: problem?.status ?? 'failed', note: problem?.note ?? 'no result' });
   }
   cells.sort((a, b) => a.batchSize - b.batchSize);
   return cells;
@@ -127,7 +154,14 @@ async function benchLandscape(opts: BenchOptions): Promise<ExtraMeasure> {
   const what = `runLandscape ${opts.quick ? '2 weights x 21 points (--quick)' : 'defaults (10 weights x 101 points)'} on sigmoid7 and relu7, ${opts.samples} random examples`;
   const { messages, stderr, code } = await runWorker({ kind: 'landscape', backend: 'auto', samples: opts.samples, ...quick }, opts.root);
   for (const m of messages) {
-    if (m.type === 'landscape') return { status: 'ok', what, seconds: m.seconds, backend: m.backend.name, note: `sweeps ${m.sweepSeconds.toFixed(2)} s of it; ${m.curves} curves of ${m.points} points` };
+    if (m.type === 'landscape')
+      return {
+        status: 'ok',
+        what,
+        seconds: m.seconds,
+        backend: m.backend.name,
+        note: `sweeps ${m.sweepSeconds.toFixed(2)} s of it; ${m.curves} curves of ${m.points} points`,
+      };
     if (m.type === 'skipped') return { status: 'skipped', what, note: m.reason };
     if (m.type === 'failed') return { status: 'failed', what, note: lastLine(m.reason.split('\n')[0]) };
   }
@@ -162,7 +196,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     });
     if (r.status === 'ok') {
       for (const t of r.timings) {
-        cells.push({ engine: t.engine, backend: '', provider: 'torch (Debian python3-torch)', threads: null, batchSize: t.batchSize, status: 'ok', msPerEpoch: t.msPerEpoch, note: t.samples !== opts.samples ? `timed on ${t.samples} samples, scaled to ${opts.samples}` : undefined, extrapolated: t.samples !== opts.samples });
+        cells.push({
+          engine: t.engine,
+          backend: '',
+          provider: 'torch (Debian python3-torch)',
+          threads: null,
+          batchSize: t.batchSize,
+          status: 'ok',
+          msPerEpoch: t.msPerEpoch,
+          note: t.samples !== opts.samples ? `timed on ${t.samples} samples, scaled to ${opts.samples}` : undefined,
+          extrapolated: t.samples !== opts.samples,
+        });
       }
       torchNote = `${r.commands.map((c) => c.join(' ')).join('; ')} (its own timing: the mean of its timed epochs after one warm-up epoch)`;
     } else {
@@ -194,10 +238,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     const extraArgs = opts.quick ? ['--epochs', '1'] : [];
     const what = `train ${path.relative(opts.root, opts.memoryConfig)}${opts.quick ? ' --epochs 1 (--quick)' : ' (full run)'}`;
     log(`measuring the peak memory of ${what} ...`);
-    const m = await measureTrainingMemory({ root: opts.root, config: opts.memoryConfig, extraArgs, probe: path.join(here, underTs ? 'rss-probe.ts' : 'rss-probe.js') });
-    memory = m.status === 'ok'
-      ? { status: 'ok', what, seconds: m.seconds, peakRssMb: m.peakRssMb, note: m.command.join(' ') }
-      : { status: m.status, what, seconds: m.seconds, note: m.reason };
+    const m = await measureTrainingMemory({
+      root: opts.root,
+      config: opts.memoryConfig,
+      extraArgs,
+      probe: path.join(here, underTs ? 'rss-probe.ts' : 'rss-probe.js'),
+    });
+    memory =
+      m.status === 'ok'
+        ? { status: 'ok', what, seconds: m.seconds, peakRssMb: m.peakRssMb, note: m.command.join(' ') }
+        : { status: m.status, what, seconds: m.seconds, note: m.reason };
   }
 
   const report: BenchReport = {

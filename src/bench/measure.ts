@@ -55,7 +55,16 @@ function cpuMs(): number {
 }
 
 /** Runs `steps` training steps starting at batch number `first` (wrapping around the epoch). */
-function runSteps(engine: Engine, x: Float32Array, y: Float32Array, samples: number, inputs: number, batchSize: number, first: number, steps: number): void {
+function runSteps(
+  engine: Engine,
+  x: Float32Array,
+  y: Float32Array,
+  samples: number,
+  inputs: number,
+  batchSize: number,
+  first: number,
+  steps: number,
+): void {
   const stepsPerEpoch = Math.ceil(samples / batchSize);
   for (let s = 0; s < steps; s++) {
     const start = ((first + s) % stepsPerEpoch) * batchSize;
@@ -64,7 +73,14 @@ function runSteps(engine: Engine, x: Float32Array, y: Float32Array, samples: num
   }
 }
 
-export function timeEpochs(engine: Engine, x: Float32Array, y: Float32Array, samples: number, batchSize: number, opts: TimingOptions): EpochTiming {
+export function timeEpochs(
+  engine: Engine,
+  x: Float32Array,
+  y: Float32Array,
+  samples: number,
+  batchSize: number,
+  opts: TimingOptions,
+): EpochTiming {
   const inputs = engine.network.sizes[0];
   const stepsPerEpoch = Math.ceil(samples / batchSize);
   const budgetMs = opts.budgetSeconds * 1000;

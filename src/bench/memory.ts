@@ -29,7 +29,19 @@ export async function measureTrainingMemory(opts: MemoryOptions): Promise<Memory
   const runDir = path.join(tmp, 'run');
   const runJs = path.join(opts.root, 'dist', 'run.js');
   const configPath = path.resolve(opts.root, opts.config);
-  const args = ['--import', pathToFileURL(opts.probe).href, runJs, 'train', '--config', configPath, '--out', runDir, '--progress', 'none', ...opts.extraArgs];
+  const args = [
+    '--import',
+    pathToFileURL(opts.probe).href,
+    runJs,
+    'train',
+    '--config',
+    configPath,
+    '--out',
+    runDir,
+    '--progress',
+    'none',
+    ...opts.extraArgs,
+  ];
   const shown = ['node', ...args.slice(2).map((a) => (a.startsWith(tmp) ? a.replace(tmp, '$TMP') : a))];
   try {
     if (!existsSync(configPath)) return { status: 'skipped', reason: `${opts.config} not found`, seconds: 0, command: shown };
@@ -37,14 +49,23 @@ export async function measureTrainingMemory(opts: MemoryOptions): Promise<Memory
     const t0 = performance.now();
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       let err = '';
-      const child = spawn(process.execPath, args, { cwd: opts.root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BENCH_RSS_FILE: rssFile } });
+      const child = spawn(process.execPath, args, {
+        cwd: opts.root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, BENCH_RSS_FILE: rssFile },
+      });
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       child.on('error', (e) => resolve({ code: null, stderr: e.message }));
       child.on('close', (c) => resolve({ code: c, stderr: err }));
     });
     const seconds = (performance.now() - t0) / 1000;
     if (code !== 0) {
-      const last = stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? `exit code ${code}`;
+      const last =
+        stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .pop() ?? `exit code ${code}`;
       return { status: 'failed', reason: `the training run failed: ${last}`, seconds, command: shown };
     }
     const report = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKb: number };

@@ -3,7 +3,7 @@
  */
 import type { CsvRow } from '../util/csv.js';
 
-export type CellStatus = 'ok' | 'skipped' | 'failed';
+type CellStatus = 'ok' | 'skipped' | 'failed';
 
 /** One engine on one backend at one batch size. */
 export interface BenchCell {
@@ -55,9 +55,28 @@ export interface BenchReport {
 }
 
 export const BENCH_COLUMNS = [
-  'measure', 'engine', 'backend', 'provider', 'threads', 'batch_size', 'status', 'ms_per_epoch', 'cpu_ms_per_epoch',
-  'gflops', 'ratio_to_pytorch', 'repetitions', 'steps_per_rep', 'steps_per_epoch', 'extrapolated', 'seconds', 'peak_rss_mb',
-  'note', 'date', 'machine', 'load_before', 'load_after',
+  'measure',
+  'engine',
+  'backend',
+  'provider',
+  'threads',
+  'batch_size',
+  'status',
+  'ms_per_epoch',
+  'cpu_ms_per_epoch',
+  'gflops',
+  'ratio_to_pytorch',
+  'repetitions',
+  'steps_per_rep',
+  'steps_per_epoch',
+  'extrapolated',
+  'seconds',
+  'peak_rss_mb',
+  'note',
+  'date',
+  'machine',
+  'load_before',
+  'load_after',
 ] as const;
 
 /** Attaches GFLOP/s and the ratio to PyTorch (same batch size) to every measured cell. */
@@ -96,9 +115,21 @@ export function csvRows(r: BenchReport): CsvRow[] {
     note: c.note,
     ...common,
   }));
-  for (const [measure, m] of [['landscape', r.landscape], ['peak_rss', r.memory]] as const) {
+  for (const [measure, m] of [
+    ['landscape', r.landscape],
+    ['peak_rss', r.memory],
+  ] as const) {
     if (!m) continue;
-    rows.push({ measure, engine: m.what, backend: m.backend ?? '', status: m.status, seconds: round(m.seconds, 2), peak_rss_mb: round(m.peakRssMb, 1), note: m.note, ...common });
+    rows.push({
+      measure,
+      engine: m.what,
+      backend: m.backend ?? '',
+      status: m.status,
+      seconds: round(m.seconds, 2),
+      peak_rss_mb: round(m.peakRssMb, 1),
+      note: m.note,
+      ...common,
+    });
   }
   return rows;
 }
@@ -114,25 +145,28 @@ function fmtMs(ms: number): string {
 }
 
 /** "1234 ms  3.41 GF/s  2.10x" (x = times PyTorch's time; '~' marks an extrapolated epoch). */
-export function cellText(c: BenchCell | undefined): string {
+function cellText(c: BenchCell | undefined): string {
   if (!c) return '';
   if (c.status !== 'ok' || c.msPerEpoch === undefined) return c.status;
   const ratio = c.ratioToPytorch !== undefined ? `${c.ratioToPytorch.toFixed(2)}x` : '-';
   return `${c.extrapolated ? '~' : ''}${fmtMs(c.msPerEpoch)} ms ${(c.gflops ?? NaN).toFixed(2)} GF/s ${ratio}`;
 }
 
-export function rowLabel(c: BenchCell): string {
+function rowLabel(c: BenchCell): string {
   if (c.engine === 'tfjs') return `tfjs ${c.backend}${c.threads ? ` (${c.threads} thr)` : ''}`;
   return c.threads ? `${c.engine} (${c.threads} thr)` : c.engine;
 }
 
 /** The table: one line per engine/backend, one column per batch size. */
-export function formatTable(r: BenchReport): string {
+function formatTable(r: BenchReport): string {
   const batchSizes = [...new Set(r.cells.map((c) => c.batchSize))].sort((a, b) => a - b);
   const labels: string[] = [];
   for (const c of r.cells) if (!labels.includes(rowLabel(c))) labels.push(rowLabel(c));
   const header = ['engine / backend', ...batchSizes.map((b) => `batch ${b}`)];
-  const body = labels.map((label) => [label, ...batchSizes.map((b) => cellText(r.cells.find((c) => rowLabel(c) === label && c.batchSize === b)))]);
+  const body = labels.map((label) => [
+    label,
+    ...batchSizes.map((b) => cellText(r.cells.find((c) => rowLabel(c) === label && c.batchSize === b))),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]): string => cells.map((s, i) => s.padEnd(widths[i])).join(' | ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)];
@@ -145,9 +179,13 @@ export function formatReport(r: BenchReport): string {
     `One training epoch of ${r.network}, ${r.samples} random samples, SGD, squared error: ms per epoch (median), ` +
       `GFLOP/s (nominal ${(r.flopsPerEpoch / 1e9).toFixed(2)} GFLOP per epoch), and time as a multiple of PyTorch's at the same batch size.`,
   );
-  lines.push(`machine: ${r.machine}, ${r.cores} cores; node ${r.node}; ${r.date}; load average ${r.loadBefore.toFixed(2)} before, ${r.loadAfter.toFixed(2)} after${r.quick ? '; --quick' : ''}`);
+  lines.push(
+    `machine: ${r.machine}, ${r.cores} cores; node ${r.node}; ${r.date}; load average ${r.loadBefore.toFixed(2)} before, ${r.loadAfter.toFixed(2)} after${r.quick ? '; --quick' : ''}`,
+  );
   if (r.loadBefore > r.cores * 0.5 || r.loadAfter > r.cores * 0.5) {
-    lines.push(`NOTE: the machine was busy (load average above ${(r.cores * 0.5).toFixed(1)} on ${r.cores} cores): wall times are inflated and noisy; rerun on a quiet machine.`);
+    lines.push(
+      `NOTE: the machine was busy (load average above ${(r.cores * 0.5).toFixed(1)} on ${r.cores} cores): wall times are inflated and noisy; rerun on a quiet machine.`,
+    );
   }
   lines.push('');
   lines.push(formatTable(r));
@@ -161,7 +199,13 @@ export function formatReport(r: BenchReport): string {
     said.add(text);
   }
   if (r.torchNote) lines.push(`PyTorch: ${r.torchNote}`);
-  if (r.landscape) lines.push(`landscape probe (${r.landscape.what}): ${r.landscape.status === 'ok' ? `${r.landscape.seconds!.toFixed(2)} s` : r.landscape.status}${r.landscape.note ? ` (${r.landscape.note})` : ''}`);
-  if (r.memory) lines.push(`peak resident memory, ${r.memory.what}: ${r.memory.status === 'ok' ? `${r.memory.peakRssMb!.toFixed(0)} MB in ${r.memory.seconds!.toFixed(1)} s` : r.memory.status}${r.memory.note ? ` (${r.memory.note})` : ''}`);
+  if (r.landscape)
+    lines.push(
+      `landscape probe (${r.landscape.what}): ${r.landscape.status === 'ok' ? `${r.landscape.seconds!.toFixed(2)} s` : r.landscape.status}${r.landscape.note ? ` (${r.landscape.note})` : ''}`,
+    );
+  if (r.memory)
+    lines.push(
+      `peak resident memory, ${r.memory.what}: ${r.memory.status === 'ok' ? `${r.memory.peakRssMb!.toFixed(0)} MB in ${r.memory.seconds!.toFixed(1)} s` : r.memory.status}${r.memory.note ? ` (${r.memory.note})` : ''}`,
+    );
   return lines.join('\n');
 }

@@ -17,8 +17,7 @@ export interface TorchTiming {
 }
 
 export type TorchResult =
-  | { status: 'ok'; timings: TorchTiming[]; commands: string[][] }
-  | { status: 'skipped'; reason: string; commands: string[][] };
+  { status: 'ok'; timings: TorchTiming[]; commands: string[][] } | { status: 'skipped'; reason: string; commands: string[][] };
 
 export interface TorchOptions {
   python: string;
@@ -73,7 +72,9 @@ export function parseTorchCsv(text: string, samples: number, scaleTo: number): T
 
 function whyFailed(r: ProcResult, opts: TorchOptions): string {
   if (r.spawnError) {
-    return r.spawnError.code === 'ENOENT' ? `${opts.python} not found (install python3 and python3-torch)` : `cannot start ${opts.python}: ${r.spawnError.message}`;
+    return r.spawnError.code === 'ENOENT'
+      ? `${opts.python} not found (install python3 and python3-torch)`
+      : `cannot start ${opts.python}: ${r.spawnError.message}`;
   }
   if (/No module named ['"]?torch/.test(r.stderr)) return `torch is not importable by ${opts.python} (install python3-torch)`;
   const last = r.stderr.trim().split('\n').pop() ?? '';
@@ -82,7 +83,8 @@ function whyFailed(r: ProcResult, opts: TorchOptions): string {
 
 export async function runTorch(opts: TorchOptions): Promise<TorchResult> {
   const base = [opts.script, '--activation', 'sigmoid', '--epochs', String(opts.epochs), '--max-seconds', String(opts.maxSeconds)];
-  if (!existsSync(opts.script)) return { status: 'skipped', reason: `PyTorch peer script not found at ${opts.script} (give --torch-script PATH)`, commands: [] };
+  if (!existsSync(opts.script))
+    return { status: 'skipped', reason: `PyTorch peer script not found at ${opts.script} (give --torch-script PATH)`, commands: [] };
   const small = opts.quickBelowBatch ? opts.batchSizes.filter((b) => b < opts.quickBelowBatch!) : [];
   const full = opts.batchSizes.filter((b) => !small.includes(b));
   const groups: { sizes: number[]; samples: number }[] = [];

@@ -11,12 +11,12 @@ import type { NetworkSpec, SgdSpec } from '../nn/engine.js';
 import { Rng } from '../util/rng.js';
 
 /** The article's network for experiment 2: 1,024 inputs, hidden 150-100-50-30-15, one output. */
-export const BENCH_HIDDEN = [150, 100, 50, 30, 15] as const;
-export const BENCH_INPUTS = 1024;
+const BENCH_HIDDEN = [150, 100, 50, 30, 15] as const;
+const BENCH_INPUTS = 1024;
 export const BENCH_SAMPLES = 4000;
-export const BENCH_SEED = 7;
+const BENCH_SEED = 7;
 /** The PyTorch peer's learning rate; the value does not change the time per epoch. */
-export const BENCH_LEARNING_RATE = 0.1;
+const BENCH_LEARNING_RATE = 0.1;
 
 export interface Workload {
   network: NetworkSpec;

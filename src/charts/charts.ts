@@ -24,7 +24,7 @@ export interface ChartFiles {
 }
 
 /** The font the charts ask for, and where resvg finds it. */
-export const CHART_FONT_FAMILY = 'DejaVu Sans';
+const CHART_FONT_FAMILY = 'DejaVu Sans';
 export const DEJAVU_DIR = '/usr/share/fonts/truetype/dejavu';
 const DEJAVU_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
 
@@ -75,7 +75,7 @@ export function svgToPng(svg: string, fontDir = DEJAVU_DIR): Uint8Array {
 }
 
 /** Renders a Vega-Lite spec into `dir/name.svg` and `dir/name.png`. */
-export async function writeChart(dir: string, name: string, spec: TopLevelSpec): Promise<ChartFiles> {
+async function writeChart(dir: string, name: string, spec: TopLevelSpec): Promise<ChartFiles> {
   const svg = await specToSvg({ ...spec, config: { ...BASE_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec);
   const files = { svg: path.join(dir, `${name}.svg`), png: path.join(dir, `${name}.png`) };
   await writeFileAtomic(files.svg, svg);
@@ -114,7 +114,11 @@ export interface TrainingCurvesOptions {
 }
 
 /** Loss and accuracy against epoch, train and test, side by side. */
-export async function writeTrainingCurves(dir: string, history: readonly TrainingCurvePoint[], opts: TrainingCurvesOptions = {}): Promise<ChartFiles> {
+export async function writeTrainingCurves(
+  dir: string,
+  history: readonly TrainingCurvePoint[],
+  opts: TrainingCurvesOptions = {},
+): Promise<ChartFiles> {
   const values = history.flatMap((h) => [
     { epoch: h.epoch, set: 'train', metric: 'loss (mean squared error)', value: finite(h.trainLoss) },
     { epoch: h.epoch, set: 'test', metric: 'loss (mean squared error)', value: finite(h.testLoss) },
@@ -171,7 +175,11 @@ export interface LandscapeChartOptions {
  * weight's original value and a dot at the lowest loss. Each panel has its own axes, since
  * every weight is swept around its own value and the curves differ in depth.
  */
-export async function writeLandscapeChart(dir: string, series: readonly LandscapeSeries[], opts: LandscapeChartOptions = {}): Promise<ChartFiles> {
+export async function writeLandscapeChart(
+  dir: string,
+  series: readonly LandscapeSeries[],
+  opts: LandscapeChartOptions = {},
+): Promise<ChartFiles> {
   const configs = orderReluFirst([...new Map(series.map((s) => [s.config, s.activation])).entries()]);
   const colours = activationColourScale(configs.map(([, a]) => a));
   const blocks = configs.map(([config, activation]) => {
@@ -179,7 +187,8 @@ export async function writeLandscapeChart(dir: string, series: readonly Landscap
     const values = mine.flatMap((s) => {
       const label = `W1[${s.weightI}, ${s.weightJ}]`;
       const rows: Record<string, unknown>[] = [];
-      for (let p = 0; p < s.values.length; p++) rows.push({ weight: label, value: s.values[p], loss: finite(s.losses[p]), original: s.original, activation });
+      for (let p = 0; p < s.values.length; p++)
+        rows.push({ weight: label, value: s.values[p], loss: finite(s.losses[p]), original: s.original, activation });
       return rows;
     });
     return {
@@ -224,7 +233,7 @@ export async function writeLandscapeChart(dir: string, series: readonly Landscap
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: opts.title ?? 'Loss along one first-layer weight (all others fixed)',
-      subtitle: 'dashed: the weight\'s original value; dot: lowest loss in the range',
+      subtitle: "dashed: the weight's original value; dot: lowest loss in the range",
     },
     hconcat: blocks,
     spacing: 30,
@@ -234,7 +243,10 @@ export async function writeLandscapeChart(dir: string, series: readonly Landscap
 
 function orderReluFirst<T extends [string, string]>(pairs: T[]): T[] {
   const rank = (a: string): number => (a === 'relu' ? 0 : 1);
-  return pairs.map((p, k) => ({ p, k })).sort((a, b) => rank(a.p[1]) - rank(b.p[1]) || a.k - b.k).map((e) => e.p);
+  return pairs
+    .map((p, k) => ({ p, k }))
+    .sort((a, b) => rank(a.p[1]) - rank(b.p[1]) || a.k - b.k)
+    .map((e) => e.p);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,7 +275,11 @@ export interface GradientChartsOptions {
  * per layer. Several runs (say sigmoid7 and relu7) become panels side by side with a shared
  * log axis, so their gradients compare directly.
  */
-export async function writeGradientCharts(dir: string, stats: readonly GradientPoint[], opts: GradientChartsOptions = {}): Promise<{ byLayer: ChartFiles; byEpoch: ChartFiles }> {
+export async function writeGradientCharts(
+  dir: string,
+  stats: readonly GradientPoint[],
+  opts: GradientChartsOptions = {},
+): Promise<{ byLayer: ChartFiles; byEpoch: ChartFiles }> {
   const prefix = opts.name ?? 'gradients';
   // A log scale cannot show 0 (a dead layer): such points are left out rather than breaking the chart.
   const values = stats
@@ -274,7 +290,13 @@ export async function writeGradientCharts(dir: string, stats: readonly GradientP
   const maxEpoch = Math.max(0, ...values.map((v) => v.epoch));
   const lastLayer = Math.max(1, ...values.map((v) => v.layer));
   // Ticks at whole powers of ten only: Vega's default log ticks (1, 2, 5 per decade) crowd the axis over many decades.
-  const yAxis = { field: 'l2', type: 'quantitative', title: 'L2 norm of dLoss/dW (log scale)', scale: { type: 'log' }, axis: { format: '.0e', values: powersOfTen(values.map((v) => v.l2)) } };
+  const yAxis = {
+    field: 'l2',
+    type: 'quantitative',
+    title: 'L2 norm of dLoss/dW (log scale)',
+    scale: { type: 'log' },
+    axis: { format: '.0e', values: powersOfTen(values.map((v) => v.l2)) },
+  };
   // Both charts: the same data and panel size, only the x axis and the grouping differ.
   const chart = (text: string, subtitle: string) => ({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -341,24 +363,63 @@ export interface AccuracyByDepthOptions {
 }
 
 /** Mean test accuracy against depth per activation, a bar from the worst to the best seed, and every seed as a dot. */
-export async function writeAccuracyByDepthChart(dir: string, rows: readonly AccuracyByDepthRow[], opts: AccuracyByDepthOptions = {}): Promise<ChartFiles> {
+export async function writeAccuracyByDepthChart(
+  dir: string,
+  rows: readonly AccuracyByDepthRow[],
+  opts: AccuracyByDepthOptions = {},
+): Promise<ChartFiles> {
   const values = rows.map((r) => ({ activation: r.activation, depth: r.depth, seed: r.seed, testAccuracy: finite(r.testAccuracy) }));
-  const colours = activationColourScale(orderReluFirst(values.map((v) => [v.activation, v.activation] as [string, string])).map(([a]) => a));
+  const colours = activationColourScale(
+    orderReluFirst(values.map((v) => [v.activation, v.activation] as [string, string])).map(([a]) => a),
+  );
   const depths = [...new Set(values.map((v) => v.depth))].sort((a, b) => a - b);
   const seeds = new Set(values.map((v) => v.seed)).size;
-  const x = { field: 'depth', type: 'quantitative', title: 'layers (input + hidden + output)', scale: { domain: [depths[0] ?? 0, depths[depths.length - 1] ?? 1], nice: false, padding: 12 }, axis: { values: depths, format: 'd' } };
+  const x = {
+    field: 'depth',
+    type: 'quantitative',
+    title: 'layers (input + hidden + output)',
+    scale: { domain: [depths[0] ?? 0, depths[depths.length - 1] ?? 1], nice: false, padding: 12 },
+    axis: { values: depths, format: 'd' },
+  };
   const colour = { field: 'activation', type: 'nominal', title: 'activation', scale: colours };
-  const summary = [{ aggregate: [{ op: 'mean', field: 'testAccuracy', as: 'mean' }, { op: 'min', field: 'testAccuracy', as: 'worst' }, { op: 'max', field: 'testAccuracy', as: 'best' }], groupby: ['activation', 'depth'] }];
+  const summary = [
+    {
+      aggregate: [
+        { op: 'mean', field: 'testAccuracy', as: 'mean' },
+        { op: 'min', field: 'testAccuracy', as: 'worst' },
+        { op: 'max', field: 'testAccuracy', as: 'best' },
+      ],
+      groupby: ['activation', 'depth'],
+    },
+  ];
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: opts.title ?? 'Test accuracy against depth', subtitle: `line: mean over ${seeds} seed${seeds === 1 ? '' : 's'}; bar: worst to best seed; dots: each seed` },
+    title: {
+      text: opts.title ?? 'Test accuracy against depth',
+      subtitle: `line: mean over ${seeds} seed${seeds === 1 ? '' : 's'}; bar: worst to best seed; dots: each seed`,
+    },
     data: { values },
     width: 420,
     height: 260,
     layer: [
-      { transform: summary, mark: { type: 'rule', strokeWidth: 2, opacity: 0.5 }, encoding: { x, y: { field: 'worst', type: 'quantitative' }, y2: { field: 'best' }, color: colour } },
-      { transform: summary, mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.0%' } }, color: colour } },
-      { mark: { type: 'point', size: 18, opacity: 0.6 }, encoding: { x, y: { field: 'testAccuracy', type: 'quantitative' }, color: colour } },
+      {
+        transform: summary,
+        mark: { type: 'rule', strokeWidth: 2, opacity: 0.5 },
+        encoding: { x, y: { field: 'worst', type: 'quantitative' }, y2: { field: 'best' }, color: colour },
+      },
+      {
+        transform: summary,
+        mark: { type: 'line', point: true, strokeWidth: 2 },
+        encoding: {
+          x,
+          y: { field: 'mean', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.0%' } },
+          color: colour,
+        },
+      },
+      {
+        mark: { type: 'point', size: 18, opacity: 0.6 },
+        encoding: { x, y: { field: 'testAccuracy', type: 'quantitative' }, color: colour },
+      },
     ],
   } as TopLevelSpec;
   return writeChart(dir, opts.name ?? 'accuracy-by-depth', spec);

@@ -35,17 +35,40 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 function builder(y: Argv): Argv<BenchArgs> {
   return y
-    .option('quick', { type: 'boolean', describe: 'short run (under a minute): fewer repetitions, slow cells extrapolated from a few steps, 1-epoch memory run' })
+    .option('quick', {
+      type: 'boolean',
+      describe: 'short run (under a minute): fewer repetitions, slow cells extrapolated from a few steps, 1-epoch memory run',
+    })
     .option('batch-sizes', { type: 'string', describe: 'comma-separated batch sizes (default 1,32,4000)', requiresArg: true })
-    .option('backends', { type: 'string', describe: `TensorFlow.js backends to try (default ${ALL_BACKENDS.join(',')}; those that do not load are reported as skipped)`, requiresArg: true })
+    .option('backends', {
+      type: 'string',
+      describe: `TensorFlow.js backends to try (default ${ALL_BACKENDS.join(',')}; those that do not load are reported as skipped)`,
+      requiresArg: true,
+    })
     .option('only', { type: 'string', describe: `measure only these parts: ${ALL_PARTS.join(',')}`, requiresArg: true })
     .option('skip', { type: 'string', describe: `leave out these parts: ${ALL_PARTS.join(',')}`, requiresArg: true })
-    .option('repetitions', { type: 'number', describe: 'timed repetitions per cell, after a warm-up (default 5; --quick 3)', requiresArg: true })
-    .option('budget', { type: 'number', describe: 'seconds per cell before slow cells are extrapolated from part of an epoch (default 30; --quick 2)', requiresArg: true })
+    .option('repetitions', {
+      type: 'number',
+      describe: 'timed repetitions per cell, after a warm-up (default 5; --quick 3)',
+      requiresArg: true,
+    })
+    .option('budget', {
+      type: 'number',
+      describe: 'seconds per cell before slow cells are extrapolated from part of an epoch (default 30; --quick 2)',
+      requiresArg: true,
+    })
     .option('samples', { type: 'number', describe: `samples per epoch (default ${BENCH_SAMPLES})`, requiresArg: true })
-    .option('torch-script', { type: 'string', describe: 'the PyTorch peer (default ../shared/bench/torch_mlp.py from the project root)', requiresArg: true })
+    .option('torch-script', {
+      type: 'string',
+      describe: 'the PyTorch peer (default ../shared/bench/torch_mlp.py from the project root)',
+      requiresArg: true,
+    })
     .option('python', { type: 'string', describe: 'Python with torch (default /usr/bin/python3)', requiresArg: true })
-    .option('memory-config', { type: 'string', describe: 'config whose full training run is measured for peak memory (default configs/sigmoid7.json)', requiresArg: true })
+    .option('memory-config', {
+      type: 'string',
+      describe: 'config whose full training run is measured for peak memory (default configs/sigmoid7.json)',
+      requiresArg: true,
+    })
     .option('out', { type: 'string', describe: 'CSV file to write (default outputs/bench.csv)', requiresArg: true }) as Argv<BenchArgs>;
 }
 
@@ -61,7 +84,10 @@ function positiveNumber(flag: string, v: number | undefined, integer: boolean): 
 function list(flag: string, v: string | undefined): string[] | undefined {
   const s = singleFlag(flag, v);
   if (s === undefined) return undefined;
-  const items = s.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const items = s
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   if (items.length === 0) throw new UsageError(`--${flag}: expected a comma-separated list`);
   return items;
 }
@@ -69,7 +95,9 @@ function list(flag: string, v: string | undefined): string[] | undefined {
 function parts(flag: string, v: string | undefined): BenchPart[] | undefined {
   const items = list(flag, v);
   if (!items) return undefined;
-  for (const p of items) if (!(ALL_PARTS as readonly string[]).includes(p)) throw new UsageError(`--${flag}: unknown part "${p}"; expected some of ${ALL_PARTS.join(', ')}`);
+  for (const p of items)
+    if (!(ALL_PARTS as readonly string[]).includes(p))
+      throw new UsageError(`--${flag}: unknown part "${p}"; expected some of ${ALL_PARTS.join(', ')}`);
   return items as BenchPart[];
 }
 
@@ -85,7 +113,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       return n;
     });
     const backends = (list('backends', args.backends) ?? [...ALL_BACKENDS]).map((b) => {
-      if (!(ALL_BACKENDS as readonly string[]).includes(b)) throw new UsageError(`--backends: unknown backend "${b}"; expected some of ${ALL_BACKENDS.join(', ')}`);
+      if (!(ALL_BACKENDS as readonly string[]).includes(b))
+        throw new UsageError(`--backends: unknown backend "${b}"; expected some of ${ALL_BACKENDS.join(', ')}`);
       return b as BenchBackend;
     });
     const only = parts('only', args.only);
@@ -104,12 +133,15 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       samples,
       quick,
       python: singleFlag('python', args.python) ?? '/usr/bin/python3',
-      torchScript: torchScript !== undefined ? path.resolve(torchScript) : path.resolve(projectRoot, '..', 'shared', 'bench', 'torch_mlp.py'),
+      torchScript:
+        torchScript !== undefined ? path.resolve(torchScript) : path.resolve(projectRoot, '..', 'shared', 'bench', 'torch_mlp.py'),
       memoryConfig: memoryConfig !== undefined ? path.resolve(memoryConfig) : path.join(projectRoot, 'configs', 'sigmoid7.json'),
       out: path.resolve(singleFlag('out', args.out) ?? path.join('outputs', 'bench.csv')),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${formatReport(report)}\n`);
-    process.stdout.write(`wrote ${path.relative(process.cwd(), path.resolve(singleFlag('out', args.out) ?? path.join('outputs', 'bench.csv')))}\n`);
+    process.stdout.write(
+      `wrote ${path.relative(process.cwd(), path.resolve(singleFlag('out', args.out) ?? path.join('outputs', 'bench.csv')))}\n`,
+    );
   },
 };

@@ -29,7 +29,10 @@ function builder(y: Argv): Argv<CompareArgs> {
     .option('epochs', { type: 'number', describe: "override the config's number of epochs" })
     .option('data-dir', { type: 'string', describe: 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)' })
     .option('backend', { type: 'string', describe: 'TensorFlow.js backend of the tfjs engine: auto | tensorflow | wasm | cpu' })
-    .option('out', { type: 'string', describe: 'folder for compare.csv (default outputs/compare-<config>-<time>); must be new or empty' }) as Argv<CompareArgs>;
+    .option('out', {
+      type: 'string',
+      describe: 'folder for compare.csv (default outputs/compare-<config>-<time>); must be new or empty',
+    }) as Argv<CompareArgs>;
 }
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
@@ -61,7 +64,9 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     const backend = await selectBackend(config.backend);
     say(`tfjs engine backend: ${describeBackend(backend)}; hand-written engine: plain TypeScript, float32`);
     const subset = await loadSubset({ dataDir: resolveDataDir(dataDirFlag), ...config.data, log: say });
-    say(`data: ${subset.train.count} training and ${subset.test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), from ${subset.source}`);
+    say(
+      `data: ${subset.train.count} training and ${subset.test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), from ${subset.source}`,
+    );
     say(`training both engines for ${config.epochs} epochs from one initial draw (seed ${config.seed}) and the same batch order`);
 
     const result = await compareEngines({ config, subset, createEngine, log: say });

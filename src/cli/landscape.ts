@@ -54,24 +54,73 @@ const PROGRESS_MODES = ['auto', 'bar', 'lines', 'none'] as const;
 
 function builder(y: Argv): Argv<LandscapeArgs> {
   return y
-    .option('config', { type: 'string', array: true, describe: 'JSON config file; repeat to put networks side by side', demandOption: true, requiresArg: true })
-    .option('weights', { type: 'string', array: true, describe: 'probe the weights a run saved (DIR/weights.json) instead of training; one per --config, same order', requiresArg: true })
+    .option('config', {
+      type: 'string',
+      array: true,
+      describe: 'JSON config file; repeat to put networks side by side',
+      demandOption: true,
+      requiresArg: true,
+    })
+    .option('weights', {
+      type: 'string',
+      array: true,
+      describe: 'probe the weights a run saved (DIR/weights.json) instead of training; one per --config, same order',
+      requiresArg: true,
+    })
     .option('at', { type: 'string', describe: 'trained (train first, default) | init (the untrained network)', requiresArg: true })
-    .option('weight', { type: 'string', array: true, describe: 'sweep W1[i,j] (input i to first-layer neuron j), e.g. --weight 512,3; repeatable', requiresArg: true })
-    .option('count', { type: 'number', describe: `weights picked with the seed when no --weight is given (default ${DEFAULT_WEIGHT_COUNT})`, requiresArg: true })
+    .option('weight', {
+      type: 'string',
+      array: true,
+      describe: 'sweep W1[i,j] (input i to first-layer neuron j), e.g. --weight 512,3; repeatable',
+      requiresArg: true,
+    })
+    .option('count', {
+      type: 'number',
+      describe: `weights picked with the seed when no --weight is given (default ${DEFAULT_WEIGHT_COUNT})`,
+      requiresArg: true,
+    })
     .option('span', { type: 'number', describe: `sweep original value ± span (default ${DEFAULT_SPAN})`, requiresArg: true })
     .option('from', { type: 'number', describe: 'absolute lower end of the sweep (with --to) for every weight', requiresArg: true })
     .option('to', { type: 'number', describe: 'absolute upper end of the sweep (with --from)', requiresArg: true })
     .option('points', { type: 'number', describe: `values per weight (default ${DEFAULT_POINTS})`, requiresArg: true })
-    .option('examples', { type: 'number', describe: 'measure the loss over this many training images (a seeded subset) instead of all', requiresArg: true })
-    .option('tolerance', { type: 'number', describe: `largest accepted derivative-vs-slope disagreement, relative (default ${DEFAULT_TOLERANCE})`, requiresArg: true })
-    .option('jobs', { type: 'number', describe: 'worker threads for the sweeps (default: one per core); the numbers do not depend on it', requiresArg: true })
-    .option('epochs', { type: 'number', describe: 'override the configs\' epochs (when training)', requiresArg: true })
-    .option('seed', { type: 'number', describe: 'override the configs\' seed (initial weights, shuffling, picked weights)', requiresArg: true })
+    .option('examples', {
+      type: 'number',
+      describe: 'measure the loss over this many training images (a seeded subset) instead of all',
+      requiresArg: true,
+    })
+    .option('tolerance', {
+      type: 'number',
+      describe: `largest accepted derivative-vs-slope disagreement, relative (default ${DEFAULT_TOLERANCE})`,
+      requiresArg: true,
+    })
+    .option('jobs', {
+      type: 'number',
+      describe: 'worker threads for the sweeps (default: one per core); the numbers do not depend on it',
+      requiresArg: true,
+    })
+    .option('epochs', { type: 'number', describe: "override the configs' epochs (when training)", requiresArg: true })
+    .option('seed', {
+      type: 'number',
+      describe: "override the configs' seed (initial weights, shuffling, picked weights)",
+      requiresArg: true,
+    })
     .option('backend', { type: 'string', describe: 'auto | tensorflow | wasm | cpu', requiresArg: true })
-    .option('out', { type: 'string', describe: 'folder for the results (default outputs/landscape-<configs>-<time>); must be new or empty', requiresArg: true })
-    .option('data-dir', { type: 'string', describe: 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)', requiresArg: true })
-    .option('progress', { type: 'string', describe: 'training progress: auto | bar | lines | none', default: 'auto', requiresArg: true }) as Argv<LandscapeArgs>;
+    .option('out', {
+      type: 'string',
+      describe: 'folder for the results (default outputs/landscape-<configs>-<time>); must be new or empty',
+      requiresArg: true,
+    })
+    .option('data-dir', {
+      type: 'string',
+      describe: 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)',
+      requiresArg: true,
+    })
+    .option('progress', {
+      type: 'string',
+      describe: 'training progress: auto | bar | lines | none',
+      default: 'auto',
+      requiresArg: true,
+    }) as Argv<LandscapeArgs>;
 }
 
 function num(flag: string, v: number | number[] | undefined): number | undefined {
@@ -82,11 +131,12 @@ function num(flag: string, v: number | number[] | undefined): number | undefined
 
 function wholeNumber(flag: string, v: number | number[] | undefined, min: number): number | undefined {
   const x = num(flag, v);
-  if (x !== undefined && !(Number.isInteger(x) && x >= min)) throw new UsageError(`--${flag}: expected a whole number of at least ${min}, got ${x}`);
+  if (x !== undefined && !(Number.isInteger(x) && x >= min))
+    throw new UsageError(`--${flag}: expected a whole number of at least ${min}, got ${x}`);
   return x;
 }
 
-export function parseWeightFlag(text: string): WeightRef {
+function parseWeightFlag(text: string): WeightRef {
   const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
   if (!m) throw new UsageError(`--weight ${text}: expected i,j (input index, first-layer neuron index), e.g. --weight 512,3`);
   return { i: Number(m[1]), j: Number(m[2]) };
@@ -129,7 +179,8 @@ async function newOutDir(configs: RunConfig[]): Promise<string> {
 
 async function checkOutDir(dir: string): Promise<void> {
   try {
-    if ((await fs.readdir(dir)).length > 0) throw new UsageError(`--out ${dir}: the folder already holds files; give a new or empty folder`);
+    if ((await fs.readdir(dir)).length > 0)
+      throw new UsageError(`--out ${dir}: the folder already holds files; give a new or empty folder`);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTDIR') throw new UsageError(`--out ${dir}: is a file, expected a folder`);
@@ -141,7 +192,9 @@ async function checkOutDir(dir: string): Promise<void> {
 function checkSizes(file: string, params: Params, expected: number[], config: RunConfig): void {
   const same = params.sizes.length === expected.length && params.sizes.every((s, k) => s === expected[k]);
   if (!same) {
-    throw new UsageError(`--weights ${file}: holds a network of sizes [${params.sizes.join(', ')}], but ${config.name} is [${expected.join(', ')}]`);
+    throw new UsageError(
+      `--weights ${file}: holds a network of sizes [${params.sizes.join(', ')}], but ${config.name} is [${expected.join(', ')}]`,
+    );
   }
 }
 
@@ -159,10 +212,13 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     const weightFiles = args.weights;
     if (weightFiles && at === 'init') throw new UsageError('--weights and --at init: choose one source of weights');
     if (weightFiles && weightFiles.length !== configFiles.length) {
-      throw new UsageError(`--weights: give one weights file per --config (${configFiles.length}), in the same order; got ${weightFiles.length}`);
+      throw new UsageError(
+        `--weights: give one weights file per --config (${configFiles.length}), in the same order; got ${weightFiles.length}`,
+      );
     }
     const progress = singleFlag('progress', args.progress) ?? 'auto';
-    if (!(PROGRESS_MODES as readonly string[]).includes(progress)) throw new UsageError(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${progress}"`);
+    if (!(PROGRESS_MODES as readonly string[]).includes(progress))
+      throw new UsageError(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${progress}"`);
     const named = args.weight?.map(parseWeightFlag);
     const count = wholeNumber('count', args.count, 1);
     if (named && count !== undefined) throw new UsageError('--weight and --count: name the weights or let the seed pick them, not both');
@@ -171,20 +227,27 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     const span = num('span', args.span);
     const from = num('from', args.from);
     const to = num('to', args.to);
-    if (span !== undefined && (from !== undefined || to !== undefined)) throw new UsageError('--span and --from/--to: give a span around each weight or an absolute range, not both');
+    if (span !== undefined && (from !== undefined || to !== undefined))
+      throw new UsageError('--span and --from/--to: give a span around each weight or an absolute range, not both');
     const jobs = wholeNumber('jobs', args.jobs, 1) ?? availableParallelism();
     const tolerance = num('tolerance', args.tolerance);
     if (tolerance !== undefined && !(tolerance > 0)) throw new UsageError(`--tolerance: expected a positive number, got ${tolerance}`);
 
     const configs = configFiles.map((f) =>
-      applyOverrides(loadConfigFile(f), { epochs: wholeNumber('epochs', args.epochs, 1), seed: wholeNumber('seed', args.seed, 0), backend: singleFlag('backend', args.backend) }),
+      applyOverrides(loadConfigFile(f), {
+        epochs: wholeNumber('epochs', args.epochs, 1),
+        seed: wholeNumber('seed', args.seed, 0),
+        backend: singleFlag('backend', args.backend),
+      }),
     );
     const names = new Set<string>();
     for (const c of configs) {
       if (names.has(c.name)) throw new UsageError(`--config: "${c.name}" is given twice`);
       names.add(c.name);
       if (dataKey(c) !== dataKey(configs[0])) {
-        throw new UsageError(`--config: ${c.name} uses different data settings from ${configs[0].name}; the curves must be losses over the same examples`);
+        throw new UsageError(
+          `--config: ${c.name} uses different data settings from ${configs[0].name}; the curves must be losses over the same examples`,
+        );
       }
     }
     const outFlag = singleFlag('out', args.out);
@@ -200,11 +263,16 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
     ]);
     const backend = await selectBackend(configs[0].backend as BackendChoice);
     say(`backend: ${describeBackend(backend)}`);
-    const subset: Subset = await loadSubset({ dataDir: resolveDataDir(singleFlag('data-dir', args['data-dir'])), ...configs[0].data, log: say });
+    const subset: Subset = await loadSubset({
+      dataDir: resolveDataDir(singleFlag('data-dir', args['data-dir'])),
+      ...configs[0].data,
+      log: say,
+    });
     const data = examples !== undefined ? subsetOf(subset.train, examples, configs[0].seed) : subset.train;
-    const examplesLabel = data === subset.train
-      ? `training set (${data.count} images)`
-      : `${data.count} training images (a seeded subset of ${subset.train.count})`;
+    const examplesLabel =
+      data === subset.train
+        ? `training set (${data.count} images)`
+        : `${data.count} training images (a seeded subset of ${subset.train.count})`;
 
     // The networks: trained here, loaded, or untrained.
     let trainSeconds = 0;
@@ -224,11 +292,17 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
         sources.push(`untrained (${config.init.scheme} initialisation, seed ${config.seed})`);
       } else {
         const t = performance.now();
-        const run = await trainRun(config, { outDir: path.join(outDir, `train-${config.name}`), subset, progress: progress as ProgressMode });
+        const run = await trainRun(config, {
+          outDir: path.join(outDir, `train-${config.name}`),
+          subset,
+          progress: progress as ProgressMode,
+        });
         trainWallMs += performance.now() - t;
         trainSeconds += run.seconds;
         params = run.params;
-        sources.push(`trained for ${config.epochs} epochs (test accuracy ${(100 * run.finalTestAccuracy).toFixed(1)} %), run folder ${run.outDir}`);
+        sources.push(
+          `trained for ${config.epochs} epochs (test accuracy ${(100 * run.finalTestAccuracy).toFixed(1)} %), run folder ${run.outDir}`,
+        );
       }
       networks.push({ name: config.name, activation: config.activation, outputActivation: config.outputActivation, params });
     }
@@ -258,7 +332,14 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
       path.join(outDir, 'landscape.json'),
       `${JSON.stringify(
         {
-          configs: configs.map((c, k) => ({ name: c.name, activation: c.activation, hidden: c.hidden, seed: c.seed, epochs: c.epochs, source: sources[k] })),
+          configs: configs.map((c, k) => ({
+            name: c.name,
+            activation: c.activation,
+            hidden: c.hidden,
+            seed: c.seed,
+            epochs: c.epochs,
+            source: sources[k],
+          })),
           examples: result.examples,
           points: result.points,
           range: from !== undefined ? { from, to } : { span: span ?? DEFAULT_SPAN },
@@ -266,8 +347,13 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
           counts: result.counts,
           check: result.check,
           seconds: {
-            probe: result.seconds.total, jobs: result.seconds.jobs, setupSummedOverThreads: result.seconds.setup, sweepsSummedOverThreads: result.seconds.sweep,
-            training: trainWall, trainingEpochs: trainSeconds, wall: wallSeconds,
+            probe: result.seconds.total,
+            jobs: result.seconds.jobs,
+            setupSummedOverThreads: result.seconds.setup,
+            sweepsSummedOverThreads: result.seconds.sweep,
+            training: trainWall,
+            trainingEpochs: trainSeconds,
+            wall: wallSeconds,
           },
           backend,
           finishedAt: new Date().toISOString(),

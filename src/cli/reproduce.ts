@@ -9,8 +9,8 @@ import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import { parseShard } from '../reproduce/plan.js';
 import type { FinalizeResult } from '../reports/finalize.js';
 
-export const DEFAULT_REPRODUCE_CONFIG = 'configs/reproduce.json';
-export const DEFAULT_REPRODUCE_OUT = 'outputs/reproduce';
+const DEFAULT_REPRODUCE_CONFIG = 'configs/reproduce.json';
+const DEFAULT_REPRODUCE_OUT = 'outputs/reproduce';
 
 interface ReproduceArgs {
   config: string;
@@ -50,7 +50,11 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
   builder: (y) =>
     y
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'folders written by `reproduce --shard k/n`' })
-      .option('out', { type: 'string', default: DEFAULT_REPRODUCE_OUT, describe: 'folder for the merged runs, summary and report' }) as unknown as Argv<MergeArgs>,
+      .option('out', {
+        type: 'string',
+        default: DEFAULT_REPRODUCE_OUT,
+        describe: 'folder for the merged runs, summary and report',
+      }) as unknown as Argv<MergeArgs>,
   handler: async (argv) => {
     // Loaded on use: the sweep and the report pull in TensorFlow.js and the chart renderer.
     const { mergeShards } = await import('../reproduce/merge.js');
@@ -68,7 +72,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
     y
       .command(mergeCommand as unknown as CommandModule)
       .option('config', { type: 'string', default: DEFAULT_REPRODUCE_CONFIG, describe: 'reproduce config (configs, seeds, probes, jobs)' })
-      .option('seeds', { type: 'number', describe: 'seeds per config (default: the config\'s, 3)' })
+      .option('seeds', { type: 'number', describe: "seeds per config (default: the config's, 3)" })
       .option('jobs', { type: 'number', describe: 'worker processes (default: the number of cores)' })
       .option('shard', { type: 'string', describe: 'run only shard k of n (k/n, 1-based); combine with `reproduce merge`' })
       .option('out', { type: 'string', default: DEFAULT_REPRODUCE_OUT, describe: 'output folder; running again resumes there' })
@@ -76,7 +80,12 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('epochs', { type: 'number', describe: 'override the epochs of every run (a quick sweep)' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES, describe: 'override the backend of every run' })
       .option('engine', { type: 'string', choices: ENGINE_CHOICES, describe: 'override the engine of every run' })
-      .option('progress', { type: 'string', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto', describe: 'progress display' }) as unknown as Argv<ReproduceArgs>,
+      .option('progress', {
+        type: 'string',
+        choices: ['auto', 'bar', 'lines', 'none'],
+        default: 'auto',
+        describe: 'progress display',
+      }) as unknown as Argv<ReproduceArgs>,
   handler: async (argv) => {
     const seeds = positiveInt('--seeds', argv.seeds);
     const jobs = positiveInt('--jobs', argv.jobs);
@@ -90,7 +99,9 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       epochs !== undefined ? `--epochs ${epochs}` : '',
       argv.backend ? `--backend ${argv.backend}` : '',
       argv.engine ? `--engine ${argv.engine}` : '',
-    ].filter(Boolean).join(' ');
+    ]
+      .filter(Boolean)
+      .join(' ');
     const { runSweep } = await import('../reproduce/sweep.js');
     const { finalize } = await import('../reports/finalize.js');
     const say = (line: string): void => void process.stderr.write(`${line}\n`);

@@ -38,7 +38,11 @@ function builder(y: Argv): Argv<TrainArgs> {
     .option('engine', { type: 'string', describe: 'tfjs | handwritten' })
     .option('out', { type: 'string', describe: 'run folder (default outputs/<config>-<time>); must be new or empty' })
     .option('data-dir', { type: 'string', describe: 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)' })
-    .option('progress', { type: 'string', describe: 'auto (bar on a terminal, else lines) | bar | lines | none', default: 'auto' }) as Argv<TrainArgs>;
+    .option('progress', {
+      type: 'string',
+      describe: 'auto (bar on a terminal, else lines) | bar | lines | none',
+      default: 'auto',
+    }) as Argv<TrainArgs>;
 }
 
 /** Where `--flag value` or `--flag=value` sits in the raw arguments, and the value as typed. */
@@ -46,7 +50,7 @@ function rawValue(flag: string, raw: readonly string[]): { present: boolean; tex
   const i = raw.findIndex((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
   if (i < 0) return { present: false, text: '' };
   const a = raw[i];
-  return { present: true, text: a.includes('=') ? a.slice(a.indexOf('=') + 1) : raw[i + 1] ?? '' };
+  return { present: true, text: a.includes('=') ? a.slice(a.indexOf('=') + 1) : (raw[i + 1] ?? '') };
 }
 
 /** yargs turns `--epochs ten` into NaN and a bare `--epochs` into nothing; say which flag and what it got. */

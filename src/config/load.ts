@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { UsageError, messageOf } from '../util/errors.js';
 import { RunConfigSchema, type RunConfig } from './schema.js';
 
@@ -61,7 +61,12 @@ export function loadConfigFile(file: string): RunConfig {
 
 /** The flag that overrides each field, named in error messages. */
 const FLAG_OF: Readonly<Record<keyof ConfigOverrides, string>> = {
-  epochs: '--epochs', seed: '--seed', learningRate: '--lr', batchSize: '--batch-size', backend: '--backend', engine: '--engine',
+  epochs: '--epochs',
+  seed: '--seed',
+  learningRate: '--lr',
+  batchSize: '--batch-size',
+  backend: '--backend',
+  engine: '--engine',
 };
 
 /** Applies command-line overrides and validates the result again (so `--lr -1` is caught). */

@@ -12,8 +12,8 @@ import { z } from 'zod';
 import { CIFAR10_CLASSES } from '../data/types.js';
 
 /** The largest subset a class can give: 5,000 training and 1,000 test images per class. */
-export const MAX_TRAIN_PER_CLASS = 5000;
-export const MAX_TEST_PER_CLASS = 1000;
+const MAX_TRAIN_PER_CLASS = 5000;
+const MAX_TEST_PER_CLASS = 1000;
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export const ENGINE_CHOICES = ['tfjs', 'handwritten'] as const;
@@ -35,40 +35,44 @@ export const InitConfigSchema = z.strictObject({
   std: z.number().positive().optional(),
 });
 
-export const RunConfigSchema = z.strictObject({
-  /** Shown in outputs and reports; defaults to the config file's name. */
-  name: z.string().min(1).optional(),
-  description: z.string().optional(),
-  hidden: z.array(z.number().int().min(1).max(100000)).max(64),
-  activation: z.enum(['sigmoid', 'relu', 'tanh']),
-  outputActivation: z.enum(['sigmoid', 'linear']).default('sigmoid'),
-  init: InitConfigSchema.default({ scheme: 'he' }),
-  learningRate: z.number().positive().max(1000).default(0.1),
-  momentum: z.number().min(0).lt(1).default(0),
-  batchSize: z.number().int().min(1).default(32),
-  epochs: z.number().int().min(1).max(100000).default(20),
-  seed: z.number().int().min(0).max(4294967295).default(1),
-  engine: z.enum(ENGINE_CHOICES).default('tfjs'),
-  backend: z.enum(BACKEND_CHOICES).default('auto'),
-  /** Record per-layer gradient statistics (gradients.csv) at init and after every epoch. */
-  recordGradients: z.boolean().default(false),
-  data: DataConfigSchema.default({
-    positive: 'airplane', negative: 'ship', trainPerClass: 2000, testPerClass: 200, color: 'gray',
-  }),
-}).superRefine((c, ctx) => {
-  if (c.data.positive === c.data.negative) {
-    ctx.addIssue({ code: 'custom', path: ['data', 'negative'], message: `must differ from data.positive ("${c.data.positive}")` });
-  }
-  if (c.init.scheme === 'normal' && c.init.std === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['init', 'std'], message: 'is required when init.scheme is "normal"' });
-  }
-  const trainSize = 2 * c.data.trainPerClass;
-  if (c.batchSize > trainSize) {
-    ctx.addIssue({ code: 'custom', path: ['batchSize'], message: `must be at most the training set size (${trainSize})` });
-  }
-});
+export const RunConfigSchema = z
+  .strictObject({
+    /** Shown in outputs and reports; defaults to the config file's name. */
+    name: z.string().min(1).optional(),
+    description: z.string().optional(),
+    hidden: z.array(z.number().int().min(1).max(100000)).max(64),
+    activation: z.enum(['sigmoid', 'relu', 'tanh']),
+    outputActivation: z.enum(['sigmoid', 'linear']).default('sigmoid'),
+    init: InitConfigSchema.default({ scheme: 'he' }),
+    learningRate: z.number().positive().max(1000).default(0.1),
+    momentum: z.number().min(0).lt(1).default(0),
+    batchSize: z.number().int().min(1).default(32),
+    epochs: z.number().int().min(1).max(100000).default(20),
+    seed: z.number().int().min(0).max(4294967295).default(1),
+    engine: z.enum(ENGINE_CHOICES).default('tfjs'),
+    backend: z.enum(BACKEND_CHOICES).default('auto'),
+    /** Record per-layer gradient statistics (gradients.csv) at init and after every epoch. */
+    recordGradients: z.boolean().default(false),
+    data: DataConfigSchema.default({
+      positive: 'airplane',
+      negative: 'ship',
+      trainPerClass: 2000,
+      testPerClass: 200,
+      color: 'gray',
+    }),
+  })
+  .superRefine((c, ctx) => {
+    if (c.data.positive === c.data.negative) {
+      ctx.addIssue({ code: 'custom', path: ['data', 'negative'], message: `must differ from data.positive ("${c.data.positive}")` });
+    }
+    if (c.init.scheme === 'normal' && c.init.std === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['init', 'std'], message: 'is required when init.scheme is "normal"' });
+    }
+    const trainSize = 2 * c.data.trainPerClass;
+    if (c.batchSize > trainSize) {
+      ctx.addIssue({ code: 'custom', path: ['batchSize'], message: `must be at most the training set size (${trainSize})` });
+    }
+  });
 
-/** A config as written in a file (defaults not yet applied). */
-export type RunConfigInput = z.input<typeof RunConfigSchema>;
 /** A config with every default applied: what a run actually uses. */
 export type RunConfig = z.output<typeof RunConfigSchema> & { name: string };

@@ -26,7 +26,7 @@ import { BATCH_FILES, type BatchFileName, hashFile } from './checksums.js';
 
 export const DATA_DIR_ENV = 'CIFAR10_DATA_DIR';
 export const BATCH_DIR_NAME = 'cifar-10-batches-bin';
-export const STAMP_NAME = 'verified.json';
+const STAMP_NAME = 'verified.json';
 
 /** The per-user cache: $XDG_CACHE_HOME/cifar10-mlp, else ~/.cache/cifar10-mlp. */
 export function defaultDataDir(): string {
@@ -67,7 +67,9 @@ export async function checkDataDir(dataDir: string, opts: { createDefault?: bool
       return;
     }
     if (missing) {
-      throw new UserError(`data directory ${dataDir} does not exist; create it, or give an existing one with --data-dir or $${DATA_DIR_ENV}`);
+      throw new UserError(
+        `data directory ${dataDir} does not exist; create it, or give an existing one with --data-dir or $${DATA_DIR_ENV}`,
+      );
     }
     throw new UserError(`data directory ${dataDir} cannot be read: ${messageOf(err)}`);
   }
@@ -91,7 +93,7 @@ export async function checkDataDir(dataDir: string, opts: { createDefault?: bool
 }
 
 /** One file as the stamp remembers it. */
-export interface StampedFile {
+interface StampedFile {
   size: number;
   mtimeMs: number;
   md5: string;

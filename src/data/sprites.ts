@@ -21,7 +21,8 @@ export interface RgbaImage {
 }
 
 export function spriteToRecords(sprite: RgbaImage, labels: ArrayLike<number>, what = 'sprite'): Buffer {
-  if (sprite.width !== PLANE_BYTES) throw new SourceError(`${what}: width ${sprite.width}, expected ${PLANE_BYTES} (one 32x32 image per row)`);
+  if (sprite.width !== PLANE_BYTES)
+    throw new SourceError(`${what}: width ${sprite.width}, expected ${PLANE_BYTES} (one 32x32 image per row)`);
   if (sprite.height !== labels.length) {
     throw new SourceError(`${what}: ${sprite.height} rows but ${labels.length} labels`);
   }
@@ -29,7 +30,8 @@ export function spriteToRecords(sprite: RgbaImage, labels: ArrayLike<number>, wh
   const out = Buffer.allocUnsafe(sprite.height * RECORD_BYTES);
   for (let r = 0; r < sprite.height; r++) {
     const label = labels[r]!;
-    if (!Number.isInteger(label) || label < 0 || label >= LABEL_COUNT) throw new SourceError(`${what}: label of row ${r} is ${label}, expected 0-9`);
+    if (!Number.isInteger(label) || label < 0 || label >= LABEL_COUNT)
+      throw new SourceError(`${what}: label of row ${r} is ${label}, expected 0-9`);
     const rec = r * RECORD_BYTES;
     out[rec] = label;
     const row = r * PLANE_BYTES * 4;

@@ -33,9 +33,10 @@ export interface LoadSubsetOptions {
   ensure?: Omit<EnsureDataOptions, 'log'>;
 }
 
-export function classLabel(name: string, role: string): number {
+function classLabel(name: string, role: string): number {
   const label = (CIFAR10_CLASSES as readonly string[]).indexOf(name);
-  if (label < 0) throw new UsageError(`unknown CIFAR-10 class "${name}" for the ${role} class; expected one of ${CIFAR10_CLASSES.join(', ')}`);
+  if (label < 0)
+    throw new UsageError(`unknown CIFAR-10 class "${name}" for the ${role} class; expected one of ${CIFAR10_CLASSES.join(', ')}`);
   return label;
 }
 
@@ -43,7 +44,10 @@ export async function loadSubset(opts: LoadSubsetOptions): Promise<Subset> {
   const pos = classLabel(opts.positive, 'positive');
   const neg = classLabel(opts.negative, 'negative');
   if (pos === neg) throw new UsageError(`the positive and negative classes are both "${opts.positive}"; choose two different classes`);
-  for (const [key, n] of [['trainPerClass', opts.trainPerClass], ['testPerClass', opts.testPerClass]] as const) {
+  for (const [key, n] of [
+    ['trainPerClass', opts.trainPerClass],
+    ['testPerClass', opts.testPerClass],
+  ] as const) {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${key} must be a whole number of at least 1 (got ${n})`);
   }
   if (opts.color !== 'gray' && opts.color !== 'rgb') throw new UsageError(`color must be "gray" or "rgb" (got "${String(opts.color)}")`);
@@ -64,7 +68,7 @@ export async function loadSubset(opts: LoadSubsetOptions): Promise<Subset> {
 }
 
 /** The first `perClass` images of each class across `files`, in file order; target 1 for `pos`, 0 for `neg`. */
-export async function pickImages(
+async function pickImages(
   files: readonly string[],
   where: string,
   pos: number,
@@ -96,9 +100,14 @@ export async function pickImages(
       return !(havePos === perClass && haveNeg === perClass);
     });
   }
-  for (const [label, have] of [[pos, havePos], [neg, haveNeg]] as const) {
+  for (const [label, have] of [
+    [pos, havePos],
+    [neg, haveNeg],
+  ] as const) {
     if (have < perClass) {
-      throw new UserError(`asked for ${perClass} ${CIFAR10_CLASSES[label]} images, but ${where} (${files.join(', ')}) ${files.length === 1 ? 'holds' : 'hold'} only ${have}`);
+      throw new UserError(
+        `asked for ${perClass} ${CIFAR10_CLASSES[label]} images, but ${where} (${files.join(', ')}) ${files.length === 1 ? 'holds' : 'hold'} only ${have}`,
+      );
     }
   }
   return { x, y, count, inputs };

@@ -1,9 +1,7 @@
 /** The shapes the data path hands to training, probes and engines. */
 
 /** CIFAR-10 class names, in label order (label byte 0..9). */
-export const CIFAR10_CLASSES = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
-] as const;
+export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
 export type Cifar10Class = (typeof CIFAR10_CLASSES)[number];
 
 export type ColorMode = 'gray' | 'rgb';

@@ -5,7 +5,16 @@
  */
 import { promises as fs } from 'node:fs';
 import { messageOf } from '../util/errors.js';
-import { BATCH_FILES, type BatchFileName, type ExpectedFile, type ExpectedTable, type FileDigests, OFFICIAL_FILES, RECORD_BYTES, hashFile } from './checksums.js';
+import {
+  BATCH_FILES,
+  type BatchFileName,
+  type ExpectedFile,
+  type ExpectedTable,
+  type FileDigests,
+  OFFICIAL_FILES,
+  RECORD_BYTES,
+  hashFile,
+} from './checksums.js';
 import { batchFilePath } from './cache.js';
 
 export interface FileCheck {
@@ -38,7 +47,8 @@ export async function verifyFile(file: string, name: BatchFileName, expected: Ex
     return bad(`cannot be read: ${messageOf(err)}`);
   }
   if (digests.md5 !== expected.md5) return { ...bad(`MD5 mismatch: got ${digests.md5}, expected ${expected.md5}`), digests };
-  if (digests.sha256 !== expected.sha256) return { ...bad(`SHA-256 mismatch: got ${digests.sha256}, expected ${expected.sha256}`), digests };
+  if (digests.sha256 !== expected.sha256)
+    return { ...bad(`SHA-256 mismatch: got ${digests.sha256}, expected ${expected.sha256}`), digests };
   return { name, file, ok: true, missing: false, digests };
 }
 

@@ -27,7 +27,7 @@ import type { Batch, Engine, NetworkSpec } from './engine.js';
 import { Rng } from '../util/rng.js';
 import { HandwrittenMlp } from './handwritten/engine.js';
 
-export type ParamKind = 'weight' | 'bias';
+type ParamKind = 'weight' | 'bias';
 
 /** What the check needs from a model: its gradients, its loss, and one parameter at a time. */
 export interface GradientSubject {
@@ -59,7 +59,7 @@ export interface GradientCheckOptions {
 export const FLOAT64_CHECK: GradientCheckOptions = { step: 1e-5, relative: 1e-5, absolute: 1e-9 };
 export const FLOAT32_CHECK: GradientCheckOptions = { step: 1e-2, relative: 5e-3, absolute: 2e-5 };
 
-export interface CheckedParameter {
+interface CheckedParameter {
   layer: number;
   kind: ParamKind;
   index: number;
@@ -152,8 +152,10 @@ export function describeCheck(r: GradientCheckResult): string {
     ? `worst ${w.kind} [layer ${w.layer}, #${w.index}]: backprop ${w.analytic.toExponential(4)} vs numeric ${w.numeric.toExponential(4)} (${(100 * w.ratio).toFixed(1)}% of tolerance)`
     : 'nothing judged';
   const o = r.options;
-  return `${r.passed ? 'PASS' : 'FAIL'} ${r.subject}: ${r.checked} parameters, ${r.failures.length} beyond tolerance, ` +
-    `${r.skipped} on a kink; h=${o.step}, tolerance ${o.absolute} + ${o.relative}*|g|; ${worst}`;
+  return (
+    `${r.passed ? 'PASS' : 'FAIL'} ${r.subject}: ${r.checked} parameters, ${r.failures.length} beyond tolerance, ` +
+    `${r.skipped} on a kink; h=${o.step}, tolerance ${o.absolute} + ${o.relative}*|g|; ${worst}`
+  );
 }
 
 /** The hand-written network's code on Float64Array: the precise witness. */

@@ -38,5 +38,12 @@ export function gradientStats(engine: Engine, data: Dataset, epoch: number): Lay
 }
 
 export function gradientRows(stats: readonly LayerGradientStat[]): Record<string, number>[] {
-  return stats.map((s) => ({ epoch: s.epoch, layer: s.layer, fan_in: s.fanIn, fan_out: s.fanOut, mean_abs_grad: s.meanAbs, l2_norm_grad: s.l2 }));
+  return stats.map((s) => ({
+    epoch: s.epoch,
+    layer: s.layer,
+    fan_in: s.fanIn,
+    fan_out: s.fanOut,
+    mean_abs_grad: s.meanAbs,
+    l2_norm_grad: s.l2,
+  }));
 }

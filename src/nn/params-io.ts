@@ -55,7 +55,9 @@ function paramsFromJson(text: string, source: string): Params {
     const w = f.weights[l];
     const b = f.biases[l];
     if (!Array.isArray(w) || w.length !== sizes[l] * sizes[l + 1] || !w.every(isStoredNumber)) {
-      throw new UserError(`${source}: weights of layer ${l + 1} must be ${sizes[l] * sizes[l + 1]} numbers (${sizes[l]} x ${sizes[l + 1]})`);
+      throw new UserError(
+        `${source}: weights of layer ${l + 1} must be ${sizes[l] * sizes[l + 1]} numbers (${sizes[l]} x ${sizes[l + 1]})`,
+      );
     }
     if (!Array.isArray(b) || b.length !== sizes[l + 1] || !b.every(isStoredNumber)) {
       throw new UserError(`${source}: biases of layer ${l + 1} must be ${sizes[l + 1]} numbers`);

@@ -60,9 +60,15 @@ export function noiseLevel(losses: ArrayLike<number>): number {
   return 2e-8 * Math.max(max, 1e-3);
 }
 
-export function describeCurve(values: ArrayLike<number>, losses: ArrayLike<number>, gradients: ArrayLike<number>, noise = noiseLevel(losses)): CurveShape {
+export function describeCurve(
+  values: ArrayLike<number>,
+  losses: ArrayLike<number>,
+  gradients: ArrayLike<number>,
+  noise = noiseLevel(losses),
+): CurveShape {
   const n = losses.length;
-  if (n < 2 || values.length !== n || gradients.length !== n) throw new Error('a curve needs at least two points, with as many values, losses and derivatives');
+  if (n < 2 || values.length !== n || gradients.length !== n)
+    throw new Error('a curve needs at least two points, with as many values, losses and derivatives');
   let minIndex = 0;
   let maxLoss = -Infinity;
   let maxAbsGradient = 0;
@@ -117,7 +123,12 @@ export function describeCurve(values: ArrayLike<number>, losses: ArrayLike<numbe
  * - v[p-1]). What exceeds that allowance is unexplained. A wrong derivative (sign,
  * factor, another weight's) leaves an unexplained gap the size of the derivative itself.
  */
-export function checkDerivative(values: ArrayLike<number>, losses: ArrayLike<number>, gradients: ArrayLike<number>, noise = noiseLevel(losses)): DerivativeCheck {
+export function checkDerivative(
+  values: ArrayLike<number>,
+  losses: ArrayLike<number>,
+  gradients: ArrayLike<number>,
+  noise = noiseLevel(losses),
+): DerivativeCheck {
   const n = losses.length;
   const slopes = new Float64Array(n).fill(NaN);
   let scale = 0;
@@ -143,5 +154,11 @@ export function checkDerivative(values: ArrayLike<number>, losses: ArrayLike<num
     }
   }
   const denominator = Math.max(scale, floor, Number.MIN_VALUE);
-  return { slopes, maxAbs, relative: n >= 3 ? maxAbs / denominator : 0, unexplained: n >= 3 ? maxUnexplained / denominator : 0, worstIndex };
+  return {
+    slopes,
+    maxAbs,
+    relative: n >= 3 ? maxAbs / denominator : 0,
+    unexplained: n >= 3 ? maxUnexplained / denominator : 0,
+    worstIndex,
+  };
 }

@@ -29,11 +29,29 @@ export type { ProbedNetwork, WeightRef } from './weight-scan.js';
 
 import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT } from './landscape-defaults.js';
 
-export const LANDSCAPE_COLUMNS = ['config', 'activation', 'weight_i', 'weight_j', 'original', 'value', 'loss', 'gradient', 'slope'] as const;
-export const SUMMARY_COLUMNS = [
-  'config', 'activation', 'weight_i', 'weight_j', 'original', 'loss_at_original', 'from', 'to', 'points', 'examples',
-  'minimum', 'min_value', 'min_loss', 'gradient_at_min', 'edge_rise', 'monotone', 'loss_range', 'max_abs_gradient',
-  'check_max_abs', 'check_relative', 'check_unexplained',
+const LANDSCAPE_COLUMNS = ['config', 'activation', 'weight_i', 'weight_j', 'original', 'value', 'loss', 'gradient', 'slope'] as const;
+const SUMMARY_COLUMNS = [
+  'config',
+  'activation',
+  'weight_i',
+  'weight_j',
+  'original',
+  'loss_at_original',
+  'from',
+  'to',
+  'points',
+  'examples',
+  'minimum',
+  'min_value',
+  'min_loss',
+  'gradient_at_min',
+  'edge_rise',
+  'monotone',
+  'loss_range',
+  'max_abs_gradient',
+  'check_max_abs',
+  'check_relative',
+  'check_unexplained',
 ] as const;
 
 export interface LandscapeOptions {
@@ -65,7 +83,7 @@ export interface LandscapeOptions {
   jobs?: number;
 }
 
-export interface LandscapeCurve {
+interface LandscapeCurve {
   config: string;
   activation: string;
   weightI: number;
@@ -84,7 +102,7 @@ export interface LandscapeCurve {
   seconds: number;
 }
 
-export interface LandscapeCount {
+interface LandscapeCount {
   config: string;
   activation: string;
   swept: number;
@@ -110,7 +128,8 @@ export interface LandscapeResult {
 
 /** K distinct first-layer weights, reproducibly from the seed. */
 export function pickWeights(seed: number, inputs: number, neurons: number, count: number): WeightRef[] {
-  if (!Number.isInteger(count) || count < 1) throw new UsageError(`--count: expected a whole number of weights of at least 1, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new UsageError(`--count: expected a whole number of weights of at least 1, got ${count}`);
   if (count > inputs * neurons) throw new UsageError(`--count: the first layer has only ${inputs * neurons} weights, asked for ${count}`);
   const rng = Rng.stream(seed, 'landscape');
   const seen = new Set<number>();
@@ -152,7 +171,9 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
     const weights = opts.weights ?? pickWeights(opts.seed ?? 1, sizes[0], sizes[1], opts.count ?? DEFAULT_WEIGHT_COUNT);
     for (const w of weights) {
       if (!(Number.isInteger(w.i) && Number.isInteger(w.j) && w.i >= 0 && w.i < sizes[0] && w.j >= 0 && w.j < sizes[1])) {
-        throw new UsageError(`--weight ${w.i},${w.j}: outside the first layer of ${net.name} (input 0..${sizes[0] - 1}, neuron 0..${sizes[1] - 1})`);
+        throw new UsageError(
+          `--weight ${w.i},${w.j}: outside the first layer of ${net.name} (input 0..${sizes[0] - 1}, neuron 0..${sizes[1] - 1})`,
+        );
       }
       const original = net.params.weights[0][w.i * sizes[1] + w.j];
       const [lo, hi] = absolute ? [opts.from!, opts.to!] : [original - span, original + span];
@@ -190,7 +211,12 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
         gradients: o.gradients,
         slopes: Array.from(check.slopes),
         shape,
-        check: { maxAbs: check.maxAbs, relative: check.relative, unexplained: check.unexplained, worstValue: check.worstIndex >= 0 ? o.values[check.worstIndex] : NaN },
+        check: {
+          maxAbs: check.maxAbs,
+          relative: check.relative,
+          unexplained: check.unexplained,
+          worstValue: check.worstIndex >= 0 ? o.values[check.worstIndex] : NaN,
+        },
         seconds: o.seconds,
       };
       log(
@@ -204,7 +230,9 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
 
   const counts = countShapes(curves);
   for (const c of counts) {
-    log(`${c.config} (${c.activation}): ${c.swept} weights swept; minimum inside the range for ${c.inside}, at an edge for ${c.atEdge}; monotone curves: ${c.monotone}`);
+    log(
+      `${c.config} (${c.activation}): ${c.swept} weights swept; minimum inside the range for ${c.inside}, at an edge for ${c.atEdge}; monotone curves: ${c.monotone}`,
+    );
   }
   // NaN (a diverged network) counts as the worst of all.
   const worse = (a: number, b: number): boolean => Number.isNaN(b) || (!Number.isNaN(a) && b > a);
@@ -217,7 +245,14 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
     counts,
     examples,
     points,
-    check: { maxAbs: worstRaw.check.maxAbs, relative: worstRaw.check.relative, unexplained: worst.check.unexplained, tolerance, passed, where },
+    check: {
+      maxAbs: worstRaw.check.maxAbs,
+      relative: worstRaw.check.relative,
+      unexplained: worst.check.unexplained,
+      tolerance,
+      passed,
+      where,
+    },
     seconds: { total: totalSeconds, setup: setupSeconds, sweep: curves.reduce((a, c) => a + c.seconds, 0), jobs },
   };
   log(
@@ -255,8 +290,15 @@ async function writeLandscapeFiles(dir: string, r: LandscapeResult): Promise<Non
   for (const c of r.curves) {
     for (let p = 0; p < c.values.length; p++) {
       rows.push({
-        config: c.config, activation: c.activation, weight_i: c.weightI, weight_j: c.weightJ, original: c.original,
-        value: c.values[p], loss: c.losses[p], gradient: c.gradients[p], slope: Number.isNaN(c.slopes[p]) ? '' : c.slopes[p],
+        config: c.config,
+        activation: c.activation,
+        weight_i: c.weightI,
+        weight_j: c.weightJ,
+        original: c.original,
+        value: c.values[p],
+        loss: c.losses[p],
+        gradient: c.gradients[p],
+        slope: Number.isNaN(c.slopes[p]) ? '' : c.slopes[p],
       });
     }
   }
@@ -289,7 +331,15 @@ async function writeLandscapeFiles(dir: string, r: LandscapeResult): Promise<Non
   await writeCsv(summaryCsv, SUMMARY_COLUMNS, summary);
   const chart = await writeLandscapeChart(
     dir,
-    r.curves.map((c) => ({ config: c.config, activation: c.activation, weightI: c.weightI, weightJ: c.weightJ, original: c.original, values: c.values, losses: c.losses })),
+    r.curves.map((c) => ({
+      config: c.config,
+      activation: c.activation,
+      weightI: c.weightI,
+      weightJ: c.weightJ,
+      original: c.original,
+      values: c.values,
+      losses: c.losses,
+    })),
     { title: `Loss over the ${r.examples} along one first-layer weight (all others fixed)` },
   );
   return { csv, summaryCsv, chart };

@@ -54,7 +54,10 @@ export interface SweepJobsResult {
 
 /** Runs the given tasks here, one setup per network. Used by this thread and by each worker. */
 export function runTasksHere(
-  networks: ProbedNetwork[], data: Dataset, tasks: { index: number; task: SweepTask }[], rowsPerChunk: number | undefined,
+  networks: ProbedNetwork[],
+  data: Dataset,
+  tasks: { index: number; task: SweepTask }[],
+  rowsPerChunk: number | undefined,
   onOutcome: (o: SweepOutcome) => void,
 ): number {
   let setup = 0;
@@ -70,8 +73,12 @@ export function runTasksHere(
         const r = sweeper.sweep(task.weight, task.values);
         const lossAtOriginal = sweeper.sweep(task.weight, [sweeper.original(task.weight)]).losses[0];
         onOutcome({
-          task: index, values: Array.from(r.values), losses: Array.from(r.losses), gradients: Array.from(r.gradients),
-          lossAtOriginal, seconds: (performance.now() - t1) / 1000,
+          task: index,
+          values: Array.from(r.values),
+          losses: Array.from(r.losses),
+          gradients: Array.from(r.gradients),
+          lossAtOriginal,
+          seconds: (performance.now() - t1) / 1000,
         });
       }
     } finally {
@@ -112,16 +119,27 @@ export async function runSweepJobs(opts: SweepJobsOptions): Promise<SweepJobsRes
     return { outcomes, setupSeconds };
   }
   // Contiguous shares: tasks come grouped by network, so a share touches as few networks as possible.
-  const shares = Array.from({ length: jobs }, (_, k) => indexed.slice(Math.floor((k * indexed.length) / jobs), Math.floor(((k + 1) * indexed.length) / jobs)));
+  const shares = Array.from({ length: jobs }, (_, k) =>
+    indexed.slice(Math.floor((k * indexed.length) / jobs), Math.floor(((k + 1) * indexed.length) / jobs)),
+  );
   const script = workerScript();
   const setups = await Promise.all(
     shares.map(
       (share) =>
         new Promise<number>((resolve, reject) => {
-          const workerData: WorkerData = { networks: opts.networks, data: opts.data, tasks: share, backend: opts.backend, rowsPerChunk: opts.rowsPerChunk };
+          const workerData: WorkerData = {
+            networks: opts.networks,
+            data: opts.data,
+            tasks: share,
+            backend: opts.backend,
+            rowsPerChunk: opts.rowsPerChunk,
+          };
           const worker = script.endsWith('.ts')
             ? // From TypeScript sources (tests run through tsx): register tsx's loader in the worker first.
-              new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(script).href)}); });`, { eval: true, workerData })
+              new Worker(
+                `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(script).href)}); });`,
+                { eval: true, workerData },
+              )
             : new Worker(script, { workerData });
           let setupSeconds = NaN;
           worker.on('message', (m: WorkerMessage) => {

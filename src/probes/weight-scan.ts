@@ -49,7 +49,7 @@ export interface SweepResult {
 }
 
 /** Rows (examples x points) per batch: bounds memory (about 6 float32 tensors of rows x width live at once). */
-export const DEFAULT_ROWS_PER_CHUNK = 40_000;
+const DEFAULT_ROWS_PER_CHUNK = 40_000;
 
 type Act = (z: tf.Tensor) => tf.Tensor;
 
@@ -183,7 +183,7 @@ export class FirstLayerSweeper {
     // a_j as the backend computes it, so that d = 0 gives a change of exactly 0.
     const ajT = tf.tidy(() => (this.layers === 1 ? this.output(zjT) : this.hidden(zjT)));
     const w2j = this.z2 ? tf.tensor3d(this.network.params.weights[1].subarray(j * s[2], (j + 1) * s[2]), [1, 1, s[2]]) : null;
-    const w2jCol = w2j ? tf.reshape(w2j, [s[2], 1]) as tf.Tensor2D : null;
+    const w2jCol = w2j ? (tf.reshape(w2j, [s[2], 1]) as tf.Tensor2D) : null;
     try {
       for (let p0 = 0; p0 < points; p0 += chunk) {
         const c = Math.min(chunk, points - p0);

@@ -13,10 +13,19 @@ import { writeReport, describeSettings, type ReportChart, type ReportData } from
 import { judgeClaims } from './report-claims.js';
 import type { GradientRun } from './report-claims.js';
 import { formatDuration } from '../reproduce/progress.js';
-import { readPlanFile, readSessions, jobState, type PlanFile, type TrainRecord, type LandscapeRecord, type SessionRecord, type JobRecord } from '../reproduce/store.js';
+import {
+  readPlanFile,
+  readSessions,
+  jobState,
+  type PlanFile,
+  type TrainRecord,
+  type LandscapeRecord,
+  type SessionRecord,
+  type JobRecord,
+} from '../reproduce/store.js';
 import { summarize, writeSummary } from './summary.js';
 
-export const CHARTS_DIR = 'charts';
+const CHARTS_DIR = 'charts';
 
 export interface FinalizeResult {
   summary: string;
@@ -26,7 +35,7 @@ export interface FinalizeResult {
 }
 
 /** The records of every job of the plan, or a UserError naming the missing ones. */
-export function collectRecords(outDir: string, plan: PlanFile): JobRecord[] {
+function collectRecords(outDir: string, plan: PlanFile): JobRecord[] {
   const records: JobRecord[] = [];
   const missing: string[] = [];
   for (const job of plan.jobs) {
@@ -36,7 +45,9 @@ export function collectRecords(outDir: string, plan: PlanFile): JobRecord[] {
   }
   if (missing.length > 0) {
     const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, ... (${missing.length - 5} more)` : '');
-    throw new UserError(`${outDir}: ${missing.length} of ${plan.jobs.length} jobs are not complete (${shown}); run the sweep (or the missing shards) first`);
+    throw new UserError(
+      `${outDir}: ${missing.length} of ${plan.jobs.length} jobs are not complete (${shown}); run the sweep (or the missing shards) first`,
+    );
   }
   return records;
 }
@@ -54,7 +65,12 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
   const seeds = plan.seeds.length;
   const acc = await writeAccuracyByDepthChart(
     chartsDir,
-    train.map((r) => ({ activation: r.config.activation, depth: r.config.hidden.length + 2, seed: r.seed, testAccuracy: r.finalTestAccuracy })),
+    train.map((r) => ({
+      activation: r.config.activation,
+      depth: r.config.hidden.length + 2,
+      seed: r.seed,
+      testAccuracy: r.finalTestAccuracy,
+    })),
   );
   charts.push({
     name: 'accuracy-by-depth',
@@ -77,7 +93,17 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
     const shown = firstSeedOf(landscape);
     const files = await writeLandscapeChart(
       chartsDir,
-      shown.flatMap((r) => r.series.map((s) => ({ config: r.configName, activation: r.activation, weightI: s.weightI, weightJ: s.weightJ, original: s.original, values: s.values, losses: s.losses }))),
+      shown.flatMap((r) =>
+        r.series.map((s) => ({
+          config: r.configName,
+          activation: r.activation,
+          weightI: s.weightI,
+          weightJ: s.weightJ,
+          original: s.original,
+          values: s.values,
+          losses: s.losses,
+        })),
+      ),
     );
     charts.push({
       name: 'landscape',
@@ -90,7 +116,13 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
 
   const gradientRuns: GradientRun[] = train
     .filter((r) => r.gradients.length > 0)
-    .map((r) => ({ configName: r.configName, activation: r.config.activation, layers: r.config.hidden.length + 2, seed: r.seed, gradients: r.gradients }));
+    .map((r) => ({
+      configName: r.configName,
+      activation: r.config.activation,
+      layers: r.config.hidden.length + 2,
+      seed: r.seed,
+      gradients: r.gradients,
+    }));
   if (gradientRuns.length > 0) {
     const shown = firstSeedOf(gradientRuns);
     const files = await writeGradientCharts(
@@ -140,11 +172,13 @@ function uniq(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-export function environmentOf(records: readonly JobRecord[], sessions: readonly SessionRecord[]): ReportData['environment'] {
+function environmentOf(records: readonly JobRecord[], sessions: readonly SessionRecord[]): ReportData['environment'] {
   const train = records.filter((r): r is TrainRecord => r.kind === 'train');
   const backends = uniq(train.map((r) => (r.backend ? backendText(r.backend) : 'none (hand-written engine)')));
   const engines = uniq(train.map((r) => r.engine));
-  const versions = uniq(records.map((r) => `Node ${r.versions.node}, @tensorflow/tfjs-core ${r.versions.tfjs}, this project ${r.versions.project}`));
+  const versions = uniq(
+    records.map((r) => `Node ${r.versions.node}, @tensorflow/tfjs-core ${r.versions.tfjs}, this project ${r.versions.project}`),
+  );
   const sources = uniq(train.map((r) => r.dataSource));
   const machines = uniq(sessions.map((s) => `${s.host}: ${s.cpus} x ${s.cpuModel}`));
   const busiest = sessions.reduce((m, s) => Math.max(m, (s.load5 ?? 0) / Math.max(1, s.cpus)), 0);
@@ -174,22 +208,33 @@ export function environmentOf(records: readonly JobRecord[], sessions: readonly 
     backend: backends.join('; '),
     engine: engines.join('; '),
     versions: versions.join('; '),
-    machine: machines.length > 0 ? `${machines.join('; ')}${busiest > 1 ? ` (busy: 5-minute load average up to ${busiest.toFixed(1)} per core, so times are slower than on an idle machine)` : ''}` : 'not recorded',
+    machine:
+      machines.length > 0
+        ? `${machines.join('; ')}${busiest > 1 ? ` (busy: 5-minute load average up to ${busiest.toFixed(1)} per core, so times are slower than on an idle machine)` : ''}`
+        : 'not recorded',
     wallTime,
     computeTime: `${formatDuration(compute)} summed over ${records.length} jobs (training and probes, as each measured itself)`,
     dataSource: sources.join('; ') || 'unknown',
   };
 }
 
-function notesOf(plan: PlanFile, landscape: readonly LandscapeRecord[], gradients: readonly GradientRun[], sessions: readonly SessionRecord[]): string[] {
+function notesOf(
+  plan: PlanFile,
+  landscape: readonly LandscapeRecord[],
+  gradients: readonly GradientRun[],
+  sessions: readonly SessionRecord[],
+): string[] {
   const notes: string[] = [];
-  if (plan.seeds.length < 2) notes.push('Only one seed per configuration: there is no spread over seeds, so no difference can be shown to exceed it.');
+  if (plan.seeds.length < 2)
+    notes.push('Only one seed per configuration: there is no spread over seeds, so no difference can be shown to exceed it.');
   if (landscape.length === 0) notes.push('No landscape probe was run (landscape.configs is empty), so claim 5 is not measured.');
   if (gradients.length === 0) notes.push('No run recorded gradients (gradients.configs is empty), so claim 6 is not measured.');
   if (plan.mergedFrom) notes.push(`Merged from ${plan.mergedFrom.length} folders: ${plan.mergedFrom.join(', ')}.`);
   const unfinished = sessions.filter((s) => s.status !== 'finished');
   if (unfinished.length > 0) {
-    notes.push(`${unfinished.length} earlier session${unfinished.length === 1 ? ' was' : 's were'} interrupted or failed (${uniq(unfinished.map((s) => s.status)).join(', ')}); their complete runs were kept and the rest redone.`);
+    notes.push(
+      `${unfinished.length} earlier session${unfinished.length === 1 ? ' was' : 's were'} interrupted or failed (${uniq(unfinished.map((s) => s.status)).join(', ')}); their complete runs were kept and the rest redone.`,
+    );
   }
   return notes;
 }

@@ -30,7 +30,7 @@ export interface ClaimResult {
 }
 
 /** The article's numbers and the thresholds used to judge them. */
-export const ARTICLE = {
+const ARTICLE = {
   typicalAccuracy: 0.7,
   bestAccuracy: 0.72,
   bestDepth: { sigmoid: 5, relu: 6 } as Record<string, number>,
@@ -72,18 +72,18 @@ export interface ClaimInputs {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-export function points(x: number, digits = 1): string {
+function points(x: number, digits = 1): string {
   return Number.isFinite(x) ? `${(100 * x).toFixed(digits)} points` : 'n/a';
 }
 
 /** Standard error of the difference of two means over seeds; NaN when either has fewer than 2 seeds. */
-export function seDiff(a: { std: number; n: number }, b: { std: number; n: number }): number {
+function seDiff(a: { std: number; n: number }, b: { std: number; n: number }): number {
   if (a.n < 2 || b.n < 2) return Number.NaN;
   return Math.sqrt((a.std * a.std) / a.n + (b.std * b.std) / b.n);
 }
 
 /** Whether `diff` (a difference of means) exceeds the noise; undefined when the noise is unknown. */
-export function beyondNoise(diff: number, se: number): boolean | undefined {
+function beyondNoise(diff: number, se: number): boolean | undefined {
   if (!Number.isFinite(se)) return undefined;
   return Math.abs(diff) > THRESHOLDS.noiseMultiple * se;
 }
@@ -110,7 +110,11 @@ export function combine(parts: readonly Verdict[]): Verdict {
 
 function byActivation(rows: readonly SummaryRow[]): Map<string, SummaryRow[]> {
   const m = new Map<string, SummaryRow[]>();
-  for (const r of rows) m.set(r.activation, [...(m.get(r.activation) ?? []), r].sort((a, b) => a.layers - b.layers));
+  for (const r of rows)
+    m.set(
+      r.activation,
+      [...(m.get(r.activation) ?? []), r].sort((a, b) => a.layers - b.layers),
+    );
   return m;
 }
 
@@ -176,7 +180,10 @@ export function judgeDepthEffect(rows: readonly SummaryRow[]): ClaimResult {
       continue;
     }
     const worst = list.reduce((a, b) => (b.test.mean < a.test.mean ? b : a));
-    const best = list.reduce((a, b) => (b.test.mean >= a.test.mean && b !== worst ? b : a), list.find((r) => r !== worst)!);
+    const best = list.reduce(
+      (a, b) => (b.test.mean >= a.test.mean && b !== worst ? b : a),
+      list.find((r) => r !== worst)!,
+    );
     const range = best.test.mean - worst.test.mean;
     const se = seDiff(best.test, worst.test);
     const real = beyondNoise(range, se);
@@ -192,7 +199,8 @@ export function judgeDepthEffect(rows: readonly SummaryRow[]): ClaimResult {
   return {
     number: 2,
     claim,
-    measured: measured.length > 0 ? `spread of mean test accuracy across depths: ${measured.join('; ')}.` : 'fewer than two depths per activation',
+    measured:
+      measured.length > 0 ? `spread of mean test accuracy across depths: ${measured.join('; ')}.` : 'fewer than two depths per activation',
     verdict: combine(parts),
     evidence,
   };
@@ -213,7 +221,9 @@ export function judgeBestDepth(rows: readonly SummaryRow[]): ClaimResult {
     const atArticle = list.find((r) => r.layers === articleDepth);
     if (list.length < 2 || !atArticle) {
       parts.push('not measured');
-      evidence.push(`${name}: the ${articleDepth}-layer network and at least one other depth are needed; this run has ${list.map((r) => r.layers).join(', ') || 'none'}.`);
+      evidence.push(
+        `${name}: the ${articleDepth}-layer network and at least one other depth are needed; this run has ${list.map((r) => r.layers).join(', ') || 'none'}.`,
+      );
       continue;
     }
     const ranked = [...list].sort((a, b) => b.test.mean - a.test.mean);
@@ -240,7 +250,13 @@ export function judgeBestDepth(rows: readonly SummaryRow[]): ClaimResult {
       );
     }
   }
-  return { number: 3, claim, measured: measured.length > 0 ? `${measured.join('; ')}.` : 'not measured', verdict: combine(parts), evidence };
+  return {
+    number: 3,
+    claim,
+    measured: measured.length > 0 ? `${measured.join('; ')}.` : 'not measured',
+    verdict: combine(parts),
+    evidence,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +268,8 @@ export function judgeSigmoidVsRelu(rows: readonly SummaryRow[]): ClaimResult {
   const sig = groups.get('sigmoid') ?? [];
   const relu = groups.get('relu') ?? [];
   const depths = sig.map((r) => r.layers).filter((d) => relu.some((r) => r.layers === d));
-  if (depths.length === 0) return { number: 4, claim, measured: 'no depth was run with both activations', verdict: 'not measured', evidence: [] };
+  if (depths.length === 0)
+    return { number: 4, claim, measured: 'no depth was run with both activations', verdict: 'not measured', evidence: [] };
   const perDepth = depths.map((d) => {
     const s = sig.find((r) => r.layers === d)!;
     const r = relu.find((x) => x.layers === d)!;
@@ -280,7 +297,9 @@ export function judgeSigmoidVsRelu(rows: readonly SummaryRow[]): ClaimResult {
       `Mean over depths of (Sigmoid - ReLU) test accuracy: ${diff >= 0 ? '+' : ''}${points(diff)}, ${noiseText(diff, se)}.`,
       `Per depth: ${perDepth.map((p) => `${p.d} layers ${p.diff >= 0 ? '+' : ''}${points(p.diff)}`).join(', ')}.`,
       `Best of each: Sigmoid ${bestSig.config} ${pct(bestSig.test.mean)}, ReLU ${bestRelu.config} ${pct(bestRelu.test.mean)}.`,
-      ...(real && diff > THRESHOLDS.slightAdvantage ? [`Sigmoid is ahead by more than the ${points(THRESHOLDS.slightAdvantage)} called "slightly".`] : []),
+      ...(real && diff > THRESHOLDS.slightAdvantage
+        ? [`Sigmoid is ahead by more than the ${points(THRESHOLDS.slightAdvantage)} called "slightly".`]
+        : []),
     ],
   };
 }
@@ -347,7 +366,9 @@ export function judgeLandscape(records: readonly LandscapeRecord[]): ClaimResult
           `a curve "levels off" when its slope over the last ${(100 * THRESHOLDS.asymptoteTailFraction).toFixed(0)} % of the range towards its low end is below ${(100 * THRESHOLDS.asymptoteSlopeFraction).toFixed(0)} % of its steepest slope.`,
       );
     }
-    measured.push(`${name}: ${matching} of ${curves.length} curves ${activation === 'relu' ? 'have an interior minimum' : 'level off without an interior minimum'}`);
+    measured.push(
+      `${name}: ${matching} of ${curves.length} curves ${activation === 'relu' ? 'have an interior minimum' : 'level off without an interior minimum'}`,
+    );
     const counts = new Map<string, number>();
     for (const c of curves) counts.set(c.shape, (counts.get(c.shape) ?? 0) + 1);
     const configs = [...new Set(mine.map((r) => r.configName))].join(', ');
@@ -363,14 +384,20 @@ export function judgeLandscape(records: readonly LandscapeRecord[]): ClaimResult
       );
     }
   }
-  return { number: 5, claim, measured: measured.length > 0 ? `${measured.join('; ')}.` : 'not measured', verdict: combine(parts), evidence };
+  return {
+    number: 5,
+    claim,
+    measured: measured.length > 0 ? `${measured.join('; ')}.` : 'not measured',
+    verdict: combine(parts),
+    evidence,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Claim 6: the vanishing gradient in a deep Sigmoid network
 
 /** last layer's mean |gradient| divided by the first layer's, at one epoch. */
-export function gradientFactor(grads: readonly LayerGradientStat[], epoch: number): number {
+function gradientFactor(grads: readonly LayerGradientStat[], epoch: number): number {
   const at = grads.filter((g) => g.epoch === epoch);
   if (at.length < 2) return Number.NaN;
   const first = at.reduce((a, b) => (b.layer < a.layer ? b : a));
@@ -386,7 +413,8 @@ function factorText(f: number): string {
 export function judgeVanishingGradient(runs: readonly GradientRun[]): ClaimResult {
   const claim = 'The first layers of a deep Sigmoid network receive much smaller gradients than its last layers (the vanishing gradient).';
   const sigmoid = runs.filter((r) => r.activation === 'sigmoid' && r.gradients.length > 0);
-  if (sigmoid.length === 0) return { number: 6, claim, measured: 'no Sigmoid run recorded gradients', verdict: 'not measured', evidence: [] };
+  if (sigmoid.length === 0)
+    return { number: 6, claim, measured: 'no Sigmoid run recorded gradients', verdict: 'not measured', evidence: [] };
   const deepest = Math.max(...sigmoid.map((r) => r.layers));
   const deep = sigmoid.filter((r) => r.layers === deepest);
   const factorsOf = (list: readonly GradientRun[]) =>

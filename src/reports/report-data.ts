@@ -17,7 +17,7 @@ export interface ReportChart {
   svg?: string;
 }
 
-export interface ReportEnvironment {
+interface ReportEnvironment {
   backend: string;
   engine: string;
   versions: string;
@@ -53,7 +53,11 @@ const SETTING_FIELDS: [string, (c: RunConfig) => string][] = [
   ['output activation', (c) => c.outputActivation],
   ['engine', (c) => c.engine],
   ['backend requested', (c) => c.backend],
-  ['data', (c) => `${c.data.positive} (1) vs ${c.data.negative} (0), ${c.data.trainPerClass} train / ${c.data.testPerClass} test per class, ${c.data.color}`],
+  [
+    'data',
+    (c) =>
+      `${c.data.positive} (1) vs ${c.data.negative} (0), ${c.data.trainPerClass} train / ${c.data.testPerClass} test per class, ${c.data.color}`,
+  ],
 ];
 
 /**

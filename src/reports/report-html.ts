@@ -8,12 +8,12 @@ import type { ReportData, ReportChart } from './report-data.js';
 import { THRESHOLDS, type Verdict } from './report-claims.js';
 import { verdictLabel, disagreementSentence, summaryTableRows, SUMMARY_TABLE_HEADERS } from './report-md.js';
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** The chart as a data: URI: the SVG when there is one (sharp at any size), else the PNG. */
-export function chartDataUri(chart: ReportChart): string {
+function chartDataUri(chart: ReportChart): string {
   if (chart.svg && existsSync(chart.svg)) {
     return `data:image/svg+xml;base64,${readFileSync(chart.svg).toString('base64')}`;
   }
@@ -55,7 +55,7 @@ export function renderHtml(data: ReportData): string {
     `<title>${e(data.title)}</title><style>${STYLE}</style></head><body>`,
     `<h1>${e(data.title)}</h1>`,
     `<p>Generated ${e(data.generatedAt)} from <code>${e(data.source)}</code>; reproduce with <code>${e(data.command)}</code>.</p>`,
-    '<h2>The article\'s claims against this run</h2>',
+    "<h2>The article's claims against this run</h2>",
     '<table id="claims"><thead><tr><th>#</th><th>the article says</th><th>this run measured</th><th>verdict</th></tr></thead><tbody>',
   );
   for (const c of data.claims) {
@@ -65,7 +65,11 @@ export function renderHtml(data: ReportData): string {
   }
   parts.push('</tbody></table>');
   for (const c of data.claims) {
-    parts.push(`<h3>${c.number}. ${e(c.claim)}</h3>`, `<p>Verdict: <span class="verdict ${VERDICT_CLASS[c.verdict]}">${e(verdictLabel(c.verdict))}</span>.</p>`, '<ul>');
+    parts.push(
+      `<h3>${c.number}. ${e(c.claim)}</h3>`,
+      `<p>Verdict: <span class="verdict ${VERDICT_CLASS[c.verdict]}">${e(verdictLabel(c.verdict))}</span>.</p>`,
+      '<ul>',
+    );
     for (const ev of c.evidence) parts.push(`<li>${e(ev)}</li>`);
     parts.push('</ul>');
     const plain = disagreementSentence(c, data.settings);
@@ -83,7 +87,10 @@ export function renderHtml(data: ReportData): string {
     const cells = [r.config, r.activation, r.layers, r.hidden, r.seeds, r.mean, r.std, r.min, r.max, r.best, r.train, r.time];
     parts.push(`<tr>${cells.map((v, i) => `<td${i >= 4 ? ' class="num"' : ''}>${e(v)}</td>`).join('')}</tr>`);
   }
-  parts.push('</tbody></table>', '<p>Accuracies are final-epoch test accuracies; std is the sample standard deviation over seeds, in points.</p>');
+  parts.push(
+    '</tbody></table>',
+    '<p>Accuracies are final-epoch test accuracies; std is the sample standard deviation over seeds, in points.</p>',
+  );
   parts.push('<h2>Charts</h2>');
   for (const chart of data.charts) {
     parts.push(

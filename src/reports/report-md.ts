@@ -53,7 +53,18 @@ export interface SummaryTableRow {
 }
 
 export const SUMMARY_TABLE_HEADERS = [
-  'config', 'activation', 'layers', 'hidden', 'seeds', 'test acc. mean', 'std', 'min', 'max', 'best-epoch test acc. (mean)', 'train acc.', 'time per run',
+  'config',
+  'activation',
+  'layers',
+  'hidden',
+  'seeds',
+  'test acc. mean',
+  'std',
+  'min',
+  'max',
+  'best-epoch test acc. (mean)',
+  'train acc.',
+  'time per run',
 ];
 
 export function summaryTableRows(rows: readonly SummaryRow[]): SummaryTableRow[] {
@@ -78,7 +89,7 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   const out: string[] = [];
   out.push(`# ${data.title}`, '');
   out.push(`Generated ${data.generatedAt} from \`${data.source}\`; reproduce with \`${data.command}\`.`, '');
-  out.push('## The article\'s claims against this run', '');
+  out.push("## The article's claims against this run", '');
   out.push('| # | the article says | this run measured | verdict |', '| --- | --- | --- | --- |');
   for (const c of data.claims) out.push(`| ${c.number} | ${md(c.claim)} | ${md(c.measured)} | **${verdictLabel(c.verdict)}** |`);
   out.push('');
@@ -98,7 +109,9 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   out.push('## Summary (summary.csv)', '');
   out.push(`| ${SUMMARY_TABLE_HEADERS.join(' | ')} |`, `| ${SUMMARY_TABLE_HEADERS.map(() => '---').join(' | ')} |`);
   for (const r of summaryTableRows(data.rows)) {
-    out.push(`| ${[r.config, r.activation, r.layers, r.hidden, r.seeds, r.mean, r.std, r.min, r.max, r.best, r.train, r.time].map(md).join(' | ')} |`);
+    out.push(
+      `| ${[r.config, r.activation, r.layers, r.hidden, r.seeds, r.mean, r.std, r.min, r.max, r.best, r.train, r.time].map(md).join(' | ')} |`,
+    );
   }
   out.push('', 'Accuracies are final-epoch test accuracies; std is the sample standard deviation over seeds, in points.', '');
   out.push('## Charts', '');

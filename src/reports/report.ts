@@ -11,12 +11,10 @@ import type { ReportData } from './report-data.js';
 import { renderMarkdown } from './report-md.js';
 import { renderHtml } from './report-html.js';
 
-export type { ReportData, ReportChart, ReportEnvironment } from './report-data.js';
+export type { ReportData, ReportChart } from './report-data.js';
 export { describeSettings } from './report-data.js';
-export { judgeClaims, type ClaimResult, type Verdict } from './report-claims.js';
-
-export const REPORT_MD = 'report.md';
-export const REPORT_HTML = 'report.html';
+const REPORT_MD = 'report.md';
+const REPORT_HTML = 'report.html';
 
 export async function writeReport(dir: string, data: ReportData): Promise<{ md: string; html: string }> {
   const md = path.join(dir, REPORT_MD);

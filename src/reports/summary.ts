@@ -49,12 +49,25 @@ export interface SummaryRow {
   testBySeed: number[];
 }
 
-export const SUMMARY_COLUMNS = [
-  'config', 'activation', 'layers', 'hidden', 'seeds', 'seed_list', 'epochs',
-  'test_acc_mean', 'test_acc_std', 'test_acc_min', 'test_acc_max',
-  'best_epoch_test_acc_mean', 'best_epoch_test_acc_max', 'best_epoch_mean',
-  'train_acc_mean', 'train_acc_std',
-  'run_seconds_mean', 'run_seconds_total',
+const SUMMARY_COLUMNS = [
+  'config',
+  'activation',
+  'layers',
+  'hidden',
+  'seeds',
+  'seed_list',
+  'epochs',
+  'test_acc_mean',
+  'test_acc_std',
+  'test_acc_min',
+  'test_acc_max',
+  'best_epoch_test_acc_mean',
+  'best_epoch_test_acc_max',
+  'best_epoch_mean',
+  'train_acc_mean',
+  'train_acc_std',
+  'run_seconds_mean',
+  'run_seconds_total',
 ] as const;
 
 /** Rows in the order configs first appear in `records` (the plan's order). */
@@ -86,7 +99,7 @@ export function summarize(records: readonly TrainRecord[]): SummaryRow[] {
   });
 }
 
-export function summaryCsvRows(rows: readonly SummaryRow[]): CsvRow[] {
+function summaryCsvRows(rows: readonly SummaryRow[]): CsvRow[] {
   const blankNaN = (v: number): number | string => (Number.isNaN(v) ? '' : v);
   return rows.map((r) => ({
     config: r.config,
@@ -110,7 +123,7 @@ export function summaryCsvRows(rows: readonly SummaryRow[]): CsvRow[] {
   }));
 }
 
-export const SUMMARY_FILE = 'summary.csv';
+const SUMMARY_FILE = 'summary.csv';
 
 export async function writeSummary(outDir: string, rows: readonly SummaryRow[]): Promise<string> {
   const file = path.join(outDir, SUMMARY_FILE);

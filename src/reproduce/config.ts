@@ -18,70 +18,82 @@ import { BACKEND_CHOICES, ENGINE_CHOICES, type RunConfig } from '../config/schem
 const ConfigName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a config name such as "sigmoid5" (letters, digits, . _ -)');
 
 /** The article probes, and records the gradients of, both 7-layer networks: the default when those are in the sweep. */
-export const DEFAULT_PROBED = ['sigmoid7', 'relu7'];
+const DEFAULT_PROBED = ['sigmoid7', 'relu7'];
 
-export const LandscapeSettingsSchema = z.strictObject({
-  /** Configs (from `configs`) whose trained networks are probed; default: those of sigmoid7, relu7 in the sweep. */
-  configs: z.array(ConfigName).optional(),
-  /** Probe the network trained with every seed (true) or only with the first seed (false). */
-  allSeeds: z.boolean().default(true),
-  /**
-   * Sweep settings passed to runLandscape (src/probes/landscape.ts); left out, its defaults apply
-   * (10 weights picked with the run's seed, original value +- 8, 101 points).
-   */
-  count: z.number().int().min(1).optional(),
-  span: z.number().positive().optional(),
-  from: z.number().optional(),
-  to: z.number().optional(),
-  points: z.number().int().min(3).max(100001).optional(),
-}).superRefine((s, ctx) => {
-  if ((s.from === undefined) !== (s.to === undefined)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'give both "from" and "to", or neither' });
-  else if (s.from !== undefined && s.to !== undefined && !(s.from < s.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be above "from"' });
-  if (s.span !== undefined && s.from !== undefined) ctx.addIssue({ code: 'custom', path: ['span'], message: 'give either "span" or "from"/"to", not both' });
-});
-
-export const ReproduceConfigSchema = z.strictObject({
-  description: z.string().optional(),
-  /** Run configs of the sweep, by name (a JSON file of that name beside this file). */
-  configs: z.array(ConfigName).min(1),
-  /** Seeds per config: seeds firstSeed, firstSeed+1, ... */
-  seeds: z.number().int().min(1).max(1000).default(3),
-  firstSeed: z.number().int().min(0).max(4294967295).default(1),
-  /** Worker processes; "auto" = the number of cores. */
-  jobs: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default('auto'),
-  /** Settings applied to every run config (optional): e.g. a quick sweep with fewer epochs. */
-  overrides: z
-    .strictObject({
-      epochs: z.number().int().min(1).optional(),
-      learningRate: z.number().positive().optional(),
-      batchSize: z.number().int().min(1).optional(),
-      backend: z.enum(BACKEND_CHOICES).optional(),
-      engine: z.enum(ENGINE_CHOICES).optional(),
-    })
-    .default({}),
-  /** Configs whose runs record per-layer gradients at initialisation and after every epoch. */
-  gradients: z.strictObject({ configs: z.array(ConfigName).optional() }).default({}),
-  landscape: LandscapeSettingsSchema.default({ allSeeds: true }),
-}).superRefine((c, ctx) => {
-  const seen = new Set<string>();
-  c.configs.forEach((name, i) => {
-    if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['configs', i], message: `"${name}" is listed twice` });
-    seen.add(name);
+const LandscapeSettingsSchema = z
+  .strictObject({
+    /** Configs (from `configs`) whose trained networks are probed; default: those of sigmoid7, relu7 in the sweep. */
+    configs: z.array(ConfigName).optional(),
+    /** Probe the network trained with every seed (true) or only with the first seed (false). */
+    allSeeds: z.boolean().default(true),
+    /**
+     * Sweep settings passed to runLandscape (src/probes/landscape.ts); left out, its defaults apply
+     * (10 weights picked with the run's seed, original value +- 8, 101 points).
+     */
+    count: z.number().int().min(1).optional(),
+    span: z.number().positive().optional(),
+    from: z.number().optional(),
+    to: z.number().optional(),
+    points: z.number().int().min(3).max(100001).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.from === undefined) !== (s.to === undefined))
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'give both "from" and "to", or neither' });
+    else if (s.from !== undefined && s.to !== undefined && !(s.from < s.to))
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be above "from"' });
+    if (s.span !== undefined && s.from !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['span'], message: 'give either "span" or "from"/"to", not both' });
   });
-  for (const [field, names] of [['gradients', c.gradients.configs ?? []], ['landscape', c.landscape.configs ?? []]] as const) {
-    names.forEach((name, i) => {
-      if (!seen.has(name)) {
-        ctx.addIssue({ code: 'custom', path: [field, 'configs', i], message: `"${name}" is not one of "configs"` });
-      }
-    });
-  }
-});
 
-export type ReproduceConfigInput = z.input<typeof ReproduceConfigSchema>;
+const ReproduceConfigSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    /** Run configs of the sweep, by name (a JSON file of that name beside this file). */
+    configs: z.array(ConfigName).min(1),
+    /** Seeds per config: seeds firstSeed, firstSeed+1, ... */
+    seeds: z.number().int().min(1).max(1000).default(3),
+    firstSeed: z.number().int().min(0).max(4294967295).default(1),
+    /** Worker processes; "auto" = the number of cores. */
+    jobs: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default('auto'),
+    /** Settings applied to every run config (optional): e.g. a quick sweep with fewer epochs. */
+    overrides: z
+      .strictObject({
+        epochs: z.number().int().min(1).optional(),
+        learningRate: z.number().positive().optional(),
+        batchSize: z.number().int().min(1).optional(),
+        backend: z.enum(BACKEND_CHOICES).optional(),
+        engine: z.enum(ENGINE_CHOICES).optional(),
+      })
+      .default({}),
+    /** Configs whose runs record per-layer gradients at initialisation and after every epoch. */
+    gradients: z.strictObject({ configs: z.array(ConfigName).optional() }).default({}),
+    landscape: LandscapeSettingsSchema.default({ allSeeds: true }),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.configs.forEach((name, i) => {
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['configs', i], message: `"${name}" is listed twice` });
+      seen.add(name);
+    });
+    for (const [field, names] of [
+      ['gradients', c.gradients.configs ?? []],
+      ['landscape', c.landscape.configs ?? []],
+    ] as const) {
+      names.forEach((name, i) => {
+        if (!seen.has(name)) {
+          ctx.addIssue({ code: 'custom', path: [field, 'configs', i], message: `"${name}" is not one of "configs"` });
+        }
+      });
+    }
+  });
+
 type ParsedSettings = z.output<typeof ReproduceConfigSchema>;
 export type LandscapeSettings = Omit<z.output<typeof LandscapeSettingsSchema>, 'configs'> & { configs: string[] };
 /** The settings with the defaults that depend on `configs` filled in. */
-export type ReproduceSettings = Omit<ParsedSettings, 'gradients' | 'landscape'> & { gradients: { configs: string[] }; landscape: LandscapeSettings };
+export type ReproduceSettings = Omit<ParsedSettings, 'gradients' | 'landscape'> & {
+  gradients: { configs: string[] };
+  landscape: LandscapeSettings;
+};
 
 /** The reproduce config with every run config loaded, validated and overridden. */
 export interface ReproduceConfig {
@@ -129,7 +141,9 @@ export function loadReproduceConfig(file: string, flags: ReproduceOverrides = {}
     throw new UsageError(`${file}: expected a JSON object listing "configs" (see configs/README.md)`);
   }
   if (!('configs' in raw) && ('hidden' in raw || 'activation' in raw)) {
-    throw new UsageError(`${file}: is a run config; reproduce needs a list of "configs" such as configs/reproduce.json (to train this one config: node dist/run.js --config ${file})`);
+    throw new UsageError(
+      `${file}: is a run config; reproduce needs a list of "configs" such as configs/reproduce.json (to train this one config: node dist/run.js --config ${file})`,
+    );
   }
   const settings = parseReproduceSettings(raw, file);
   if (flags.seeds !== undefined) settings.seeds = flags.seeds;

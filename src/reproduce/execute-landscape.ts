@@ -20,7 +20,8 @@ import { subsetFor } from './subset-cache.js';
 export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOptions): Promise<ExecuteResult> {
   const trainDir = jobDir(opts.outDir, { kind: 'train', id: job.trainId });
   const resultFile = path.join(trainDir, RESULT_FILE);
-  if (!existsSync(resultFile)) throw new UserError(`${job.id}: the run it probes, ${job.trainId}, is not complete (${resultFile} is missing)`);
+  if (!existsSync(resultFile))
+    throw new UserError(`${job.id}: the run it probes, ${job.trainId}, is not complete (${resultFile} is missing)`);
   const trained = JSON.parse(readFileSync(resultFile, 'utf8')) as TrainRecord;
   const config = trained.config;
   const params = loadParams(path.join(trainDir, 'weights.json'));

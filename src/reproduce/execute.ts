@@ -22,7 +22,7 @@ export async function executeJob(job: PlannedJob, opts: ExecuteOptions): Promise
   return job.kind === 'train' ? executeTrainJob(job, opts) : executeLandscapeJob(job, opts);
 }
 
-export async function executeTrainJob(job: TrainJob, opts: ExecuteOptions): Promise<ExecuteResult> {
+async function executeTrainJob(job: TrainJob, opts: ExecuteOptions): Promise<ExecuteResult> {
   const subset = await subsetFor(job.config, opts.dataDir);
   return produceAtomically(jobDir(opts.outDir, job), async (tmp) => {
     const result = await trainRun(job.config, {

@@ -13,8 +13,17 @@ import { UserError, UsageError } from '../util/errors.js';
 import { produceAtomically, removeStaleTemps } from '../util/atomic.js';
 import { formatShard, selectShard, WHOLE, type Plan } from './plan.js';
 import {
-  acquireLock, jobDir, jobParentDirs, jobState, readPlanFile, readSessions, writeJson, PLAN_FILE, SESSIONS_FILE,
-  type PlanFile, type SessionRecord,
+  acquireLock,
+  jobDir,
+  jobParentDirs,
+  jobState,
+  readPlanFile,
+  readSessions,
+  writeJson,
+  PLAN_FILE,
+  SESSIONS_FILE,
+  type PlanFile,
+  type SessionRecord,
 } from './store.js';
 
 export interface MergeOptions<Final> {
@@ -93,10 +102,14 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
       const plan: Plan = { jobs: reference.plan.jobs, seeds: reference.plan.seeds, fingerprint: reference.plan.fingerprint };
       const count = reference.plan.shard.count;
       const owner = (id: string): string => {
-        for (let k = 1; k <= count; k++) if (selectShard(plan, { index: k, count }).some((j) => j.id === id)) return formatShard({ index: k, count });
+        for (let k = 1; k <= count; k++)
+          if (selectShard(plan, { index: k, count }).some((j) => j.id === id)) return formatShard({ index: k, count });
         return '?';
       };
-      const shown = missing.slice(0, 5).map((id) => `${id} (shard ${owner(id)})`).join(', ');
+      const shown = missing
+        .slice(0, 5)
+        .map((id) => `${id} (shard ${owner(id)})`)
+        .join(', ');
       throw new UserError(
         `reproduce merge: ${missing.length} of ${reference.plan.jobs.length} jobs are in none of the folders (${shown}${missing.length > 5 ? ', ...' : ''}); ` +
           'finish those shards and merge again (the copied folders are kept)',

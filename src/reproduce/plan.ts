@@ -52,11 +52,11 @@ export interface Shard {
 
 export const WHOLE: Shard = { index: 1, count: 1 };
 
-export function trainId(configName: string, seed: number): string {
+function trainId(configName: string, seed: number): string {
   return `${configName}-s${seed}`;
 }
 
-export function landscapeId(configName: string, seed: number): string {
+function landscapeId(configName: string, seed: number): string {
   return `landscape-${configName}-s${seed}`;
 }
 
@@ -91,7 +91,8 @@ export function parseShard(text: string): Shard {
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1) throw new UsageError(`--shard: the number of shards n must be at least 1, got "${text}"`);
-  if (index < 1 || index > count) throw new UsageError(`--shard: k must be between 1 and ${count} (shards are numbered from 1), got "${text}"`);
+  if (index < 1 || index > count)
+    throw new UsageError(`--shard: k must be between 1 and ${count} (shards are numbered from 1), got "${text}"`);
   return { index, count };
 }
 
@@ -114,7 +115,7 @@ export function selectShard(plan: Plan, s: Shard): PlannedJob[] {
 }
 
 /** A stable hash of what the jobs compute (key order does not matter). */
-export function fingerprintOf(jobs: readonly PlannedJob[]): string {
+function fingerprintOf(jobs: readonly PlannedJob[]): string {
   return createHash('sha256').update(canonicalJson(jobs)).digest('hex');
 }
 
@@ -124,7 +125,7 @@ export function jobFingerprint(job: PlannedJob): string {
 }
 
 /** JSON with object keys sorted, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

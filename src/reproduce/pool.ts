@@ -48,14 +48,14 @@ interface Slot {
   job: PlannedJob | null;
 }
 
-export function defaultWorkerEntry(): string {
+function defaultWorkerEntry(): string {
   // Under tsx (tests, development) this module is a .ts file and so is its sibling.
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   return fileURLToPath(new URL(`./worker${ext}`, import.meta.url));
 }
 
 /** What a job must wait for: a probe needs the run it probes. */
-export function dependencyOf(job: PlannedJob): string | null {
+function dependencyOf(job: PlannedJob): string | null {
   return job.kind === 'landscape' ? job.trainId : null;
 }
 
@@ -73,8 +73,7 @@ export class WorkerPool {
     const failed: PoolOutcome['failed'] = [];
     const failedIds = new Set<string>();
     const emit = (e: PoolEvent): void => this.opts.onEvent?.(e);
-    const inQueueOrRunning = (id: string): boolean =>
-      queue.some((j) => j.id === id) || [...this.slots].some((s) => s.job?.id === id);
+    const inQueueOrRunning = (id: string): boolean => queue.some((j) => j.id === id) || [...this.slots].some((s) => s.job?.id === id);
     let spawned = 0;
     // A worker that keeps dying must not be replaced forever.
     const maxSpawns = Math.max(1, this.opts.workers) + jobs.length;

@@ -20,7 +20,7 @@ export function resolveProgressMode(mode: 'auto' | ProgressMode, stream: NodeJS.
 }
 
 /** Units of work in a job, for its progress bar: its epochs for a training run, 1 for a probe. */
-export function workUnits(job: PlannedJob): number {
+function workUnits(job: PlannedJob): number {
   return job.kind === 'train' ? job.config.epochs : 1;
 }
 
@@ -114,7 +114,9 @@ export class SweepProgress {
         const r = this.running.get(e.job.id);
         if (!r || e.epoch.epoch < 1) break; // epoch 0 is the evaluation before training
         this.advance(r, Math.min(e.epoch.epoch, workUnits(e.job)));
-        this.workerBars.get(e.worker)?.update(r.units, { info: `${e.job.id} epoch ${e.epoch.epoch}/${e.epochs}, test ${(100 * e.epoch.testAccuracy).toFixed(1)} %` });
+        this.workerBars
+          .get(e.worker)
+          ?.update(r.units, { info: `${e.job.id} epoch ${e.epoch.epoch}/${e.epochs}, test ${(100 * e.epoch.testAccuracy).toFixed(1)} %` });
         break;
       }
       case 'done': {

@@ -27,7 +27,7 @@ import type { MinimumPlace, Monotone } from '../probes/landscape-shape.js';
 export const RESULT_FILE = 'result.json';
 export const PLAN_FILE = 'plan.json';
 export const SESSIONS_FILE = 'sessions.json';
-export const LOCK_FILE = 'sweep.lock';
+const LOCK_FILE = 'sweep.lock';
 /** Written by trainRun in every run folder; a training run without it is not complete. */
 export const RUN_SUMMARY_FILE = 'summary.csv';
 
@@ -40,8 +40,17 @@ export interface Versions {
 /** What result.json of a finished training run holds: trainRun's results, and where and when they were made. */
 export type TrainRecord = Pick<
   RunResult,
-  | 'finalTestAccuracy' | 'bestTestAccuracy' | 'bestEpoch' | 'finalTrainAccuracy' | 'finalTrainLoss' | 'finalTestLoss'
-  | 'seconds' | 'backend' | 'dataSource' | 'history' | 'gradients'
+  | 'finalTestAccuracy'
+  | 'bestTestAccuracy'
+  | 'bestEpoch'
+  | 'finalTrainAccuracy'
+  | 'finalTrainLoss'
+  | 'finalTestLoss'
+  | 'seconds'
+  | 'backend'
+  | 'dataSource'
+  | 'history'
+  | 'gradients'
 > & {
   kind: 'train';
   id: string;
@@ -56,7 +65,7 @@ export type TrainRecord = Pick<
 };
 
 /** One swept first-layer weight W1[i, j] (input i to neuron j): the loss at each value it was set to. */
-export interface LandscapeCurve {
+interface LandscapeCurve {
   weightI: number;
   weightJ: number;
   /** The weight's value in the probed (trained) network. */
@@ -135,7 +144,8 @@ export function jobParentDirs(outDir: string): string[] {
 }
 
 /** What a folder holds for a job: nothing, a complete result of this job, or a result made with other settings. */
-export type JobState = { state: 'missing' } | { state: 'complete'; record: JobRecord } | { state: 'conflict'; record: JobRecord | null; why: string };
+export type JobState =
+  { state: 'missing' } | { state: 'complete'; record: JobRecord } | { state: 'conflict'; record: JobRecord | null; why: string };
 
 export function jobState(outDir: string, job: PlannedJob): JobState {
   const dir = jobDir(outDir, job);

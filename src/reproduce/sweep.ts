@@ -18,7 +18,14 @@ import { makePlan, selectShard, formatShard, WHOLE, type Shard, type PlannedJob 
 import { WorkerPool, type PoolEvent } from './pool.js';
 import { SweepProgress, resolveProgressMode, formatDuration, type ProgressMode } from './progress.js';
 import {
-  acquireLock, jobParentDirs, jobState, planFileOf, readPlanFile, saveSession, writeJson, PLAN_FILE,
+  acquireLock,
+  jobParentDirs,
+  jobState,
+  planFileOf,
+  readPlanFile,
+  saveSession,
+  writeJson,
+  PLAN_FILE,
   type SessionRecord,
 } from './store.js';
 
@@ -72,7 +79,8 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
   try {
     for (const dir of jobParentDirs(opts.outDir)) {
       const stale = await removeStaleTemps(dir);
-      if (stale.length > 0) say(`removed ${stale.length} unfinished job folder${stale.length === 1 ? '' : 's'} left by an interrupted sweep in ${dir}`);
+      if (stale.length > 0)
+        say(`removed ${stale.length} unfinished job folder${stale.length === 1 ? '' : 's'} left by an interrupted sweep in ${dir}`);
     }
     checkSamePlanOrNew(opts.outDir, plan.fingerprint, shard);
 
@@ -127,7 +135,13 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
       // Fetch the data once here, so the workers do not all start a download at the same time.
       await ensureData(opts.dataDir, { log: say });
       await saveProgress('running');
-      const outcome = await runPending(pending, { opts, stream, workers, complete, total: mine.length, onDone: () => {
+      const outcome = await runPending(pending, {
+        opts,
+        stream,
+        workers,
+        complete,
+        total: mine.length,
+        onDone: () => {
           session.jobsCompleted++;
           // Best effort: the record is rewritten whole at the end anyway.
           saveProgress('running').catch(() => {});
@@ -140,7 +154,15 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
     if (interrupted) {
       await saveProgress('interrupted', true);
       say(`interrupted: ${complete.size + session.jobsCompleted} of ${mine.length} jobs complete; run the same command again to resume`);
-      return { total: mine.length, skipped: complete.size, ran: session.jobsCompleted, failed, wallSeconds: session.wallSeconds, final: null, interrupted };
+      return {
+        total: mine.length,
+        skipped: complete.size,
+        ran: session.jobsCompleted,
+        failed,
+        wallSeconds: session.wallSeconds,
+        final: null,
+        interrupted,
+      };
     }
     if (failed.length > 0) {
       await saveProgress('failed', true);
@@ -162,7 +184,15 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
       say(`shard ${formatShard(shard)} complete; when every shard is, combine them: node dist/run.js reproduce merge DIR... --out DIR`);
     }
     say(`wall time ${formatDuration(session.wallSeconds)} (${session.wallSeconds.toFixed(1)} s)`);
-    return { total: mine.length, skipped: complete.size, ran: session.jobsCompleted, failed, wallSeconds: session.wallSeconds, final, interrupted: false };
+    return {
+      total: mine.length,
+      skipped: complete.size,
+      ran: session.jobsCompleted,
+      failed,
+      wallSeconds: session.wallSeconds,
+      final,
+      interrupted: false,
+    };
   } finally {
     release();
     process.removeListener('exit', onExit);
@@ -199,7 +229,10 @@ interface RunPendingContext {
   onDone: () => void;
 }
 
-async function runPending(pending: readonly PlannedJob[], ctx: RunPendingContext): Promise<{ failed: { id: string; message: string }[]; interrupted: boolean }> {
+async function runPending(
+  pending: readonly PlannedJob[],
+  ctx: RunPendingContext,
+): Promise<{ failed: { id: string; message: string }[]; interrupted: boolean }> {
   const progress = new SweepProgress({
     mode: resolveProgressMode(ctx.opts.progress ?? 'auto', ctx.stream),
     total: ctx.total,

@@ -47,7 +47,7 @@ export const DEFAULT_TOLERANCES: CompareTolerances = {
 const NEGLIGIBLE_FRACTION = 1e-2;
 
 /** What the first step saw and computed, as recorded by FirstStepRecorder. */
-export interface FirstStep {
+interface FirstStep {
   batch: Batch;
   outputs: Float32Array;
   loss: number;
@@ -65,7 +65,7 @@ export interface Difference {
   ok: boolean;
 }
 
-export interface GradientComparison extends Difference {
+interface GradientComparison extends Difference {
   layer: number;
   kind: 'weights' | 'biases';
   /** fanIn x fanOut, or fanOut. */
@@ -75,7 +75,7 @@ export interface GradientComparison extends Difference {
   normHandwritten: number;
 }
 
-export interface EpochComparison {
+interface EpochComparison {
   epoch: number;
   tfjs: EpochRecord;
   handwritten: EpochRecord;
@@ -112,7 +112,7 @@ export interface CompareOptions {
  * Wraps an engine so that its first step records the batch, the forward pass and the gradients
  * before stepping. Everything else passes straight through.
  */
-export class FirstStepRecorder implements Engine {
+class FirstStepRecorder implements Engine {
   first: FirstStep | null = null;
   constructor(private readonly inner: Engine) {}
   get kind(): EngineKind {
@@ -174,8 +174,10 @@ export async function compareEngines(opts: CompareOptions): Promise<ComparisonRe
         seed: config.seed,
         onEpoch: (record) => {
           onEpochParams(record.epoch, engine.getParams());
-          log(`${kind.padEnd(11)} epoch ${String(record.epoch).padStart(3)}: train loss ${record.trainLoss.toFixed(5)}, ` +
-            `test loss ${record.testLoss.toFixed(5)}, test accuracy ${(100 * record.testAccuracy).toFixed(2)}% (${record.seconds.toFixed(1)} s)`);
+          log(
+            `${kind.padEnd(11)} epoch ${String(record.epoch).padStart(3)}: train loss ${record.trainLoss.toFixed(5)}, ` +
+              `test loss ${record.testLoss.toFixed(5)}, test accuracy ${(100 * record.testAccuracy).toFixed(2)}% (${record.seconds.toFixed(1)} s)`,
+          );
         },
       }));
     } finally {
@@ -202,7 +204,11 @@ export async function compareEngines(opts: CompareOptions): Promise<ComparisonRe
     throw new Error('the two engines were given different first batches: the training loop is not deterministic');
   }
 
-  const outputs = { ...difference(a.outputs, b.outputs, tolerances.output, 'own'), meanTfjs: mean(a.outputs), meanHandwritten: mean(b.outputs) };
+  const outputs = {
+    ...difference(a.outputs, b.outputs, tolerances.output, 'own'),
+    meanTfjs: mean(a.outputs),
+    meanHandwritten: mean(b.outputs),
+  };
   const loss = { ...difference([a.loss], [b.loss], tolerances.loss, 'own'), tfjs: a.loss, handwritten: b.loss };
   const gradients: GradientComparison[] = [];
   for (let k = 0; k + 1 < sizes.length; k++) {
@@ -245,7 +251,10 @@ export async function compareEngines(opts: CompareOptions): Promise<ComparisonRe
  * scales with its own size; 'layer': with the largest entry of the array (for gradients).
  */
 export function difference(
-  a: ArrayLike<number>, b: ArrayLike<number>, tol: { absolute: number; relative: number }, scaleBy: 'own' | 'layer',
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  tol: { absolute: number; relative: number },
+  scaleBy: 'own' | 'layer',
 ): Difference {
   if (a.length !== b.length) throw new Error(`cannot compare arrays of ${a.length} and ${b.length} entries`);
   let largest = 0;
@@ -307,7 +316,16 @@ function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 // ------------------------------------------------------------------------------------------
 
 export const COMPARE_COLUMNS = [
-  'section', 'epoch', 'layer', 'quantity', 'tfjs', 'handwritten', 'max_abs_diff', 'max_rel_diff', 'tolerance', 'within_tolerance',
+  'section',
+  'epoch',
+  'layer',
+  'quantity',
+  'tfjs',
+  'handwritten',
+  'max_abs_diff',
+  'max_rel_diff',
+  'tolerance',
+  'within_tolerance',
 ] as const;
 
 const g = (v: number): string => (Number.isFinite(v) ? v.toExponential(3) : String(v));
@@ -316,32 +334,71 @@ const g = (v: number): string => (Number.isFinite(v) ? v.toExponential(3) : Stri
 export function comparisonRows(r: ComparisonResult): CsvRow[] {
   const rows: CsvRow[] = [];
   rows.push({
-    section: 'first_forward', epoch: 0, layer: '', quantity: `outputs (mean of ${r.firstBatchSize})`, tfjs: r.outputs.meanTfjs,
-    handwritten: r.outputs.meanHandwritten, max_abs_diff: r.outputs.maxAbs, max_rel_diff: r.outputs.maxRel,
-    tolerance: r.outputs.tolerance, within_tolerance: r.outputs.ok,
+    section: 'first_forward',
+    epoch: 0,
+    layer: '',
+    quantity: `outputs (mean of ${r.firstBatchSize})`,
+    tfjs: r.outputs.meanTfjs,
+    handwritten: r.outputs.meanHandwritten,
+    max_abs_diff: r.outputs.maxAbs,
+    max_rel_diff: r.outputs.maxRel,
+    tolerance: r.outputs.tolerance,
+    within_tolerance: r.outputs.ok,
   });
   rows.push({
-    section: 'first_forward', epoch: 0, layer: '', quantity: 'loss', tfjs: r.loss.tfjs, handwritten: r.loss.handwritten,
-    max_abs_diff: r.loss.maxAbs, max_rel_diff: r.loss.maxRel, tolerance: r.loss.tolerance, within_tolerance: r.loss.ok,
+    section: 'first_forward',
+    epoch: 0,
+    layer: '',
+    quantity: 'loss',
+    tfjs: r.loss.tfjs,
+    handwritten: r.loss.handwritten,
+    max_abs_diff: r.loss.maxAbs,
+    max_rel_diff: r.loss.maxRel,
+    tolerance: r.loss.tolerance,
+    within_tolerance: r.loss.ok,
   });
   for (const d of r.gradients) {
     rows.push({
-      section: 'first_step_gradient', epoch: 0, layer: d.layer, quantity: `${d.kind} ${d.shape} (L2 norm)`, tfjs: d.normTfjs,
-      handwritten: d.normHandwritten, max_abs_diff: d.maxAbs, max_rel_diff: d.maxRel, tolerance: d.tolerance, within_tolerance: d.ok,
+      section: 'first_step_gradient',
+      epoch: 0,
+      layer: d.layer,
+      quantity: `${d.kind} ${d.shape} (L2 norm)`,
+      tfjs: d.normTfjs,
+      handwritten: d.normHandwritten,
+      max_abs_diff: d.maxAbs,
+      max_rel_diff: d.maxRel,
+      tolerance: d.tolerance,
+      within_tolerance: d.ok,
     });
   }
   for (const e of r.epochs) {
     const pair = (quantity: string, a: number, b: number): CsvRow => ({
-      section: 'epoch', epoch: e.epoch, layer: '', quantity, tfjs: a, handwritten: b, max_abs_diff: Math.abs(a - b),
-      max_rel_diff: '', tolerance: '', within_tolerance: '',
+      section: 'epoch',
+      epoch: e.epoch,
+      layer: '',
+      quantity,
+      tfjs: a,
+      handwritten: b,
+      max_abs_diff: Math.abs(a - b),
+      max_rel_diff: '',
+      tolerance: '',
+      within_tolerance: '',
     });
     rows.push(pair('train_loss', e.tfjs.trainLoss, e.handwritten.trainLoss));
     rows.push(pair('test_loss', e.tfjs.testLoss, e.handwritten.testLoss));
     rows.push(pair('train_accuracy', e.tfjs.trainAccuracy, e.handwritten.trainAccuracy));
     rows.push(pair('test_accuracy', e.tfjs.testAccuracy, e.handwritten.testAccuracy));
     rows.push({
-      section: 'epoch', epoch: e.epoch, layer: '', quantity: 'weights', tfjs: '', handwritten: '', max_abs_diff: e.maxWeightDiff,
-      max_rel_diff: '', tolerance: '', within_tolerance: '',
+      section: 'epoch',
+      epoch: e.epoch,
+      layer: '',
+      quantity: 'weights',
+      tfjs: '',
+      handwritten: '',
+      max_abs_diff: e.maxWeightDiff,
+      max_rel_diff: '',
+      tolerance: '',
+      within_tolerance: '',
     });
   }
   return rows;
@@ -352,35 +409,51 @@ export function formatComparison(r: ComparisonResult): string[] {
   const t = r.tolerances;
   const mark = (ok: boolean): string => (ok ? 'ok' : 'BEYOND TOLERANCE');
   const lines: string[] = [];
-  lines.push(`network [${r.network.sizes.join(', ')}], ${r.network.hiddenActivation} hidden, ${r.network.outputActivation} output; ` +
-    `lr ${r.sgd.learningRate}${r.sgd.momentum ? `, momentum ${r.sgd.momentum}` : ''}, batch ${r.batchSize}, seed ${r.seed}`);
+  lines.push(
+    `network [${r.network.sizes.join(', ')}], ${r.network.hiddenActivation} hidden, ${r.network.outputActivation} output; ` +
+      `lr ${r.sgd.learningRate}${r.sgd.momentum ? `, momentum ${r.sgd.momentum}` : ''}, batch ${r.batchSize}, seed ${r.seed}`,
+  );
   lines.push('');
   lines.push(`first forward pass (batch of ${r.firstBatchSize}):           tfjs         handwritten   max |diff|   max rel diff`);
-  lines.push(`  outputs (mean)                               ${r.outputs.meanTfjs.toFixed(7).padStart(12)} ${r.outputs.meanHandwritten.toFixed(7).padStart(12)}   ${g(r.outputs.maxAbs)}   ${g(r.outputs.maxRel)}  ${mark(r.outputs.ok)}`);
-  lines.push(`  loss                                         ${r.loss.tfjs.toFixed(7).padStart(12)} ${r.loss.handwritten.toFixed(7).padStart(12)}   ${g(r.loss.maxAbs)}   ${g(r.loss.maxRel)}  ${mark(r.loss.ok)}`);
+  lines.push(
+    `  outputs (mean)                               ${r.outputs.meanTfjs.toFixed(7).padStart(12)} ${r.outputs.meanHandwritten.toFixed(7).padStart(12)}   ${g(r.outputs.maxAbs)}   ${g(r.outputs.maxRel)}  ${mark(r.outputs.ok)}`,
+  );
+  lines.push(
+    `  loss                                         ${r.loss.tfjs.toFixed(7).padStart(12)} ${r.loss.handwritten.toFixed(7).padStart(12)}   ${g(r.loss.maxAbs)}   ${g(r.loss.maxRel)}  ${mark(r.loss.ok)}`,
+  );
   lines.push('');
   lines.push('first step gradients:   layer  shape        |g| tfjs    |g| handwritten  max |diff|   max rel diff  max|g| of layer');
   for (const d of r.gradients) {
-    lines.push(`  ${d.kind.padEnd(20)} ${String(d.layer).padStart(3)}  ${d.shape.padEnd(10)} ${g(d.normTfjs).padStart(11)}  ${g(d.normHandwritten).padStart(11)}      ` +
-      `${g(d.maxAbs)}   ${g(d.maxRel)}     ${g(d.scale)}  ${mark(d.ok)}`);
+    lines.push(
+      `  ${d.kind.padEnd(20)} ${String(d.layer).padStart(3)}  ${d.shape.padEnd(10)} ${g(d.normTfjs).padStart(11)}  ${g(d.normHandwritten).padStart(11)}      ` +
+        `${g(d.maxAbs)}   ${g(d.maxRel)}     ${g(d.scale)}  ${mark(d.ok)}`,
+    );
   }
   lines.push('');
   lines.push('epoch   train loss (tfjs / hand)   test loss (tfjs / hand)   test acc (tfjs / hand)   max |W_tfjs - W_hand|');
   for (const e of r.epochs) {
-    lines.push(`${String(e.epoch).padStart(5)}   ${e.tfjs.trainLoss.toFixed(5)} / ${e.handwritten.trainLoss.toFixed(5)}        ` +
-      `${e.tfjs.testLoss.toFixed(5)} / ${e.handwritten.testLoss.toFixed(5)}       ` +
-      `${(100 * e.tfjs.testAccuracy).toFixed(2).padStart(6)}% / ${(100 * e.handwritten.testAccuracy).toFixed(2).padStart(6)}%      ${g(e.maxWeightDiff)}`);
+    lines.push(
+      `${String(e.epoch).padStart(5)}   ${e.tfjs.trainLoss.toFixed(5)} / ${e.handwritten.trainLoss.toFixed(5)}        ` +
+        `${e.tfjs.testLoss.toFixed(5)} / ${e.handwritten.testLoss.toFixed(5)}       ` +
+        `${(100 * e.tfjs.testAccuracy).toFixed(2).padStart(6)}% / ${(100 * e.handwritten.testAccuracy).toFixed(2).padStart(6)}%      ${g(e.maxWeightDiff)}`,
+    );
   }
   lines.push('');
   const last = r.epochs[r.epochs.length - 1];
   const maxAccGap = Math.max(...r.epochs.map((e) => Math.abs(e.tfjs.testAccuracy - e.handwritten.testAccuracy)));
   const maxLossGap = Math.max(...r.epochs.map((e) => Math.abs(e.tfjs.trainLoss - e.handwritten.trainLoss)));
-  lines.push(`tolerances (first step only): outputs |diff| <= ${t.output.absolute} + ${t.output.relative}*|output|; ` +
-    `loss |diff| <= ${t.loss.absolute} + ${t.loss.relative}*loss; gradients |diff| <= ${t.gradient.absolute} + ${t.gradient.relative}*max|g| of the layer`);
-  lines.push(`after ${last.epoch} epochs: largest weight difference ${g(last.maxWeightDiff)}; largest train-loss gap ${g(maxLossGap)}, ` +
-    `largest test-accuracy gap ${(100 * maxAccGap).toFixed(2)} points over all epochs (not judged: float32 summation order makes runs drift)`);
-  lines.push(r.firstStepOk
-    ? 'verdict: MATCH - the first forward pass and every first-step gradient agree within float32 tolerance'
-    : 'verdict: MISMATCH - a first-step difference is beyond tolerance (see the lines marked BEYOND TOLERANCE)');
+  lines.push(
+    `tolerances (first step only): outputs |diff| <= ${t.output.absolute} + ${t.output.relative}*|output|; ` +
+      `loss |diff| <= ${t.loss.absolute} + ${t.loss.relative}*loss; gradients |diff| <= ${t.gradient.absolute} + ${t.gradient.relative}*max|g| of the layer`,
+  );
+  lines.push(
+    `after ${last.epoch} epochs: largest weight difference ${g(last.maxWeightDiff)}; largest train-loss gap ${g(maxLossGap)}, ` +
+      `largest test-accuracy gap ${(100 * maxAccGap).toFixed(2)} points over all epochs (not judged: float32 summation order makes runs drift)`,
+  );
+  lines.push(
+    r.firstStepOk
+      ? 'verdict: MATCH - the first forward pass and every first-step gradient agree within float32 tolerance'
+      : 'verdict: MISMATCH - a first-step difference is beyond tolerance (see the lines marked BEYOND TOLERANCE)',
+  );
   return lines;
 }

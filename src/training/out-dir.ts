@@ -7,7 +7,10 @@ import { UsageError } from '../util/errors.js';
 
 /** A UTC date and time for folder names, e.g. 20261127T235850Z. */
 export function folderStamp(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /**

@@ -34,8 +34,6 @@ import { stepsPerEpoch, trainLoop, type EpochRecord } from './loop.js';
 import { folderStamp, prepareOutDir } from './out-dir.js';
 import { projectVersion } from '../util/version.js';
 
-export type { EpochRecord } from './loop.js';
-
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 
 export interface TrainRunOptions {
@@ -80,17 +78,42 @@ export interface RunResult {
 }
 
 export const HISTORY_COLUMNS = [
-  'epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'seconds', 'elapsed_seconds', 'finished_at',
+  'epoch',
+  'train_loss',
+  'train_acc',
+  'test_loss',
+  'test_acc',
+  'seconds',
+  'elapsed_seconds',
+  'finished_at',
 ] as const;
 
 export const SUMMARY_COLUMNS = [
-  'config', 'activation', 'layers', 'hidden', 'engine', 'backend', 'seed', 'epochs', 'learning_rate', 'momentum',
-  'batch_size', 'init', 'final_test_acc', 'best_test_acc', 'best_epoch', 'final_train_acc', 'final_train_loss',
-  'final_test_loss', 'seconds', 'started_at', 'finished_at',
+  'config',
+  'activation',
+  'layers',
+  'hidden',
+  'engine',
+  'backend',
+  'seed',
+  'epochs',
+  'learning_rate',
+  'momentum',
+  'batch_size',
+  'init',
+  'final_test_acc',
+  'best_test_acc',
+  'best_epoch',
+  'final_train_acc',
+  'final_train_loss',
+  'final_test_loss',
+  'seconds',
+  'started_at',
+  'finished_at',
 ] as const;
 
 /** Exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
-export const INTERRUPTED_EXIT_CODE = 130;
+const INTERRUPTED_EXIT_CODE = 130;
 
 export async function trainRun(config: RunConfig, options: TrainRunOptions = {}): Promise<RunResult> {
   const mode = resolveProgress(options.progress ?? 'auto');
@@ -104,7 +127,9 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
 
   const subset = options.subset ?? (await loadSubset({ dataDir: resolveDataDir(options.dataDir), ...config.data, log: say }));
   const { train, test } = subset;
-  say(`data: ${train.count} training and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`);
+  say(
+    `data: ${train.count} training and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`,
+  );
 
   const sizes = layerSizes(train.inputs, config.hidden);
   const params = options.initialParams ?? initParams(sizes, config.init, config.seed);
@@ -124,8 +149,14 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
     versions: { node: process.version, tfjs: backend?.tfjsVersion ?? null, project: projectVersion() },
     threads: backend?.threads ?? 1,
     data: {
-      source: subset.source, dataDir: subset.dataDir, positive: subset.positive, negative: subset.negative,
-      color: subset.color, trainCount: train.count, testCount: test.count, inputs: train.inputs,
+      source: subset.source,
+      dataDir: subset.dataDir,
+      positive: subset.positive,
+      negative: subset.negative,
+      color: subset.color,
+      trainCount: train.count,
+      testCount: test.count,
+      inputs: train.inputs,
     },
     outDir,
     startedAt: startedAt.toISOString(),
@@ -217,8 +248,12 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
   runInfo.status = 'finished';
   Object.assign(runInfo, {
     results: {
-      finalTestAccuracy: result.finalTestAccuracy, bestTestAccuracy: result.bestTestAccuracy, bestEpoch: result.bestEpoch,
-      finalTrainAccuracy: result.finalTrainAccuracy, finalTrainLoss: result.finalTrainLoss, finalTestLoss: result.finalTestLoss,
+      finalTestAccuracy: result.finalTestAccuracy,
+      bestTestAccuracy: result.bestTestAccuracy,
+      bestEpoch: result.bestEpoch,
+      finalTrainAccuracy: result.finalTrainAccuracy,
+      finalTrainLoss: result.finalTrainLoss,
+      finalTestLoss: result.finalTestLoss,
       seconds: result.seconds,
     },
   });
@@ -227,7 +262,8 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
     try {
       await writeTrainingCurves(outDir, history, { title: `${config.name} (seed ${config.seed})` });
       // gradients-by-layer/-by-epoch.svg/.png: the vanishing gradient of this run, when recorded.
-      if (result.gradients.length > 0) await writeGradientCharts(outDir, result.gradients, { title: `${config.name} (seed ${config.seed})` });
+      if (result.gradients.length > 0)
+        await writeGradientCharts(outDir, result.gradients, { title: `${config.name} (seed ${config.seed})` });
     } catch (err) {
       // The numbers are already saved; a chart that cannot be drawn should not lose them.
       process.stderr.write(`warning: could not draw the charts: ${messageOf(err).split('\n')[0]}\n`);

@@ -7,7 +7,7 @@
  * old file or the whole new one.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, renameSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 /** A temporary name beside `finalPath`; `.tmp-` marks it for cleanup (see removeStaleTemps). */
@@ -25,19 +25,6 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
     await fs.rename(tmp, finalPath);
   } catch (err) {
     await fs.rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-/** Synchronous variant, for exit handlers (Ctrl-C) where no promise will be awaited. */
-export function writeFileAtomicSync(finalPath: string, data: string | Uint8Array): void {
-  mkdirSync(path.dirname(finalPath), { recursive: true });
-  const tmp = tempPathFor(finalPath);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, finalPath);
-  } catch (err) {
-    rmSync(tmp, { force: true });
     throw err;
   }
 }

@@ -8,9 +8,9 @@
  * microseconds and keeps every intermediate state a valid file.
  */
 import { createObjectCsvStringifier } from 'csv-writer';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
+import { writeFileAtomic } from './atomic.js';
 
-export type CsvValue = string | number | boolean | null | undefined;
+type CsvValue = string | number | boolean | null | undefined;
 export type CsvRow = Record<string, CsvValue>;
 
 /** Column keys in order; the header row uses the keys themselves. */
@@ -23,11 +23,6 @@ export function toCsv(columns: CsvColumns, rows: readonly CsvRow[]): string {
 
 export async function writeCsv(file: string, columns: CsvColumns, rows: readonly CsvRow[]): Promise<void> {
   await writeFileAtomic(file, toCsv(columns, rows));
-}
-
-/** For exit handlers (Ctrl-C), where nothing will await a promise. */
-export function writeCsvSync(file: string, columns: CsvColumns, rows: readonly CsvRow[]): void {
-  writeFileAtomicSync(file, toCsv(columns, rows));
 }
 
 function normaliseRow(row: CsvRow): Record<string, string | number | boolean> {

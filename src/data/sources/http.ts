@@ -27,8 +27,8 @@ export interface DownloadResult {
   digests: Record<string, Buffer>;
 }
 
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
 /** Downloads `url` to `dest`; any failure is a SourceError whose message starts with the URL. */
 export async function downloadToFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
@@ -116,7 +116,7 @@ async function download(url: string, dest: string, opts: DownloadOptions): Promi
 }
 
 /** Turns undici's "fetch failed" into the reason underneath (DNS, refused, reset, TLS). */
-export function describeNetworkError(err: unknown): string {
+function describeNetworkError(err: unknown): string {
   const cause = (err as { cause?: unknown })?.cause as { code?: string; message?: string; hostname?: string } | undefined;
   const code = cause?.code;
   switch (code) {

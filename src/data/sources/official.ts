@@ -12,7 +12,7 @@ import { BATCH_DIR_NAME } from '../cache.js';
 import { downloadToFile } from './http.js';
 import { type DataSource, type SourceContext, SourceError } from './source.js';
 
-export const OFFICIAL_TARBALL_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
+const OFFICIAL_TARBALL_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 
 export interface OfficialSourceOptions {
   url?: string;

@@ -38,9 +38,7 @@
  * exact enough differences); see `HandwrittenMlp`.
  */
 import { checkParamsFit, type Params } from '../params.js';
-import type {
-  Activation, Batch, Engine, Evaluation, NetworkSpec, OutputActivation, SgdSpec,
-} from '../engine.js';
+import type { Activation, Batch, Engine, Evaluation, NetworkSpec, OutputActivation, SgdSpec } from '../engine.js';
 
 /** The arrays the network's math runs on. */
 export type FloatArray = Float32Array | Float64Array;
@@ -63,10 +61,14 @@ type ActivationCode = typeof SIGMOID | typeof RELU | typeof TANH | typeof LINEAR
 
 function activationCode(a: Activation | OutputActivation): ActivationCode {
   switch (a) {
-    case 'sigmoid': return SIGMOID;
-    case 'relu': return RELU;
-    case 'tanh': return TANH;
-    case 'linear': return LINEAR;
+    case 'sigmoid':
+      return SIGMOID;
+    case 'relu':
+      return RELU;
+    case 'tanh':
+      return TANH;
+    case 'linear':
+      return LINEAR;
   }
 }
 
@@ -262,8 +264,18 @@ export class HandwrittenMlp {
     const { learningRate, momentum } = sgd;
     if (momentum !== 0) this.ensureVelocity();
     const wv = momentum === 0 ? null : this.weightVelocity[k];
-    descendRowByRow(input, this.deltas[k], this.weights[k], wv, this.gradientRowBuffer, n,
-      this.sizes[k], this.sizes[k + 1], learningRate, momentum);
+    descendRowByRow(
+      input,
+      this.deltas[k],
+      this.weights[k],
+      wv,
+      this.gradientRowBuffer,
+      n,
+      this.sizes[k],
+      this.sizes[k + 1],
+      learningRate,
+      momentum,
+    );
     if (momentum === 0) descend(this.biases[k], this.biasGrads[k], learningRate);
     else descendWithMomentum(this.biases[k], this.biasVelocity[k], this.biasGrads[k], learningRate, momentum);
   }
@@ -361,12 +373,24 @@ function affine(a: FloatArray, W: FloatArray, b: FloatArray, out: FloatArray, n:
     for (let j = 0; j < fanOut; j++) out[o0 + j] = b[j];
     if (pair) for (let j = 0; j < fanOut; j++) out[o1 + j] = b[j];
     for (let i = 0; i < fanIn4; i += 4) {
-      const w0 = i * fanOut, w1 = w0 + fanOut, w2 = w1 + fanOut, w3 = w2 + fanOut;
-      const x00 = a[a0 + i], x01 = a[a0 + i + 1], x02 = a[a0 + i + 2], x03 = a[a0 + i + 3];
+      const w0 = i * fanOut,
+        w1 = w0 + fanOut,
+        w2 = w1 + fanOut,
+        w3 = w2 + fanOut;
+      const x00 = a[a0 + i],
+        x01 = a[a0 + i + 1],
+        x02 = a[a0 + i + 2],
+        x03 = a[a0 + i + 3];
       if (pair) {
-        const x10 = a[a1 + i], x11 = a[a1 + i + 1], x12 = a[a1 + i + 2], x13 = a[a1 + i + 3];
+        const x10 = a[a1 + i],
+          x11 = a[a1 + i + 1],
+          x12 = a[a1 + i + 2],
+          x13 = a[a1 + i + 3];
         for (let j = 0; j < fanOut; j++) {
-          const v0 = W[w0 + j], v1 = W[w1 + j], v2 = W[w2 + j], v3 = W[w3 + j];
+          const v0 = W[w0 + j],
+            v1 = W[w1 + j],
+            v2 = W[w2 + j],
+            v3 = W[w3 + j];
           out[o0 + j] += x00 * v0 + x01 * v1 + x02 * v2 + x03 * v3;
           out[o1 + j] += x10 * v0 + x11 * v1 + x12 * v2 + x13 * v3;
         }
@@ -378,7 +402,8 @@ function affine(a: FloatArray, W: FloatArray, b: FloatArray, out: FloatArray, n:
     }
     for (let i = fanIn4; i < fanIn; i++) {
       const w = i * fanOut;
-      const x0 = a[a0 + i], x1 = a[a1 + i];
+      const x0 = a[a0 + i],
+        x1 = a[a1 + i];
       for (let j = 0; j < fanOut; j++) out[o0 + j] += x0 * W[w + j];
       if (pair) for (let j = 0; j < fanOut; j++) out[o1 + j] += x1 * W[w + j];
     }
@@ -427,11 +452,17 @@ function multiplyByDerivative(d: FloatArray, a: FloatArray, count: number, f: Ac
 function multiplyByTranspose(delta: FloatArray, W: FloatArray, below: FloatArray, n: number, fanIn: number, fanOut: number): void {
   let r = 0;
   for (; r + 4 <= n; r += 4) {
-    const d0 = r * fanOut, d1 = d0 + fanOut, d2 = d1 + fanOut, d3 = d2 + fanOut;
+    const d0 = r * fanOut,
+      d1 = d0 + fanOut,
+      d2 = d1 + fanOut,
+      d3 = d2 + fanOut;
     const b0 = r * fanIn;
     for (let i = 0; i < fanIn; i++) {
       const w = i * fanOut;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let j = 0; j < fanOut; j++) {
         const wij = W[w + j];
         s0 += delta[d0 + j] * wij;
@@ -473,8 +504,16 @@ function sumRows(delta: FloatArray, g: FloatArray, n: number, width: number): vo
  * examples gives bit-identical sums. `overwrite` starts the row instead of adding to it.
  */
 function gradientRow(
-  a: FloatArray, delta: FloatArray, r0: number, r1: number, fanIn: number, fanOut: number,
-  i: number, dest: FloatArray, at: number, overwrite: boolean,
+  a: FloatArray,
+  delta: FloatArray,
+  r0: number,
+  r1: number,
+  fanIn: number,
+  fanOut: number,
+  i: number,
+  dest: FloatArray,
+  at: number,
+  overwrite: boolean,
 ): void {
   let r = r0;
   if (overwrite) {
@@ -482,8 +521,12 @@ function gradientRow(
     const x0 = a[r * fanIn + i];
     const d0 = r * fanOut;
     if (r + 4 <= r1) {
-      const x1 = a[(r + 1) * fanIn + i], x2 = a[(r + 2) * fanIn + i], x3 = a[(r + 3) * fanIn + i];
-      const d1 = d0 + fanOut, d2 = d1 + fanOut, d3 = d2 + fanOut;
+      const x1 = a[(r + 1) * fanIn + i],
+        x2 = a[(r + 2) * fanIn + i],
+        x3 = a[(r + 3) * fanIn + i];
+      const d1 = d0 + fanOut,
+        d2 = d1 + fanOut,
+        d3 = d2 + fanOut;
       for (let j = 0; j < fanOut; j++) {
         dest[at + j] = x0 * delta[d0 + j] + x1 * delta[d1 + j] + x2 * delta[d2 + j] + x3 * delta[d3 + j];
       }
@@ -494,8 +537,14 @@ function gradientRow(
     }
   }
   for (; r + 4 <= r1; r += 4) {
-    const x0 = a[r * fanIn + i], x1 = a[(r + 1) * fanIn + i], x2 = a[(r + 2) * fanIn + i], x3 = a[(r + 3) * fanIn + i];
-    const d0 = r * fanOut, d1 = d0 + fanOut, d2 = d1 + fanOut, d3 = d2 + fanOut;
+    const x0 = a[r * fanIn + i],
+      x1 = a[(r + 1) * fanIn + i],
+      x2 = a[(r + 2) * fanIn + i],
+      x3 = a[(r + 3) * fanIn + i];
+    const d0 = r * fanOut,
+      d1 = d0 + fanOut,
+      d2 = d1 + fanOut,
+      d3 = d2 + fanOut;
     for (let j = 0; j < fanOut; j++) {
       dest[at + j] += x0 * delta[d0 + j] + x1 * delta[d1 + j] + x2 * delta[d2 + j] + x3 * delta[d3 + j];
     }
@@ -526,8 +575,16 @@ function transposeTimes(a: FloatArray, delta: FloatArray, G: FloatArray, n: numb
  * The arithmetic is that of transposeTimes + descend, so the result is bit-identical.
  */
 function descendRowByRow(
-  a: FloatArray, delta: FloatArray, W: FloatArray, velocity: FloatArray | null, row: FloatArray,
-  n: number, fanIn: number, fanOut: number, lr: number, momentum: number,
+  a: FloatArray,
+  delta: FloatArray,
+  W: FloatArray,
+  velocity: FloatArray | null,
+  row: FloatArray,
+  n: number,
+  fanIn: number,
+  fanOut: number,
+  lr: number,
+  momentum: number,
 ): void {
   if (n === 1 && velocity === null && W instanceof Float32Array) {
     descendOnOuterProduct(a, delta, W, fanIn, fanOut, lr);
@@ -556,8 +613,14 @@ function descendRowByRow(
 function descendOnOuterProduct(a: FloatArray, delta: FloatArray, W: Float32Array, fanIn: number, fanOut: number, lr: number): void {
   let i = 0;
   for (; i + 4 <= fanIn; i += 4) {
-    const x0 = a[i], x1 = a[i + 1], x2 = a[i + 2], x3 = a[i + 3];
-    const w0 = i * fanOut, w1 = w0 + fanOut, w2 = w1 + fanOut, w3 = w2 + fanOut;
+    const x0 = a[i],
+      x1 = a[i + 1],
+      x2 = a[i + 2],
+      x3 = a[i + 3];
+    const w0 = i * fanOut,
+      w1 = w0 + fanOut,
+      w2 = w1 + fanOut,
+      w3 = w2 + fanOut;
     for (let j = 0; j < fanOut; j++) {
       const d = delta[j];
       W[w0 + j] -= lr * Math.fround(x0 * d);

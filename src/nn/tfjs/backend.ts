@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError, messageOf } from '../../util/errors.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   /** The backend in use, as TensorFlow.js names it. */
@@ -39,10 +39,17 @@ async function tryNative(): Promise<{ info?: Omit<BackendInfo, 'requested' | 'sk
       const version = mod.version?.['tfjs-node'] ?? 'unknown';
       // Native TensorFlow uses its own intra-op thread pool: by default one thread per core.
       const { availableParallelism } = await import('node:os');
-      return { info: { name: 'tensorflow', provider: `${pkg} ${version}`, threads: availableParallelism(), tfjsVersion: tf.version_core }, why: '' };
+      return {
+        info: { name: 'tensorflow', provider: `${pkg} ${version}`, threads: availableParallelism(), tfjsVersion: tf.version_core },
+        why: '',
+      };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      reasons.push(code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' ? `${pkg} is not installed` : `${pkg} failed to load: ${firstLine(messageOf(err))}`);
+      reasons.push(
+        code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+          ? `${pkg} is not installed`
+          : `${pkg} failed to load: ${firstLine(messageOf(err))}`,
+      );
     }
   }
   return { why: reasons.join('; ') };
@@ -55,7 +62,12 @@ async function tryWasm(): Promise<{ info?: Omit<BackendInfo, 'requested' | 'skip
     if (!ok) return { why: 'the wasm backend failed to initialise' };
     await tf.ready();
     return {
-      info: { name: 'wasm', provider: `@tensorflow/tfjs-backend-wasm ${wasm.version_wasm}`, threads: wasm.getThreadsCount(), tfjsVersion: tf.version_core },
+      info: {
+        name: 'wasm',
+        provider: `@tensorflow/tfjs-backend-wasm ${wasm.version_wasm}`,
+        threads: wasm.getThreadsCount(),
+        tfjsVersion: tf.version_core,
+      },
       why: '',
     };
   } catch (err) {

@@ -142,7 +142,14 @@ export function denseRowMajor(h: tf.Tensor2D, wt: tf.Tensor2D, bcol: tf.Tensor2D
  * Both must outlive the gradient computation: create them outside the differentiated function
  * (they are read by the gradient, not saved, to spare copying the batch every step).
  */
-export function denseOnDataLayer(layout: 'feature' | 'row', x: tf.Tensor2D, xT: tf.Tensor2D | null, wt: tf.Tensor2D, bcol: tf.Tensor2D, act: LayerActivation): tf.Tensor2D {
+export function denseOnDataLayer(
+  layout: 'feature' | 'row',
+  x: tf.Tensor2D,
+  xT: tf.Tensor2D | null,
+  wt: tf.Tensor2D,
+  bcol: tf.Tensor2D,
+  act: LayerActivation,
+): tf.Tensor2D {
   if (layout === 'feature' && !xT) throw new Error('denseOnDataLayer: the feature-major layout needs xT');
   const op = tf.customGrad((...args: CustomGradArgs) => {
     const [w, b] = args as [tf.Tensor2D, tf.Tensor2D];

@@ -110,9 +110,10 @@ class TfjsEngine implements Engine {
   private forward(b: UploadedInputs): tf.Tensor2D {
     let a = denseOnDataLayer(b.layout, b.x, b.xT, this.weights[0], this.biases[0], this.activationOf(0));
     for (let l = 1; l < this.weights.length; l++) {
-      a = b.layout === 'feature'
-        ? denseFeatureMajor(a, this.weights[l], this.biases[l], this.activationOf(l))
-        : denseRowMajor(a, this.weights[l], this.biases[l], this.activationOf(l));
+      a =
+        b.layout === 'feature'
+          ? denseFeatureMajor(a, this.weights[l], this.biases[l], this.activationOf(l))
+          : denseRowMajor(a, this.weights[l], this.biases[l], this.activationOf(l));
     }
     return a;
   }
