@@ -7,7 +7,8 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/nn/tfjs/backend.js';
-import { denseFeatureMajor, denseOnDataLayer, denseRowMajor, type LayerActivation } from '../src/nn/tfjs/dense.js';
+import { denseFeatureMajor, denseOnDataLayer, denseRowMajor } from '../src/nn/tfjs/dense.js';
+import type { LayerActivation } from '../src/config/schema.js';
 import { createTfjsEngine, ROW_MAJOR_FROM } from '../src/nn/tfjs/engine.js';
 import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
 import { initParams } from '../src/nn/params.js';

@@ -16,7 +16,8 @@ import {
 import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
 import { createTfjsEngine } from '../src/nn/tfjs/engine.js';
 import { initParams, type Params } from '../src/nn/params.js';
-import type { Activation, Batch, Engine, NetworkSpec, OutputActivation } from '../src/nn/engine.js';
+import type { Batch, Engine, NetworkSpec } from '../src/nn/engine.js';
+import type { Activation, OutputActivation } from '../src/config/schema.js';
 import { Rng } from '../src/util/rng.js';
 
 const SIZES = [6, 5, 4, 1];

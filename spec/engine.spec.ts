@@ -9,7 +9,8 @@ import { DEFAULT_TOLERANCES, difference } from '../src/training/compare-engines.
 import { createHandwrittenEngine, HandwrittenMlp } from '../src/nn/handwritten/engine.js';
 import { createTfjsEngine } from '../src/nn/tfjs/engine.js';
 import { initParams, type Params } from '../src/nn/params.js';
-import type { Activation, Batch, NetworkSpec, OutputActivation } from '../src/nn/engine.js';
+import type { Batch, NetworkSpec } from '../src/nn/engine.js';
+import type { Activation, OutputActivation } from '../src/config/schema.js';
 import { createEngine } from '../src/nn/create-engine.js';
 import { Rng } from '../src/util/rng.js';
 

@@ -13,7 +13,7 @@ import { createTfjsEngine } from '../src/nn/tfjs/engine.js';
 import { initParams, type InitScheme } from '../src/nn/params.js';
 import { GRADIENT_COLUMNS, gradientStats } from '../src/nn/gradient-stats.js';
 import { parseCsv } from '../src/util/csv.js';
-import type { Activation } from '../src/nn/engine.js';
+import type { Activation } from '../src/config/schema.js';
 import { trainRun } from '../src/training/train-run.js';
 import { Rng } from '../src/util/rng.js';
 

@@ -16,7 +16,7 @@ import { checkDerivative, describeCurve } from '../src/probes/landscape-shape.js
 import { linspace, pickWeights, runLandscape } from '../src/probes/landscape.js';
 import { FirstLayerSweeper, type ProbedNetwork } from '../src/probes/weight-scan.js';
 import { parseCsv } from '../src/util/csv.js';
-import type { Activation } from '../src/nn/engine.js';
+import type { Activation } from '../src/config/schema.js';
 import { Rng } from '../src/util/rng.js';
 
 /** Random inputs in [0, 1) like pixels, targets 0/1. */

@@ -18,6 +18,15 @@ const MAX_TEST_PER_CLASS = 1000;
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export const ENGINE_CHOICES = ['tfjs', 'handwritten'] as const;
 
+/** Hidden-layer activations: the one list every engine, probe and report takes its names from. */
+const HIDDEN_ACTIVATIONS = ['sigmoid', 'relu', 'tanh'] as const;
+export type Activation = (typeof HIDDEN_ACTIVATIONS)[number];
+/** Output-layer activations. */
+const OUTPUT_ACTIVATIONS = ['sigmoid', 'linear'] as const;
+export type OutputActivation = (typeof OUTPUT_ACTIVATIONS)[number];
+/** What one layer applies: a hidden or an output activation. */
+export type LayerActivation = Activation | OutputActivation;
+
 const classNames = z.enum(CIFAR10_CLASSES);
 
 export const DataConfigSchema = z.strictObject({
@@ -41,8 +50,8 @@ export const RunConfigSchema = z
     name: z.string().min(1).optional(),
     description: z.string().optional(),
     hidden: z.array(z.number().int().min(1).max(100000)).max(64),
-    activation: z.enum(['sigmoid', 'relu', 'tanh']),
-    outputActivation: z.enum(['sigmoid', 'linear']).default('sigmoid'),
+    activation: z.enum(HIDDEN_ACTIVATIONS),
+    outputActivation: z.enum(OUTPUT_ACTIVATIONS).default('sigmoid'),
     init: InitConfigSchema.default({ scheme: 'he' }),
     learningRate: z.number().positive().max(1000).default(0.1),
     momentum: z.number().min(0).lt(1).default(0),

@@ -8,11 +8,10 @@
  * - Update: plain SGD, v = momentum*v + grad; w -= learningRate * v (momentum 0 = w -= lr*grad).
  * - Accuracy: an output > 0.5 counts as the positive class (target 1).
  */
+import type { Activation, ENGINE_CHOICES, OutputActivation } from '../config/schema.js';
 import type { Params } from './params.js';
 
-export type EngineKind = 'tfjs' | 'handwritten';
-export type Activation = 'sigmoid' | 'relu' | 'tanh';
-export type OutputActivation = 'sigmoid' | 'linear';
+export type EngineKind = (typeof ENGINE_CHOICES)[number];
 
 export interface NetworkSpec {
   /** Layer widths, input first, output (1) last. */

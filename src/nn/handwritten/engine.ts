@@ -38,7 +38,8 @@
  * exact enough differences); see `HandwrittenMlp`.
  */
 import { checkParamsFit, type Params } from '../params.js';
-import type { Activation, Batch, Engine, Evaluation, NetworkSpec, OutputActivation, SgdSpec } from '../engine.js';
+import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
+import type { LayerActivation } from '../../config/schema.js';
 
 /** The arrays the network's math runs on. */
 export type FloatArray = Float32Array | Float64Array;
@@ -59,7 +60,7 @@ const TANH = 2;
 const LINEAR = 3;
 type ActivationCode = typeof SIGMOID | typeof RELU | typeof TANH | typeof LINEAR;
 
-function activationCode(a: Activation | OutputActivation): ActivationCode {
+function activationCode(a: LayerActivation): ActivationCode {
   switch (a) {
     case 'sigmoid':
       return SIGMOID;

@@ -16,6 +16,7 @@
  * only dW and db are computed.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { LayerActivation } from '../../config/schema.js';
 
 // tf.customGrad types its function's arguments as one list of tensors and the save function.
 type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
@@ -41,8 +42,6 @@ type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 // All products in the gradients use untransposed matMul with explicit transposes of the small
 // operand (the transposed matMul forms run on wasm's slow scalar path).
 // ---------------------------------------------------------------------------------------------
-
-export type LayerActivation = 'sigmoid' | 'relu' | 'tanh' | 'linear';
 
 function activate(act: LayerActivation, z: tf.Tensor2D): tf.Tensor2D {
   switch (act) {

@@ -17,7 +17,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkParamsFit, type Params } from '../params.js';
-import { denseFeatureMajor, denseOnDataLayer, denseRowMajor, type LayerActivation } from './dense.js';
+import { denseFeatureMajor, denseOnDataLayer, denseRowMajor } from './dense.js';
+import type { LayerActivation } from '../../config/schema.js';
 import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
 
 /** Evaluation runs through the network this many examples at a time (bounded memory). */
