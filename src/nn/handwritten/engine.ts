@@ -21,7 +21,13 @@
  * and SGD: v = momentum v + dL/dW; W -= learningRate v (momentum 0: W -= learningRate dL/dW).
  *
  * Every f' is written in terms of the layer's OUTPUT a = f(z), so only outputs are stored:
- *   sigmoid' = a (1 - a),   tanh' = 1 - a^2,   relu' = (a > 0 ? 1 : 0),   linear' = 1.
+ *   sigmoid' = a (1 - a),   tanh' = 1 - a^2,   relu' = (a > 0 ? 1 : 0),   linear' = 1,
+ *   relu-clipped' = (0 < a < 1 ? 1 : 0),   relu-scaled' = (a > 0 ? 0.25 : 0).
+ * At the kinks (z = 0, and z = 1 for relu-clipped) the derivative taken is 0: the convention of
+ * TensorFlow.js's relu gradient (tf.step(0) = 0), applied to both ends of the clipped range.
+ *
+ * Gradient normalisation 'layer' (src/nn/engine.ts) needs a layer's whole gradient before its
+ * update, so it takes the unfused path: dL/dW_k and dL/db_k stored, scaled by 1/norm, applied.
  *
  * Speed. A matrix is a row-major Float32Array: W_k[i * fanOut + j] is the weight from input i
  * to neuron j (the layout of src/nn/params.ts). Every inner loop runs over j, so it walks
@@ -40,6 +46,7 @@
 import { checkParamsFit, type Params } from '../params.js';
 import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
 import type { LayerActivation } from '../../config/schema.js';
+import { decisionThreshold } from '../targets.js';
 
 /** The arrays the network's math runs on. */
 export type FloatArray = Float32Array | Float64Array;
@@ -58,7 +65,11 @@ const SIGMOID = 0;
 const RELU = 1;
 const TANH = 2;
 const LINEAR = 3;
-type ActivationCode = typeof SIGMOID | typeof RELU | typeof TANH | typeof LINEAR;
+const RELU_CLIPPED = 4;
+const RELU_SCALED = 5;
+type ActivationCode = typeof SIGMOID | typeof RELU | typeof TANH | typeof LINEAR | typeof RELU_CLIPPED | typeof RELU_SCALED;
+/** relu-scaled's slope: Sigmoid's largest derivative, sigma'(0) = 1/4. */
+const RELU_SCALED_SLOPE = 0.25;
 
 function activationCode(a: LayerActivation): ActivationCode {
   switch (a) {
@@ -70,6 +81,10 @@ function activationCode(a: LayerActivation): ActivationCode {
       return TANH;
     case 'linear':
       return LINEAR;
+    case 'relu-clipped':
+      return RELU_CLIPPED;
+    case 'relu-scaled':
+      return RELU_SCALED;
   }
 }
 
@@ -189,12 +204,14 @@ export class HandwrittenMlp {
       }
       // (3) dL/db_k = sum over the batch of delta_k.
       sumRows(delta, this.biasGrads[k], n, fanOut);
-      if (sgd && n <= GRADIENT_BLOCK) {
+      const normalise = sgd?.gradientNormalisation === 'layer';
+      if (sgd && n <= GRADIENT_BLOCK && !normalise) {
         // (2) and the update at once, row by row (weightGrads[k] is left untouched).
         this.descendFused(k, input, n, sgd);
       } else {
         // (2) dL/dW_k = a_k^T delta_k, then the update if asked.
         transposeTimes(input, delta, this.weightGrads[k], n, fanIn, fanOut);
+        if (normalise) scaleToUnitNorm(this.weightGrads[k], this.biasGrads[k]);
         if (sgd) this.update(k, sgd);
       }
     }
@@ -214,10 +231,11 @@ export class HandwrittenMlp {
   }
 
   /**
-   * Sum of squared errors and number of correct classifications over n examples (output > 0.5
-   * = positive), accumulated in float64, in chunks so memory stays bounded.
+   * Sum of squared errors and number of correct classifications over n examples (output >
+   * threshold = positive, the targets' midpoint), accumulated in float64, in chunks so memory
+   * stays bounded.
    */
-  errorTotals(x: Float32Array, y: Float32Array, n: number): { sumSquaredError: number; correct: number } {
+  errorTotals(x: Float32Array, y: Float32Array, n: number, threshold = 0.5): { sumSquaredError: number; correct: number } {
     const inputs = this.sizes[0];
     let sumSquaredError = 0;
     let correct = 0;
@@ -229,7 +247,7 @@ export class HandwrittenMlp {
         const target = y[start + r];
         const e = out[r] - target;
         sumSquaredError += e * e;
-        if ((out[r] > 0.5 ? 1 : 0) === (target > 0.5 ? 1 : 0)) correct++;
+        if (out[r] > threshold === target > threshold) correct++;
       }
     }
     return { sumSquaredError, correct };
@@ -309,7 +327,8 @@ export class HandwrittenMlp {
 /** The hand-written engine, in float32 like TensorFlow.js. */
 export function createHandwrittenEngine(network: NetworkSpec, sgd: SgdSpec, params: Params): Engine {
   const mlp = new HandwrittenMlp(network, params, 'float32');
-  const sgdSpec: SgdSpec = { learningRate: sgd.learningRate, momentum: sgd.momentum };
+  const sgdSpec: SgdSpec = { ...sgd };
+  const threshold = decisionThreshold(sgd.targets);
   const inputs = network.sizes[0];
   const checkBatch = (x: Float32Array, y: Float32Array | null, n: number): void => {
     if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`handwritten engine: batch size must be a positive integer, got ${n}`);
@@ -325,7 +344,7 @@ export function createHandwrittenEngine(network: NetworkSpec, sgd: SgdSpec, para
     },
     evaluate(x: Float32Array, y: Float32Array, n: number): Evaluation {
       checkBatch(x, y, n);
-      const { sumSquaredError, correct } = mlp.errorTotals(x, y, n);
+      const { sumSquaredError, correct } = mlp.errorTotals(x, y, n, threshold);
       return { loss: sumSquaredError / n, accuracy: correct / n };
     },
     predict(x: Float32Array, n: number): Float32Array {
@@ -425,6 +444,12 @@ function activate(z: FloatArray, count: number, f: ActivationCode): void {
       break;
     case LINEAR:
       break;
+    case RELU_CLIPPED:
+      for (let t = 0; t < count; t++) z[t] = z[t] > 0 ? (z[t] < 1 ? z[t] : 1) : 0;
+      break;
+    case RELU_SCALED:
+      for (let t = 0; t < count; t++) z[t] = z[t] > 0 ? RELU_SCALED_SLOPE * z[t] : 0;
+      break;
   }
 }
 
@@ -441,6 +466,12 @@ function multiplyByDerivative(d: FloatArray, a: FloatArray, count: number, f: Ac
       for (let t = 0; t < count; t++) d[t] *= 1 - a[t] * a[t];
       break;
     case LINEAR:
+      break;
+    case RELU_CLIPPED:
+      for (let t = 0; t < count; t++) if (!(a[t] > 0 && a[t] < 1)) d[t] = 0;
+      break;
+    case RELU_SCALED:
+      for (let t = 0; t < count; t++) d[t] = a[t] > 0 ? RELU_SCALED_SLOPE * d[t] : 0;
       break;
   }
 }
@@ -635,6 +666,20 @@ function descendOnOuterProduct(a: FloatArray, delta: FloatArray, W: Float32Array
     const w = i * fanOut;
     for (let j = 0; j < fanOut; j++) W[w + j] -= lr * Math.fround(x * delta[j]);
   }
+}
+
+/**
+ * Gradient normalisation 'layer': g_W and g_b of one layer, taken as one vector, divided by its
+ * L2 norm (summed in float64); a zero gradient stays zero.
+ */
+function scaleToUnitNorm(gW: FloatArray, gb: FloatArray): void {
+  let sumSquares = 0;
+  for (let t = 0; t < gW.length; t++) sumSquares += gW[t] * gW[t];
+  for (let t = 0; t < gb.length; t++) sumSquares += gb[t] * gb[t];
+  if (sumSquares === 0) return;
+  const norm = Math.sqrt(sumSquares);
+  for (let t = 0; t < gW.length; t++) gW[t] /= norm;
+  for (let t = 0; t < gb.length; t++) gb[t] /= norm;
 }
 
 /** w -= lr g. */
