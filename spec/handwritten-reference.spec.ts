@@ -98,4 +98,40 @@ describe('hand-written engine: the fast kernels against the reference backpropag
       }
     });
   }
+
+  it('online SGD (its first-layer update deferred to the next forward pass) is unchanged by evaluate, predict, gradients and setParams in between', () => {
+    const network: NetworkSpec = { sizes: SIZES, hiddenActivation: 'sigmoid', outputActivation: 'sigmoid' };
+    const { params, x, y } = setup(23, 40);
+    const other = setup(24, 40).params;
+    const ref = referenceNetwork(network, params);
+    const engine = createHandwrittenEngine(network, { learningRate: 0.5, momentum: 0 }, params);
+    const one = (r: number) => ({ x: x.slice(r * SIZES[0], (r + 1) * SIZES[0]), y: y.slice(r, r + 1), n: 1 });
+    for (let r = 0; r < 30; r++) {
+      if (r === 10) {
+        // A step on other parameters, then setParams back to where the reference is: the step is forgotten.
+        engine.setParams(other);
+        engine.step(one(39));
+        engine.setParams(referenceParams(ref));
+      }
+      engine.step(one(r));
+      gradientDescentStep(ref, one(r).x, one(r).y, 1, 0.5);
+      if (r % 3 === 0) engine.evaluate(x, y, 40);
+      if (r % 4 === 1) engine.predict(x, 1);
+      if (r % 5 === 2) engine.gradients({ x, y, n: 7 });
+    }
+    const after = engine.getParams();
+    for (let l = 0; l + 1 < SIZES.length; l++) {
+      const d = difference(flatWeights(ref, l), after.weights[l], { absolute: 1e-6, relative: 1e-5 }, 'layer');
+      expect(d.ok, `layer ${l}: max |diff| ${d.maxAbs} of ${d.scale}`).to.equal(true);
+    }
+  });
 });
+
+/** The reference network's parameters in the engine's layout (float32). */
+function referenceParams(ref: { weights: number[][][]; biases: number[][] }): Params {
+  return {
+    sizes: [...SIZES],
+    weights: ref.weights.map((_, l) => Float32Array.from(flatWeights(ref, l))),
+    biases: ref.biases.map((b) => Float32Array.from(b)),
+  };
+}

@@ -35,7 +35,12 @@
  * forward pass, four examples in the weight gradient) so each number loaded serves several
  * multiply-adds. For batches up to GRADIENT_BLOCK examples the weight gradient is applied to W
  * row by row as it is computed, so a step reads and writes the first layer's 614 KB of weights
- * once instead of storing a gradient matrix and reading it back. All buffers are allocated once,
+ * once instead of storing a gradient matrix and reading it back. Online SGD (batch 1, no
+ * momentum, float32) goes one step further: the first layer's update (the outer product
+ * W_0 -= lr a_0^T delta_0, 88 % of the step's weights) is deferred to the next forward pass,
+ * which applies each row while it reads it (descendThenAffine), so that layer's weights are
+ * read and written once per step instead of twice; the arithmetic is unchanged, bit for bit.
+ * forward() and getParams() apply a pending update first; setParams() forgets it. All buffers are allocated once,
  * for the largest batch seen; a step allocates nothing. The first layer's input gradient (dL/dx)
  * is never computed: nothing needs it.
  *
@@ -114,6 +119,12 @@ export class HandwrittenMlp {
   private deltas: FloatArray[] = [];
   /** One row of dL/dW_k, for the fused gradient-and-update of small batches. */
   private readonly gradientRowBuffer: FloatArray;
+  /**
+   * The first layer's deferred online-SGD update, W_0 -= pendingRate * pendingInput^T deltas[0]
+   * (pendingRate 0: none). Everything that reads W_0 applies it first (forward, getParams).
+   */
+  private pendingRate = 0;
+  private readonly pendingInput: FloatArray;
   /** Largest batch the buffers hold. */
   private capacity = 0;
   private readonly makeArray: (length: number) => FloatArray;
@@ -134,6 +145,7 @@ export class HandwrittenMlp {
     this.weightGrads = params.weights.map((w) => this.makeArray(w.length));
     this.biasGrads = params.biases.map((b) => this.makeArray(b.length));
     this.gradientRowBuffer = this.makeArray(Math.max(...this.sizes.slice(1)));
+    this.pendingInput = this.makeArray(this.sizes[0]);
   }
 
   /** Replaces the parameters (copying them) and forgets the momentum. */
@@ -145,10 +157,12 @@ export class HandwrittenMlp {
     }
     for (const v of this.weightVelocity) v.fill(0);
     for (const v of this.biasVelocity) v.fill(0);
+    this.pendingRate = 0; // the deferred update belonged to the replaced weights
   }
 
   /** The parameters as float32 Params (a copy). */
   getParams(): Params {
+    this.applyPendingUpdate();
     return {
       sizes: [...this.sizes],
       weights: this.weights.map((w) => Float32Array.from(w)),
@@ -161,12 +175,31 @@ export class HandwrittenMlp {
    * outputs a_L, [n] (a view into an internal buffer, valid until the next call).
    */
   forward(x: Float32Array, n: number): FloatArray {
+    // The first layer's deferred update is applied here: fused with this pass for one example,
+    // before it otherwise (and before ensureCapacity, which may replace the delta it reads).
+    const fuse = this.pendingRate !== 0 && n === 1;
+    if (!fuse) this.applyPendingUpdate();
     this.ensureCapacity(n);
     let input: FloatArray = x;
     for (let k = 0; k < this.layerCount; k++) {
       const out = this.outputs[k];
       // z_k = a_k W_k + b_k ...
-      affine(input, this.weights[k], this.biases[k], out, n, this.sizes[k], this.sizes[k + 1]);
+      if (k === 0 && fuse) {
+        descendThenAffine(
+          this.pendingInput,
+          this.deltas[0],
+          this.pendingRate,
+          this.weights[0] as Float32Array,
+          this.biases[0],
+          x,
+          out,
+          this.sizes[0],
+          this.sizes[1],
+        );
+        this.pendingRate = 0;
+      } else {
+        affine(input, this.weights[k], this.biases[k], out, n, this.sizes[k], this.sizes[k + 1]);
+      }
       // ... a_{k+1} = f_k(z_k), in place.
       activate(out, n * this.sizes[k + 1], this.activation[k]);
       input = out;
@@ -205,7 +238,13 @@ export class HandwrittenMlp {
       // (3) dL/db_k = sum over the batch of delta_k.
       sumRows(delta, this.biasGrads[k], n, fanOut);
       const normalise = sgd?.gradientNormalisation === 'layer';
-      if (sgd && n <= GRADIENT_BLOCK && !normalise) {
+      if (k === 0 && sgd && n === 1 && sgd.momentum === 0 && !normalise && this.precision === 'float32') {
+        // Online SGD: the first layer's update W -= lr a_0^T delta_0 is deferred to the next
+        // forward pass, which applies it while reading W anyway (see the header).
+        this.pendingInput.set(x.subarray(0, fanIn));
+        this.pendingRate = sgd.learningRate;
+        descend(this.biases[0], this.biasGrads[0], sgd.learningRate);
+      } else if (sgd && n <= GRADIENT_BLOCK && !normalise) {
         // (2) and the update at once, row by row (weightGrads[k] is left untouched).
         this.descendFused(k, input, n, sgd);
       } else {
@@ -297,6 +336,20 @@ export class HandwrittenMlp {
     );
     if (momentum === 0) descend(this.biases[k], this.biasGrads[k], learningRate);
     else descendWithMomentum(this.biases[k], this.biasVelocity[k], this.biasGrads[k], learningRate, momentum);
+  }
+
+  /** Applies the first layer's deferred update, if any (the same arithmetic as when not deferred). */
+  private applyPendingUpdate(): void {
+    if (this.pendingRate === 0) return;
+    descendOnOuterProduct(
+      this.pendingInput,
+      this.deltas[0],
+      this.weights[0] as Float32Array,
+      this.sizes[0],
+      this.sizes[1],
+      this.pendingRate,
+    );
+    this.pendingRate = 0;
   }
 
   private ensureVelocity(): void {
@@ -680,6 +733,61 @@ function scaleToUnitNorm(gW: FloatArray, gb: FloatArray): void {
   const norm = Math.sqrt(sumSquares);
   for (let t = 0; t < gW.length; t++) gW[t] /= norm;
   for (let t = 0; t < gb.length; t++) gb[t] /= norm;
+}
+
+/**
+ * The first layer's deferred online update fused with the next example's forward pass through
+ * it: W[i, j] -= lr * p[i] d[j] exactly as descendOnOuterProduct computes it (p, d: the previous
+ * example's input and delta), then out[j] = b[j] + sum_i x[i] W[i, j] on the updated weights, in
+ * affine's order and grouping. Bit-identical to the two passes, but W is read and written once.
+ */
+function descendThenAffine(
+  p: FloatArray,
+  d: FloatArray,
+  lr: number,
+  W: Float32Array,
+  b: FloatArray,
+  x: FloatArray,
+  out: FloatArray,
+  fanIn: number,
+  fanOut: number,
+): void {
+  for (let j = 0; j < fanOut; j++) out[j] = b[j];
+  let i = 0;
+  for (; i + 4 <= fanIn; i += 4) {
+    const p0 = p[i],
+      p1 = p[i + 1],
+      p2 = p[i + 2],
+      p3 = p[i + 3];
+    const x0 = x[i],
+      x1 = x[i + 1],
+      x2 = x[i + 2],
+      x3 = x[i + 3];
+    const w0 = i * fanOut,
+      w1 = w0 + fanOut,
+      w2 = w1 + fanOut,
+      w3 = w2 + fanOut;
+    for (let j = 0; j < fanOut; j++) {
+      const dj = d[j];
+      const v0 = Math.fround(W[w0 + j] - lr * Math.fround(p0 * dj));
+      const v1 = Math.fround(W[w1 + j] - lr * Math.fround(p1 * dj));
+      const v2 = Math.fround(W[w2 + j] - lr * Math.fround(p2 * dj));
+      const v3 = Math.fround(W[w3 + j] - lr * Math.fround(p3 * dj));
+      W[w0 + j] = v0;
+      W[w1 + j] = v1;
+      W[w2 + j] = v2;
+      W[w3 + j] = v3;
+      out[j] += x0 * v0 + x1 * v1 + x2 * v2 + x3 * v3;
+    }
+  }
+  for (; i < fanIn; i++) {
+    const w = i * fanOut;
+    for (let j = 0; j < fanOut; j++) {
+      const v = Math.fround(W[w + j] - lr * Math.fround(p[i] * d[j]));
+      W[w + j] = v;
+      out[j] += x[i] * v;
+    }
+  }
 }
 
 /** w -= lr g. */
