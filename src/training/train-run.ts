@@ -23,6 +23,7 @@ import { loadSubset } from '../data/subset.js';
 import type { Subset } from '../data/types.js';
 import { initParams, type Params, layerSizes } from '../nn/params.js';
 import { saveParams } from '../nn/params-io.js';
+import { saveLayersModel } from '../nn/tfjs/layers-model.js';
 import { GRADIENT_COLUMNS, gradientRows, type LayerGradientStat } from '../nn/gradient-stats.js';
 import { writeCsv, type CsvRow } from '../util/csv.js';
 import { writeGradientCharts, writeTrainingCurves } from '../charts/charts.js';
@@ -247,6 +248,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
 
   await writeCsv(path.join(outDir, 'summary.csv'), SUMMARY_COLUMNS, [summaryRow(result, startedAt, finishedAt)]);
   await saveParams(path.join(outDir, 'weights.json'), finalParams);
+  await saveLayersModel(outDir, network, finalParams); // model.json + weights.bin, for tf.loadLayersModel
   runInfo.status = 'finished';
   Object.assign(runInfo, {
     results: {
