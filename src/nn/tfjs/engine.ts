@@ -239,8 +239,14 @@ class TfjsEngine implements Engine {
 
   gradients(batch: Batch): Params {
     this.assertLive();
+    let flat: Float32Array[] = [];
     try {
-      return this.fromFlat(tf.tidy(() => this.lossGrads(this.upload(batch), false).map((g) => g.dataSync() as Float32Array)));
+      // The arrays are taken out by assignment, not returned from tidy: tidy walks whatever it
+      // returns looking for tensors, element by element (measured: 0.4 s per call for 175,000 numbers).
+      tf.tidy(() => {
+        flat = this.lossGrads(this.upload(batch), false).map((g) => g.dataSync() as Float32Array);
+      });
+      return this.fromFlat(flat);
     } finally {
       this.disposeRetained();
     }
