@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatReport, runBench, type BenchOptions } from '../src/bench/bench-run.js';
-import { parseTorchCsv } from '../src/bench/torch.js';
+import { parseTorchLines, runTorch } from '../src/bench/torch.js';
 import { median } from '../src/bench/measure.js';
 import { parseCsv } from '../src/util/csv.js';
 
@@ -47,36 +47,80 @@ describe('bench: table and bench.csv (tiny run)', function () {
   }
 
   it('prints one line per engine with ms, GFLOP/s and the ratio to PyTorch, and writes a row per cell', async () => {
-    // Prints what torch_mlp.py prints, at 10 ms per step: 40 ms per 32-sample epoch at batch 8, 20 at 16.
+    // Prints what tools/torch_mlp.py prints, at 10 ms per step with one thread and 5 ms with more:
+    // with one thread, 40 ms per 32-sample epoch at batch 8, 20 at 16.
     await fs.writeFile(
       path.join(dir, 'fake_torch.mjs'),
       'const arg = (f) => process.argv[process.argv.indexOf(f) + 1];\n' +
-        "console.log('engine,activation,batch_size,ms_per_epoch,gflops');\n" +
-        "for (const b of arg('--batch-sizes').split(',')) console.log(`pytorch-fake,sigmoid,${b},${(10 * Number(arg('--samples'))) / Number(b)},1.0`);\n",
+        "const threads = Number(arg('--threads'));\n" +
+        "console.log(JSON.stringify({ type: 'info', engine: 'pytorch-fake', threads }));\n" +
+        "for (const b of arg('--batch-sizes').split(',')) console.log(JSON.stringify({ type: 'epoch', engine: 'pytorch-fake', threads, batch_size: Number(b), samples: Number(arg('--samples')), ms_per_epoch: ((threads === 1 ? 10 : 5) * Number(arg('--samples'))) / Number(b), gflops: 1 }));\n",
     );
     const report = await runBench(options({ parts: ['tfjs', 'pytorch'] }));
     const text = formatReport(report);
     expect(text).to.match(/engine \/ backend\s+\| batch 8\s+\| batch 16/);
-    expect(text).to.match(/tfjs wasm \(1 thr\)\s+\|.*ms .* GF\/s \d+\.\d\dx/);
-    expect(text).to.match(/pytorch-fake.*1\.00x.*1\.00x/);
+    // ms, GFLOP/s, share of the wasm matMul peak, ratio to the one-thread PyTorch.
+    expect(text).to.match(/tfjs wasm \(1 thr\)\s+\|.*ms .* GF\/s \d+% \d+\.\d\dx/);
+    expect(text).to.match(/pytorch-fake \(1 thr\)\s+\|\s+40\.0 ms/);
+    expect(text).to.match(/plain tf\.matMul peak, wasm \(1 thr\): \d+\.\d\d GFLOP\/s/);
+    expect(text).to.match(/CPU flags /);
 
     const rows = parseCsv(await fs.readFile(path.join(dir, 'bench.csv'), 'utf8'));
-    expect(rows).to.have.length(4); // (tfjs wasm, PyTorch) x 2 batch sizes
-    for (const r of rows) {
-      expect(r.measure).to.equal('epoch');
+    const epochs = rows.filter((r) => r.measure === 'epoch');
+    // PyTorch runs at the rows' thread count (1) and at one thread per core.
+    const torchThreads = [...new Set([1, os.availableParallelism()])];
+    expect(epochs).to.have.length(2 + 2 * torchThreads.length);
+    for (const r of epochs) {
       expect(r.status, `${r.engine} ${r.batch_size}: ${r.note}`).to.equal('ok');
       expect(Number(r.ms_per_epoch)).to.be.above(0);
     }
-    const torch16 = rows.find((r) => r.engine === 'pytorch-fake' && r.batch_size === '16')!;
+    const torch16 = epochs.find((r) => r.engine === 'pytorch-fake' && r.batch_size === '16' && r.threads === '1')!;
     expect(Number(torch16.ms_per_epoch)).to.equal(20);
-    const wasm16 = rows.find((r) => r.engine === 'tfjs' && r.batch_size === '16')!;
+    const wasm16 = epochs.find((r) => r.engine === 'tfjs' && r.batch_size === '16')!;
     expect(wasm16.backend).to.equal('wasm');
+    // Compared with PyTorch at the same thread count (1 thread: 20 ms), not with the faster multi-thread run.
     expect(Number(wasm16.ratio_to_pytorch)).to.be.closeTo(Number(wasm16.ms_per_epoch) / 20, 0.004);
     // GFLOP/s from the nominal count of the peer: 3 x 2 x samples x sum of fanIn x fanOut.
     const flops = 6 * 32 * (1024 * 150 + 150 * 100 + 100 * 50 + 50 * 30 + 30 * 15 + 15);
     // ms is rounded to 0.1 in the file: allow for that rounding (relative 0.05 / ms) and gflops' own (0.0005).
     const ms = Number(wasm16.ms_per_epoch);
     expect(Number(wasm16.gflops)).to.be.closeTo(flops / (ms * 1e6), 1e-3 + (0.06 / ms) * Number(wasm16.gflops));
+    const peaks = rows.filter((r) => r.measure === 'matmul_peak');
+    expect(peaks).to.have.length(1);
+    expect(peaks[0].backend).to.equal('wasm');
+    expect(Number(peaks[0].gflops)).to.be.above(0);
+    expect(Number(wasm16.share_of_peak)).to.be.closeTo(
+      Number(wasm16.gflops) / Number(peaks[0].gflops),
+      2e-3 + 0.01 * Number(wasm16.share_of_peak),
+    );
+  });
+
+  it('runs the real PyTorch peer (tools/torch_mlp.py) on a tiny epoch when torch is installed', async function () {
+    const r = await runTorch({
+      python: '/usr/bin/python3',
+      script: path.join(root, 'tools', 'torch_mlp.py'),
+      batchSizes: [16, 32],
+      threads: [1],
+      samples: 64,
+      epochs: 1,
+      maxSeconds: 5,
+    });
+    if (r.status === 'skipped' && /not importable|not found/.test(r.reason)) this.skip(); // no python3-torch here
+    expect(r.status, r.status === 'skipped' ? r.reason : '').to.equal('ok');
+    if (r.status !== 'ok') return;
+    expect(r.timings.map((t) => [t.batchSize, t.threads, t.samples])).to.deep.equal([
+      [16, 1, 64],
+      [32, 1, 64],
+    ]);
+    for (const t of r.timings) {
+      expect(t.engine).to.match(/^pytorch-\d/);
+      expect(t.msPerEpoch).to.be.above(0);
+      // Its GFLOP/s use the same nominal count as ours.
+      expect(t.gflops).to.be.closeTo(
+        (6 * 64 * (1024 * 150 + 150 * 100 + 100 * 50 + 50 * 30 + 30 * 15 + 15)) / (t.msPerEpoch * 1e6),
+        1e-6 * t.gflops,
+      );
+    }
   });
 
   it('reports PyTorch as skipped, with the reason, when its script is missing; the other cells still run', async () => {
@@ -89,9 +133,12 @@ describe('bench: table and bench.csv (tiny run)', function () {
     expect(rows.map((r) => r.engine)).to.deep.equal(['handwritten', 'handwritten']);
   });
 
-  it("reads the peer's CSV lines, scaling a shortened epoch to the benchmark's, and takes medians", () => {
-    const t = parseTorchCsv('engine,activation,batch_size,ms_per_epoch,gflops\npytorch-1.13,sigmoid,1,500.0,0.5\nnoise\n', 500, 4000);
-    expect(t).to.deep.equal([{ engine: 'pytorch-1.13', batchSize: 1, msPerEpoch: 4000, gflops: 0.5, samples: 500 }]);
+  it("reads the peer's JSON lines, scaling a shortened epoch to the benchmark's, and takes medians", () => {
+    const t = parseTorchLines(
+      '{"type": "info", "threads": 2}\nnoise\n{"type": "epoch", "engine": "pytorch-1.13", "threads": 2, "batch_size": 1, "samples": 500, "ms_per_epoch": 500.0, "gflops": 0.5}\n',
+      4000,
+    );
+    expect(t).to.deep.equal([{ engine: 'pytorch-1.13', threads: 2, batchSize: 1, msPerEpoch: 4000, gflops: 0.5, samples: 500 }]);
     expect(median([5, 1, 3])).to.equal(3);
     expect(median([4, 1, 3, 2])).to.equal(2.5);
   });

@@ -4,11 +4,21 @@
  * probe and the peak memory of a full training run. Prints the table and writes bench.csv.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCsv } from '../util/csv.js';
-import { BENCH_COLUMNS, completeCells, csvRows, formatReport, type BenchCell, type BenchReport, type ExtraMeasure } from './report.js';
+import {
+  BENCH_COLUMNS,
+  completeCells,
+  csvRows,
+  formatReport,
+  type BenchCell,
+  type BenchReport,
+  type ExtraMeasure,
+  type PeakMeasure,
+} from './report.js';
 import { measureTrainingMemory } from './memory.js';
 import { runTorch } from './torch.js';
 import { RESULT_PREFIX, type WorkerJob, type WorkerMessage, type WorkerBackend } from './protocol.js';
@@ -93,8 +103,12 @@ function lastLine(s: string): string {
   );
 }
 
-/** Times one engine (on one backend) at every batch size in a fresh process. */
-async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', backend: BenchBackend | undefined): Promise<BenchCell[]> {
+/** Times one engine (on one backend) at every batch size in a fresh process, after its backend's matMul peak. */
+async function benchEngine(
+  opts: BenchOptions,
+  engine: 'tfjs' | 'handwritten',
+  backend: BenchBackend | undefined,
+): Promise<{ cells: BenchCell[]; peak?: PeakMeasure }> {
   const job: WorkerJob = {
     kind: 'epochs',
     engine,
@@ -104,6 +118,7 @@ async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', b
     budgetSeconds: opts.budgetSeconds,
     singleStepIfSlow: opts.quick,
     samples: opts.samples,
+    peakRepetitions: engine === 'tfjs' ? opts.repetitions : 0,
   };
   const { messages, stderr, code, timedOut } = await runWorker(job, opts.root, opts.quick ? QUICK_WORKER_SECONDS : undefined);
   let info: WorkerBackend = { name: backend ?? '', provider: '', threads: 0 };
@@ -115,8 +130,10 @@ async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', b
     threads: info.threads || null,
   });
   let problem: { status: 'skipped' | 'failed'; note: string } | null = null;
+  let peak: PeakMeasure | undefined;
   for (const m of messages) {
     if (m.type === 'backend') info = m.backend;
+    else if (m.type === 'peak' && (!peak || m.peak.gflops > peak.gflops)) peak = { backend: info.name, threads: info.threads, ...m.peak };
     else if (m.type === 'epoch') {
       const t = m.timing;
       cells.push({
@@ -145,7 +162,7 @@ async function benchEngine(opts: BenchOptions, engine: 'tfjs' | 'handwritten', b
       cells.push({ ...base(), batchSize: b, status: problem?.status ?? 'failed', note: problem?.note ?? 'no result' });
   }
   cells.sort((a, b) => a.batchSize - b.batchSize);
-  return cells;
+  return { cells, peak };
 }
 
 async function benchLandscape(opts: BenchOptions): Promise<ExtraMeasure> {
@@ -168,6 +185,26 @@ async function benchLandscape(opts: BenchOptions): Promise<ExtraMeasure> {
   return { status: 'failed', what, note: `worker exited with code ${code}: ${lastLine(stderr)}` };
 }
 
+/** The SIMD flags that decide a native peer's speed (AVX-512 roughly doubles BLAS over AVX2). */
+function cpuFlags(): string[] {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'));
+    const flags = new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+    return ['avx2', 'avx512f', 'fma'].filter((f) => flags.has(f));
+  } catch {
+    return []; // not Linux
+  }
+}
+
+/** Environment variables that change what the native peer's BLAS does, as set for this run. */
+function blasEnv(): string[] {
+  return ['OPENBLAS_CORETYPE', 'OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS']
+    .filter((k) => process.env[k] !== undefined)
+    .map((k) => `${k}=${process.env[k]}`);
+}
+
 function machineName(): string {
   const cpus = os.cpus();
   return (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim();
@@ -180,14 +217,30 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const date = new Date().toISOString();
   const log = opts.log;
   let cells: BenchCell[] = [];
+  const peaks: PeakMeasure[] = [];
   let torchNote: string | undefined;
 
+  if (opts.parts.includes('tfjs')) {
+    for (const backend of opts.backends) {
+      log(`timing the tfjs engine on the ${backend} backend ...`);
+      const r = await benchEngine(opts, 'tfjs', backend);
+      cells.push(...r.cells);
+      if (r.peak) peaks.push(r.peak);
+    }
+  }
+  if (opts.parts.includes('handwritten')) {
+    log('timing the hand-written engine ...');
+    cells.push(...(await benchEngine(opts, 'handwritten', undefined)).cells);
+  }
   if (opts.parts.includes('pytorch')) {
-    log(`timing PyTorch (${opts.torchScript}) ...`);
+    // PyTorch at every thread count our rows ran with, and at one thread per core.
+    const threads = [...new Set([...cells.map((c) => c.threads ?? 1), os.availableParallelism()])].sort((a, b) => a - b);
+    log(`timing PyTorch (${opts.torchScript}) with ${threads.join(', ')} thread(s) ...`);
     const r = await runTorch({
       python: opts.python,
       script: opts.torchScript,
       batchSizes: opts.batchSizes,
+      threads,
       samples: opts.samples,
       epochs: opts.quick ? 1 : 3,
       maxSeconds: opts.quick ? 5 : 60,
@@ -200,7 +253,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           engine: t.engine,
           backend: '',
           provider: 'torch (Debian python3-torch)',
-          threads: null,
+          threads: t.threads,
           batchSize: t.batchSize,
           status: 'ok',
           msPerEpoch: t.msPerEpoch,
@@ -208,23 +261,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           extrapolated: t.samples !== opts.samples,
         });
       }
-      torchNote = `${r.commands.map((c) => c.join(' ')).join('; ')} (its own timing: the mean of its timed epochs after one warm-up epoch)`;
+      torchNote = `${r.commands.map((c) => c.join(' ')).join('; ')} (its own timing: the median of its timed epochs after one warm-up epoch)`;
     } else {
       torchNote = `skipped: ${r.reason}`;
       log(`PyTorch skipped: ${r.reason}`);
     }
   }
-  if (opts.parts.includes('tfjs')) {
-    for (const backend of opts.backends) {
-      log(`timing the tfjs engine on the ${backend} backend ...`);
-      cells.push(...(await benchEngine(opts, 'tfjs', backend)));
-    }
-  }
-  if (opts.parts.includes('handwritten')) {
-    log('timing the hand-written engine ...');
-    cells.push(...(await benchEngine(opts, 'handwritten', undefined)));
-  }
-  cells = completeCells(cells, flops, (c) => c.engine.startsWith('pytorch'));
+  cells = completeCells(cells, flops, (c) => c.engine.startsWith('pytorch'), peaks);
   // PyTorch last in the table, as the reference line.
   cells.sort((a, b) => Number(a.engine.startsWith('pytorch')) - Number(b.engine.startsWith('pytorch')));
 
@@ -253,6 +296,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const report: BenchReport = {
     date,
     machine: machineName(),
+    cpuFlags: cpuFlags(),
+    blasEnv: blasEnv(),
+    peaks,
     node: process.version,
     loadBefore,
     loadAfter: os.loadavg()[0],

@@ -5,6 +5,7 @@
 import type { BackendChoice } from '../nn/tfjs/backend.js';
 import type { EngineKind } from '../nn/engine.js';
 import type { EpochTiming } from './measure.js';
+import type { MatMulPeak } from './matmul-peak.js';
 
 export const RESULT_PREFIX = '@bench-result ';
 
@@ -18,6 +19,8 @@ export interface EpochsJob {
   budgetSeconds: number;
   singleStepIfSlow?: boolean;
   samples: number;
+  /** tfjs only: repetitions of the plain matMul peak measured first (0 = not measured). */
+  peakRepetitions: number;
 }
 
 export interface LandscapeJob {
@@ -39,6 +42,7 @@ export interface WorkerBackend {
 export type WorkerMessage =
   | { type: 'backend'; backend: WorkerBackend }
   | { type: 'epoch'; timing: EpochTiming }
+  | { type: 'peak'; peak: MatMulPeak }
   | { type: 'landscape'; seconds: number; sweepSeconds: number; curves: number; points: number; backend: WorkerBackend }
   | { type: 'skipped'; reason: string }
   | { type: 'failed'; reason: string };

@@ -18,8 +18,10 @@ export interface BenchCell {
   msPerEpoch?: number;
   cpuMsPerEpoch?: number;
   gflops?: number;
-  /** msPerEpoch / PyTorch's msPerEpoch at the same batch size. */
+  /** msPerEpoch / PyTorch's msPerEpoch at the same batch size and the same thread count. */
   ratioToPytorch?: number;
+  /** gflops / the plain matMul peak of the same backend and thread count, measured in the same run. */
+  shareOfPeak?: number;
   repetitions?: number;
   stepsPerRep?: number;
   stepsPerEpoch?: number;
@@ -36,9 +38,23 @@ export interface ExtraMeasure {
   note?: string;
 }
 
+/** The plain tf.matMul peak of one backend at one thread count (src/bench/matmul-peak.ts). */
+export interface PeakMeasure {
+  backend: string;
+  threads: number;
+  shape: string;
+  gflops: number;
+  medianGflops: number;
+}
+
 export interface BenchReport {
   date: string;
   machine: string;
+  /** The SIMD flags that set a native peer's speed (avx2, avx512f, fma), from /proc/cpuinfo. */
+  cpuFlags: string[];
+  /** Environment that changes native BLAS kernels (OPENBLAS_CORETYPE, OMP_NUM_THREADS), 'name=value'. */
+  blasEnv: string[];
+  peaks: PeakMeasure[];
   node: string;
   /** 1-minute load average before and after (2 cores here: above 2 means queueing). */
   loadBefore: number;
@@ -66,6 +82,7 @@ export const BENCH_COLUMNS = [
   'cpu_ms_per_epoch',
   'gflops',
   'ratio_to_pytorch',
+  'share_of_peak',
   'repetitions',
   'steps_per_rep',
   'steps_per_epoch',
@@ -79,17 +96,30 @@ export const BENCH_COLUMNS = [
   'load_after',
 ] as const;
 
-/** Attaches GFLOP/s and the ratio to PyTorch (same batch size) to every measured cell. */
-export function completeCells(cells: BenchCell[], flopsPerEpoch: number, isPytorch: (c: BenchCell) => boolean): BenchCell[] {
-  const torchMs = new Map<number, number>();
-  for (const c of cells) if (isPytorch(c) && c.status === 'ok' && c.msPerEpoch !== undefined) torchMs.set(c.batchSize, c.msPerEpoch);
+/**
+ * Attaches GFLOP/s, the ratio to PyTorch at the same batch size and thread count, and the share
+ * of the same backend's matMul peak (same thread count) to every measured cell.
+ */
+export function completeCells(
+  cells: BenchCell[],
+  flopsPerEpoch: number,
+  isPytorch: (c: BenchCell) => boolean,
+  peaks: readonly PeakMeasure[],
+): BenchCell[] {
+  const torchMs = new Map<string, number>();
+  const key = (batchSize: number, threads: number | null): string => `${batchSize}:${threads ?? 1}`;
+  for (const c of cells)
+    if (isPytorch(c) && c.status === 'ok' && c.msPerEpoch !== undefined) torchMs.set(key(c.batchSize, c.threads), c.msPerEpoch);
   return cells.map((c) => {
     if (c.status !== 'ok' || c.msPerEpoch === undefined) return c;
-    const t = torchMs.get(c.batchSize);
+    const gflops = flopsPerEpoch / (c.msPerEpoch * 1e6);
+    const t = isPytorch(c) ? undefined : torchMs.get(key(c.batchSize, c.threads));
+    const peak = peaks.find((p) => p.backend === c.backend && p.threads === c.threads);
     return {
       ...c,
-      gflops: c.gflops ?? flopsPerEpoch / (c.msPerEpoch * 1e6),
+      gflops,
       ratioToPytorch: t !== undefined ? c.msPerEpoch / t : undefined,
+      shareOfPeak: peak ? gflops / peak.gflops : undefined,
     };
   });
 }
@@ -108,6 +138,7 @@ export function csvRows(r: BenchReport): CsvRow[] {
     cpu_ms_per_epoch: round(c.cpuMsPerEpoch, 1),
     gflops: round(c.gflops, 3),
     ratio_to_pytorch: round(c.ratioToPytorch, 3),
+    share_of_peak: round(c.shareOfPeak, 3),
     repetitions: c.repetitions,
     steps_per_rep: c.stepsPerRep,
     steps_per_epoch: c.stepsPerEpoch,
@@ -115,6 +146,18 @@ export function csvRows(r: BenchReport): CsvRow[] {
     note: c.note,
     ...common,
   }));
+  for (const p of r.peaks) {
+    rows.push({
+      measure: 'matmul_peak',
+      engine: 'tfjs',
+      backend: p.backend,
+      threads: p.threads,
+      status: 'ok',
+      gflops: round(p.gflops, 3),
+      note: `plain tf.matMul ${p.shape}, best of its repetitions (median ${p.medianGflops.toFixed(2)} GFLOP/s)`,
+      ...common,
+    });
+  }
   for (const [measure, m] of [
     ['landscape', r.landscape],
     ['peak_rss', r.memory],
@@ -144,12 +187,16 @@ function fmtMs(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
 }
 
-/** "1234 ms  3.41 GF/s  2.10x" (x = times PyTorch's time; '~' marks an extrapolated epoch). */
+/**
+ * "1234 ms 3.41 GF/s 41% 2.10x": '~' marks an extrapolated epoch, % is the share of the same
+ * backend's matMul peak, x the time as a multiple of PyTorch's (same batch size and threads).
+ */
 function cellText(c: BenchCell | undefined): string {
   if (!c) return '';
   if (c.status !== 'ok' || c.msPerEpoch === undefined) return c.status;
   const ratio = c.ratioToPytorch !== undefined ? `${c.ratioToPytorch.toFixed(2)}x` : '-';
-  return `${c.extrapolated ? '~' : ''}${fmtMs(c.msPerEpoch)} ms ${(c.gflops ?? NaN).toFixed(2)} GF/s ${ratio}`;
+  const share = c.shareOfPeak !== undefined ? ` ${(100 * c.shareOfPeak).toFixed(0)}%` : '';
+  return `${c.extrapolated ? '~' : ''}${fmtMs(c.msPerEpoch)} ms ${(c.gflops ?? NaN).toFixed(2)} GF/s${share} ${ratio}`;
 }
 
 function rowLabel(c: BenchCell): string {
@@ -180,7 +227,9 @@ export function formatReport(r: BenchReport): string {
       `GFLOP/s (nominal ${(r.flopsPerEpoch / 1e9).toFixed(2)} GFLOP per epoch), and time as a multiple of PyTorch's at the same batch size.`,
   );
   lines.push(
-    `machine: ${r.machine}, ${r.cores} cores; node ${r.node}; ${r.date}; load average ${r.loadBefore.toFixed(2)} before, ${r.loadAfter.toFixed(2)} after${r.quick ? '; --quick' : ''}`,
+    `machine: ${r.machine}, ${r.cores} cores, CPU flags ${r.cpuFlags.length > 0 ? r.cpuFlags.join(' ') : 'none of avx2 avx512f fma'}` +
+      `${r.blasEnv.length > 0 ? ` (${r.blasEnv.join(', ')})` : ''}; node ${r.node}; ${r.date}; ` +
+      `load average ${r.loadBefore.toFixed(2)} before, ${r.loadAfter.toFixed(2)} after${r.quick ? '; --quick' : ''}`,
   );
   if (r.loadBefore > r.cores * 0.5 || r.loadAfter > r.cores * 0.5) {
     lines.push(
@@ -191,6 +240,13 @@ export function formatReport(r: BenchReport): string {
   lines.push(formatTable(r));
   lines.push('');
   lines.push('~ = epoch time scaled from a run of full batches shorter than an epoch (per-step cost times steps per epoch).');
+  lines.push(
+    "% = share of the same backend's plain matMul peak at the same thread count; x = time / PyTorch's at the same batch size and thread count.",
+  );
+  for (const p of r.peaks)
+    lines.push(
+      `plain tf.matMul peak, ${p.backend} (${p.threads} thr): ${p.gflops.toFixed(2)} GFLOP/s (${p.shape}, best repetition; median ${p.medianGflops.toFixed(2)})`,
+    );
   const said = new Set<string>();
   for (const c of r.cells) {
     if (!c.note) continue;

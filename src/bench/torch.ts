@@ -1,7 +1,8 @@
 /**
- * The PyTorch peer: runs /work/shared/bench/torch_mlp.py (the script is not ours; we only run
- * it and read its CSV lines) in the same invocation, so its time per epoch is measured on the
- * same machine under the same load as this project's.
+ * The PyTorch peer: runs tools/torch_mlp.py (this project's script; install Debian's
+ * python3-torch and libopenblas0-pthread) in the same invocation, once per thread count, so its
+ * time per epoch is measured on the same machine, under the same load and with the same number
+ * of threads as each of this project's rows. The script prints one JSON object per line.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +13,8 @@ export interface TorchTiming {
   gflops: number;
   /** e.g. "pytorch-1.13.0a0". */
   engine: string;
+  /** Intra-op threads PyTorch ran with (torch.get_num_threads() after set_num_threads). */
+  threads: number;
   /** Samples per epoch the script ran with (scaled to the benchmark's epoch when fewer). */
   samples: number;
 }
@@ -23,9 +26,11 @@ export interface TorchOptions {
   python: string;
   script: string;
   batchSizes: number[];
+  /** Thread counts to time PyTorch with, one run of the script each. */
+  threads: number[];
   /** Samples of the benchmark's epoch (4,000). */
   samples: number;
-  /** Timed epochs per batch size (the script reports their mean). */
+  /** Timed epochs per batch size (the script reports their median). */
   epochs: number;
   maxSeconds: number;
   /**
@@ -55,17 +60,36 @@ function run(cmd: string, args: string[]): Promise<ProcResult> {
   });
 }
 
-/** Parses the script's `engine,activation,batch_size,ms_per_epoch,gflops` lines. */
-export function parseTorchCsv(text: string, samples: number, scaleTo: number): TorchTiming[] {
+interface TorchEpochLine {
+  type: 'epoch';
+  engine: string;
+  threads: number;
+  batch_size: number;
+  samples: number;
+  ms_per_epoch: number;
+  gflops: number;
+}
+
+/** Parses the script's `{"type": "epoch", ...}` lines, scaling an epoch of fewer samples to `scaleTo`. */
+export function parseTorchLines(text: string, scaleTo: number): TorchTiming[] {
   const out: TorchTiming[] = [];
   for (const line of text.split('\n')) {
-    const f = line.trim().split(',');
-    if (f.length !== 5 || f[0] === 'engine') continue;
-    const batchSize = Number(f[2]);
-    const ms = Number(f[3]);
-    const gflops = Number(f[4]);
-    if (!Number.isFinite(batchSize) || !Number.isFinite(ms)) continue;
-    out.push({ engine: f[0], batchSize, msPerEpoch: (ms * scaleTo) / samples, gflops, samples });
+    if (!line.trim().startsWith('{')) continue;
+    let m: TorchEpochLine;
+    try {
+      m = JSON.parse(line) as TorchEpochLine;
+    } catch {
+      continue;
+    }
+    if (m.type !== 'epoch' || !Number.isFinite(m.ms_per_epoch) || !(m.samples > 0)) continue;
+    out.push({
+      engine: m.engine,
+      threads: m.threads,
+      batchSize: m.batch_size,
+      msPerEpoch: (m.ms_per_epoch * scaleTo) / m.samples,
+      gflops: m.gflops,
+      samples: m.samples,
+    });
   }
   return out;
 }
@@ -76,7 +100,8 @@ function whyFailed(r: ProcResult, opts: TorchOptions): string {
       ? `${opts.python} not found (install python3 and python3-torch)`
       : `cannot start ${opts.python}: ${r.spawnError.message}`;
   }
-  if (/No module named ['"]?torch/.test(r.stderr)) return `torch is not importable by ${opts.python} (install python3-torch)`;
+  if (/No module named ['"]?torch/.test(r.stderr))
+    return `torch is not importable by ${opts.python} (apt-get install python3-torch libopenblas0-pthread)`;
   const last = r.stderr.trim().split('\n').pop() ?? '';
   return `${opts.script} exited with code ${r.code}${last ? `: ${last}` : ''}`;
 }
@@ -92,12 +117,14 @@ export async function runTorch(opts: TorchOptions): Promise<TorchResult> {
   if (full.length > 0) groups.push({ sizes: full, samples: opts.samples });
   const timings: TorchTiming[] = [];
   const commands: string[][] = [];
-  for (const g of groups) {
-    const args = [...base, '--batch-sizes', g.sizes.join(','), '--samples', String(g.samples)];
-    commands.push([opts.python, ...args]);
-    const r = await run(opts.python, args);
-    if (r.code !== 0) return { status: 'skipped', reason: whyFailed(r, opts), commands };
-    timings.push(...parseTorchCsv(r.stdout, g.samples, opts.samples));
+  for (const threads of opts.threads) {
+    for (const g of groups) {
+      const args = [...base, '--threads', String(threads), '--batch-sizes', g.sizes.join(','), '--samples', String(g.samples)];
+      commands.push([opts.python, ...args]);
+      const r = await run(opts.python, args);
+      if (r.code !== 0) return { status: 'skipped', reason: whyFailed(r, opts), commands };
+      timings.push(...parseTorchLines(r.stdout, opts.samples));
+    }
   }
   return { status: 'ok', timings, commands };
 }

@@ -13,6 +13,7 @@ import { selectBackend, type BackendInfo } from '../nn/tfjs/backend.js';
 import { createEngine } from '../nn/create-engine.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { timeEpochs } from './measure.js';
+import { measureMatMulPeak } from './matmul-peak.js';
 import { RESULT_PREFIX, type EpochsJob, type LandscapeJob, type WorkerBackend, type WorkerJob, type WorkerMessage } from './protocol.js';
 import { makeWorkload } from './workload.js';
 
@@ -29,6 +30,7 @@ async function runEpochs(job: EpochsJob): Promise<void> {
   if (job.engine === 'tfjs') {
     const info = await selectBackend(job.backend ?? 'wasm');
     emit({ type: 'backend', backend: describe(info) });
+    if (job.peakRepetitions > 0) emit({ type: 'peak', peak: measureMatMulPeak(job.peakRepetitions) });
   } else {
     emit({ type: 'backend', backend: { name: 'none', provider: 'TypeScript over Float32Array', threads: 1 } });
   }
@@ -41,6 +43,8 @@ async function runEpochs(job: EpochsJob): Promise<void> {
       engine.dispose();
     }
   }
+  // Again after the cells: on a shared machine the load moves, and the peak is the better of the two.
+  if (job.engine === 'tfjs' && job.peakRepetitions > 0) emit({ type: 'peak', peak: measureMatMulPeak(job.peakRepetitions) });
 }
 
 async function runLandscapeJob(job: LandscapeJob): Promise<void> {

@@ -60,7 +60,7 @@ function builder(y: Argv): Argv<BenchArgs> {
     .option('samples', { type: 'number', describe: `samples per epoch (default ${BENCH_SAMPLES})`, requiresArg: true })
     .option('torch-script', {
       type: 'string',
-      describe: 'the PyTorch peer (default ../shared/bench/torch_mlp.py from the project root)',
+      describe: 'the PyTorch peer (default tools/torch_mlp.py in the project)',
       requiresArg: true,
     })
     .option('python', { type: 'string', describe: 'Python with torch (default /usr/bin/python3)', requiresArg: true })
@@ -133,8 +133,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       samples,
       quick,
       python: singleFlag('python', args.python) ?? '/usr/bin/python3',
-      torchScript:
-        torchScript !== undefined ? path.resolve(torchScript) : path.resolve(projectRoot, '..', 'shared', 'bench', 'torch_mlp.py'),
+      torchScript: torchScript !== undefined ? path.resolve(torchScript) : path.join(projectRoot, 'tools', 'torch_mlp.py'),
       memoryConfig: memoryConfig !== undefined ? path.resolve(memoryConfig) : path.join(projectRoot, 'configs', 'sigmoid7.json'),
       out: path.resolve(singleFlag('out', args.out) ?? path.join('outputs', 'bench.csv')),
       log: (line) => process.stderr.write(`${line}\n`),

@@ -93,7 +93,16 @@ function forwardLayer(layout: 'feature' | 'row', act: LayerActivation, h: tf.Ten
 
 type LayerOp = (h: tf.Tensor2D, wt: tf.Tensor2D, bcol: tf.Tensor2D) => tf.Tensor2D;
 
-function makeLayer(layout: 'feature' | 'row', act: LayerActivation): LayerOp {
+/**
+ * Keeps a layer's output alive until the caller disposes it (the training step does, after its
+ * update). TensorFlow.js's own way, save(), copies every saved tensor (an Identity kernel each,
+ * 12 per step of the article's network, a tenth of a batch-1 step); a retained output is read
+ * by the gradient directly. The layer's input must then outlive the gradient too: it is the
+ * previous layer's retained output, or data created outside the differentiated function.
+ */
+export type Retain = (t: tf.Tensor) => void;
+
+function makeLayer(layout: 'feature' | 'row', act: LayerActivation, retain?: Retain): LayerOp {
   return tf.customGrad((...args: CustomGradArgs) => {
     // h is hᵀ = [in, n] feature-major, [n, in] row-major.
     const [h, wt, bcol] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
@@ -102,11 +111,12 @@ function makeLayer(layout: 'feature' | 'row', act: LayerActivation): LayerOp {
     // A variable outlives the gradient computation, so it is read directly instead of being
     // saved: saving copies it on wasm (an Identity kernel) every step.
     const wIsVariable = wt instanceof tf.Variable;
-    save(wIsVariable ? [h, y] : [h, y, wt]);
+    if (retain && wIsVariable) retain(y);
+    else save(wIsVariable ? [h, y] : [h, y, wt]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sh, sy] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const [sh, sy] = retain && wIsVariable ? [h, y] : (saved as [tf.Tensor2D, tf.Tensor2D]);
         const sw = wIsVariable ? wt : (saved[2] as tf.Tensor2D);
         const dz = activationBackward(act, dy as tf.Tensor2D, sy);
         if (layout === 'feature') {
@@ -124,7 +134,8 @@ function makeLayer(layout: 'feature' | 'row', act: LayerActivation): LayerOp {
 
 const layerOps = new Map<string, LayerOp>();
 
-function layerOp(layout: 'feature' | 'row', act: LayerActivation): LayerOp {
+function layerOp(layout: 'feature' | 'row', act: LayerActivation, retain?: Retain): LayerOp {
+  if (retain) return makeLayer(layout, act, retain); // bound to the caller's retain: made per call (a closure, cheap)
   const key = `${layout}:${act}`;
   let op = layerOps.get(key);
   if (!op) {
@@ -136,15 +147,15 @@ function layerOp(layout: 'feature' | 'row', act: LayerActivation): LayerOp {
 
 /**
  * Feature-major layer: f(Wt·hᵀ + b) with hᵀ = [in, n], Wt = [out, in], b = [out, 1]; returns
- * [out, n]. Differentiable with respect to hᵀ, Wt and b.
+ * [out, n]. Differentiable with respect to hᵀ, Wt and b. With `retain`, see Retain.
  */
-export function denseFeatureMajor(hT: tf.Tensor2D, wt: tf.Tensor2D, bcol: tf.Tensor2D, act: LayerActivation): tf.Tensor2D {
-  return layerOp('feature', act)(hT, wt, bcol);
+export function denseFeatureMajor(hT: tf.Tensor2D, wt: tf.Tensor2D, bcol: tf.Tensor2D, act: LayerActivation, retain?: Retain): tf.Tensor2D {
+  return layerOp('feature', act, retain)(hT, wt, bcol);
 }
 
 /** Row-major layer: f(h·Wtᵀ + bᵀ) with h = [n, in], Wt = [out, in], b = [out, 1]; returns [n, out]. */
-export function denseRowMajor(h: tf.Tensor2D, wt: tf.Tensor2D, bcol: tf.Tensor2D, act: LayerActivation): tf.Tensor2D {
-  return layerOp('row', act)(h, wt, bcol);
+export function denseRowMajor(h: tf.Tensor2D, wt: tf.Tensor2D, bcol: tf.Tensor2D, act: LayerActivation, retain?: Retain): tf.Tensor2D {
+  return layerOp('row', act, retain)(h, wt, bcol);
 }
 
 /**
@@ -161,17 +172,19 @@ export function denseOnDataLayer(
   wt: tf.Tensor2D,
   bcol: tf.Tensor2D,
   act: LayerActivation,
+  retain?: Retain,
 ): tf.Tensor2D {
   if (layout === 'feature' && !xT) throw new Error('denseOnDataLayer: the feature-major layout needs xT');
   const op = tf.customGrad((...args: CustomGradArgs) => {
     const [w, b] = args as [tf.Tensor2D, tf.Tensor2D];
     const save = args[2] as tf.GradSaveFunc;
     const y = forwardLayer(layout, act, layout === 'feature' ? xT! : x, w, b);
-    save([y]);
+    if (retain) retain(y);
+    else save([y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const dz = activationBackward(act, dy as tf.Tensor2D, saved[0] as tf.Tensor2D);
+        const dz = activationBackward(act, dy as tf.Tensor2D, retain ? y : (saved[0] as tf.Tensor2D));
         // feature-major (small n): dWt = dzᵀ·x, repacking x ([n, in], small); db = row sums.
         // row-major (large n): dWt = (xᵀ·dz)ᵀ, repacking dz rather than x; db = column sums.
         return layout === 'feature'

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkParamsFit, type Params } from '../params.js';
-import { denseFeatureMajor, denseOnDataLayer, denseRowMajor } from './dense.js';
+import { denseFeatureMajor, denseOnDataLayer, denseRowMajor, type Retain } from './dense.js';
 import { normalisePerLayer } from './normalise.js';
 import { decisionThreshold } from '../targets.js';
 import type { LayerActivation } from '../../config/schema.js';
@@ -57,8 +57,6 @@ interface UploadedInputs {
 /** One batch on the backend: its inputs, and y shaped like the output. */
 interface Uploaded extends UploadedInputs {
   y: tf.Tensor2D;
-  /** 2/n, for the loss's gradient (made here, outside the differentiated function, so it outlives it). */
-  twoOverN: tf.Scalar;
 }
 
 function checkParams(network: NetworkSpec, params: Params): void {
@@ -80,8 +78,12 @@ class TfjsEngine implements Engine {
   /** Momentum buffers, one per variable, in the order of `trainables`; empty when momentum is 0. */
   private readonly velocities: tf.Variable[] = [];
   private readonly trainables: tf.Variable[] = [];
-  private readonly learningRate: tf.Scalar;
   private readonly momentum: tf.Scalar;
+  /** Layer outputs kept for the backward pass of the current step (see Retain in dense.ts). */
+  private readonly retained: tf.Tensor[] = [];
+  private readonly retain: Retain = (t) => {
+    this.retained.push(tf.keep(t));
+  };
   private disposed = false;
 
   constructor(network: NetworkSpec, sgd: SgdSpec, params: Params) {
@@ -101,7 +103,6 @@ class TfjsEngine implements Engine {
         for (const v of this.trainables) this.velocities.push(tf.variable(tf.zerosLike(v), false));
       }
     });
-    this.learningRate = tf.keep(tf.scalar(sgd.learningRate));
     this.momentum = tf.keep(tf.scalar(sgd.momentum));
   }
 
@@ -109,33 +110,43 @@ class TfjsEngine implements Engine {
     return l + 1 < this.weights.length ? this.network.hiddenActivation : this.network.outputActivation;
   }
 
-  /** The network's output for a batch: [1, n] feature-major, [n, 1] row-major. Must run inside a tidy. */
-  private forward(b: UploadedInputs): tf.Tensor2D {
-    let a = denseOnDataLayer(b.layout, b.x, b.xT, this.weights[0], this.biases[0], this.activationOf(0));
+  /**
+   * The network's output for a batch: [1, n] feature-major, [n, 1] row-major. Must run inside a
+   * tidy. With `retain` (training steps), layer outputs are kept for the backward pass until
+   * disposeRetained().
+   */
+  private forward(b: UploadedInputs, retain?: Retain): tf.Tensor2D {
+    let a = denseOnDataLayer(b.layout, b.x, b.xT, this.weights[0], this.biases[0], this.activationOf(0), retain);
     for (let l = 1; l < this.weights.length; l++) {
       a =
         b.layout === 'feature'
-          ? denseFeatureMajor(a, this.weights[l], this.biases[l], this.activationOf(l))
-          : denseRowMajor(a, this.weights[l], this.biases[l], this.activationOf(l));
+          ? denseFeatureMajor(a, this.weights[l], this.biases[l], this.activationOf(l), retain)
+          : denseRowMajor(a, this.weights[l], this.biases[l], this.activationOf(l), retain);
     }
     return a;
   }
 
   /**
-   * Mean over the batch of (output - target)^2, no 1/2, as one op with its gradient
-   * 2 (output - target) / n: fewer kernels per step than the stock ops' tape (which matters
-   * at batch size 1, where a step is dominated by the per-kernel cost).
+   * Mean over the batch of (output - target)^2, no 1/2, as one op whose gradient is
+   * (output - target) x `scale` (2/n, or 2·lr/n for a step: then the gradients come out as
+   * lr x gradient, and no extra op scales the loss): fewer kernels per step than the stock ops'
+   * tape (which matters at batch size 1, where a step is dominated by the per-kernel cost). The
+   * difference is retained for the gradient rather than saved (copied).
    */
-  private loss(b: Uploaded): tf.Scalar {
-    const { y, twoOverN } = b;
+  private loss(b: Uploaded, scale: tf.Scalar): tf.Scalar {
+    const { y } = b;
     const mse = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const out = args[0] as tf.Tensor2D;
-      const save = args[1] as tf.GradSaveFunc;
       const diff = tf.sub(out, y);
-      save([diff]);
-      return { value: tf.mean(tf.square(diff)), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0], tf.mul(dy, twoOverN)) };
+      this.retain(diff);
+      return { value: tf.mean(tf.square(diff)), gradFunc: (dy: tf.Tensor) => tf.mul(diff, tf.mul(dy, scale)) };
     }) as unknown as (out: tf.Tensor2D) => tf.Scalar;
-    return mse(this.forward(b));
+    return mse(this.forward(b, this.retain));
+  }
+
+  private disposeRetained(): void {
+    for (const t of this.retained) t.dispose();
+    this.retained.length = 0;
   }
 
   /** Must run inside a tidy. The layout follows the batch size alone, so runs are reproducible. */
@@ -145,7 +156,6 @@ class TfjsEngine implements Engine {
     return {
       ...this.uploadInputs(batch.x, batch.n, layout),
       y: layout === 'feature' ? tf.tensor2d(y, [1, batch.n]) : tf.tensor2d(y, [batch.n, 1]),
-      twoOverN: tf.scalar(2 / batch.n),
     };
   }
 
@@ -154,31 +164,44 @@ class TfjsEngine implements Engine {
     const inputs = this.network.sizes[0];
     if (xs.length < n * inputs) throw new Error(`${n} examples need ${n * inputs} inputs`);
     const x = tf.tensor2d(xs.subarray(0, n * inputs), [n, inputs]);
-    return { layout, x, xT: layout === 'feature' ? tf.transpose(x) : null };
+    // Not a reshape even for one example, where xT holds the same numbers: the wasm matMul caches
+    // its packed second operand by data id, and a reshape shares x's, so the weight gradient's
+    // product (dz·x) would reuse xT's packing (measured: wrong gradients at batch 1).
+    const xT = layout === 'feature' ? tf.transpose(x) : null;
+    return { layout, x, xT };
   }
 
-  /** Gradients of scale x loss with respect to [Wt1, b1, Wt2, b2, ...] (the variables' layouts). */
-  private lossGrads(b: Uploaded, scale: tf.Scalar | null): tf.Tensor[] {
-    const { grads } = tf.variableGrads(() => (scale ? tf.mul(this.loss(b), scale) : this.loss(b)), this.trainables);
+  /**
+   * Gradients of the loss (of lr x loss when `scaled`) with respect to [Wt1, b1, Wt2, b2, ...]
+   * (the variables' layouts). Must run inside a tidy; the caller then calls disposeRetained().
+   */
+  private lossGrads(b: Uploaded, scaled: boolean): tf.Tensor[] {
+    // The loss gradient's factor, 2/n or 2·lr/n, made outside the differentiated function so that it outlives it.
+    const scale = tf.scalar((2 * (scaled ? this.sgd.learningRate : 1)) / b.y.size);
+    const { grads } = tf.variableGrads(() => this.loss(b, scale), this.trainables);
     return this.trainables.map((v) => grads[v.name]);
   }
 
   step(batch: Batch): void {
     this.assertLive();
-    tf.tidy(() => {
-      // Gradients of lr x loss: already lr x gradient, so the update is one op per variable.
-      const scaled = this.lossGrads(this.upload(batch), this.learningRate);
-      const grads = this.sgd.gradientNormalisation === 'layer' ? normalisePerLayer(scaled, this.learningRate) : scaled;
-      this.trainables.forEach((v, i) => {
-        if (this.velocities.length > 0) {
-          const velocity = this.velocities[i];
-          velocity.assign(tf.add(tf.mul(this.momentum, velocity), grads[i]));
-          v.assign(tf.sub(v, velocity));
-        } else {
-          v.assign(tf.sub(v, grads[i]));
-        }
+    try {
+      tf.tidy(() => {
+        // Gradients of lr x loss: already lr x gradient, so the update is one op per variable.
+        const scaled = this.lossGrads(this.upload(batch), true);
+        const grads = this.sgd.gradientNormalisation === 'layer' ? normalisePerLayer(scaled, tf.scalar(this.sgd.learningRate)) : scaled;
+        this.trainables.forEach((v, i) => {
+          if (this.velocities.length > 0) {
+            const velocity = this.velocities[i];
+            velocity.assign(tf.add(tf.mul(this.momentum, velocity), grads[i]));
+            v.assign(tf.sub(v, velocity));
+          } else {
+            v.assign(tf.sub(v, grads[i]));
+          }
+        });
       });
-    });
+    } finally {
+      this.disposeRetained();
+    }
   }
 
   evaluate(x: Float32Array, y: Float32Array, n: number): Evaluation {
@@ -220,8 +243,17 @@ class TfjsEngine implements Engine {
 
   gradients(batch: Batch): Params {
     this.assertLive();
-    const flat = tf.tidy(() => this.lossGrads(this.upload(batch), null).map((g) => g.dataSync() as Float32Array));
-    return this.fromFlat(flat);
+    let flat: Float32Array[] = [];
+    try {
+      // The arrays are taken out by assignment, not returned from tidy: tidy walks whatever it
+      // returns looking for tensors, element by element (measured: 0.4 s per call for 175,000 numbers).
+      tf.tidy(() => {
+        flat = this.lossGrads(this.upload(batch), false).map((g) => g.dataSync() as Float32Array);
+      });
+      return this.fromFlat(flat);
+    } finally {
+      this.disposeRetained();
+    }
   }
 
   getParams(): Params {
@@ -246,7 +278,6 @@ class TfjsEngine implements Engine {
     if (this.disposed) return;
     this.disposed = true;
     for (const v of [...this.trainables, ...this.velocities]) v.dispose();
-    this.learningRate.dispose();
     this.momentum.dispose();
   }
 
