@@ -160,6 +160,8 @@ export interface LandscapeSeries {
   original: number;
   values: ArrayLike<number>;
   losses: ArrayLike<number>;
+  /** Optional: per point, the fraction of the examples on which the swept neuron is active (drawn grey, right axis 0..1). */
+  unitActive?: ArrayLike<number>;
 }
 
 export interface LandscapeChartOptions {
@@ -188,9 +190,17 @@ export async function writeLandscapeChart(
       const label = `W1[${s.weightI}, ${s.weightJ}]`;
       const rows: Record<string, unknown>[] = [];
       for (let p = 0; p < s.values.length; p++)
-        rows.push({ weight: label, value: s.values[p], loss: finite(s.losses[p]), original: s.original, activation });
+        rows.push({
+          weight: label,
+          value: s.values[p],
+          loss: finite(s.losses[p]),
+          original: s.original,
+          activation,
+          ...(s.unitActive ? { active: finite(s.unitActive[p]) } : {}),
+        });
       return rows;
     });
+    const withActivity = mine.some((s) => s.unitActive);
     return {
       title: { text: `${config} (${activation})`, anchor: 'middle' as const },
       data: { values },
@@ -224,7 +234,26 @@ export async function writeLandscapeChart(
             mark: { type: 'point', filled: true, size: 40, color: 'black' },
             encoding: { x: { field: 'value', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' } },
           },
+          ...(withActivity
+            ? [
+                {
+                  // The swept neuron's activity on its own axis: where it reaches 0, the neuron is off (or saturated) for every image.
+                  mark: { type: 'line', strokeWidth: 1, color: '#999999', strokeDash: [2, 2] },
+                  encoding: {
+                    x: { field: 'value', type: 'quantitative' },
+                    y: {
+                      field: 'active',
+                      type: 'quantitative',
+                      title: 'unit active',
+                      scale: { domain: [0, 1] },
+                      axis: { orient: 'right', format: '.0%', tickCount: 3 },
+                    },
+                  },
+                },
+              ]
+            : []),
         ],
+        ...(withActivity ? { resolve: { scale: { y: 'independent' } } } : {}),
       },
       resolve: { scale: { x: 'independent', y: 'independent' } },
     };
@@ -233,7 +262,7 @@ export async function writeLandscapeChart(
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: opts.title ?? 'Loss along one first-layer weight (all others fixed)',
-      subtitle: "dashed: the weight's original value; dot: lowest loss in the range",
+      subtitle: `dashed: the weight's original value; dot: lowest loss in the range${series.some((s) => s.unitActive) ? '; grey dotted (right axis): share of images on which the swept neuron is active' : ''}`,
     },
     hconcat: blocks,
     spacing: 30,
