@@ -307,9 +307,9 @@ describe('landscape: runLandscape', function () {
     const summary = parseCsv(await readFile(path.join(dir, 'landscape-summary.csv'), 'utf8'));
     expect(summary).to.have.length(6);
     expect(summary.map((s) => s.minimum)).to.deep.equal(result.curves.map((c) => c.shape.minimum));
-    expect(summary.map((s) => s.shape)).to.deep.equal(result.curves.map((c) => c.classification.shape));
+    expect(summary.map((s) => s.shape)).to.deep.equal(result.curves.map((c) => c.measures.classification.shape));
     // The frozen rules' "minimum" and the summary's agree (one rule).
-    expect(result.curves.map((c) => c.classification.minimum)).to.deep.equal(result.curves.map((c) => c.shape.minimum));
+    expect(result.curves.map((c) => c.measures.classification.minimum)).to.deep.equal(result.curves.map((c) => c.shape.minimum));
     for (const f of ['landscape.svg', 'landscape.png']) expect((await stat(path.join(dir, f))).size).to.be.above(1000);
     expect(lines.some((l) => /relu-net \(relu\): 3 weights swept; minimum inside the range for \d+/.test(l))).to.equal(true);
     expect(lines.some((l) => /derivative check: largest/.test(l))).to.equal(true);

@@ -22,7 +22,8 @@ import { writeLandscapeChart, type ChartFiles } from '../charts/charts.js';
 import { UserError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { checkDerivative, describeCurve, noiseLevel, type CurveShape } from './landscape-shape.js';
-import { classifyCurve, type CurveClassification, type LandscapeShape, type UnitActivity } from './landscape-rules.js';
+import type { LandscapeShape, UnitActivity } from './landscape-rules.js';
+import { measureCurve, type CurveMeasures } from './curve-measures.js';
 import { runSweepJobs, type SweepTask } from './scan-jobs.js';
 import type { ProbedNetwork, WeightRef } from './weight-scan.js';
 
@@ -63,6 +64,13 @@ const SUMMARY_COLUMNS = [
   'edge_rise',
   'monotone',
   'loss_range',
+  'flat',
+  'gradient_at_original',
+  'curvature_at_original',
+  'minimum_offset',
+  'gain_available',
+  'sgd_steps_to_minimum',
+  'heads_toward_minimum',
   'max_abs_gradient',
   'check_max_abs',
   'check_relative',
@@ -114,8 +122,8 @@ interface LandscapeCurve {
   unitActive: number[];
   unitSaturated: number[];
   shape: CurveShape;
-  /** The frozen rules' class (src/probes/landscape-rules.ts), with unit activity. */
-  classification: CurveClassification;
+  /** The frozen rules' class (src/probes/landscape-rules.ts, with unit activity) and the curve measures (curve-measures.ts). */
+  measures: CurveMeasures;
   /** Derivative vs slope of the loss (src/probes/landscape-shape.ts checkDerivative). */
   check: { maxAbs: number; relative: number; unexplained: number; worstValue: number };
   /** Wall time of this sweep. */
@@ -222,7 +230,8 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
       const shape = describeCurve(o.values, o.losses, o.gradients, noise);
       const check = checkDerivative(o.values, o.losses, o.gradients, noise);
       const activity: UnitActivity[] = o.unitActive.map((active, p) => ({ active, saturated: o.unitSaturated[p] }));
-      const classification = classifyCurve({ values: o.values, losses: o.losses, activity });
+      const measures = measureCurve({ values: o.values, losses: o.losses, gradients: o.gradients, original, activity }, net.learningRate);
+      const { classification } = measures;
       curves[o.task] = {
         config: net.name,
         activation: net.activation,
@@ -237,7 +246,7 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
         unitActive: o.unitActive,
         unitSaturated: o.unitSaturated,
         shape,
-        classification,
+        measures,
         check: {
           maxAbs: check.maxAbs,
           relative: check.relative,
@@ -315,7 +324,7 @@ function countShapes(curves: readonly LandscapeCurve[]): LandscapeCount[] {
       shapes: {},
     };
     k.swept++;
-    k.shapes[c.classification.shape] = (k.shapes[c.classification.shape] ?? 0) + 1;
+    k.shapes[c.measures.classification.shape] = (k.shapes[c.measures.classification.shape] ?? 0) + 1;
     if (c.shape.minimum === 'inside') k.inside++;
     else k.atEdge++;
     if (c.shape.monotone === 'increasing' || c.shape.monotone === 'decreasing') k.monotone++;
@@ -355,14 +364,21 @@ async function writeLandscapeFiles(dir: string, r: LandscapeResult): Promise<Non
     points: c.values.length,
     examples: r.examples,
     minimum: c.shape.minimum,
-    shape: c.classification.shape,
-    edge_unit: c.classification.edgeUnit ?? '',
+    shape: c.measures.classification.shape,
+    edge_unit: c.measures.classification.edgeUnit ?? '',
     min_value: c.shape.minValue,
     min_loss: c.shape.minLoss,
     gradient_at_min: c.shape.gradientAtMin,
     edge_rise: c.shape.edgeRise,
     monotone: c.shape.monotone,
     loss_range: c.shape.lossRange,
+    flat: c.measures.flat,
+    gradient_at_original: c.measures.gradientAtTrained,
+    curvature_at_original: c.measures.curvatureAtTrained,
+    minimum_offset: c.measures.minimumOffset,
+    gain_available: c.measures.gainAvailable,
+    sgd_steps_to_minimum: Number.isNaN(c.measures.sgdStepsToMinimum) ? '' : c.measures.sgdStepsToMinimum,
+    heads_toward_minimum: c.measures.headsTowardMinimum,
     max_abs_gradient: c.shape.maxAbsGradient,
     check_max_abs: c.check.maxAbs,
     check_relative: c.check.relative,

@@ -32,6 +32,8 @@ export interface ProbedNetwork {
   activation: Activation;
   outputActivation: OutputActivation;
   params: Params;
+  /** The learning rate the network was (or will be) trained with: turns distances along a sweep into SGD steps. */
+  learningRate?: number;
 }
 
 /** The first-layer weight from input i to neuron j: Params.weights[0][i * fanOut + j]. */
