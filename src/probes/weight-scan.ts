@@ -75,7 +75,7 @@ function activationFn(kind: Activation | OutputActivation): Act {
   }
 }
 
-function activationScalar(kind: Activation | OutputActivation): (z: number) => number {
+export function activationScalar(kind: Activation | OutputActivation): (z: number) => number {
   switch (kind) {
     case 'sigmoid':
       return (z) => 1 / (1 + Math.exp(-z));
