@@ -44,7 +44,7 @@ export interface TargetOptions {
 }
 
 /** One hidden unit on one example. */
-export interface UnitTarget {
+interface UnitTarget {
   /** 1-based hidden layer (layer 1 is the first hidden layer). */
   layer: number;
   unit: number;
@@ -63,7 +63,7 @@ export interface UnitTarget {
   outsideWithGain: boolean;
 }
 
-export interface LayerTargets {
+interface LayerTargets {
   layer: number;
   width: number;
   unitsSampled: number;
