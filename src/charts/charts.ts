@@ -279,6 +279,79 @@ function orderReluFirst<T extends [string, string]>(pairs: T[]): T[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Saturation and activity over training (Glorot & Bengio 2010)
+
+/** One hidden layer at one epoch (LayerActivationStat from src/nn/activation-stats.ts). */
+export interface ActivationPoint {
+  epoch: number;
+  layer: number;
+  saturatedFraction: number;
+  deadUnitFraction: number;
+  p05: number;
+  p50: number;
+  p95: number;
+}
+
+/**
+ * Two panels against the epoch, one colour per hidden layer: (1) the share of saturated
+ * (unit, example) pairs (solid) and of dead units (dashed); (2) the median output with the
+ * 5th-95th percentile band, as Glorot & Bengio (2010, figure 2) draw a network's layers.
+ */
+export async function writeActivationChart(
+  dir: string,
+  stats: readonly ActivationPoint[],
+  opts: { name?: string; title?: string } = {},
+): Promise<ChartFiles> {
+  const rows = stats.map((a) => ({ ...a, layer: `layer ${a.layer}` }));
+  const measures = rows.flatMap((a) => [
+    { epoch: a.epoch, layer: a.layer, measure: 'saturated (unit, example) pairs', share: a.saturatedFraction },
+    { epoch: a.epoch, layer: a.layer, measure: 'dead units', share: a.deadUnitFraction },
+  ]);
+  const layerOrder = [...new Set(rows.map((r) => r.layer))];
+  const colour = { field: 'layer', type: 'nominal', title: 'hidden layer', sort: layerOrder };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: withPrefix(opts.title, 'hidden units over training'), subtitle: 'epoch 0 = at initialisation' },
+    hconcat: [
+      {
+        width: 260,
+        height: 200,
+        data: { values: measures },
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+          y: { field: 'share', type: 'quantitative', title: 'share', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+          color: colour,
+          strokeDash: { field: 'measure', type: 'nominal', title: null },
+        },
+      },
+      {
+        width: 260,
+        height: 200,
+        data: { values: rows },
+        layer: [
+          {
+            mark: { type: 'area', opacity: 0.15 },
+            encoding: {
+              x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+              y: { field: 'p05', type: 'quantitative', title: 'unit output: median, 5th-95th percentile' },
+              y2: { field: 'p95' },
+              color: colour,
+            },
+          },
+          {
+            mark: { type: 'line', point: true },
+            encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { field: 'p50', type: 'quantitative' }, color: colour },
+          },
+        ],
+      },
+    ],
+    resolve: { scale: { color: 'shared' } },
+  } as TopLevelSpec;
+  return writeChart(dir, opts.name ?? 'activations', spec);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Gradients layer by layer
 
 /** One layer at one epoch (LayerGradientStat from src/nn/gradient-stats.ts), optionally tagged with its run. */

@@ -52,13 +52,9 @@ const EDGE_TAIL_FRACTION = 0.1;
 /** An edge minimum "levels off" when that final slope is below this fraction of the curve's steepest slope; otherwise it is "still falling". */
 const LEVELS_OFF_SLOPE_FRACTION = 0.1;
 
-/**
- * Unit states per image (Glorot & Bengio 2010 count a sigmoid unit as saturated near its
- * bounds; 0.02 / 0.98 is where σ' = y(1 - y) has fallen below 0.02, a twelfth of its peak 0.25).
- * tanh uses the same points mapped through tanh(z) = 2σ(2z) - 1: |y| > 0.96.
- */
-const SIGMOID_SATURATED_BELOW = 0.02;
-const SIGMOID_SATURATED_ABOVE = 0.98;
+// Unit states per image (active / off / saturated, with the Sigmoid saturation points 0.02 and
+// 0.98) are part of these rules; they live in src/nn/unit-state.ts so that training runs can
+// count them too, and are re-exported here.
 
 /**
  * A training run "ended unstable" when its final training loss is above the lowest training
@@ -93,29 +89,7 @@ export interface UnitActivity {
   // The rest (1 - active - saturated) is "off": a rectifier's y = 0.
 }
 
-/** The state of one unit on one image, from its output y. */
-export type UnitState = 'active' | 'off' | 'saturated';
-
-/**
- * A unit's state from its output. Takes the activation's name as a string so the activations
- * added for the explain command (relu-clipped = min(max(z, 0), 1), relu-scaled = 0.25 relu(z))
- * are judged without changing this module.
- */
-export function unitState(activation: string, y: number): UnitState {
-  switch (activation) {
-    case 'sigmoid':
-      return y <= SIGMOID_SATURATED_BELOW || y >= SIGMOID_SATURATED_ABOVE ? 'saturated' : 'active';
-    case 'tanh':
-      return Math.abs(y) >= 2 * SIGMOID_SATURATED_ABOVE - 1 ? 'saturated' : 'active';
-    case 'relu-clipped':
-      return y <= 0 ? 'off' : y >= 1 ? 'saturated' : 'active';
-    case 'linear':
-      return 'active';
-    default:
-      // relu and relu-scaled (and any other rectifier): off at 0, never saturated.
-      return y > 0 ? 'active' : 'off';
-  }
-}
+export { unitState } from '../nn/unit-state.js';
 
 /** The rules as one value, so a sensitivity table can vary them. */
 export interface LandscapeRules {

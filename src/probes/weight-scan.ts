@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types.js';
 import type { Params } from '../nn/params.js';
 import type { Activation, OutputActivation } from '../config/schema.js';
-import { unitState } from './landscape-rules.js';
+import { unitState } from '../nn/unit-state.js';
 
 /** A network to probe: its parameters and how its layers squash (the config's activations). */
 export interface ProbedNetwork {

@@ -43,7 +43,7 @@ type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 // operand (the transposed matMul forms run on wasm's slow scalar path).
 // ---------------------------------------------------------------------------------------------
 
-function activate(act: LayerActivation, z: tf.Tensor2D): tf.Tensor2D {
+export function activate(act: LayerActivation, z: tf.Tensor2D): tf.Tensor2D {
   switch (act) {
     case 'sigmoid':
       return tf.sigmoid(z);
