@@ -352,6 +352,52 @@ export async function writeActivationChart(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Back-propagated error per hidden layer
+
+/** One hidden layer of one profile (src/probes/backprop-deltas.ts): the mean per-example ||δ||. */
+export interface DeltaPoint {
+  /** Names the line, e.g. "sigmoid7 at init" or "relu (same weights)". */
+  series: string;
+  layer: number;
+  meanNorm: number;
+}
+
+/**
+ * The statistic the gradient verdict uses: the mean over examples of ||δ_l(n)||₂ against the
+ * hidden layer (log scale), one line per network and state. Its slope is the per-layer decay.
+ */
+export async function writeDeltaChart(
+  dir: string,
+  points: readonly DeltaPoint[],
+  opts: { name?: string; title?: string } = {},
+): Promise<ChartFiles> {
+  const values = points.filter((p) => Number.isFinite(p.meanNorm) && p.meanNorm > 0);
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: withPrefix(opts.title, 'back-propagated error per hidden layer'),
+      subtitle: 'mean over examples of ||dLoss_n/dz|| (log scale); layer 1 = next to the input; output step left out',
+    },
+    data: { values },
+    width: 320,
+    height: 220,
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'layer', type: 'quantitative', title: 'hidden layer', axis: { tickMinStep: 1 } },
+      y: {
+        field: 'meanNorm',
+        type: 'quantitative',
+        title: 'mean ||δ|| (log scale)',
+        scale: { type: 'log' },
+        axis: { format: '.0e', values: powersOfTen(values.map((v) => v.meanNorm)) },
+      },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  } as TopLevelSpec;
+  return writeChart(dir, opts.name ?? 'deltas', spec);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Gradients layer by layer
 
 /** One layer at one epoch (LayerGradientStat from src/nn/gradient-stats.ts), optionally tagged with its run. */
