@@ -13,6 +13,7 @@ import type { Dataset } from '../src/data/types.js';
 import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
 import { cloneParams, initParams, type Params } from '../src/nn/params.js';
 import { checkDerivative, describeCurve } from '../src/probes/landscape-shape.js';
+import { unitState } from '../src/probes/landscape-rules.js';
 import { linspace, pickWeights, runLandscape } from '../src/probes/landscape.js';
 import { FirstLayerSweeper, type ProbedNetwork } from '../src/probes/weight-scan.js';
 import { parseCsv } from '../src/util/csv.js';
@@ -108,6 +109,22 @@ describe('landscape: sweeping one first-layer weight', function () {
           gradScale = Math.max(gradScale, Math.abs(fd));
         }
         handwritten.dispose();
+        // Unit activity: neuron j's state on every example, from a plain float64 pre-activation.
+        for (let p = 0; p < values.length; p++) {
+          let active = 0;
+          let saturated = 0;
+          for (let n = 0; n < data.count; n++) {
+            let z = params.biases[0][j];
+            for (let q = 0; q < sizes[0]; q++)
+              z += data.x[n * sizes[0] + q] * (q === i ? r.values[p] : params.weights[0][q * sizes[1] + j]);
+            const state = unitState(activation, act(activation, z));
+            if (state === 'active') active++;
+            if (state === 'saturated') saturated++;
+          }
+          expect(r.unitActive[p], `active fraction at point ${p}`).to.equal(active / data.count);
+          expect(r.unitSaturated[p], `saturated fraction at point ${p}`).to.equal(saturated / data.count);
+        }
+        if (activation === 'relu') expect(Math.min(...r.unitActive)).to.be.below(Math.max(...r.unitActive));
         expect(worstLoss, 'largest |sweep loss - forward-pass loss|').to.be.below(1e-6);
         expect(gradScale, 'the weight matters at all').to.be.above(1e-4);
         expect(worstGrad / gradScale, 'largest tf.grad error relative to the derivative scale').to.be.below(1e-3);
@@ -281,12 +298,18 @@ describe('landscape: runLandscape', function () {
       'loss',
       'gradient',
       'slope',
+      'unit_active_fraction',
+      'unit_saturated_fraction',
     ]);
+    for (const r of rows) expect(Number(r.unit_active_fraction) + Number(r.unit_saturated_fraction)).to.be.within(0, 1);
     expect(rows[0].slope).to.equal('');
     expect(Number(rows[1].slope)).to.be.a('number').and.not.NaN;
     const summary = parseCsv(await readFile(path.join(dir, 'landscape-summary.csv'), 'utf8'));
     expect(summary).to.have.length(6);
     expect(summary.map((s) => s.minimum)).to.deep.equal(result.curves.map((c) => c.shape.minimum));
+    expect(summary.map((s) => s.shape)).to.deep.equal(result.curves.map((c) => c.measures.classification.shape));
+    // The frozen rules' "minimum" and the summary's agree (one rule).
+    expect(result.curves.map((c) => c.measures.classification.minimum)).to.deep.equal(result.curves.map((c) => c.shape.minimum));
     for (const f of ['landscape.svg', 'landscape.png']) expect((await stat(path.join(dir, f))).size).to.be.above(1000);
     expect(lines.some((l) => /relu-net \(relu\): 3 weights swept; minimum inside the range for \d+/.test(l))).to.equal(true);
     expect(lines.some((l) => /derivative check: largest/.test(l))).to.equal(true);

@@ -160,6 +160,8 @@ export interface LandscapeSeries {
   original: number;
   values: ArrayLike<number>;
   losses: ArrayLike<number>;
+  /** Optional: per point, the fraction of the examples on which the swept neuron is active (drawn grey, right axis 0..1). */
+  unitActive?: ArrayLike<number>;
 }
 
 export interface LandscapeChartOptions {
@@ -188,9 +190,17 @@ export async function writeLandscapeChart(
       const label = `W1[${s.weightI}, ${s.weightJ}]`;
       const rows: Record<string, unknown>[] = [];
       for (let p = 0; p < s.values.length; p++)
-        rows.push({ weight: label, value: s.values[p], loss: finite(s.losses[p]), original: s.original, activation });
+        rows.push({
+          weight: label,
+          value: s.values[p],
+          loss: finite(s.losses[p]),
+          original: s.original,
+          activation,
+          ...(s.unitActive ? { active: finite(s.unitActive[p]) } : {}),
+        });
       return rows;
     });
+    const withActivity = mine.some((s) => s.unitActive);
     return {
       title: { text: `${config} (${activation})`, anchor: 'middle' as const },
       data: { values },
@@ -224,7 +234,26 @@ export async function writeLandscapeChart(
             mark: { type: 'point', filled: true, size: 40, color: 'black' },
             encoding: { x: { field: 'value', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' } },
           },
+          ...(withActivity
+            ? [
+                {
+                  // The swept neuron's activity on its own axis: where it reaches 0, the neuron is off (or saturated) for every image.
+                  mark: { type: 'line', strokeWidth: 1, color: '#999999', strokeDash: [2, 2] },
+                  encoding: {
+                    x: { field: 'value', type: 'quantitative' },
+                    y: {
+                      field: 'active',
+                      type: 'quantitative',
+                      title: 'unit active',
+                      scale: { domain: [0, 1] },
+                      axis: { orient: 'right', format: '.0%', tickCount: 3 },
+                    },
+                  },
+                },
+              ]
+            : []),
         ],
+        ...(withActivity ? { resolve: { scale: { y: 'independent' } } } : {}),
       },
       resolve: { scale: { x: 'independent', y: 'independent' } },
     };
@@ -233,7 +262,7 @@ export async function writeLandscapeChart(
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: opts.title ?? 'Loss along one first-layer weight (all others fixed)',
-      subtitle: "dashed: the weight's original value; dot: lowest loss in the range",
+      subtitle: `dashed: the weight's original value; dot: lowest loss in the range${series.some((s) => s.unitActive) ? '; grey dotted (right axis): share of images on which the swept neuron is active' : ''}`,
     },
     hconcat: blocks,
     spacing: 30,
@@ -247,6 +276,125 @@ function orderReluFirst<T extends [string, string]>(pairs: T[]): T[] {
     .map((p, k) => ({ p, k }))
     .sort((a, b) => rank(a.p[1]) - rank(b.p[1]) || a.k - b.k)
     .map((e) => e.p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saturation and activity over training (Glorot & Bengio 2010)
+
+/** One hidden layer at one epoch (LayerActivationStat from src/nn/activation-stats.ts). */
+export interface ActivationPoint {
+  epoch: number;
+  layer: number;
+  saturatedFraction: number;
+  deadUnitFraction: number;
+  p05: number;
+  p50: number;
+  p95: number;
+}
+
+/**
+ * Two panels against the epoch, one colour per hidden layer: (1) the share of saturated
+ * (unit, example) pairs (solid) and of dead units (dashed); (2) the median output with the
+ * 5th-95th percentile band, as Glorot & Bengio (2010, figure 2) draw a network's layers.
+ */
+export async function writeActivationChart(
+  dir: string,
+  stats: readonly ActivationPoint[],
+  opts: { name?: string; title?: string } = {},
+): Promise<ChartFiles> {
+  const rows = stats.map((a) => ({ ...a, layer: `layer ${a.layer}` }));
+  const measures = rows.flatMap((a) => [
+    { epoch: a.epoch, layer: a.layer, measure: 'saturated (unit, example) pairs', share: a.saturatedFraction },
+    { epoch: a.epoch, layer: a.layer, measure: 'dead units', share: a.deadUnitFraction },
+  ]);
+  const layerOrder = [...new Set(rows.map((r) => r.layer))];
+  const colour = { field: 'layer', type: 'nominal', title: 'hidden layer', sort: layerOrder };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: withPrefix(opts.title, 'hidden units over training'), subtitle: 'epoch 0 = at initialisation' },
+    hconcat: [
+      {
+        width: 260,
+        height: 200,
+        data: { values: measures },
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+          y: { field: 'share', type: 'quantitative', title: 'share', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+          color: colour,
+          strokeDash: { field: 'measure', type: 'nominal', title: null },
+        },
+      },
+      {
+        width: 260,
+        height: 200,
+        data: { values: rows },
+        layer: [
+          {
+            mark: { type: 'area', opacity: 0.15 },
+            encoding: {
+              x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+              y: { field: 'p05', type: 'quantitative', title: 'unit output: median, 5th-95th percentile' },
+              y2: { field: 'p95' },
+              color: colour,
+            },
+          },
+          {
+            mark: { type: 'line', point: true },
+            encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { field: 'p50', type: 'quantitative' }, color: colour },
+          },
+        ],
+      },
+    ],
+    resolve: { scale: { color: 'shared' } },
+  } as TopLevelSpec;
+  return writeChart(dir, opts.name ?? 'activations', spec);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Back-propagated error per hidden layer
+
+/** One hidden layer of one profile (src/probes/backprop-deltas.ts): the mean per-example ||δ||. */
+export interface DeltaPoint {
+  /** Names the line, e.g. "sigmoid7 at init" or "relu (same weights)". */
+  series: string;
+  layer: number;
+  meanNorm: number;
+}
+
+/**
+ * The statistic the gradient verdict uses: the mean over examples of ||δ_l(n)||₂ against the
+ * hidden layer (log scale), one line per network and state. Its slope is the per-layer decay.
+ */
+export async function writeDeltaChart(
+  dir: string,
+  points: readonly DeltaPoint[],
+  opts: { name?: string; title?: string } = {},
+): Promise<ChartFiles> {
+  const values = points.filter((p) => Number.isFinite(p.meanNorm) && p.meanNorm > 0);
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: withPrefix(opts.title, 'back-propagated error per hidden layer'),
+      subtitle: 'mean over examples of ||dLoss_n/dz|| (log scale); layer 1 = next to the input; output step left out',
+    },
+    data: { values },
+    width: 320,
+    height: 220,
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'layer', type: 'quantitative', title: 'hidden layer', axis: { tickMinStep: 1 } },
+      y: {
+        field: 'meanNorm',
+        type: 'quantitative',
+        title: 'mean ||δ|| (log scale)',
+        scale: { type: 'log' },
+        axis: { format: '.0e', values: powersOfTen(values.map((v) => v.meanNorm)) },
+      },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  } as TopLevelSpec;
+  return writeChart(dir, opts.name ?? 'deltas', spec);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -89,6 +89,8 @@ export const RunConfigSchema = z
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     /** Record per-layer gradient statistics (gradients.csv) at init and after every epoch. */
     recordGradients: z.boolean().default(false),
+    /** Record per-hidden-layer saturation, dead units and activation percentiles (activations.csv) at init and after every epoch. */
+    recordActivations: z.boolean().default(false),
     data: DataConfigSchema.default({
       positive: 'airplane',
       negative: 'ship',

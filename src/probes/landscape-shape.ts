@@ -13,16 +13,16 @@
  * those smooth, real curves flat; a finer one lets the jitter on an asymptote pass for a dip.
  */
 
-export type MinimumPlace = 'inside' | 'lower edge' | 'upper edge';
+import { FLATNESS_FLOOR, INSIDE_MARGIN, minimumPlace, type MinimumPlace } from './landscape-rules.js';
+
+export type { MinimumPlace } from './landscape-rules.js';
 
 /**
  * A minimum is "inside the range" only when both ends of the curve lie above it by more than
- * this fraction of the curve's own loss range (and by more than the rounding noise). A plateau
- * reaching one end (a ReLU unit switched off over half the range) with ripples a thousandth of
- * the curve's height is not the bowl the article describes. The landscape command and the
- * reproduction report both judge curves by this one rule.
+ * this fraction of the curve's own loss range (and by more than the flatness floor and the
+ * rounding noise): the frozen rule of src/probes/landscape-rules.ts, under its older name.
  */
-export const INTERIOR_RISE_FRACTION = 0.01;
+export const INTERIOR_RISE_FRACTION = INSIDE_MARGIN;
 /** 'flat': no step beyond the noise at all (a dead weight). */
 export type Monotone = 'decreasing' | 'increasing' | 'flat' | 'no';
 
@@ -80,11 +80,8 @@ export function describeCurve(
   const minLoss = losses[minIndex];
   const riseLow = losses[0] - minLoss;
   const riseHigh = losses[n - 1] - minLoss;
-  let minimum: MinimumPlace;
-  const significant = Math.max(noise, INTERIOR_RISE_FRACTION * (maxLoss - minLoss));
-  if (riseLow > significant && riseHigh > significant) minimum = 'inside';
-  // A flat bottom reaching an end counts as that end: the curve does not turn back up there.
-  else minimum = riseLow <= riseHigh ? 'lower edge' : 'upper edge';
+  // The project's one rule (landscape-rules.ts), with the rounding noise as a further floor.
+  const minimum = minimumPlace(losses, { flatnessFloor: Math.max(noise, FLATNESS_FLOOR), insideMargin: INSIDE_MARGIN });
   let falls = false;
   let rises = false;
   for (let p = 1; p < n; p++) {

@@ -22,6 +22,8 @@ import { writeLandscapeChart, type ChartFiles } from '../charts/charts.js';
 import { UserError, UsageError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { checkDerivative, describeCurve, noiseLevel, type CurveShape } from './landscape-shape.js';
+import type { LandscapeShape, UnitActivity } from './landscape-rules.js';
+import { measureCurve, type CurveMeasures } from './curve-measures.js';
 import { runSweepJobs, type SweepTask } from './scan-jobs.js';
 import type { ProbedNetwork, WeightRef } from './weight-scan.js';
 
@@ -29,7 +31,19 @@ export type { ProbedNetwork, WeightRef } from './weight-scan.js';
 
 import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT } from './landscape-defaults.js';
 
-const LANDSCAPE_COLUMNS = ['config', 'activation', 'weight_i', 'weight_j', 'original', 'value', 'loss', 'gradient', 'slope'] as const;
+const LANDSCAPE_COLUMNS = [
+  'config',
+  'activation',
+  'weight_i',
+  'weight_j',
+  'original',
+  'value',
+  'loss',
+  'gradient',
+  'slope',
+  'unit_active_fraction',
+  'unit_saturated_fraction',
+] as const;
 const SUMMARY_COLUMNS = [
   'config',
   'activation',
@@ -42,12 +56,21 @@ const SUMMARY_COLUMNS = [
   'points',
   'examples',
   'minimum',
+  'shape',
+  'edge_unit',
   'min_value',
   'min_loss',
   'gradient_at_min',
   'edge_rise',
   'monotone',
   'loss_range',
+  'flat',
+  'gradient_at_original',
+  'curvature_at_original',
+  'minimum_offset',
+  'gain_available',
+  'sgd_steps_to_minimum',
+  'heads_toward_minimum',
   'max_abs_gradient',
   'check_max_abs',
   'check_relative',
@@ -95,7 +118,12 @@ interface LandscapeCurve {
   gradients: number[];
   /** Central-difference slope of the losses (NaN at the ends). */
   slopes: number[];
+  /** Per point: fractions of the examples on which the swept neuron is active / saturated (the rest: off). */
+  unitActive: number[];
+  unitSaturated: number[];
   shape: CurveShape;
+  /** The frozen rules' class (src/probes/landscape-rules.ts, with unit activity) and the curve measures (curve-measures.ts). */
+  measures: CurveMeasures;
   /** Derivative vs slope of the loss (src/probes/landscape-shape.ts checkDerivative). */
   check: { maxAbs: number; relative: number; unexplained: number; worstValue: number };
   /** Wall time of this sweep. */
@@ -109,6 +137,8 @@ interface LandscapeCount {
   inside: number;
   atEdge: number;
   monotone: number;
+  /** Curves per class of the frozen rules. */
+  shapes: Partial<Record<LandscapeShape, number>>;
 }
 
 export interface LandscapeResult {
@@ -199,6 +229,9 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
       const noise = noiseLevel(o.losses);
       const shape = describeCurve(o.values, o.losses, o.gradients, noise);
       const check = checkDerivative(o.values, o.losses, o.gradients, noise);
+      const activity: UnitActivity[] = o.unitActive.map((active, p) => ({ active, saturated: o.unitSaturated[p] }));
+      const measures = measureCurve({ values: o.values, losses: o.losses, gradients: o.gradients, original, activity }, net.learningRate);
+      const { classification } = measures;
       curves[o.task] = {
         config: net.name,
         activation: net.activation,
@@ -210,7 +243,10 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
         losses: o.losses,
         gradients: o.gradients,
         slopes: Array.from(check.slopes),
+        unitActive: o.unitActive,
+        unitSaturated: o.unitSaturated,
         shape,
+        measures,
         check: {
           maxAbs: check.maxAbs,
           relative: check.relative,
@@ -221,7 +257,7 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
       };
       log(
         `${net.name} W1[${w.i}, ${w.j}] = ${fmt(original)}: swept ${fmt(o.values[0])}..${fmt(o.values[o.values.length - 1])} in ${points} points, ` +
-          `minimum ${shape.minimum} (loss ${shape.minLoss.toFixed(5)} at ${fmt(shape.minValue)}), monotone: ${shape.monotone}, ` +
+          `${classification.shape}, minimum ${shape.minimum} (loss ${shape.minLoss.toFixed(5)} at ${fmt(shape.minValue)}), monotone: ${shape.monotone}, ` +
           `derivative vs slope ${(100 * check.relative).toFixed(2)} % (unexplained by kinks ${(100 * check.unexplained).toFixed(2)} %)  [${o.seconds.toFixed(2)} s]`,
       );
     },
@@ -231,7 +267,10 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
   const counts = countShapes(curves);
   for (const c of counts) {
     log(
-      `${c.config} (${c.activation}): ${c.swept} weights swept; minimum inside the range for ${c.inside}, at an edge for ${c.atEdge}; monotone curves: ${c.monotone}`,
+      `${c.config} (${c.activation}): ${c.swept} weights swept; minimum inside the range for ${c.inside}, at an edge for ${c.atEdge}; monotone curves: ${c.monotone}; ` +
+        `by the frozen rules: ${Object.entries(c.shapes)
+          .map(([shape, k]) => `${shape} ${k}`)
+          .join(', ')}`,
     );
   }
   // NaN (a diverged network) counts as the worst of all.
@@ -275,8 +314,17 @@ export async function runLandscape(opts: LandscapeOptions): Promise<LandscapeRes
 function countShapes(curves: readonly LandscapeCurve[]): LandscapeCount[] {
   const byConfig = new Map<string, LandscapeCount>();
   for (const c of curves) {
-    const k = byConfig.get(c.config) ?? { config: c.config, activation: c.activation, swept: 0, inside: 0, atEdge: 0, monotone: 0 };
+    const k = byConfig.get(c.config) ?? {
+      config: c.config,
+      activation: c.activation,
+      swept: 0,
+      inside: 0,
+      atEdge: 0,
+      monotone: 0,
+      shapes: {},
+    };
     k.swept++;
+    k.shapes[c.measures.classification.shape] = (k.shapes[c.measures.classification.shape] ?? 0) + 1;
     if (c.shape.minimum === 'inside') k.inside++;
     else k.atEdge++;
     if (c.shape.monotone === 'increasing' || c.shape.monotone === 'decreasing') k.monotone++;
@@ -299,6 +347,8 @@ async function writeLandscapeFiles(dir: string, r: LandscapeResult): Promise<Non
         loss: c.losses[p],
         gradient: c.gradients[p],
         slope: Number.isNaN(c.slopes[p]) ? '' : c.slopes[p],
+        unit_active_fraction: c.unitActive[p],
+        unit_saturated_fraction: c.unitSaturated[p],
       });
     }
   }
@@ -314,12 +364,21 @@ async function writeLandscapeFiles(dir: string, r: LandscapeResult): Promise<Non
     points: c.values.length,
     examples: r.examples,
     minimum: c.shape.minimum,
+    shape: c.measures.classification.shape,
+    edge_unit: c.measures.classification.edgeUnit ?? '',
     min_value: c.shape.minValue,
     min_loss: c.shape.minLoss,
     gradient_at_min: c.shape.gradientAtMin,
     edge_rise: c.shape.edgeRise,
     monotone: c.shape.monotone,
     loss_range: c.shape.lossRange,
+    flat: c.measures.flat,
+    gradient_at_original: c.measures.gradientAtTrained,
+    curvature_at_original: c.measures.curvatureAtTrained,
+    minimum_offset: c.measures.minimumOffset,
+    gain_available: c.measures.gainAvailable,
+    sgd_steps_to_minimum: Number.isNaN(c.measures.sgdStepsToMinimum) ? '' : c.measures.sgdStepsToMinimum,
+    heads_toward_minimum: c.measures.headsTowardMinimum,
     max_abs_gradient: c.shape.maxAbsGradient,
     check_max_abs: c.check.maxAbs,
     check_relative: c.check.relative,
@@ -339,6 +398,7 @@ async function writeLandscapeFiles(dir: string, r: LandscapeResult): Promise<Non
       original: c.original,
       values: c.values,
       losses: c.losses,
+      unitActive: c.unitActive,
     })),
     { title: `Loss over the ${r.examples} along one first-layer weight (all others fixed)` },
   );

@@ -28,6 +28,9 @@ export interface SweepOutcome {
   values: number[];
   losses: number[];
   gradients: number[];
+  /** Fractions of the examples on which the swept neuron is active / saturated, per point. */
+  unitActive: number[];
+  unitSaturated: number[];
   /** Loss with the weight at its own value. */
   lossAtOriginal: number;
   /** Wall time of this sweep. */
@@ -77,6 +80,8 @@ export function runTasksHere(
           values: Array.from(r.values),
           losses: Array.from(r.losses),
           gradients: Array.from(r.gradients),
+          unitActive: Array.from(r.unitActive),
+          unitSaturated: Array.from(r.unitSaturated),
           lossAtOriginal,
           seconds: (performance.now() - t1) / 1000,
         });

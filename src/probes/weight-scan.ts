@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types.js';
 import type { Params } from '../nn/params.js';
 import type { Activation, OutputActivation } from '../config/schema.js';
+import { unitState } from '../nn/unit-state.js';
 
 /** A network to probe: its parameters and how its layers squash (the config's activations). */
 export interface ProbedNetwork {
@@ -31,6 +32,8 @@ export interface ProbedNetwork {
   activation: Activation;
   outputActivation: OutputActivation;
   params: Params;
+  /** The learning rate the network was (or will be) trained with: turns distances along a sweep into SGD steps. */
+  learningRate?: number;
 }
 
 /** The first-layer weight from input i to neuron j: Params.weights[0][i * fanOut + j]. */
@@ -46,6 +49,12 @@ export interface SweepResult {
   losses: Float64Array;
   /** d(loss)/d(weight) at each value, from tf.grad. */
   gradients: Float64Array;
+  /**
+   * At each value, the fractions of the examples on which the swept neuron j is active and
+   * saturated (src/probes/landscape-rules.ts unitState; the rest is "off").
+   */
+  unitActive: Float64Array;
+  unitSaturated: Float64Array;
 }
 
 /** Rows (examples x points) per batch: bounds memory (about 6 float32 tensors of rows x width live at once). */
@@ -70,7 +79,7 @@ function activationFn(kind: Activation | OutputActivation): Act {
   }
 }
 
-function activationScalar(kind: Activation | OutputActivation): (z: number) => number {
+export function activationScalar(kind: Activation | OutputActivation): (z: number) => number {
   switch (kind) {
     case 'sigmoid':
       return (z) => 1 / (1 + Math.exp(-z));
@@ -112,6 +121,7 @@ export class FirstLayerSweeper {
   private readonly hidden: Act;
   private readonly output: Act;
   private readonly firstAct: (z: number) => number;
+  private readonly firstActName: Activation | OutputActivation;
 
   constructor(network: ProbedNetwork, data: Dataset, opts: { rowsPerChunk?: number } = {}) {
     const { params } = network;
@@ -125,7 +135,8 @@ export class FirstLayerSweeper {
     this.rowsPerChunk = opts.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK;
     this.hidden = activationFn(network.activation);
     this.output = activationFn(network.outputActivation);
-    this.firstAct = activationScalar(this.layers === 1 ? network.outputActivation : network.activation);
+    this.firstActName = this.layers === 1 ? network.outputActivation : network.activation;
+    this.firstAct = activationScalar(this.firstActName);
     const n = data.count;
     const s = this.sizes;
     const [z1, z2] = tf.tidy((): tf.Tensor[] => {
@@ -184,7 +195,10 @@ export class FirstLayerSweeper {
       values: Float64Array.from(values, (v) => Math.fround(v)),
       losses: new Float64Array(points),
       gradients: new Float64Array(points),
+      unitActive: new Float64Array(points),
+      unitSaturated: new Float64Array(points),
     };
+    this.countUnitStates(out, w0, xi, zj);
     const chunk = Math.max(1, Math.floor(this.rowsPerChunk / n));
     const xiT = tf.tensor2d(xi, [1, n]);
     const zjT = tf.tensor2d(zj, [1, n]);
@@ -232,6 +246,27 @@ export class FirstLayerSweeper {
       if (w2j) tf.dispose([w2j, w2jCol!]);
     }
     return out;
+  }
+
+  /**
+   * Neuron j's state on every example at every swept value, in JavaScript: z = z_j + (v - w0) x_i
+   * rounded as the backend's float32 ops round it, y = f(z). A few operations per example and
+   * point, against the thousands of the layers above (measured in docs/probes.md).
+   */
+  private countUnitStates(out: SweepResult, w0: number, xi: Float32Array, zj: Float32Array): void {
+    const n = this.examples;
+    for (let p = 0; p < out.values.length; p++) {
+      const d = Math.fround(out.values[p] - w0);
+      let active = 0;
+      let saturated = 0;
+      for (let k = 0; k < n; k++) {
+        const state = unitState(this.firstActName, this.firstAct(Math.fround(zj[k] + Math.fround(d * xi[k]))));
+        if (state === 'active') active++;
+        else if (state === 'saturated') saturated++;
+      }
+      out.unitActive[p] = active / n;
+      out.unitSaturated[p] = saturated / n;
+    }
   }
 
   /**

@@ -9,13 +9,14 @@
  *   batch size = the training set is full-batch gradient descent).
  * - Epoch 0 is an evaluation of the initial parameters, so every curve starts at chance.
  * - Timing: an epoch's `seconds` are its SGD steps plus its evaluation; recording gradient
- *   statistics (optional) is left out, so that it does not change the speed a run reports.
+ *   and activation statistics (optional) is left out, so that it does not change the speed a run reports.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng.js';
 import type { Dataset } from '../data/types.js';
-import { gradientStats, type LayerGradientStat } from '../nn/gradient-stats.js';
+import { gradientRecorder, type LayerGradientStat } from '../nn/gradient-stats.js';
 import type { Engine } from '../nn/engine.js';
+import { activationStats, type LayerActivationStat } from '../nn/activation-stats.js';
 
 /** One row of history.csv. */
 export interface EpochRecord {
@@ -41,8 +42,14 @@ export interface TrainLoopOptions {
   seed: number;
   /** Per-layer gradient statistics over the training set at epoch 0 and after every epoch. */
   recordGradients?: boolean;
-  /** After epoch 0 and every epoch, with that epoch's gradient statistics (empty unless recorded). */
-  onEpoch?: (record: EpochRecord, gradients: readonly LayerGradientStat[]) => void | Promise<void>;
+  /** Per-hidden-layer saturation, dead units and activation percentiles over the training set at epoch 0 and after every epoch. */
+  recordActivations?: boolean;
+  /** After epoch 0 and every epoch, with that epoch's gradient and activation statistics (empty unless recorded). */
+  onEpoch?: (
+    record: EpochRecord,
+    gradients: readonly LayerGradientStat[],
+    activations: readonly LayerActivationStat[],
+  ) => void | Promise<void>;
   /** After every step: steps done in the current epoch, out of stepsPerEpoch (for a progress bar). */
   onStep?: (epoch: number, step: number, stepsPerEpoch: number) => void;
   /** Checked between steps; returning true abandons the current epoch and ends the loop. */
@@ -53,6 +60,7 @@ export interface LoopResult {
   /** Epoch 0, then every finished epoch. */
   history: EpochRecord[];
   gradients: LayerGradientStat[];
+  activations: LayerActivationStat[];
   /** True when shouldStop ended the loop before the last epoch. */
   interrupted: boolean;
   /** Live TensorFlow.js tensors after each history entry: constant when nothing leaks. */
@@ -83,7 +91,9 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
 
   const history: EpochRecord[] = [];
   const gradients: LayerGradientStat[] = [];
+  const activations: LayerActivationStat[] = [];
   const liveTensors: number[] = [];
+  const recordGradients = opts.recordGradients ? gradientRecorder(engine, train) : null;
   let elapsed = 0;
   let lastYield = performance.now();
 
@@ -101,11 +111,13 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
       seconds,
       elapsedSeconds: elapsed,
     };
-    const stats = opts.recordGradients ? gradientStats(engine, train, epoch) : [];
+    const stats = recordGradients ? recordGradients(epoch) : [];
+    const acts = opts.recordActivations ? activationStats(engine.getParams(), engine.network, train, epoch) : [];
     history.push(record);
     gradients.push(...stats);
+    activations.push(...acts);
     liveTensors.push(tf.memory().numTensors);
-    await opts.onEpoch?.(record, stats);
+    await opts.onEpoch?.(record, stats, acts);
   };
 
   await finishEpoch(0, performance.now());
@@ -118,7 +130,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();
       }
-      if (opts.shouldStop?.()) return { history, gradients, interrupted: true, liveTensors };
+      if (opts.shouldStop?.()) return { history, gradients, activations, interrupted: true, liveTensors };
       const first = s * batchSize;
       const n = Math.min(batchSize, train.count - first);
       for (let r = 0; r < n; r++) {
@@ -131,5 +143,5 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
     }
     await finishEpoch(epoch, startedAt);
   }
-  return { history, gradients, interrupted: false, liveTensors };
+  return { history, gradients, activations, interrupted: false, liveTensors };
 }

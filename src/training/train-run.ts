@@ -9,6 +9,7 @@
  *   history.csv   one row per epoch (epoch 0 = before training), rewritten atomically after
  *                 every epoch, so a run stopped at any moment leaves a readable file
  *   gradients.csv per-layer gradient statistics, when the config records them
+ *   activations.csv per-hidden-layer saturation, dead units and percentiles, when the config records them
  *   summary.csv   one row: final and best test accuracy, train accuracy, time
  *   weights.json  the final parameters (src/nn/params-io.ts)
  *   curves.svg/.png  loss and accuracy against epoch
@@ -26,7 +27,8 @@ import { saveParams } from '../nn/params-io.js';
 import { saveLayersModel } from '../nn/tfjs/layers-model.js';
 import { GRADIENT_COLUMNS, gradientRows, type LayerGradientStat } from '../nn/gradient-stats.js';
 import { writeCsv, type CsvRow } from '../util/csv.js';
-import { writeGradientCharts, writeTrainingCurves } from '../charts/charts.js';
+import { writeActivationChart, writeGradientCharts, writeTrainingCurves } from '../charts/charts.js';
+import { ACTIVATION_COLUMNS, activationRows, type LayerActivationStat } from '../nn/activation-stats.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError, messageOf } from '../util/errors.js';
 import type { EngineKind, NetworkSpec } from '../nn/engine.js';
@@ -64,6 +66,7 @@ export interface RunResult {
   engine: EngineKind;
   history: EpochRecord[];
   gradients: LayerGradientStat[];
+  activations: LayerActivationStat[];
   finalTestAccuracy: number;
   /** The best test accuracy after any epoch >= 1, and that epoch. */
   bestTestAccuracy: number;
@@ -176,6 +179,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
 
   const historyRows: CsvRow[] = [];
   const gradientStatsSoFar: LayerGradientStat[] = [];
+  const activationStatsSoFar: LayerActivationStat[] = [];
   const progress = new Progress(mode, config.epochs, stepsPerEpoch(train.count, config.batchSize));
   const interrupt = options.handleInterrupt === false ? null : new InterruptFlag();
 
@@ -192,13 +196,17 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
       batchSize: config.batchSize,
       seed: config.seed,
       recordGradients: config.recordGradients,
+      recordActivations: config.recordActivations,
       shouldStop: () => interrupt?.raised ?? false,
       onStep: (epoch, step) => progress.step(epoch, step),
-      onEpoch: async (record, stats) => {
+      onEpoch: async (record, stats, activations) => {
         historyRows.push(historyRow(record));
         gradientStatsSoFar.push(...stats);
+        activationStatsSoFar.push(...activations);
         await writeCsv(path.join(outDir, 'history.csv'), HISTORY_COLUMNS, historyRows);
         if (config.recordGradients) await writeCsv(path.join(outDir, 'gradients.csv'), GRADIENT_COLUMNS, gradientRows(gradientStatsSoFar));
+        if (config.recordActivations)
+          await writeCsv(path.join(outDir, 'activations.csv'), ACTIVATION_COLUMNS, activationRows(activationStatsSoFar));
         runInfo.epochsCompleted = record.epoch;
         progress.epoch(record);
         options.onEpoch?.(record);
@@ -234,6 +242,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
     engine: config.engine,
     history,
     gradients: loop.gradients,
+    activations: loop.activations,
     finalTestAccuracy: last.testAccuracy,
     bestTestAccuracy: best.testAccuracy,
     bestEpoch: best.epoch,
@@ -268,6 +277,9 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
       // gradients-by-layer/-by-epoch.svg/.png: the vanishing gradient of this run, when recorded.
       if (result.gradients.length > 0)
         await writeGradientCharts(outDir, result.gradients, { title: `${config.name} (seed ${config.seed})` });
+      // activations.svg/.png: saturation, dead units and output percentiles per hidden layer, when recorded.
+      if (result.activations.length > 0)
+        await writeActivationChart(outDir, result.activations, { title: `${config.name} (seed ${config.seed})` });
     } catch (err) {
       // The numbers are already saved; a chart that cannot be drawn should not lose them.
       process.stderr.write(`warning: could not draw the charts: ${messageOf(err).split('\n')[0]}\n`);

@@ -46,7 +46,7 @@ type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 /** relu-scaled's slope: Sigmoid's largest derivative, sigma'(0) = 1/4 (as in the hand-written engine). */
 const RELU_SCALED_SLOPE = 0.25;
 
-function activate(act: LayerActivation, z: tf.Tensor2D): tf.Tensor2D {
+export function activate(act: LayerActivation, z: tf.Tensor2D): tf.Tensor2D {
   switch (act) {
     case 'sigmoid':
       return tf.sigmoid(z);
