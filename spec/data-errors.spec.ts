@@ -36,7 +36,7 @@ async function userError(fn: () => Promise<unknown>): Promise<string> {
 async function failsLeavingDirUnchanged(dir: string, fn: () => Promise<unknown>, pattern: RegExp | string): Promise<void> {
   const before = await snapshot(dir);
   const msg = await userError(fn);
-  if (typeof pattern === 'string') expect(msg).to.include(pattern);
+  if (typeof pattern === 'string') expect(msg, msg).to.include(pattern);
   else expect(msg).to.match(pattern);
   expect(await snapshot(dir)).to.deep.equal(before);
 }

@@ -107,6 +107,12 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
         : d.sha256 !== expected[name].sha256
           ? `SHA-256 mismatch: got ${d.sha256}, expected ${expected[name].sha256}`
           : null;
+    if (mismatch && rejected.length > 0) {
+      // A fetched copy would mix data sets with the files that stay: name the file that failed first.
+      throw new UserError(
+        `${rejected[0]}; it cannot be replaced by a fetched copy, because the other files in ${batchDir} are not the ones the table describes; use another --data-dir`,
+      );
+    }
     if (mismatch) {
       throw new UserError(
         `${batchFilePath(dataDir, name)}: ${mismatch} (other batch files are missing); delete it and run \`data fetch\` again, or use another --data-dir`,
