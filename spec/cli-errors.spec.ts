@@ -374,3 +374,35 @@ describe('the sweep lock', () => {
     }
   });
 });
+
+describe('the sweep lock after SIGKILL', () => {
+  it('9b. a lock whose owner on this machine was killed is taken over at once (not after the 30 s staleness)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lock-killed-'));
+    try {
+      const lockPath = path.join(dir, 'sweep.lock');
+      // A holder in another process, killed with SIGKILL while holding the lock.
+      const holder = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `import('${path.join(ROOT, 'src', 'util', 'lock.ts')}').then(async (m) => { await m.lockFolder(${JSON.stringify(dir)}, ${JSON.stringify(lockPath)}, 'busy'); console.log('locked'); setInterval(() => {}, 1000); });`,
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve) => holder.stdout!.on('data', (d: Buffer) => String(d).includes('locked') && resolve()));
+      const refused = await lockFolder(dir, lockPath, 'busy: held by a live process').then(
+        () => 'taken',
+        (err: Error) => err.message,
+      );
+      expect(refused).to.equal('busy: held by a live process');
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.on('exit', r));
+      const release = await lockFolder(dir, lockPath, 'busy');
+      await release();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -282,7 +282,7 @@ export async function saveSession(outDir: string, session: SessionRecord): Promi
  */
 export async function openSweepFolder(outDir: string): Promise<() => Promise<void>> {
   await createFolder(outDir, '--out');
-  const entries = readdirSync(outDir).filter((n) => n !== LOCK_FILE);
+  const entries = readdirSync(outDir).filter((n) => !n.startsWith(LOCK_FILE));
   if (entries.length > 0 && !entries.includes(PLAN_FILE)) {
     throw new UsageError(
       `--out ${outDir}: holds files but no ${PLAN_FILE}, so it is not a folder of \`reproduce\`; give a new or empty folder, or a reproduce folder to resume`,

@@ -71,7 +71,7 @@ export async function removeStaleTemps(dir: string, opts: { onlyDeadWriters?: bo
 }
 
 /** Whether a process with this pid exists (EPERM: it exists but belongs to another user). */
-function processIsAlive(pid: number): boolean {
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
