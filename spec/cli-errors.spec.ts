@@ -5,7 +5,7 @@
  * stderr, and what is (not) left on disk. The data cache and the lock are tested in process.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -146,11 +146,16 @@ describe('bad input, class by class: one line, an exit code, nothing left behind
       expectOneLine(r, code, pattern);
       expect(performance.now() - t, args.join(' ')).to.be.below(15_000);
     }
-    if (process.getuid?.() !== 0) {
-      const locked = path.join(work, 'read-only');
-      await fs.mkdir(locked, { mode: 0o555 });
-      const r = await runCli(['--config', config, '--out', path.join(locked, 'run'), '--data-dir', fixture.dataDir], { cwd: work });
-      expectOneLine(r, 1, /cannot create the folder: permission denied/);
+    const locked = path.join(work, 'read-only');
+    await fs.mkdir(locked, { mode: 0o555 });
+    const asRoot = process.getuid?.() === 0;
+    if (!asRoot || spawnSync('chattr', ['+i', locked]).status === 0) {
+      try {
+        const r = await runCli(['--config', config, '--out', path.join(locked, 'run'), '--data-dir', fixture.dataDir], { cwd: work });
+        expectOneLine(r, 1, /cannot create the folder: (permission denied|not permitted) at .*read-only\/run$/);
+      } finally {
+        if (asRoot) spawnSync('chattr', ['-i', locked]);
+      }
     }
     expect(await listTree(work)).to.not.include('outputs');
   });
@@ -196,6 +201,30 @@ describe('bad input, class by class: one line, an exit code, nothing left behind
     });
     expectOneLine(points, 2, /^error: --points: .*<=10001/);
     expect(existsSync(path.join(work, 'l'))).to.equal(false);
+  });
+
+  it('5b. an unexpected error (a run folder that cannot be written) is one line and exit 70; --debug shows the stack', async function () {
+    const config = await writeJson('tiny.json', TINY);
+    const out = path.join(work, 'unwritable-run');
+    await fs.mkdir(out, { mode: 0o555 });
+    // Root writes through permissions: make the folder immutable instead (ext4 and most Linux filesystems).
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot && spawnSync('chattr', ['+i', out]).status !== 0) this.skip();
+    try {
+      const args = ['--config', config, '--data-dir', fixture.dataDir, '--out', out, '--backend', 'cpu', '--progress', 'none'];
+      const plain = await runCli(args, { cwd: work });
+      expectOneLine(
+        plain,
+        70,
+        /^error: unexpected: (EACCES: permission denied|EPERM: operation not permitted), .*run\.json.* \(run again with --debug or CIFAR10_MLP_DEBUG=1 for the full trace\)$/,
+      );
+      const debug = await runCli([...args, '--debug'], { cwd: work });
+      expect(debug.code).to.equal(70);
+      expect(debug.stderr).to.match(/(EACCES|EPERM)[^\n]*\n\s+at /);
+      expect(await fs.readdir(out)).to.deep.equal([]);
+    } finally {
+      if (asRoot) spawnSync('chattr', ['-i', out]);
+    }
   });
 
   it('6a. a landscape error after the data loaded leaves no empty --out folder', async () => {
