@@ -7,6 +7,7 @@
  * runs only its share and leaves the summary to `reproduce merge`.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
@@ -198,12 +199,9 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
 
 /** A folder holds one sweep: a plan.json of another sweep (other configs or seeds) must not be mixed in. */
 function checkSamePlanOrNew(outDir: string, fingerprint: string, shard: Shard): void {
-  let existing;
-  try {
-    existing = readPlanFile(outDir);
-  } catch {
-    return; // a new folder
-  }
+  if (!existsSync(path.join(outDir, PLAN_FILE))) return; // a new folder
+  // A plan.json that does not read is an error naming it, never a reason to start over in that folder.
+  const existing = readPlanFile(outDir);
   if (existing.fingerprint !== fingerprint) {
     throw new UserError(
       `${outDir}: holds a sweep with other settings (${path.join(outDir, PLAN_FILE)}: ${existing.jobs.length} jobs from ${existing.source}); ` +
