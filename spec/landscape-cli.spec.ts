@@ -67,7 +67,7 @@ describe('landscape: the command line', function () {
     expect(rows).to.have.length(2 * 2 * 21);
     const info = JSON.parse(await readFile(path.join(out, 'landscape.json'), 'utf8'));
     expect(info.counts.map((c: { swept: number }) => c.swept)).to.deep.equal([2, 2]);
-    expect(info.examples).to.equal('training set (80 images)');
+    expect(info.examples).to.equal('training set (80 examples)');
     // The training runs live inside, with their weights, curves and (when recorded) gradient charts.
     for (const f of [
       'train-relu-small/weights.json',
@@ -138,20 +138,20 @@ describe('landscape: the command line', function () {
     expect(r.error, r.error?.message).to.equal(undefined);
     const summary = parseCsv(await readFile(path.join(out, 'landscape-summary.csv'), 'utf8'));
     expect(summary.map((s) => `${s.weight_i},${s.weight_j}`)).to.deep.equal(['3,1', '100,7']);
-    expect(summary[0].examples).to.equal('30 training images (a seeded subset of 80)');
+    expect(summary[0].examples).to.equal('30 training examples (a seeded subset of 80)');
   });
 
   it('says in one line what is wrong with a flag', async () => {
     const cases: [string[], RegExp][] = [
       [['--at', 'init', '--weight', '3'], /^--weight 3: expected i,j/],
       [['--at', 'init', '--weight', '2000,1'], /^--weight 2000,1: outside the first layer of relu-small/],
-      [['--at', 'later'], /^--at: expected trained or init/],
+      [['--at', 'later'], /^--at: expected one of trained, init, got "later"/],
       [['--at', 'init', '--weights', 'a.json'], /^--weights and --at init: choose one/],
       [['--weights', 'a.json', '--weights', 'b.json'], /^--weights: give one weights file per --config \(1\)/],
       [['--weights', path.join(dir, 'nothing.json')], /nothing\.json: cannot read weights: no such file/],
-      [['--at', 'init', '--span', '2', '--from', '-1', '--to', '1'], /^--span and --from\/--to/],
-      [['--at', 'init', '--from', '1'], /^--from\/--to: give both/],
-      [['--at', 'init', '--points', '2'], /^--points: expected a whole number of at least 3/],
+      [['--at', 'init', '--span', '2', '--from', '-1', '--to', '1'], /^--span: give either span or from\/to, not both/],
+      [['--at', 'init', '--from', '1'], /^--to: give both from and to, or neither/],
+      [['--at', 'init', '--points', '2'], /^--points: .*>=3/],
       [['--at', 'init', '--count', '2', '--weight', '1,1'], /^--weight and --count/],
     ];
     for (const [k, [flags, message]] of cases.entries()) {

@@ -101,7 +101,7 @@ describe('train: the command line', function () {
       {
         what: '--epochs without a value',
         args: async () => ['--config', await writeConfig('ok3.json', good), '--epochs'],
-        message: /--epochs: expected a number after the flag/,
+        message: /--epochs: expected a value after the flag/,
       },
       { what: '--lr negative', args: async () => ['--config', await writeConfig('ok4.json', good), '--lr', '-1'], message: /--lr: .*>0/ },
       {

@@ -3,6 +3,7 @@
  * captures what it writes to stdout and the error it ends with, if any.
  */
 import yargs, { type CommandModule } from 'yargs';
+import { failWithUsage } from '../../src/cli/flags.js';
 
 export async function runCommandInProcess(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any command module, whatever its argument types
@@ -16,14 +17,7 @@ export async function runCommandInProcess(
     return true;
   }) as typeof process.stdout.write;
   try {
-    await yargs(args)
-      .command(command)
-      .strict()
-      .exitProcess(false)
-      .fail((msg, err) => {
-        throw err ?? new Error(msg);
-      })
-      .parseAsync();
+    await yargs(args).command(command).strict().exitProcess(false).fail(failWithUsage).parseAsync();
     return { stdout };
   } catch (error) {
     return { stdout, error: error as Error };

@@ -21,7 +21,7 @@ import {
 } from './report.js';
 import { measureTrainingMemory } from './memory.js';
 import { runTorch } from './torch.js';
-import { RESULT_PREFIX, type WorkerJob, type WorkerMessage, type WorkerBackend } from './protocol.js';
+import { RESULT_PREFIX, parseBenchWorkerLine, type WorkerJob, type BenchWorkerMessage, type WorkerBackend } from './protocol.js';
 import { benchSizes, nominalFlopsPerEpoch } from './workload.js';
 
 export const ALL_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -64,7 +64,7 @@ async function runWorker(
   job: WorkerJob,
   cwd: string,
   deadlineSeconds?: number,
-): Promise<{ messages: WorkerMessage[]; stderr: string; code: number | null; timedOut: boolean }> {
+): Promise<{ messages: BenchWorkerMessage[]; stderr: string; code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, workerCommand(job), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -84,7 +84,7 @@ async function runWorker(
       const messages = out
         .split('\n')
         .filter((l) => l.startsWith(RESULT_PREFIX))
-        .map((l) => JSON.parse(l.slice(RESULT_PREFIX.length)) as WorkerMessage);
+        .map(parseBenchWorkerLine);
       resolve({ messages, stderr: err, code, timedOut });
     });
   });

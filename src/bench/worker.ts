@@ -14,10 +14,17 @@ import { createEngine } from '../nn/create-engine.js';
 import { UserError, messageOf } from '../util/errors.js';
 import { timeEpochs } from './measure.js';
 import { measureMatMulPeak } from './matmul-peak.js';
-import { RESULT_PREFIX, type EpochsJob, type LandscapeJob, type WorkerBackend, type WorkerJob, type WorkerMessage } from './protocol.js';
+import {
+  RESULT_PREFIX,
+  type EpochsJob,
+  type LandscapeJob,
+  type WorkerBackend,
+  type WorkerJob,
+  type BenchWorkerMessage,
+} from './protocol.js';
 import { makeWorkload } from './workload.js';
 
-function emit(m: WorkerMessage): void {
+function emit(m: BenchWorkerMessage): void {
   process.stdout.write(RESULT_PREFIX + JSON.stringify(m) + '\n');
 }
 

@@ -13,7 +13,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ALL_BACKENDS, ALL_PARTS, formatReport, runBench, type BenchBackend, type BenchPart } from '../bench/bench-run.js';
 import { BENCH_SAMPLES } from '../bench/workload.js';
 import { UsageError } from '../util/errors.js';
-import { singleFlag } from './flags.js';
+import { numberOption, stringOption } from './flags.js';
 
 interface BenchArgs {
   quick?: boolean;
@@ -39,41 +39,32 @@ function builder(y: Argv): Argv<BenchArgs> {
       type: 'boolean',
       describe: 'short run (under a minute): fewer repetitions, slow cells extrapolated from a few steps, 1-epoch memory run',
     })
-    .option('batch-sizes', { type: 'string', describe: 'comma-separated batch sizes (default 1,32,4000)', requiresArg: true })
-    .option('backends', {
-      type: 'string',
-      describe: `TensorFlow.js backends to try (default ${ALL_BACKENDS.join(',')}; those that do not load are reported as skipped)`,
-      requiresArg: true,
-    })
-    .option('only', { type: 'string', describe: `measure only these parts: ${ALL_PARTS.join(',')}`, requiresArg: true })
-    .option('skip', { type: 'string', describe: `leave out these parts: ${ALL_PARTS.join(',')}`, requiresArg: true })
-    .option('repetitions', {
-      type: 'number',
-      describe: 'timed repetitions per cell, after a warm-up (default 5; --quick 3)',
-      requiresArg: true,
-    })
-    .option('budget', {
-      type: 'number',
-      describe: 'seconds per cell before slow cells are extrapolated from part of an epoch (default 30; --quick 2)',
-      requiresArg: true,
-    })
-    .option('samples', { type: 'number', describe: `samples per epoch (default ${BENCH_SAMPLES})`, requiresArg: true })
-    .option('torch-script', {
-      type: 'string',
-      describe: 'the PyTorch peer (default tools/torch_mlp.py in the project)',
-      requiresArg: true,
-    })
-    .option('python', { type: 'string', describe: 'Python with torch (default /usr/bin/python3)', requiresArg: true })
-    .option('memory-config', {
-      type: 'string',
-      describe: 'config whose full training run is measured for peak memory (default configs/sigmoid7.json)',
-      requiresArg: true,
-    })
-    .option('out', { type: 'string', describe: 'CSV file to write (default outputs/bench.csv)', requiresArg: true }) as Argv<BenchArgs>;
+    .option('batch-sizes', stringOption('batch-sizes', 'comma-separated batch sizes (default 1,32,4000)'))
+    .option(
+      'backends',
+      stringOption(
+        'backends',
+        `TensorFlow.js backends to try (default ${ALL_BACKENDS.join(',')}; those that do not load are reported as skipped)`,
+      ),
+    )
+    .option('only', stringOption('only', `measure only these parts: ${ALL_PARTS.join(',')}`))
+    .option('skip', stringOption('skip', `leave out these parts: ${ALL_PARTS.join(',')}`))
+    .option('repetitions', numberOption('repetitions', 'timed repetitions per cell, after a warm-up (default 5; --quick 3)'))
+    .option(
+      'budget',
+      numberOption('budget', 'seconds per cell before slow cells are extrapolated from part of an epoch (default 30; --quick 2)'),
+    )
+    .option('samples', numberOption('samples', `samples per epoch (default ${BENCH_SAMPLES})`))
+    .option('torch-script', stringOption('torch-script', 'the PyTorch peer (default tools/torch_mlp.py in the project)'))
+    .option('python', stringOption('python', 'Python with torch (default /usr/bin/python3)'))
+    .option(
+      'memory-config',
+      stringOption('memory-config', 'config whose full training run is measured for peak memory (default configs/sigmoid7.json)'),
+    )
+    .option('out', stringOption('out', 'CSV file to write (default outputs/bench.csv)')) as Argv<BenchArgs>;
 }
 
-function positiveNumber(flag: string, v: number | undefined, integer: boolean): number | undefined {
-  const x = singleFlag(flag, v);
+function positiveNumber(flag: string, x: number | undefined, integer: boolean): number | undefined {
   if (x === undefined) return undefined;
   if (!Number.isFinite(x) || x <= 0 || (integer && !Number.isInteger(x))) {
     throw new UsageError(`--${flag}: expected a positive ${integer ? 'whole number' : 'number'}, got ${String(x)}`);
@@ -81,8 +72,7 @@ function positiveNumber(flag: string, v: number | undefined, integer: boolean): 
   return x;
 }
 
-function list(flag: string, v: string | undefined): string[] | undefined {
-  const s = singleFlag(flag, v);
+function list(flag: string, s: string | undefined): string[] | undefined {
   if (s === undefined) return undefined;
   const items = s
     .split(',')
@@ -106,7 +96,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe: 'time training epochs on every backend, the hand-written engine and PyTorch; write bench.csv',
   builder,
   handler: async (args) => {
-    const quick = singleFlag('quick', args.quick) ?? false;
+    const quick = args.quick ?? false;
     const batchSizes = (list('batch-sizes', args['batch-sizes']) ?? ['1', '32', '4000']).map((s) => {
       const n = Number(s);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--batch-sizes: expected positive whole numbers, got "${s}"`);
@@ -121,8 +111,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const skip = parts('skip', args.skip) ?? [];
     const samples = positiveNumber('samples', args.samples, true) ?? BENCH_SAMPLES;
     for (const b of batchSizes) if (b > samples) throw new UsageError(`--batch-sizes: ${b} is larger than --samples ${samples}`);
-    const torchScript = singleFlag('torch-script', args['torch-script']);
-    const memoryConfig = singleFlag('memory-config', args['memory-config']);
+    const torchScript = args['torch-script'];
+    const memoryConfig = args['memory-config'];
     const report = await runBench({
       root: projectRoot,
       batchSizes,
@@ -132,15 +122,13 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       budgetSeconds: positiveNumber('budget', args.budget, false) ?? (quick ? 2 : 30),
       samples,
       quick,
-      python: singleFlag('python', args.python) ?? '/usr/bin/python3',
+      python: args.python ?? '/usr/bin/python3',
       torchScript: torchScript !== undefined ? path.resolve(torchScript) : path.join(projectRoot, 'tools', 'torch_mlp.py'),
       memoryConfig: memoryConfig !== undefined ? path.resolve(memoryConfig) : path.join(projectRoot, 'configs', 'sigmoid7.json'),
-      out: path.resolve(singleFlag('out', args.out) ?? path.join('outputs', 'bench.csv')),
+      out: path.resolve(args.out ?? path.join('outputs', 'bench.csv')),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${formatReport(report)}\n`);
-    process.stdout.write(
-      `wrote ${path.relative(process.cwd(), path.resolve(singleFlag('out', args.out) ?? path.join('outputs', 'bench.csv')))}\n`,
-    );
+    process.stdout.write(`wrote ${path.relative(process.cwd(), path.resolve(args.out ?? path.join('outputs', 'bench.csv')))}\n`);
   },
 };

@@ -11,12 +11,12 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { applyOverrides, loadConfigFile } from '../config/load.js';
-import { folderStamp, prepareOutDir } from '../training/out-dir.js';
-import { UsageError } from '../util/errors.js';
-import { singleFlag } from './flags.js';
+import { BACKEND_CHOICES } from '../config/schema.js';
+import { prepareOutDir } from '../training/out-dir.js';
+import { choiceOption, numberOption, stringOption } from './flags.js';
 
 interface CompareArgs {
-  config?: string;
+  config: string;
   epochs?: number;
   'data-dir'?: string;
   backend?: string;
@@ -25,14 +25,14 @@ interface CompareArgs {
 
 function builder(y: Argv): Argv<CompareArgs> {
   return y
-    .option('config', { type: 'string', describe: 'JSON config file (see configs/README.md)', demandOption: true })
-    .option('epochs', { type: 'number', describe: "override the config's number of epochs" })
-    .option('data-dir', { type: 'string', describe: 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)' })
-    .option('backend', { type: 'string', describe: 'TensorFlow.js backend of the tfjs engine: auto | tensorflow | wasm | cpu' })
-    .option('out', {
-      type: 'string',
-      describe: 'folder for compare.csv (default outputs/compare-<config>-<time>); must be new or empty',
-    }) as Argv<CompareArgs>;
+    .option('config', { ...stringOption('config', 'JSON config file (see configs/README.md)'), demandOption: true })
+    .option('epochs', numberOption('epochs', "override the config's number of epochs"))
+    .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+    .option('backend', choiceOption('backend', 'TensorFlow.js backend of the tfjs engine', BACKEND_CHOICES))
+    .option(
+      'out',
+      stringOption('out', 'folder for compare.csv (default outputs/compare-<config>-<time>); must be new or empty'),
+    ) as unknown as Argv<CompareArgs>;
 }
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
@@ -40,13 +40,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   describe: 'train the tfjs and hand-written engines from the same start and compare them',
   builder,
   handler: async (args) => {
-    const configFile = singleFlag('config', args.config);
-    if (configFile === undefined) throw new UsageError('--config: give a JSON config file, e.g. --config configs/relu7.json');
-    const epochs = singleFlag('epochs', args.epochs);
-    if (epochs !== undefined && Number.isNaN(epochs)) throw new UsageError('--epochs: expected a whole number of epochs');
-    const config = applyOverrides(loadConfigFile(configFile), { epochs, backend: singleFlag('backend', args.backend) });
-    const outFlag = singleFlag('out', args.out);
-    const dataDirFlag = singleFlag('data-dir', args['data-dir']);
+    const config = applyOverrides(loadConfigFile(args.config), { epochs: args.epochs, backend: args.backend });
 
     // Imported here so that flag and config mistakes are reported before TensorFlow.js loads.
     const { selectBackend, describeBackend } = await import('../nn/tfjs/backend.js');
@@ -59,11 +53,10 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     const say = (line: string): void => {
       process.stdout.write(`${line}\n`);
     };
-    const outDir = outFlag ?? defaultOutDir(config.name);
-    await prepareOutDir(outDir, outFlag !== undefined);
+    const outDir = await prepareOutDir(args.out, `compare-${config.name}`);
     const backend = await selectBackend(config.backend);
     say(`tfjs engine backend: ${describeBackend(backend)}; hand-written engine: plain TypeScript, float32`);
-    const subset = await loadSubset({ dataDir: resolveDataDir(dataDirFlag), ...config.data, log: say });
+    const subset = await loadSubset({ dataDir: resolveDataDir(args['data-dir']), ...config.data, log: say });
     say(
       `data: ${subset.train.count} training and ${subset.test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), from ${subset.source}`,
     );
@@ -78,7 +71,3 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     if (!result.firstStepOk) process.exitCode = 1;
   },
 };
-
-function defaultOutDir(name: string): string {
-  return path.join('outputs', `compare-${name}-${folderStamp(new Date())}`);
-}

@@ -3,8 +3,9 @@
  * combine the folders of a sweep spread over machines with --shard.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../util/errors.js';
 import { resolveDataDir } from '../data/cache.js';
+import type { ProgressChoice } from '../util/progress-choice.js';
+import { choiceOption, numberOption, progressOption, stringOption } from './flags.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import { parseShard } from '../reproduce/plan.js';
 import type { FinalizeResult } from '../reports/finalize.js';
@@ -22,18 +23,12 @@ interface ReproduceArgs {
   epochs?: number;
   backend?: string;
   engine?: string;
-  progress: string;
+  progress: ProgressChoice;
 }
 
 interface MergeArgs {
   dirs: string[];
   out: string;
-}
-
-function positiveInt(flag: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag}: expected a whole number of at least 1, got ${String(value)}`);
-  return value;
 }
 
 /** The closing lines of a finished sweep or merge: where the summary and report are, and each claim's verdict. */
@@ -51,9 +46,8 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
     y
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'folders written by `reproduce --shard k/n`' })
       .option('out', {
-        type: 'string',
+        ...stringOption('out', 'folder for the merged runs, summary and report (new, empty, or a reproduce folder)'),
         default: DEFAULT_REPRODUCE_OUT,
-        describe: 'folder for the merged runs, summary and report',
       }) as unknown as Argv<MergeArgs>,
   handler: async (argv) => {
     // Loaded on use: the sweep and the report pull in TensorFlow.js and the chart renderer.
@@ -71,25 +65,22 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
   builder: (y) =>
     y
       .command(mergeCommand as unknown as CommandModule)
-      .option('config', { type: 'string', default: DEFAULT_REPRODUCE_CONFIG, describe: 'reproduce config (configs, seeds, probes, jobs)' })
-      .option('seeds', { type: 'number', describe: "seeds per config (default: the config's, 3)" })
-      .option('jobs', { type: 'number', describe: 'worker processes (default: the number of cores)' })
-      .option('shard', { type: 'string', describe: 'run only shard k of n (k/n, 1-based); combine with `reproduce merge`' })
-      .option('out', { type: 'string', default: DEFAULT_REPRODUCE_OUT, describe: 'output folder; running again resumes there' })
-      .option('data-dir', { type: 'string', describe: 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)' })
-      .option('epochs', { type: 'number', describe: 'override the epochs of every run (a quick sweep)' })
-      .option('backend', { type: 'string', choices: BACKEND_CHOICES, describe: 'override the backend of every run' })
-      .option('engine', { type: 'string', choices: ENGINE_CHOICES, describe: 'override the engine of every run' })
-      .option('progress', {
-        type: 'string',
-        choices: ['auto', 'bar', 'lines', 'none'],
-        default: 'auto',
-        describe: 'progress display',
-      }) as unknown as Argv<ReproduceArgs>,
+      .option('config', { ...stringOption('config', 'reproduce config (configs, seeds, probes, jobs)'), default: DEFAULT_REPRODUCE_CONFIG })
+      // Numbers are checked by the reproduce config's schema (src/reproduce/config.ts), like the file's.
+      .option('seeds', numberOption('seeds', "seeds per config (default: the config's, 3)"))
+      .option('jobs', numberOption('jobs', 'worker processes (default: the number of cores; at most 4 per core)'))
+      .option('shard', stringOption('shard', 'run only shard k of n (k/n, 1-based); combine with `reproduce merge`'))
+      .option('out', {
+        ...stringOption('out', 'output folder (new, empty, or a reproduce folder: running again resumes there)'),
+        default: DEFAULT_REPRODUCE_OUT,
+      })
+      .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+      .option('epochs', numberOption('epochs', 'override the epochs of every run (a quick sweep)'))
+      .option('backend', choiceOption('backend', 'override the backend of every run', BACKEND_CHOICES))
+      .option('engine', choiceOption('engine', 'override the engine of every run', ENGINE_CHOICES))
+      .option('progress', progressOption('progress display')) as unknown as Argv<ReproduceArgs>,
   handler: async (argv) => {
-    const seeds = positiveInt('--seeds', argv.seeds);
-    const jobs = positiveInt('--jobs', argv.jobs);
-    const epochs = positiveInt('--epochs', argv.epochs);
+    const { seeds, jobs, epochs } = argv;
     const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
     // The command the report shows: what decides the numbers, not where or how fast they ran.
     const command = [
@@ -116,7 +107,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       shard,
       outDir: argv.out,
       dataDir: resolveDataDir(argv['data-dir']),
-      progress: argv.progress as 'auto' | 'bar' | 'lines' | 'none',
+      progress: argv.progress,
       command,
     });
     if (outcome.interrupted) process.exitCode = 130;

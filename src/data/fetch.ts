@@ -11,14 +11,19 @@
  * renamed into place (atomic on one filesystem). A killed fetch therefore leaves only a
  * temporary, which the next run removes before starting over.
  *
- * A file already in the cache that fails verification is an error, not something to overwrite
- * silently: the message names it and says to delete it.
+ * A file already in the cache that fails verification is replaced: it is treated as missing
+ * (the log names it and why) and fetched again, so `data fetch` repairs what `data verify`
+ * reports.
+ *
+ * The stamp (size and mtime, cache.ts) is confirmed once per process by a full hash of the
+ * files it vouches for (about 0.5-1 s for the six files, measured in docs/data.md), so bytes
+ * changed with the mtime restored are caught at the next start of any command.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import { removeStaleTemps, tempPathFor, writeFileAtomic } from '../util/atomic.js';
-import { BATCH_FILES, type BatchFileName, type ExpectedTable, OFFICIAL_FILES } from './checksums.js';
+import { BATCH_FILES, type BatchFileName, type ExpectedTable, OFFICIAL_FILES, hashFile } from './checksums.js';
 import { BATCH_DIR_NAME, batchDirOf, batchFilePath, checkDataDir, readStamp, unchangedSinceStamp, writeStamp } from './cache.js';
 import { verifyFile } from './verify.js';
 import { officialSource } from './sources/official.js';
@@ -62,19 +67,23 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
   }
 
   const stamp = await readStamp(dataDir);
-  const trusted = unchangedSinceStamp(dataDir, stamp);
+  const trusted = await confirmStamp(dataDir, stamp, unchangedSinceStamp(dataDir, stamp), log);
   if (trusted.size === BATCH_FILES.length) return { source: 'cache', seconds: seconds() };
 
   // Files without a valid stamp entry (new, changed, or no stamp at all) are checked against the table.
   const digests: Partial<Record<BatchFileName, { md5: string; sha256: string }>> = {};
   for (const name of trusted) digests[name] = stamp!.files[name]!;
   const have = new Set<BatchFileName>(trusted);
+  const rejected: string[] = [];
   for (const name of BATCH_FILES) {
     if (trusted.has(name)) continue;
     const check = await verifyFile(batchFilePath(dataDir, name), name, expected[name]);
     if (check.missing) continue;
     if (!check.ok) {
-      throw new UserError(`${check.file}: ${check.problem}; delete it and run \`data fetch\` again, or use another --data-dir`);
+      // Replaced below by a verified copy (the rename overwrites it); until then it is left as it is.
+      log(`data: ${check.file}: ${check.problem}; fetching a verified copy to replace it`);
+      rejected.push(`${check.file}: ${check.problem}`);
+      continue;
     }
     digests[name] = check.digests!;
     have.add(name);
@@ -98,6 +107,12 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
         : d.sha256 !== expected[name].sha256
           ? `SHA-256 mismatch: got ${d.sha256}, expected ${expected[name].sha256}`
           : null;
+    if (mismatch && rejected.length > 0) {
+      // A fetched copy would mix data sets with the files that stay: name the file that failed first.
+      throw new UserError(
+        `${rejected[0]}; it cannot be replaced by a fetched copy, because the other files in ${batchDir} are not the ones the table describes; use another --data-dir`,
+      );
+    }
     if (mismatch) {
       throw new UserError(
         `${batchFilePath(dataDir, name)}: ${mismatch} (other batch files are missing); delete it and run \`data fetch\` again, or use another --data-dir`,
@@ -143,7 +158,39 @@ export async function ensureData(dataDir: string, opts: EnsureDataOptions = {}):
     }
   }
   const why = failures.length > 0 ? `every source failed: ${failures.join('; ')}` : 'no source to fetch from';
-  throw new UserError(`could not get CIFAR-10 into ${batchDir} (missing: ${missing.join(', ')}); ${why}`);
+  const replacing = rejected.length > 0 ? `; files that failed verification: ${rejected.join('; ')}` : '';
+  throw new UserError(`could not get CIFAR-10 into ${batchDir} (missing: ${missing.join(', ')}${replacing}); ${why}`);
+}
+
+/** Files whose stamp was confirmed by a full hash in this process (absolute paths). */
+const confirmedThisProcess = new Set<string>();
+
+/**
+ * The files of `trusted` (unchanged in size and mtime since the stamp) whose MD5 and SHA-256
+ * still match the stamp; each file is hashed once per process. A file that no longer matches
+ * drops out, and is then checked against the table like a file without a stamp.
+ */
+async function confirmStamp(
+  dataDir: string,
+  stamp: Awaited<ReturnType<typeof readStamp>>,
+  trusted: Set<BatchFileName>,
+  log: (line: string) => void,
+): Promise<Set<BatchFileName>> {
+  const confirmed = new Set<BatchFileName>();
+  for (const name of trusted) {
+    const file = path.resolve(batchFilePath(dataDir, name));
+    if (!confirmedThisProcess.has(file)) {
+      const recorded = stamp!.files[name]!;
+      const now = await hashFile(file);
+      if (now.md5 !== recorded.md5 || now.sha256 !== recorded.sha256) {
+        log(`data: ${file}: its content changed since it was verified (same size and time); checking it again`);
+        continue;
+      }
+      confirmedThisProcess.add(file);
+    }
+    confirmed.add(name);
+  }
+  return confirmed;
 }
 
 /** batches.meta.txt as the official tarball has it: the class names, one a line (the npm copy has none). */

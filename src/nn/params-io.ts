@@ -9,7 +9,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { z } from 'zod';
 import { UserError, messageOf } from '../util/errors.js';
+import { firstIssue, parseJsonText } from '../util/json.js';
 import type { Params } from './params.js';
 import { loadLayersModelParams, MODEL_JSON } from './tfjs/layers-model.js';
 
@@ -32,23 +34,33 @@ function paramsToJson(p: Params): string {
   return JSON.stringify(file);
 }
 
+/** The file's shape; the lengths, which depend on "sizes", are checked below. JSON has no NaN: null stands for it. */
+const ParamsFileSchema = z.object({
+  format: z.literal(PARAMS_FORMAT),
+  sizes: z.array(z.number().int().positive()).min(2),
+  weights: z.array(z.unknown()),
+  biases: z.array(z.unknown()),
+});
+
 function paramsFromJson(text: string, source: string): Params {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text, source);
   } catch (err) {
-    throw new UserError(`${source}: not valid JSON: ${messageOf(err)}`);
+    throw new UserError(messageOf(err));
   }
-  const f = raw as Partial<ParamsFile>;
-  if (typeof raw !== 'object' || raw === null || f.format !== PARAMS_FORMAT) {
+  if (typeof raw !== 'object' || raw === null || (raw as Partial<ParamsFile>).format !== PARAMS_FORMAT) {
     throw new UserError(`${source}: not a weights file (expected "format": "${PARAMS_FORMAT}")`);
   }
-  const sizes = f.sizes;
-  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0)) {
-    throw new UserError(`${source}: "sizes" must list at least two positive layer widths`);
+  const parsed = ParamsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const sizesWrong = parsed.error.issues[0].path[0] === 'sizes';
+    throw new UserError(`${source}: ${sizesWrong ? '"sizes" must list at least two positive layer widths' : firstIssue(parsed.error)}`);
   }
+  const f = parsed.data;
+  const sizes = f.sizes;
   const layers = sizes.length - 1;
-  if (!Array.isArray(f.weights) || !Array.isArray(f.biases) || f.weights.length !== layers || f.biases.length !== layers) {
+  if (f.weights.length !== layers || f.biases.length !== layers) {
     throw new UserError(`${source}: expected ${layers} weight matrices and ${layers} bias vectors for sizes [${sizes.join(', ')}]`);
   }
   const weights: Float32Array[] = [];

@@ -7,54 +7,46 @@
  * run at once. Every run config is loaded and validated here, before anything starts, so a
  * typo fails in a second rather than an hour into the sweep.
  */
-import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { UsageError, messageOf } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
+import { parseJsonText, readTextFile } from '../util/json.js';
 import { describeIssue, loadConfigFile, applyOverrides, type ConfigOverrides } from '../config/load.js';
-import { BACKEND_CHOICES, ENGINE_CHOICES, type RunConfig } from '../config/schema.js';
-
-/** A config name becomes part of a folder name and of run ids, so it is kept to safe characters. */
-const ConfigName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a config name such as "sigmoid5" (letters, digits, . _ -)');
+import { BACKEND_CHOICES, ConfigNameSchema, ENGINE_CHOICES, MAX_SEED, type RunConfig } from '../config/schema.js';
+import { LandscapeProbeSettingsSchema, checkLandscapeRange } from '../probes/landscape-settings.js';
 
 /** The article probes, and records the gradients of, both 7-layer networks: the default when those are in the sweep. */
 const DEFAULT_PROBED = ['sigmoid7', 'relu7'];
 
-const LandscapeSettingsSchema = z
-  .strictObject({
-    /** Configs (from `configs`) whose trained networks are probed; default: those of sigmoid7, relu7 in the sweep. */
-    configs: z.array(ConfigName).optional(),
-    /** Probe the network trained with every seed (true) or only with the first seed (false). */
-    allSeeds: z.boolean().default(true),
-    /**
-     * Sweep settings passed to runLandscape (src/probes/landscape.ts); left out, its defaults apply
-     * (10 weights picked with the run's seed, original value +- 8, 101 points).
-     */
-    count: z.number().int().min(1).optional(),
-    span: z.number().positive().optional(),
-    from: z.number().optional(),
-    to: z.number().optional(),
-    points: z.number().int().min(3).max(100001).optional(),
-  })
-  .superRefine((s, ctx) => {
-    if ((s.from === undefined) !== (s.to === undefined))
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'give both "from" and "to", or neither' });
-    else if (s.from !== undefined && s.to !== undefined && !(s.from < s.to))
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be above "from"' });
-    if (s.span !== undefined && s.from !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['span'], message: 'give either "span" or "from"/"to", not both' });
-  });
+/** Most seeds per config: 1,000 seeds of the 10 configs is already 10,000 training runs. */
+const MAX_SEEDS = 1000;
+/** Most worker processes per core: more only adds memory and switching, never speed. */
+const JOBS_PER_CORE = 4;
+const maxJobs = (): number => JOBS_PER_CORE * os.availableParallelism();
+
+const LandscapeSettingsSchema = LandscapeProbeSettingsSchema.extend({
+  /** Configs (from `configs`) whose trained networks are probed; default: those of sigmoid7, relu7 in the sweep. */
+  configs: z.array(ConfigNameSchema).optional(),
+  /** Probe the network trained with every seed (true) or only with the first seed (false). */
+  allSeeds: z.boolean().default(true),
+}).superRefine(checkLandscapeRange);
 
 const ReproduceConfigSchema = z
   .strictObject({
     description: z.string().optional(),
     /** Run configs of the sweep, by name (a JSON file of that name beside this file). */
-    configs: z.array(ConfigName).min(1),
+    configs: z.array(ConfigNameSchema).min(1),
     /** Seeds per config: seeds firstSeed, firstSeed+1, ... */
-    seeds: z.number().int().min(1).max(1000).default(3),
-    firstSeed: z.number().int().min(0).max(4294967295).default(1),
-    /** Worker processes; "auto" = the number of cores. */
-    jobs: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default('auto'),
+    seeds: z.number().int().min(1).max(MAX_SEEDS).default(3),
+    firstSeed: z.number().int().min(0).max(MAX_SEED).default(1),
+    /** Worker processes; "auto" = the number of cores; at most JOBS_PER_CORE per core. */
+    jobs: z
+      .union([z.literal('auto'), z.number().int().min(1)])
+      .refine((j) => j === 'auto' || j <= maxJobs(), {
+        message: `expected "auto" or at most ${JOBS_PER_CORE} worker processes per core (${maxJobs()} on this machine)`,
+      })
+      .default('auto'),
     /** Settings applied to every run config (optional): e.g. a quick sweep with fewer epochs. */
     overrides: z
       .strictObject({
@@ -66,10 +58,19 @@ const ReproduceConfigSchema = z
       })
       .default({}),
     /** Configs whose runs record per-layer gradients at initialisation and after every epoch. */
-    gradients: z.strictObject({ configs: z.array(ConfigName).optional() }).default({}),
+    gradients: z.strictObject({ configs: z.array(ConfigNameSchema).optional() }).default({}),
     landscape: LandscapeSettingsSchema.default({ allSeeds: true }),
   })
   .superRefine((c, ctx) => {
+    // Seeds are 32-bit: seed 2^32 would wrap around to seed 0's numbers.
+    const lastSeed = c.firstSeed + c.seeds - 1;
+    if (lastSeed > MAX_SEED) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['seeds'],
+        message: `the last seed, firstSeed + seeds - 1 = ${lastSeed}, must be at most ${MAX_SEED}`,
+      });
+    }
     const seen = new Set<string>();
     c.configs.forEach((name, i) => {
       if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['configs', i], message: `"${name}" is listed twice` });
@@ -113,9 +114,24 @@ export interface ReproduceOverrides {
   engine?: string;
 }
 
-export function parseReproduceSettings(raw: unknown, source: string): ReproduceSettings {
-  const result = ReproduceConfigSchema.safeParse(raw);
-  if (!result.success) throw new UsageError(describeIssue(source, result.error));
+/** Where a field set by a flag comes from, for messages: the flag names the mistake, not the file. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = { seeds: '--seeds', jobs: '--jobs' };
+
+export function parseReproduceSettings(raw: unknown, source: string, flags: ReproduceOverrides = {}): ReproduceSettings {
+  // Flags go through the same schema as the file (limits, the last seed).
+  const merged = {
+    ...(raw as object),
+    ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}),
+    ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
+  };
+  const result = ReproduceConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue.path.join('.');
+    const flag = FLAG_OF_FIELD[field];
+    const fromFlag = flag !== undefined && flags[field as 'seeds' | 'jobs'] !== undefined;
+    throw new UsageError(fromFlag ? `${flag}: ${issue.message.replace(/^Invalid input: /, '')}` : describeIssue(source, result.error));
+  }
   const s = result.data;
   const probed = DEFAULT_PROBED.filter((name) => s.configs.includes(name));
   return {
@@ -127,16 +143,7 @@ export function parseReproduceSettings(raw: unknown, source: string): ReproduceS
 
 /** Reads configs/reproduce.json (or another file) and every run config it names. */
 export function loadReproduceConfig(file: string, flags: ReproduceOverrides = {}): ReproduceConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${file}: cannot read reproduce config: no such file`);
-    if (code === 'EISDIR') throw new UsageError(`${file}: is a directory, expected a reproduce config (JSON)`);
-    if (err instanceof SyntaxError) throw new UsageError(`${file}: not valid JSON: ${err.message}`);
-    throw new UsageError(`${file}: cannot read reproduce config: ${messageOf(err)}`);
-  }
+  const raw = parseJsonText(readTextFile(file, 'reproduce config'), file);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new UsageError(`${file}: expected a JSON object listing "configs" (see configs/README.md)`);
   }
@@ -145,9 +152,7 @@ export function loadReproduceConfig(file: string, flags: ReproduceOverrides = {}
       `${file}: is a run config; reproduce needs a list of "configs" such as configs/reproduce.json (to train this one config: node dist/run.js --config ${file})`,
     );
   }
-  const settings = parseReproduceSettings(raw, file);
-  if (flags.seeds !== undefined) settings.seeds = flags.seeds;
-  if (flags.jobs !== undefined) settings.jobs = flags.jobs;
+  const settings = parseReproduceSettings(raw, file, flags);
   const overrides: ConfigOverrides = { ...settings.overrides };
   if (flags.epochs !== undefined) overrides.epochs = flags.epochs;
   if (flags.backend !== undefined) overrides.backend = flags.backend;

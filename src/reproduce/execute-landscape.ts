@@ -1,18 +1,19 @@
 /**
  * Running one landscape probe of the plan: the loss along single first-layer weights of the
  * network a training run of the sweep produced (its weights.json), over that run's training
- * set, through runLandscape (src/probes/landscape.ts), into the probe's own folder, atomically.
+ * set, through runLandscapeProbe (src/probes/landscape-run.ts, shared with the `landscape`
+ * command), into the probe's own folder, atomically.
  */
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { produceAtomically } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { selectBackend } from '../nn/tfjs/backend.js';
 import { loadParams } from '../nn/params-io.js';
-import { runLandscape } from '../probes/landscape.js';
+import { runLandscapeProbe } from '../probes/landscape-run.js';
 import { jobFingerprint, type LandscapeJob } from './plan.js';
-import { jobDir, writeJson, RESULT_FILE, type LandscapeRecord, type TrainRecord } from './store.js';
+import { jobDir, readJobRecord, writeJson, RESULT_FILE, type LandscapeRecord } from './store.js';
 import { versionsWith } from './versions.js';
 import type { ExecuteOptions, ExecuteResult } from './messages.js';
 import { subsetFor } from './subset-cache.js';
@@ -22,24 +23,20 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
   const resultFile = path.join(trainDir, RESULT_FILE);
   if (!existsSync(resultFile))
     throw new UserError(`${job.id}: the run it probes, ${job.trainId}, is not complete (${resultFile} is missing)`);
-  const trained = JSON.parse(readFileSync(resultFile, 'utf8')) as TrainRecord;
+  const trained = readJobRecord(resultFile);
+  if (trained.kind !== 'train') throw new UserError(`${resultFile}: expected the result of a training run, found a ${trained.kind} probe`);
   const config = trained.config;
   const params = loadParams(path.join(trainDir, 'weights.json'));
   // The probe computes with TensorFlow.js whatever engine trained the network.
   const backend = await selectBackend(config.backend);
   const subset = await subsetFor(config, opts.dataDir);
-  const s = job.settings;
   return produceAtomically(jobDir(opts.outDir, job), async (tmp) => {
-    const r = await runLandscape({
+    const r = await runLandscapeProbe({
       networks: [{ name: job.configName, activation: config.activation, outputActivation: config.outputActivation, params }],
-      data: subset.train,
+      train: subset.train,
+      settings: job.settings,
       // The run's seed picks the weights, so sigmoid7 and relu7 of one seed are probed at the same positions.
       seed: job.seed,
-      count: s.count,
-      span: s.span,
-      from: s.from,
-      to: s.to,
-      points: s.points,
       // A failed derivative check is reported in the record and the report rather than discarding the probe.
       failOnCheck: false,
       outDir: tmp,

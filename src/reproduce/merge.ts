@@ -13,7 +13,7 @@ import { UserError, UsageError } from '../util/errors.js';
 import { produceAtomically, removeStaleTemps } from '../util/atomic.js';
 import { formatShard, selectShard, WHOLE, type Plan } from './plan.js';
 import {
-  acquireLock,
+  openSweepFolder,
   jobDir,
   jobParentDirs,
   jobState,
@@ -54,8 +54,7 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
     }
   }
 
-  await fs.mkdir(out, { recursive: true });
-  const release = await acquireLock(out);
+  const release = await openSweepFolder(opts.outDir);
   try {
     for (const dir of jobParentDirs(out)) await removeStaleTemps(dir);
     try {
@@ -118,6 +117,6 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
     const final = await opts.finish(out);
     return { copied, alreadyThere, final };
   } finally {
-    release();
+    await release();
   }
 }

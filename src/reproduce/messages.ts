@@ -11,7 +11,7 @@ export interface RunJobMessage {
 }
 
 /** Worker -> parent. */
-export type WorkerMessage =
+export type SweepWorkerMessage =
   | { type: 'ready'; pid: number }
   | { type: 'epoch'; id: string; epoch: EpochRecord; epochs: number }
   | { type: 'done'; id: string; seconds: number; headline: string }

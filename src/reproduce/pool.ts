@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { PlannedJob } from './plan.js';
 import type { EpochRecord } from '../training/loop.js';
-import type { RunJobMessage, WorkerMessage } from './messages.js';
+import type { RunJobMessage, SweepWorkerMessage } from './messages.js';
 
 export type PoolEvent =
   | { type: 'start'; worker: number; job: PlannedJob }
@@ -139,7 +139,7 @@ export class WorkerPool {
         for (const stream of [child.stdout, child.stderr]) {
           if (stream) createInterface({ input: stream }).on('line', (line) => emit({ type: 'output', worker: number, line }));
         }
-        child.on('message', (m: WorkerMessage) => {
+        child.on('message', (m: SweepWorkerMessage) => {
           if (m.type === 'ready') {
             slot.ready = true;
             dispatch();

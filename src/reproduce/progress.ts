@@ -11,10 +11,9 @@
 import cliProgress from 'cli-progress';
 import type { PoolEvent } from './pool.js';
 import type { PlannedJob } from './plan.js';
+import type { ProgressChoice, ProgressStyle } from '../util/progress-choice.js';
 
-export type ProgressMode = 'bar' | 'lines' | 'none';
-
-export function resolveProgressMode(mode: 'auto' | ProgressMode, stream: NodeJS.WriteStream = process.stderr): ProgressMode {
+export function resolveProgressStyle(mode: ProgressChoice, stream: NodeJS.WriteStream = process.stderr): ProgressStyle {
   if (mode !== 'auto') return mode;
   return stream.isTTY ? 'bar' : 'lines';
 }
@@ -34,7 +33,7 @@ export function formatDuration(seconds: number): string {
 }
 
 export interface ProgressOptions {
-  mode: ProgressMode;
+  mode: ProgressStyle;
   /** Jobs of this sweep (or shard) in all, and how many were complete before it started. */
   total: number;
   alreadyDone: number;

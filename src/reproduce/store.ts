@@ -13,12 +13,16 @@
  * exists, holds result.json (and, for a training run, trainRun's summary.csv), and result.json
  * was made from the same settings as the job now planned.
  */
-import { existsSync, readFileSync, unlinkSync, promises as fs } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, messageOf } from '../util/errors.js';
-import { processIsAlive, writeFileAtomic } from '../util/atomic.js';
-import type { RunConfig } from '../config/schema.js';
+import { z } from 'zod';
+import { UsageError, UserError, messageOf } from '../util/errors.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { readJsonFile } from '../util/json.js';
+import { lockFolder } from '../util/lock.js';
+import { childPath } from '../util/paths.js';
+import { createFolder } from '../util/folders.js';
+import { ConfigNameSchema, RunConfigSchema, type RunConfig } from '../config/schema.js';
 import { jobFingerprint, type PlannedJob, type Plan, type Shard } from './plan.js';
 import type { ReproduceSettings } from './config.js';
 import type { RunResult } from '../training/train-run.js';
@@ -135,8 +139,81 @@ export interface SessionRecord {
   load5: number;
 }
 
+/** A job's folder; the id (read back from plan.json too) is a label, so the folder cannot leave OUT/runs or OUT/probes. */
 export function jobDir(outDir: string, job: Pick<PlannedJob, 'kind' | 'id'>): string {
-  return path.join(outDir, job.kind === 'train' ? 'runs' : 'probes', job.id);
+  return childPath(path.join(outDir, job.kind === 'train' ? 'runs' : 'probes'), job.id);
+}
+
+/*
+ * The shapes of the files the sweep reads back. They check what the program relies on (kinds,
+ * ids, fingerprints, numbers) and keep any other field as written, so a record from a newer
+ * version with more fields still reads.
+ */
+const JobIdSchema = ConfigNameSchema.or(
+  z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+    .max(200),
+);
+const VersionsSchema = z.looseObject({ node: z.string(), tfjs: z.string(), project: z.string() });
+const TrainRecordSchema = z.looseObject({
+  kind: z.literal('train'),
+  id: JobIdSchema,
+  configName: z.string(),
+  seed: z.number().int().min(0),
+  fingerprint: z.string(),
+  config: z.looseObject(RunConfigSchema.shape),
+  finalTestAccuracy: z.number(),
+  bestTestAccuracy: z.number(),
+  bestEpoch: z.number().int(),
+  seconds: z.number(),
+  history: z.array(z.looseObject({ epoch: z.number().int() })),
+  gradients: z.array(z.looseObject({})),
+  host: z.string(),
+  finishedAt: z.string(),
+  versions: VersionsSchema,
+});
+const LandscapeRecordSchema = z.looseObject({
+  kind: z.literal('landscape'),
+  id: JobIdSchema,
+  configName: z.string(),
+  seed: z.number().int().min(0),
+  trainId: JobIdSchema,
+  fingerprint: z.string(),
+  series: z.array(
+    z.looseObject({ weightI: z.number().int(), weightJ: z.number().int(), values: z.array(z.number()), losses: z.array(z.number()) }),
+  ),
+  check: z.looseObject({ passed: z.boolean() }),
+  host: z.string(),
+  finishedAt: z.string(),
+  versions: VersionsSchema,
+});
+const JobRecordSchema = z.discriminatedUnion('kind', [TrainRecordSchema, LandscapeRecordSchema]);
+const ShardSchema = z.strictObject({ index: z.number().int().min(1), count: z.number().int().min(1) });
+const PlannedJobSchema = z.looseObject({
+  kind: z.enum(['train', 'landscape']),
+  id: JobIdSchema,
+  configName: z.string(),
+  seed: z.number().int(),
+});
+const PlanFileSchema = z.looseObject({
+  source: z.string(),
+  settings: z.looseObject({ configs: z.array(z.string()) }),
+  seeds: z.array(z.number().int()),
+  fingerprint: z.string(),
+  jobs: z.array(PlannedJobSchema),
+  shard: ShardSchema,
+  command: z.string(),
+  mergedFrom: z.array(z.string()).optional(),
+});
+const SessionsSchema = z.array(
+  z.looseObject({ id: z.string(), host: z.string(), status: z.string(), wallSeconds: z.number(), jobsCompleted: z.number().int() }),
+);
+
+/** A job's result.json, checked (throws a UserError naming the file). */
+export function readJobRecord(file: string): JobRecord {
+  // Checked above for what the program uses; the rest of the record is as trainRun / the probe wrote it.
+  return readJsonFile(file, JobRecordSchema, 'job result') as unknown as JobRecord;
 }
 
 export function jobParentDirs(outDir: string): string[] {
@@ -157,9 +234,9 @@ export function jobState(outDir: string, job: PlannedJob): JobState {
   }
   let record: JobRecord;
   try {
-    record = JSON.parse(readFileSync(resultFile, 'utf8')) as JobRecord;
+    record = readJobRecord(resultFile);
   } catch (err) {
-    return { state: 'conflict', record: null, why: `${resultFile} is unreadable: ${messageOf(err)}` };
+    return { state: 'conflict', record: null, why: messageOf(err) };
   }
   if (record.fingerprint !== jobFingerprint(job)) {
     return { state: 'conflict', record, why: `${dir} was made with other settings than the plan now gives` };
@@ -173,21 +250,11 @@ export function planFileOf(plan: Plan, source: string, settings: ReproduceSettin
 
 export function readPlanFile(outDir: string): PlanFile {
   const file = path.join(outDir, PLAN_FILE);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new UserError(`${outDir}: not a reproduce folder (no ${PLAN_FILE}); give a folder written by \`reproduce\``);
-    }
-    throw new UserError(`${file}: cannot read: ${messageOf(err)}`);
+  if (!existsSync(file)) {
+    throw new UserError(`${outDir}: not a reproduce folder (no ${PLAN_FILE}); give a folder written by \`reproduce\``);
   }
-  try {
-    return JSON.parse(text) as PlanFile;
-  } catch (err) {
-    throw new UserError(`${file}: not valid JSON: ${messageOf(err)}`);
-  }
+  // Checked for what the program uses; settings and jobs are as the sweep wrote them.
+  return readJsonFile(file, PlanFileSchema, 'reproduce plan') as unknown as PlanFile;
 }
 
 export async function writeJson(file: string, value: unknown): Promise<void> {
@@ -195,11 +262,9 @@ export async function writeJson(file: string, value: unknown): Promise<void> {
 }
 
 export function readSessions(outDir: string): SessionRecord[] {
-  try {
-    return JSON.parse(readFileSync(path.join(outDir, SESSIONS_FILE), 'utf8')) as SessionRecord[];
-  } catch {
-    return [];
-  }
+  const file = path.join(outDir, SESSIONS_FILE);
+  if (!existsSync(file)) return [];
+  return readJsonFile(file, SessionsSchema, 'list of sweep sessions') as unknown as SessionRecord[];
 }
 
 /** Records (or updates) one session in OUT/sessions.json. Only this process writes it while it holds the lock. */
@@ -210,43 +275,22 @@ export async function saveSession(outDir: string, session: SessionRecord): Promi
 }
 
 /**
- * Takes OUT/sweep.lock so two sweeps never write the same folder. A lock left by a process
- * of this machine that no longer exists is taken over; a live one, or one from another
- * machine (whose processes we cannot see), stops the sweep with a message saying what to do.
+ * Opens OUT for a sweep or a merge: creates it when missing, refuses a folder this program did
+ * not make as a sweep folder (anything in it, but no plan.json), and takes OUT/sweep.lock
+ * (src/util/lock.ts: atomic; a lock whose holder was killed goes stale and is taken over) so
+ * two sweeps never write the same folder. Returns the release function.
  */
-export async function acquireLock(outDir: string): Promise<() => void> {
-  const file = path.join(outDir, LOCK_FILE);
-  const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await fs.writeFile(file, mine, { flag: 'wx' });
-      const release = (): void => {
-        try {
-          const held = readFileSync(file, 'utf8');
-          if (held === mine) unlinkSync(file); // synchronous: release also runs from exit handlers
-        } catch {
-          /* already gone */
-        }
-      };
-      return release;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`${file}: cannot create lock: ${messageOf(err)}`);
-    }
-    let holder: { pid?: number; host?: string } = {};
-    try {
-      holder = JSON.parse(readFileSync(file, 'utf8')) as typeof holder;
-    } catch {
-      /* half-written or foreign: treat as stale below if it stays unreadable */
-    }
-    if (holder.host !== undefined && holder.host !== os.hostname()) {
-      throw new UserError(
-        `${outDir}: in use by a sweep on ${holder.host} (${file}); give each machine its own --out, or delete the lock if that sweep has stopped`,
-      );
-    }
-    if (holder.pid !== undefined && processIsAlive(holder.pid)) {
-      throw new UserError(`${outDir}: in use by another sweep (process ${holder.pid}); wait for it to finish, or use another --out`);
-    }
-    await fs.rm(file, { force: true });
+export async function openSweepFolder(outDir: string): Promise<() => Promise<void>> {
+  await createFolder(outDir, '--out');
+  const entries = readdirSync(outDir).filter((n) => !n.startsWith(LOCK_FILE));
+  if (entries.length > 0 && !entries.includes(PLAN_FILE)) {
+    throw new UsageError(
+      `--out ${outDir}: holds files but no ${PLAN_FILE}, so it is not a folder of \`reproduce\`; give a new or empty folder, or a reproduce folder to resume`,
+    );
   }
-  throw new UserError(`${file}: cannot take the lock (another sweep keeps taking it)`);
+  return lockFolder(
+    outDir,
+    path.join(outDir, LOCK_FILE),
+    `${outDir}: in use by another sweep (${path.join(outDir, LOCK_FILE)}); wait for it to finish, or use another --out`,
+  );
 }

@@ -7,18 +7,20 @@
  * runs only its share and leaves the summary to `reproduce merge`.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import { removeStaleTemps } from '../util/atomic.js';
+import { onStopSignal } from '../util/signals.js';
 import { ensureData } from '../data/fetch.js';
 import { loadReproduceConfig, type ReproduceOverrides } from './config.js';
 import { makePlan, selectShard, formatShard, WHOLE, type Shard, type PlannedJob } from './plan.js';
 import { WorkerPool, type PoolEvent } from './pool.js';
-import { SweepProgress, resolveProgressMode, formatDuration, type ProgressMode } from './progress.js';
+import { SweepProgress, resolveProgressStyle, formatDuration } from './progress.js';
+import type { ProgressChoice } from '../util/progress-choice.js';
 import {
-  acquireLock,
+  openSweepFolder,
   jobParentDirs,
   jobState,
   planFileOf,
@@ -40,7 +42,7 @@ export interface SweepOptions<Final = unknown> {
   shard?: Shard;
   outDir: string;
   dataDir: string;
-  progress?: 'auto' | ProgressMode;
+  progress?: ProgressChoice;
   /** The command line, for the report (without --shard/--out). */
   command?: string;
   /** Where progress and messages go (default stderr). */
@@ -72,10 +74,7 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
   const mine = selectShard(plan, shard);
   const workers = rc.settings.jobs === 'auto' ? os.availableParallelism() : rc.settings.jobs;
 
-  await fs.mkdir(opts.outDir, { recursive: true });
-  const release = await acquireLock(opts.outDir);
-  const onExit = (): void => release();
-  process.once('exit', onExit);
+  const release = await openSweepFolder(opts.outDir);
   try {
     for (const dir of jobParentDirs(opts.outDir)) {
       const stale = await removeStaleTemps(dir);
@@ -194,19 +193,15 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
       interrupted: false,
     };
   } finally {
-    release();
-    process.removeListener('exit', onExit);
+    await release();
   }
 }
 
 /** A folder holds one sweep: a plan.json of another sweep (other configs or seeds) must not be mixed in. */
 function checkSamePlanOrNew(outDir: string, fingerprint: string, shard: Shard): void {
-  let existing;
-  try {
-    existing = readPlanFile(outDir);
-  } catch {
-    return; // a new folder
-  }
+  if (!existsSync(path.join(outDir, PLAN_FILE))) return; // a new folder
+  // A plan.json that does not read is an error naming it, never a reason to start over in that folder.
+  const existing = readPlanFile(outDir);
   if (existing.fingerprint !== fingerprint) {
     throw new UserError(
       `${outDir}: holds a sweep with other settings (${path.join(outDir, PLAN_FILE)}: ${existing.jobs.length} jobs from ${existing.source}); ` +
@@ -234,7 +229,7 @@ async function runPending(
   ctx: RunPendingContext,
 ): Promise<{ failed: { id: string; message: string }[]; interrupted: boolean }> {
   const progress = new SweepProgress({
-    mode: resolveProgressMode(ctx.opts.progress ?? 'auto', ctx.stream),
+    mode: resolveProgressStyle(ctx.opts.progress ?? 'auto', ctx.stream),
     total: ctx.total,
     alreadyDone: ctx.complete.size,
     pending,
@@ -253,19 +248,17 @@ async function runPending(
     },
   });
   let interrupted = false;
-  const onSignal = (): void => {
+  const removeSignalHandler = onStopSignal((signal) => {
+    if (interrupted) return;
     interrupted = true;
-    progress.log('stopping: finished runs are kept; unfinished ones will be redone on the next start');
+    progress.log(`stopping (${signal}): finished runs are kept; unfinished ones will be redone on the next start`);
     pool.stop();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
   try {
     const outcome = await pool.run(pending);
     return { failed: outcome.failed, interrupted: interrupted || outcome.stopped };
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    removeSignalHandler();
     progress.stop();
   }
 }

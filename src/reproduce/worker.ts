@@ -7,9 +7,9 @@
  */
 import { UserError, messageOf } from '../util/errors.js';
 import { executeJob } from './execute.js';
-import type { RunJobMessage, WorkerMessage } from './messages.js';
+import type { RunJobMessage, SweepWorkerMessage } from './messages.js';
 
-function send(message: WorkerMessage): void {
+function send(message: SweepWorkerMessage): void {
   if (process.connected) process.send?.(message);
 }
 

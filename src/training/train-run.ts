@@ -14,7 +14,6 @@
  *   weights.json  the final parameters (src/nn/params-io.ts)
  *   curves.svg/.png  loss and accuracy against epoch
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { describeBackend, selectBackend, type BackendInfo } from '../nn/tfjs/backend.js';
@@ -35,10 +34,12 @@ import type { EngineKind, NetworkSpec } from '../nn/engine.js';
 import { createEngine, sgdSpecOf } from '../nn/create-engine.js';
 import { withTargets } from '../nn/targets.js';
 import { stepsPerEpoch, trainLoop, type EpochRecord } from './loop.js';
-import { folderStamp, prepareOutDir } from './out-dir.js';
+import { prepareOutDir } from './out-dir.js';
+import { removeIfEmpty } from '../util/folders.js';
+import { existsSync } from 'node:fs';
+import type { ProgressChoice, ProgressStyle } from '../util/progress-choice.js';
+import { exitCodeFor, onStopSignal, type StopSignal } from '../util/signals.js';
 import { projectVersion } from '../util/version.js';
-
-export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 
 export interface TrainRunOptions {
   /** The run folder; default outputs/<config name>-<run id>. Must not exist or be empty. */
@@ -46,7 +47,7 @@ export interface TrainRunOptions {
   /** Data cache (src/data/cache.ts resolveDataDir: flag > env CIFAR10_DATA_DIR > ~/.cache/cifar10-mlp). */
   dataDir?: string;
   /** auto: a bar when stdout is a terminal, else one line per epoch; none: print nothing. */
-  progress?: ProgressMode;
+  progress?: ProgressChoice;
   /** After epoch 0 (before training) and after every epoch. */
   onEpoch?: (e: EpochRecord) => void;
   /** Train on this subset instead of loading one. */
@@ -117,16 +118,31 @@ export const SUMMARY_COLUMNS = [
   'finished_at',
 ] as const;
 
-/** Exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells report it. */
-const INTERRUPTED_EXIT_CODE = 130;
-
 export async function trainRun(config: RunConfig, options: TrainRunOptions = {}): Promise<RunResult> {
   const mode = resolveProgress(options.progress ?? 'auto');
+  const startedAt = new Date();
+  // The folder first: a bad --out fails in a second, before the backend and the data load.
+  const existed = options.outDir !== undefined && existsSync(options.outDir);
+  const outDir = await prepareOutDir(options.outDir, config.name, startedAt);
+  try {
+    return await trainInto(outDir, config, options, mode, startedAt);
+  } catch (err) {
+    // Stopped before run.json was written (the backend or the data failed): no empty folder is left.
+    if (!existed) await removeIfEmpty(outDir);
+    throw err;
+  }
+}
+
+async function trainInto(
+  outDir: string,
+  config: RunConfig,
+  options: TrainRunOptions,
+  mode: ProgressStyle,
+  startedAt: Date,
+): Promise<RunResult> {
   const say = (line: string): void => {
     if (mode !== 'none') process.stdout.write(`${line}\n`);
   };
-  const startedAt = new Date();
-
   const backend = config.engine === 'tfjs' ? await selectBackend(config.backend) : null;
   say(backend ? `backend: ${describeBackend(backend)}` : 'engine: handwritten (plain TypeScript, no TensorFlow.js backend)');
 
@@ -140,8 +156,6 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
   const sizes = layerSizes(train.inputs, config.hidden);
   const params = options.initialParams ?? initParams(sizes, config.init, config.seed);
   const network: NetworkSpec = { sizes, hiddenActivation: config.activation, outputActivation: config.outputActivation };
-  const outDir = options.outDir ?? (await newRunDir(config.name, startedAt));
-  await prepareOutDir(outDir, options.outDir !== undefined);
 
   const runInfo = {
     name: config.name,
@@ -208,6 +222,8 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
         if (config.recordActivations)
           await writeCsv(path.join(outDir, 'activations.csv'), ACTIVATION_COLUMNS, activationRows(activationStatsSoFar));
         runInfo.epochsCompleted = record.epoch;
+        // Kept current, so a run killed without warning (SIGKILL, power) still says how far it got.
+        await writeRunJson();
         progress.epoch(record);
         options.onEpoch?.(record);
       },
@@ -227,7 +243,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
     throw new UserError(
       `interrupted after ${runInfo.epochsCompleted} of ${config.epochs} epochs; ` +
         `the finished epochs are in ${path.join(outDir, 'history.csv')}`,
-      INTERRUPTED_EXIT_CODE,
+      exitCodeFor(interrupt?.signal ?? 'SIGINT'),
     );
   }
 
@@ -294,7 +310,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
   return result;
 }
 
-function resolveProgress(mode: ProgressMode): Exclude<ProgressMode, 'auto'> {
+function resolveProgress(mode: ProgressChoice): ProgressStyle {
   if (mode !== 'auto') return mode;
   return process.stdout.isTTY ? 'bar' : 'lines';
 }
@@ -348,36 +364,24 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(1)} %`;
 }
 
-/** outputs/<name>-<UTC date and time>, with -2, -3... when two runs start in the same second. */
-async function newRunDir(name: string, startedAt: Date): Promise<string> {
-  const base = path.join('outputs', `${name}-${folderStamp(startedAt)}`);
-  await fs.mkdir('outputs', { recursive: true });
-  for (let k = 1; ; k++) {
-    const dir = k === 1 ? base : `${base}-${k}`;
-    try {
-      await fs.mkdir(dir);
-      return dir;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-}
-
-/** Ctrl-C once: finish cleanly after the current step. Twice: quit at once. */
+/**
+ * Ctrl-C, SIGTERM or SIGHUP once: finish cleanly after the current step (run.json then says
+ * "interrupted"). Twice: quit at once.
+ */
 class InterruptFlag {
-  raised = false;
-  private readonly handler = (): void => {
-    if (this.raised) process.exit(INTERRUPTED_EXIT_CODE);
-    this.raised = true;
-    process.stderr.write('\nstopping after the current step (Ctrl-C again to quit at once)\n');
-  };
+  signal: StopSignal | null = null;
+  private readonly remove_ = onStopSignal((signal) => {
+    if (this.signal) process.exit(exitCodeFor(signal));
+    this.signal = signal;
+    process.stderr.write(`\nstopping after the current step (${signal}; Ctrl-C again to quit at once)\n`);
+  });
 
-  constructor() {
-    process.on('SIGINT', this.handler);
+  get raised(): boolean {
+    return this.signal !== null;
   }
 
   remove(): void {
-    process.off('SIGINT', this.handler);
+    this.remove_();
   }
 }
 
@@ -387,7 +391,7 @@ class Progress {
   private lastEpoch: EpochRecord | null = null;
 
   constructor(
-    private readonly mode: Exclude<ProgressMode, 'auto'>,
+    private readonly mode: ProgressStyle,
     private readonly epochs: number,
     private readonly steps: number,
   ) {}

@@ -78,6 +78,9 @@ async function tryWasm(): Promise<{ info?: Omit<BackendInfo, 'requested' | 'skip
 async function useCpu(): Promise<Omit<BackendInfo, 'requested' | 'skipped'>> {
   await tf.setBackend('cpu');
   await tf.ready();
+  // The cpu backend prints an "install the node backend" banner on its first tensor; the choice
+  // of backend is already reported by this program (and tfjs-node cannot install here), so it is noise.
+  (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   return { name: 'cpu', provider: `@tensorflow/tfjs-backend-cpu ${tf.version_core}`, threads: 1, tfjsVersion: tf.version_core };
 }
 
