@@ -87,7 +87,7 @@ export function bootstrap<T>(
 }
 
 /** The statistic of each of `resamples` resamples of the units (for bootstrap probabilities). */
-function bootstrapDraws<T>(units: readonly T[], statistic: (sample: readonly T[]) => number, rng: Rng, resamples: number): number[] {
+export function bootstrapDraws<T>(units: readonly T[], statistic: (sample: readonly T[]) => number, rng: Rng, resamples: number): number[] {
   const n = units.length;
   const sample: T[] = new Array<T>(n);
   const draws: number[] = [];
@@ -122,7 +122,8 @@ export function wilson(k: number, n: number, confidence = 0.95): Estimate {
   const denom = 1 + (z * z) / n;
   const centre = (p + (z * z) / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
-  return { value: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half), n };
+  // Clamped to [0, 1] and to contain p itself (rounding can put 1 just above the high end at k = n).
+  return { value: p, low: Math.min(p, Math.max(0, centre - half)), high: Math.max(p, Math.min(1, centre + half)), n };
 }
 
 /**
