@@ -134,7 +134,7 @@ describe('train: the command line', function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/^backend: wasm \(@tensorflow\/tfjs-backend-wasm [\d.]+, 1 thread\)$/m);
     expect(r.stdout).to.match(/^epoch 2\/2 /m); // not a terminal: one plain line per epoch
-    expect(r.stdout).to.match(/^final test accuracy \d+\.\d %/m);
+    expect(r.stdout).to.match(/^test accuracy \d+\.\d % at epoch \d+ \(lowest validation loss\), final \d+\.\d %/m);
     const runs = await fs.readdir(path.join(dir, 'outputs'));
     expect(runs).to.have.length(1);
     expect(runs[0]).to.match(/^tiny-\d{8}T\d{6}Z$/);

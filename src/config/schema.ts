@@ -3,10 +3,10 @@
  *
  * Layers are counted as the article counts them, input + hidden + output: `sigmoid5.json`
  * has three hidden layers. Every field but `hidden` and `activation` has a default. The
- * shipped configs spell every field out; their values (He init, batch 32, 20 epochs, learning
- * rate 1.0 for Sigmoid and 0.1 for ReLU) were chosen from measurements on the real data
- * (configs/README.md). The schema's own defaults follow them where one value fits every
- * activation; the learning rate default (0.1) is the ReLU one.
+ * shipped configs spell every field out; their learning rate and initialisation (Sigmoid: He,
+ * 1.0; ReLU: Xavier, 0.1) were chosen on the validation split (docs/training.md). The schema's
+ * own defaults follow them where one value fits every activation; the learning rate default
+ * (0.1) is the ReLU one, the He initialisation the Sigmoid one.
  */
 import { z } from 'zod';
 import { CIFAR10_CLASSES } from '../data/types.js';

@@ -133,7 +133,7 @@ async function pickImages(
   ] as const) {
     if (have < perClass) {
       throw new UserError(
-        `asked for ${perClass} ${CIFAR10_CLASSES[label]} images${perClassOfPart.length > 1 ? ` (${perClassOfPart.join(' training + ')} validation)` : ''}, but ${where} (${files.join(', ')}) ${files.length === 1 ? 'holds' : 'hold'} only ${have}`,
+        `asked for ${perClass} ${CIFAR10_CLASSES[label]} images${perClassOfPart.filter((n) => n > 0).length > 1 ? ` (${perClassOfPart.join(' training + ')} validation)` : ''}, but ${where} (${files.join(', ')}) ${files.length === 1 ? 'holds' : 'hold'} only ${have}`,
       );
     }
   }
