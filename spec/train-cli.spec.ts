@@ -128,13 +128,13 @@ describe('train: the command line', function () {
       learningRate: 0.1,
       batchSize: 20,
       epochs: 2,
-      data: { trainPerClass: 60, testPerClass: 20 },
+      data: { trainPerClass: 60, testPerClass: 20, validationPerClass: 20 },
     });
     const r = await runCli(['--config', config, '--data-dir', fixture.dataDir, '--seed', '4'], { cwd: dir });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/^backend: wasm \(@tensorflow\/tfjs-backend-wasm [\d.]+, 1 thread\)$/m);
     expect(r.stdout).to.match(/^epoch 2\/2 /m); // not a terminal: one plain line per epoch
-    expect(r.stdout).to.match(/^final test accuracy \d+\.\d %/m);
+    expect(r.stdout).to.match(/^test accuracy \d+\.\d % at epoch \d+ \(lowest validation loss\), final \d+\.\d %/m);
     const runs = await fs.readdir(path.join(dir, 'outputs'));
     expect(runs).to.have.length(1);
     expect(runs[0]).to.match(/^tiny-\d{8}T\d{6}Z$/);
@@ -155,7 +155,7 @@ describe('train: the command line', function () {
       activation: 'sigmoid',
       batchSize: 10,
       epochs: 500,
-      data: { trainPerClass: 60, testPerClass: 20 },
+      data: { trainPerClass: 60, testPerClass: 20, validationPerClass: 20 },
     });
     const out = path.join(dir, 'interrupted');
     let sent = false;

@@ -8,7 +8,7 @@
  * other error, including one thrown from inside TensorFlow.js's WebAssembly glue, prints its
  * first line and how to get the full trace (--debug, or CIFAR10_MLP_DEBUG=1).
  */
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError, UsageError, messageOf } from './util/errors.js';
 import { trainCommand } from './cli/train.js';
@@ -17,9 +17,20 @@ import { compareCommand } from './cli/compare.js';
 import { landscapeCommand } from './cli/landscape.js';
 import { reproduceCommand } from './cli/reproduce.js';
 import { benchCommand } from './cli/bench.js';
+import { reportCommand } from './cli/report.js';
 import { DEBUG_ENV, failWithUsage } from './cli/flags.js';
 
-const COMMANDS = ['train', 'data', 'compare', 'landscape', 'reproduce', 'bench'];
+/** Every command, in the order --help lists them; unknown words are checked against their names. */
+const COMMAND_MODULES = [
+  trainCommand,
+  dataCommand,
+  compareCommand,
+  landscapeCommand,
+  reproduceCommand,
+  benchCommand,
+  reportCommand,
+] as CommandModule[];
+const COMMANDS = COMMAND_MODULES.map((c) => String(c.command).split(' ')[0]);
 
 /** Exit code of an unexpected error (a bug, or a failure this program does not know how to word): EX_SOFTWARE. */
 const INTERNAL_ERROR_EXIT_CODE = 70;
@@ -32,12 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const parser = yargs(argv)
     .scriptName('node dist/run.js')
-    .command(trainCommand)
-    .command(dataCommand)
-    .command(compareCommand)
-    .command(landscapeCommand)
-    .command(reproduceCommand)
-    .command(benchCommand)
+    .command(COMMAND_MODULES)
     .option('debug', { type: 'boolean', describe: `on an unexpected error, print its full stack trace (also ${DEBUG_ENV}=1)` })
     .strict()
     .demandCommand(1, 'give a command, or --config FILE to train one configuration (see --help)')

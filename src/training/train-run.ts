@@ -10,7 +10,8 @@
  *                 every epoch, so a run stopped at any moment leaves a readable file
  *   gradients.csv per-layer gradient statistics, when the config records them
  *   activations.csv per-hidden-layer saturation, dead units and percentiles, when the config records them
- *   summary.csv   one row: final and best test accuracy, train accuracy, time
+ *   summary.csv   one row: test accuracy at the epoch of lowest validation loss (the primary
+ *                 figure, src/training/run-metrics.ts), final and last-five test accuracy, time
  *   weights.json  the final parameters (src/nn/params-io.ts)
  *   curves.svg/.png  loss and accuracy against epoch
  */
@@ -39,6 +40,7 @@ import { removeIfEmpty } from '../util/folders.js';
 import { existsSync } from 'node:fs';
 import type { ProgressChoice, ProgressStyle } from '../util/progress-choice.js';
 import { exitCodeFor, onStopSignal, type StopSignal } from '../util/signals.js';
+import { runMetrics, type RunMetrics } from './run-metrics.js';
 import { projectVersion } from '../util/version.js';
 
 export interface TrainRunOptions {
@@ -69,7 +71,9 @@ export interface RunResult {
   gradients: LayerGradientStat[];
   activations: LayerActivationStat[];
   finalTestAccuracy: number;
-  /** The best test accuracy after any epoch >= 1, and that epoch. */
+  /** The primary figure (test accuracy at the epoch of lowest validation loss) and the ones beside it. */
+  metrics: RunMetrics;
+  /** The best test accuracy after any epoch >= 1, and that epoch (chosen on the test set: flattering, not for verdicts). */
   bestTestAccuracy: number;
   bestEpoch: number;
   finalTrainAccuracy: number;
@@ -89,6 +93,8 @@ export const HISTORY_COLUMNS = [
   'train_acc',
   'test_loss',
   'test_acc',
+  'val_loss',
+  'val_acc',
   'seconds',
   'elapsed_seconds',
   'finished_at',
@@ -107,6 +113,10 @@ export const SUMMARY_COLUMNS = [
   'momentum',
   'batch_size',
   'init',
+  'test_acc',
+  'selected_epoch',
+  'val_loss_best',
+  'test_acc_last5',
   'final_test_acc',
   'best_test_acc',
   'best_epoch',
@@ -149,8 +159,9 @@ async function trainInto(
   const subset = options.subset ?? (await loadSubset({ dataDir: resolveDataDir(options.dataDir), ...config.data, log: say }));
   // The data's 1/0 labels as the configured targets (config.targets; the same arrays for 1/0).
   const [train, test] = [withTargets(subset.train, config.targets), withTargets(subset.test, config.targets)];
+  const validation = subset.validation ? withTargets(subset.validation, config.targets) : undefined;
   say(
-    `data: ${train.count} training and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`,
+    `data: ${train.count} training, ${validation?.count ?? 0} validation and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`,
   );
 
   const sizes = layerSizes(train.inputs, config.hidden);
@@ -176,6 +187,7 @@ async function trainInto(
       color: subset.color,
       trainCount: train.count,
       testCount: test.count,
+      validationCount: validation?.count ?? 0,
       inputs: train.inputs,
     },
     outDir,
@@ -206,6 +218,7 @@ async function trainInto(
       engine,
       train,
       test,
+      validation,
       epochs: config.epochs,
       batchSize: config.batchSize,
       seed: config.seed,
@@ -259,6 +272,7 @@ async function trainInto(
     history,
     gradients: loop.gradients,
     activations: loop.activations,
+    metrics: runMetrics(history),
     finalTestAccuracy: last.testAccuracy,
     bestTestAccuracy: best.testAccuracy,
     bestEpoch: best.epoch,
@@ -277,6 +291,8 @@ async function trainInto(
   runInfo.status = 'finished';
   Object.assign(runInfo, {
     results: {
+      testAccuracy: result.metrics.testAccuracy,
+      selectedEpoch: result.metrics.selectedEpoch,
       finalTestAccuracy: result.finalTestAccuracy,
       bestTestAccuracy: result.bestTestAccuracy,
       bestEpoch: result.bestEpoch,
@@ -303,7 +319,7 @@ async function trainInto(
   }
 
   say(
-    `final test accuracy ${pct(result.finalTestAccuracy)} (best ${pct(result.bestTestAccuracy)} at epoch ${result.bestEpoch}), ` +
+    `test accuracy ${pct(result.metrics.testAccuracy)} at epoch ${result.metrics.selectedEpoch} (${result.metrics.selectedBy}), final ${pct(result.finalTestAccuracy)}, ` +
       `train accuracy ${pct(result.finalTrainAccuracy)}, ${result.seconds.toFixed(1)} s of training`,
   );
   say(`results: ${outDir}`);
@@ -322,6 +338,8 @@ function historyRow(e: EpochRecord): CsvRow {
     train_acc: e.trainAccuracy,
     test_loss: e.testLoss,
     test_acc: e.testAccuracy,
+    val_loss: Number.isFinite(e.valLoss) ? e.valLoss : '',
+    val_acc: Number.isFinite(e.valAccuracy) ? e.valAccuracy : '',
     seconds: round(e.seconds),
     elapsed_seconds: round(e.elapsedSeconds),
     finished_at: new Date().toISOString(),
@@ -343,6 +361,10 @@ function summaryRow(r: RunResult, startedAt: Date, finishedAt: Date): CsvRow {
     momentum: c.momentum,
     batch_size: c.batchSize,
     init: c.init.scheme === 'normal' ? `normal(${c.init.std})` : c.init.scheme,
+    test_acc: r.metrics.testAccuracy,
+    selected_epoch: r.metrics.selectedEpoch,
+    val_loss_best: Number.isFinite(r.metrics.bestValLoss) ? r.metrics.bestValLoss : '',
+    test_acc_last5: r.metrics.testAccuracyLast5,
     final_test_acc: r.finalTestAccuracy,
     best_test_acc: r.bestTestAccuracy,
     best_epoch: r.bestEpoch,
