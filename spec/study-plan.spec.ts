@@ -114,3 +114,21 @@ describe('study: choosing the learning rate on the validation split', () => {
     expect(s.lateBestFraction).to.equal(0.75);
   });
 });
+
+describe('study: the naive fixed-range initialisation', () => {
+  it('uniform with a limit draws from U(-limit, +limit) whatever the fan-in; other schemes refuse a limit', async () => {
+    const { initParams } = await import('../src/nn/params.js');
+    const { RunConfigSchema } = await import('../src/config/schema.js');
+    const p = initParams([1024, 150, 1], { scheme: 'uniform', limit: 0.5 }, 3);
+    const w = p.weights[0];
+    let max = 0;
+    for (const v of w) max = Math.max(max, Math.abs(v));
+    expect(max).to.be.at.most(0.5).and.above(0.49);
+    const fanIn = initParams([1024, 150, 1], { scheme: 'uniform' }, 3).weights[0];
+    let maxFanIn = 0;
+    for (const v of fanIn) maxFanIn = Math.max(maxFanIn, Math.abs(v));
+    expect(maxFanIn).to.be.at.most(1 / 32);
+    const bad = RunConfigSchema.safeParse({ hidden: [4], activation: 'relu', init: { scheme: 'he', limit: 0.5 } });
+    expect(bad.success).to.equal(false);
+  });
+});
