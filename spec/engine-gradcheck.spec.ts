@@ -64,6 +64,10 @@ describe('engine: finite-difference gradient check', () => {
     ['relu', 'sigmoid', 6],
     ['tanh', 'sigmoid', 6],
     ['tanh', 'linear', 1],
+    ['relu-clipped', 'sigmoid', 1],
+    ['relu-clipped', 'sigmoid', 6],
+    ['relu-scaled', 'sigmoid', 6],
+    ['relu-scaled', 'linear', 1],
   ];
   for (const [activation, output, n] of cases) {
     const network: NetworkSpec = { sizes: SIZES, hiddenActivation: activation, outputActivation: output };

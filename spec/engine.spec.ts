@@ -41,7 +41,7 @@ describe('engine: hand-written MLP against the TensorFlow.js engine (first step,
     [40, 16, 12, 8, 1],
     [40, 16, 14, 12, 10, 8, 6, 1], // 8 layers, as deep as the article's deepest
   ];
-  const activations: Activation[] = ['sigmoid', 'relu', 'tanh'];
+  const activations: Activation[] = ['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled'];
   const batchSizes = [1, 7, 32];
   let cases = 0;
   for (const activation of activations) {

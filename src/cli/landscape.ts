@@ -18,7 +18,7 @@ import type { RunConfig } from '../config/schema.js';
 import { resolveDataDir } from '../data/cache.js';
 import { loadSubset } from '../data/subset.js';
 import type { Dataset, Subset } from '../data/types.js';
-import { loadParams } from '../nn/params-io.js';
+import { loadParamsOrModel } from '../nn/params-io.js';
 import { initParams, type Params, layerSizes } from '../nn/params.js';
 import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT } from '../probes/landscape-defaults.js';
 import type { ProbedNetwork, WeightRef } from '../probes/landscape.js';
@@ -64,7 +64,7 @@ function builder(y: Argv): Argv<LandscapeArgs> {
     .option('weights', {
       type: 'string',
       array: true,
-      describe: 'probe the weights a run saved (DIR/weights.json) instead of training; one per --config, same order',
+      describe: 'probe the weights a run saved (DIR/weights.json or DIR/model.json) instead of training; one per --config, same order',
       requiresArg: true,
     })
     .option('at', { type: 'string', describe: 'trained (train first, default) | init (the untrained network)', requiresArg: true })
@@ -284,7 +284,7 @@ export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
       const sizes = layerSizes(subset.train.inputs, config.hidden);
       let params: Params;
       if (weightFiles) {
-        params = loadParams(weightFiles[k]);
+        params = await loadParamsOrModel(weightFiles[k]);
         checkSizes(weightFiles[k], params, sizes, config);
         sources.push(`weights from ${weightFiles[k]}`);
       } else if (at === 'init') {

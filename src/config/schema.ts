@@ -18,8 +18,13 @@ const MAX_TEST_PER_CLASS = 1000;
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export const ENGINE_CHOICES = ['tfjs', 'handwritten'] as const;
 
-/** Hidden-layer activations: the one list every engine, probe and report takes its names from. */
-const HIDDEN_ACTIVATIONS = ['sigmoid', 'relu', 'tanh'] as const;
+/**
+ * Hidden-layer activations: the one list every engine, probe and report takes its names from.
+ * Besides the article's two (and tanh), two ReLU variants separate the factors issue 14 asks
+ * about: `relu-clipped` = min(max(z, 0), 1) is bounded like Sigmoid but has slope 1 inside;
+ * `relu-scaled` = 0.25 max(z, 0) is unbounded like ReLU but has slope 0.25, Sigmoid's maximum.
+ */
+const HIDDEN_ACTIVATIONS = ['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled'] as const;
 export type Activation = (typeof HIDDEN_ACTIVATIONS)[number];
 /** Output-layer activations. */
 const OUTPUT_ACTIVATIONS = ['sigmoid', 'linear'] as const;
@@ -28,6 +33,26 @@ export type OutputActivation = (typeof OUTPUT_ACTIVATIONS)[number];
 export type LayerActivation = Activation | OutputActivation;
 
 const classNames = z.enum(CIFAR10_CLASSES);
+
+/**
+ * What the SGD step does to each layer's gradient first: 'none', or 'layer' (the layer's
+ * weight and bias gradients together rescaled to unit L2 norm; src/nn/engine.ts).
+ */
+const GRADIENT_NORMALISATIONS = ['none', 'layer'] as const;
+export type GradientNormalisation = (typeof GRADIENT_NORMALISATIONS)[number];
+
+/**
+ * The numbers the network is trained towards for each class (the data's 1/0 labels are mapped
+ * to them when a run starts). 0.9/0.1 puts Sigmoid's targets within reach. Accuracy counts an
+ * output above the midpoint of the two as the positive class, so positive must be the larger.
+ */
+const TargetsSchema = z
+  .strictObject({
+    positive: z.number().finite().default(1),
+    negative: z.number().finite().default(0),
+  })
+  .refine((t) => t.positive > t.negative, { message: 'positive must be greater than negative', path: ['positive'] });
+export type Targets = z.output<typeof TargetsSchema>;
 
 export const DataConfigSchema = z.strictObject({
   /** Class trained towards 1. */
@@ -59,6 +84,8 @@ export const RunConfigSchema = z
     init: InitConfigSchema.default({ scheme: 'he' }),
     learningRate: z.number().positive().max(1000).default(0.1),
     momentum: z.number().min(0).lt(1).default(0),
+    targets: TargetsSchema.default({ positive: 1, negative: 0 }),
+    gradientNormalisation: z.enum(GRADIENT_NORMALISATIONS).default('none'),
     batchSize: z.number().int().min(1).default(32),
     epochs: z.number().int().min(1).max(100000).default(20),
     seed: z.number().int().min(0).max(4294967295).default(1),

@@ -6,6 +6,17 @@ import type { Params } from './params.js';
 import { createTfjsEngine } from './tfjs/engine.js';
 import { createHandwrittenEngine } from './handwritten/engine.js';
 import type { Engine, EngineKind, NetworkSpec, SgdSpec } from './engine.js';
+import type { RunConfig } from '../config/schema.js';
+
+/** A run config's training options, as the engines take them. */
+export function sgdSpecOf(config: RunConfig): SgdSpec {
+  return {
+    learningRate: config.learningRate,
+    momentum: config.momentum,
+    gradientNormalisation: config.gradientNormalisation,
+    targets: config.targets,
+  };
+}
 
 /**
  * An engine of the given kind starting from `params`. The tfjs engine computes on the

@@ -7,9 +7,11 @@
  * every float32 is exactly a double, so loading gives back the very same float32 values.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError, messageOf } from '../util/errors.js';
 import type { Params } from './params.js';
+import { loadLayersModelParams, MODEL_JSON } from './tfjs/layers-model.js';
 
 const PARAMS_FORMAT = 'cifar10-mlp-params/1';
 
@@ -76,6 +78,11 @@ function isStoredNumber(v: unknown): v is number | null {
 /** Writes the parameters atomically (a reader never sees half a file). */
 export async function saveParams(file: string, p: Params): Promise<void> {
   await writeFileAtomic(file, paramsToJson(p));
+}
+
+/** A run's weights.json, or its TensorFlow.js model.json (a file named model.json). */
+export async function loadParamsOrModel(file: string): Promise<Params> {
+  return path.basename(file) === MODEL_JSON ? loadLayersModelParams(file) : loadParams(file);
 }
 
 export function loadParams(file: string): Params {

@@ -63,6 +63,10 @@ function activationFn(kind: Activation | OutputActivation): Act {
       return (z) => tf.tanh(z);
     case 'linear':
       return (z) => z;
+    case 'relu-clipped':
+      return (z) => tf.clipByValue(z, 0, 1);
+    case 'relu-scaled':
+      return (z) => tf.mul(tf.relu(z), 0.25);
   }
 }
 
@@ -76,6 +80,10 @@ function activationScalar(kind: Activation | OutputActivation): (z: number) => n
       return Math.tanh;
     case 'linear':
       return (z) => z;
+    case 'relu-clipped':
+      return (z) => (z > 0 ? (z < 1 ? z : 1) : 0);
+    case 'relu-scaled':
+      return (z) => (z > 0 ? 0.25 * z : 0);
   }
 }
 

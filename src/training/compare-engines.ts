@@ -23,6 +23,8 @@ import type { Subset } from '../data/types.js';
 import { cloneParams, initParams, type Params, layerSizes } from '../nn/params.js';
 import type { CsvRow } from '../util/csv.js';
 import type { Batch, Engine, EngineKind, Evaluation, NetworkSpec, SgdSpec } from '../nn/engine.js';
+import { sgdSpecOf } from '../nn/create-engine.js';
+import { withTargets } from '../nn/targets.js';
 import { trainLoop, type EpochRecord } from './loop.js';
 
 /**
@@ -157,7 +159,7 @@ export async function compareEngines(opts: CompareOptions): Promise<ComparisonRe
   const log = opts.log ?? (() => {});
   const sizes = layerSizes(subset.train.inputs, config.hidden);
   const network: NetworkSpec = { sizes, hiddenActivation: config.activation, outputActivation: config.outputActivation };
-  const sgd: SgdSpec = { learningRate: config.learningRate, momentum: config.momentum };
+  const sgd: SgdSpec = sgdSpecOf(config);
   // The ONE draw of initial parameters; each engine gets its own copy.
   const initial = initParams(sizes, config.init, config.seed);
 
@@ -167,8 +169,8 @@ export async function compareEngines(opts: CompareOptions): Promise<ComparisonRe
     try {
       ({ history: records } = await trainLoop({
         engine,
-        train: subset.train,
-        test: subset.test,
+        train: withTargets(subset.train, config.targets),
+        test: withTargets(subset.test, config.targets),
         epochs: config.epochs,
         batchSize: config.batchSize,
         seed: config.seed,

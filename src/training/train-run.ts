@@ -23,13 +23,15 @@ import { loadSubset } from '../data/subset.js';
 import type { Subset } from '../data/types.js';
 import { initParams, type Params, layerSizes } from '../nn/params.js';
 import { saveParams } from '../nn/params-io.js';
+import { saveLayersModel } from '../nn/tfjs/layers-model.js';
 import { GRADIENT_COLUMNS, gradientRows, type LayerGradientStat } from '../nn/gradient-stats.js';
 import { writeCsv, type CsvRow } from '../util/csv.js';
 import { writeGradientCharts, writeTrainingCurves } from '../charts/charts.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError, messageOf } from '../util/errors.js';
 import type { EngineKind, NetworkSpec } from '../nn/engine.js';
-import { createEngine } from '../nn/create-engine.js';
+import { createEngine, sgdSpecOf } from '../nn/create-engine.js';
+import { withTargets } from '../nn/targets.js';
 import { stepsPerEpoch, trainLoop, type EpochRecord } from './loop.js';
 import { folderStamp, prepareOutDir } from './out-dir.js';
 import { projectVersion } from '../util/version.js';
@@ -126,7 +128,8 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
   say(backend ? `backend: ${describeBackend(backend)}` : 'engine: handwritten (plain TypeScript, no TensorFlow.js backend)');
 
   const subset = options.subset ?? (await loadSubset({ dataDir: resolveDataDir(options.dataDir), ...config.data, log: say }));
-  const { train, test } = subset;
+  // The data's 1/0 labels as the configured targets (config.targets; the same arrays for 1/0).
+  const [train, test] = [withTargets(subset.train, config.targets), withTargets(subset.test, config.targets)];
   say(
     `data: ${train.count} training and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`,
   );
@@ -176,7 +179,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
   const progress = new Progress(mode, config.epochs, stepsPerEpoch(train.count, config.batchSize));
   const interrupt = options.handleInterrupt === false ? null : new InterruptFlag();
 
-  const engine = createEngine(config.engine, network, { learningRate: config.learningRate, momentum: config.momentum }, params);
+  const engine = createEngine(config.engine, network, sgdSpecOf(config), params);
   let loop;
   let finalParams: Params;
   try {
@@ -245,6 +248,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
 
   await writeCsv(path.join(outDir, 'summary.csv'), SUMMARY_COLUMNS, [summaryRow(result, startedAt, finishedAt)]);
   await saveParams(path.join(outDir, 'weights.json'), finalParams);
+  await saveLayersModel(outDir, network, finalParams); // model.json + weights.bin, for tf.loadLayersModel
   runInfo.status = 'finished';
   Object.assign(runInfo, {
     results: {

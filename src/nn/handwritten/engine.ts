@@ -21,7 +21,13 @@
  * and SGD: v = momentum v + dL/dW; W -= learningRate v (momentum 0: W -= learningRate dL/dW).
  *
  * Every f' is written in terms of the layer's OUTPUT a = f(z), so only outputs are stored:
- *   sigmoid' = a (1 - a),   tanh' = 1 - a^2,   relu' = (a > 0 ? 1 : 0),   linear' = 1.
+ *   sigmoid' = a (1 - a),   tanh' = 1 - a^2,   relu' = (a > 0 ? 1 : 0),   linear' = 1,
+ *   relu-clipped' = (0 < a < 1 ? 1 : 0),   relu-scaled' = (a > 0 ? 0.25 : 0).
+ * At the kinks (z = 0, and z = 1 for relu-clipped) the derivative taken is 0: the convention of
+ * TensorFlow.js's relu gradient (tf.step(0) = 0), applied to both ends of the clipped range.
+ *
+ * Gradient normalisation 'layer' (src/nn/engine.ts) needs a layer's whole gradient before its
+ * update, so it takes the unfused path: dL/dW_k and dL/db_k stored, scaled by 1/norm, applied.
  *
  * Speed. A matrix is a row-major Float32Array: W_k[i * fanOut + j] is the weight from input i
  * to neuron j (the layout of src/nn/params.ts). Every inner loop runs over j, so it walks
@@ -29,7 +35,12 @@
  * forward pass, four examples in the weight gradient) so each number loaded serves several
  * multiply-adds. For batches up to GRADIENT_BLOCK examples the weight gradient is applied to W
  * row by row as it is computed, so a step reads and writes the first layer's 614 KB of weights
- * once instead of storing a gradient matrix and reading it back. All buffers are allocated once,
+ * once instead of storing a gradient matrix and reading it back. Online SGD (batch 1, no
+ * momentum, float32) goes one step further: the first layer's update (the outer product
+ * W_0 -= lr a_0^T delta_0, 88 % of the step's weights) is deferred to the next forward pass,
+ * which applies each row while it reads it (descendThenAffine), so that layer's weights are
+ * read and written once per step instead of twice; the arithmetic is unchanged, bit for bit.
+ * forward() and getParams() apply a pending update first; setParams() forgets it. All buffers are allocated once,
  * for the largest batch seen; a step allocates nothing. The first layer's input gradient (dL/dx)
  * is never computed: nothing needs it.
  *
@@ -40,6 +51,7 @@
 import { checkParamsFit, type Params } from '../params.js';
 import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
 import type { LayerActivation } from '../../config/schema.js';
+import { decisionThreshold } from '../targets.js';
 
 /** The arrays the network's math runs on. */
 export type FloatArray = Float32Array | Float64Array;
@@ -58,7 +70,11 @@ const SIGMOID = 0;
 const RELU = 1;
 const TANH = 2;
 const LINEAR = 3;
-type ActivationCode = typeof SIGMOID | typeof RELU | typeof TANH | typeof LINEAR;
+const RELU_CLIPPED = 4;
+const RELU_SCALED = 5;
+type ActivationCode = typeof SIGMOID | typeof RELU | typeof TANH | typeof LINEAR | typeof RELU_CLIPPED | typeof RELU_SCALED;
+/** relu-scaled's slope: Sigmoid's largest derivative, sigma'(0) = 1/4. */
+const RELU_SCALED_SLOPE = 0.25;
 
 function activationCode(a: LayerActivation): ActivationCode {
   switch (a) {
@@ -70,6 +86,10 @@ function activationCode(a: LayerActivation): ActivationCode {
       return TANH;
     case 'linear':
       return LINEAR;
+    case 'relu-clipped':
+      return RELU_CLIPPED;
+    case 'relu-scaled':
+      return RELU_SCALED;
   }
 }
 
@@ -99,6 +119,12 @@ export class HandwrittenMlp {
   private deltas: FloatArray[] = [];
   /** One row of dL/dW_k, for the fused gradient-and-update of small batches. */
   private readonly gradientRowBuffer: FloatArray;
+  /**
+   * The first layer's deferred online-SGD update, W_0 -= pendingRate * pendingInput^T deltas[0]
+   * (pendingRate 0: none). Everything that reads W_0 applies it first (forward, getParams).
+   */
+  private pendingRate = 0;
+  private readonly pendingInput: FloatArray;
   /** Largest batch the buffers hold. */
   private capacity = 0;
   private readonly makeArray: (length: number) => FloatArray;
@@ -119,6 +145,7 @@ export class HandwrittenMlp {
     this.weightGrads = params.weights.map((w) => this.makeArray(w.length));
     this.biasGrads = params.biases.map((b) => this.makeArray(b.length));
     this.gradientRowBuffer = this.makeArray(Math.max(...this.sizes.slice(1)));
+    this.pendingInput = this.makeArray(this.sizes[0]);
   }
 
   /** Replaces the parameters (copying them) and forgets the momentum. */
@@ -130,10 +157,12 @@ export class HandwrittenMlp {
     }
     for (const v of this.weightVelocity) v.fill(0);
     for (const v of this.biasVelocity) v.fill(0);
+    this.pendingRate = 0; // the deferred update belonged to the replaced weights
   }
 
   /** The parameters as float32 Params (a copy). */
   getParams(): Params {
+    this.applyPendingUpdate();
     return {
       sizes: [...this.sizes],
       weights: this.weights.map((w) => Float32Array.from(w)),
@@ -146,12 +175,31 @@ export class HandwrittenMlp {
    * outputs a_L, [n] (a view into an internal buffer, valid until the next call).
    */
   forward(x: Float32Array, n: number): FloatArray {
+    // The first layer's deferred update is applied here: fused with this pass for one example,
+    // before it otherwise (and before ensureCapacity, which may replace the delta it reads).
+    const fuse = this.pendingRate !== 0 && n === 1;
+    if (!fuse) this.applyPendingUpdate();
     this.ensureCapacity(n);
     let input: FloatArray = x;
     for (let k = 0; k < this.layerCount; k++) {
       const out = this.outputs[k];
       // z_k = a_k W_k + b_k ...
-      affine(input, this.weights[k], this.biases[k], out, n, this.sizes[k], this.sizes[k + 1]);
+      if (k === 0 && fuse) {
+        descendThenAffine(
+          this.pendingInput,
+          this.deltas[0],
+          this.pendingRate,
+          this.weights[0] as Float32Array,
+          this.biases[0],
+          x,
+          out,
+          this.sizes[0],
+          this.sizes[1],
+        );
+        this.pendingRate = 0;
+      } else {
+        affine(input, this.weights[k], this.biases[k], out, n, this.sizes[k], this.sizes[k + 1]);
+      }
       // ... a_{k+1} = f_k(z_k), in place.
       activate(out, n * this.sizes[k + 1], this.activation[k]);
       input = out;
@@ -189,12 +237,20 @@ export class HandwrittenMlp {
       }
       // (3) dL/db_k = sum over the batch of delta_k.
       sumRows(delta, this.biasGrads[k], n, fanOut);
-      if (sgd && n <= GRADIENT_BLOCK) {
+      const normalise = sgd?.gradientNormalisation === 'layer';
+      if (k === 0 && sgd && n === 1 && sgd.momentum === 0 && !normalise && this.precision === 'float32') {
+        // Online SGD: the first layer's update W -= lr a_0^T delta_0 is deferred to the next
+        // forward pass, which applies it while reading W anyway (see the header).
+        this.pendingInput.set(x.subarray(0, fanIn));
+        this.pendingRate = sgd.learningRate;
+        descend(this.biases[0], this.biasGrads[0], sgd.learningRate);
+      } else if (sgd && n <= GRADIENT_BLOCK && !normalise) {
         // (2) and the update at once, row by row (weightGrads[k] is left untouched).
         this.descendFused(k, input, n, sgd);
       } else {
         // (2) dL/dW_k = a_k^T delta_k, then the update if asked.
         transposeTimes(input, delta, this.weightGrads[k], n, fanIn, fanOut);
+        if (normalise) scaleToUnitNorm(this.weightGrads[k], this.biasGrads[k]);
         if (sgd) this.update(k, sgd);
       }
     }
@@ -214,10 +270,11 @@ export class HandwrittenMlp {
   }
 
   /**
-   * Sum of squared errors and number of correct classifications over n examples (output > 0.5
-   * = positive), accumulated in float64, in chunks so memory stays bounded.
+   * Sum of squared errors and number of correct classifications over n examples (output >
+   * threshold = positive, the targets' midpoint), accumulated in float64, in chunks so memory
+   * stays bounded.
    */
-  errorTotals(x: Float32Array, y: Float32Array, n: number): { sumSquaredError: number; correct: number } {
+  errorTotals(x: Float32Array, y: Float32Array, n: number, threshold = 0.5): { sumSquaredError: number; correct: number } {
     const inputs = this.sizes[0];
     let sumSquaredError = 0;
     let correct = 0;
@@ -229,7 +286,7 @@ export class HandwrittenMlp {
         const target = y[start + r];
         const e = out[r] - target;
         sumSquaredError += e * e;
-        if ((out[r] > 0.5 ? 1 : 0) === (target > 0.5 ? 1 : 0)) correct++;
+        if (out[r] > threshold === target > threshold) correct++;
       }
     }
     return { sumSquaredError, correct };
@@ -281,6 +338,20 @@ export class HandwrittenMlp {
     else descendWithMomentum(this.biases[k], this.biasVelocity[k], this.biasGrads[k], learningRate, momentum);
   }
 
+  /** Applies the first layer's deferred update, if any (the same arithmetic as when not deferred). */
+  private applyPendingUpdate(): void {
+    if (this.pendingRate === 0) return;
+    descendOnOuterProduct(
+      this.pendingInput,
+      this.deltas[0],
+      this.weights[0] as Float32Array,
+      this.sizes[0],
+      this.sizes[1],
+      this.pendingRate,
+    );
+    this.pendingRate = 0;
+  }
+
   private ensureVelocity(): void {
     if (this.weightVelocity.length > 0) return;
     this.weightVelocity = this.weights.map((w) => this.makeArray(w.length));
@@ -309,7 +380,8 @@ export class HandwrittenMlp {
 /** The hand-written engine, in float32 like TensorFlow.js. */
 export function createHandwrittenEngine(network: NetworkSpec, sgd: SgdSpec, params: Params): Engine {
   const mlp = new HandwrittenMlp(network, params, 'float32');
-  const sgdSpec: SgdSpec = { learningRate: sgd.learningRate, momentum: sgd.momentum };
+  const sgdSpec: SgdSpec = { ...sgd };
+  const threshold = decisionThreshold(sgd.targets);
   const inputs = network.sizes[0];
   const checkBatch = (x: Float32Array, y: Float32Array | null, n: number): void => {
     if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`handwritten engine: batch size must be a positive integer, got ${n}`);
@@ -325,7 +397,7 @@ export function createHandwrittenEngine(network: NetworkSpec, sgd: SgdSpec, para
     },
     evaluate(x: Float32Array, y: Float32Array, n: number): Evaluation {
       checkBatch(x, y, n);
-      const { sumSquaredError, correct } = mlp.errorTotals(x, y, n);
+      const { sumSquaredError, correct } = mlp.errorTotals(x, y, n, threshold);
       return { loss: sumSquaredError / n, accuracy: correct / n };
     },
     predict(x: Float32Array, n: number): Float32Array {
@@ -425,6 +497,12 @@ function activate(z: FloatArray, count: number, f: ActivationCode): void {
       break;
     case LINEAR:
       break;
+    case RELU_CLIPPED:
+      for (let t = 0; t < count; t++) z[t] = z[t] > 0 ? (z[t] < 1 ? z[t] : 1) : 0;
+      break;
+    case RELU_SCALED:
+      for (let t = 0; t < count; t++) z[t] = z[t] > 0 ? RELU_SCALED_SLOPE * z[t] : 0;
+      break;
   }
 }
 
@@ -441,6 +519,12 @@ function multiplyByDerivative(d: FloatArray, a: FloatArray, count: number, f: Ac
       for (let t = 0; t < count; t++) d[t] *= 1 - a[t] * a[t];
       break;
     case LINEAR:
+      break;
+    case RELU_CLIPPED:
+      for (let t = 0; t < count; t++) if (!(a[t] > 0 && a[t] < 1)) d[t] = 0;
+      break;
+    case RELU_SCALED:
+      for (let t = 0; t < count; t++) d[t] = a[t] > 0 ? RELU_SCALED_SLOPE * d[t] : 0;
       break;
   }
 }
@@ -634,6 +718,75 @@ function descendOnOuterProduct(a: FloatArray, delta: FloatArray, W: Float32Array
     const x = a[i];
     const w = i * fanOut;
     for (let j = 0; j < fanOut; j++) W[w + j] -= lr * Math.fround(x * delta[j]);
+  }
+}
+
+/**
+ * Gradient normalisation 'layer': g_W and g_b of one layer, taken as one vector, divided by its
+ * L2 norm (summed in float64); a zero gradient stays zero.
+ */
+function scaleToUnitNorm(gW: FloatArray, gb: FloatArray): void {
+  let sumSquares = 0;
+  for (let t = 0; t < gW.length; t++) sumSquares += gW[t] * gW[t];
+  for (let t = 0; t < gb.length; t++) sumSquares += gb[t] * gb[t];
+  if (sumSquares === 0) return;
+  const norm = Math.sqrt(sumSquares);
+  for (let t = 0; t < gW.length; t++) gW[t] /= norm;
+  for (let t = 0; t < gb.length; t++) gb[t] /= norm;
+}
+
+/**
+ * The first layer's deferred online update fused with the next example's forward pass through
+ * it: W[i, j] -= lr * p[i] d[j] exactly as descendOnOuterProduct computes it (p, d: the previous
+ * example's input and delta), then out[j] = b[j] + sum_i x[i] W[i, j] on the updated weights, in
+ * affine's order and grouping. Bit-identical to the two passes, but W is read and written once.
+ */
+function descendThenAffine(
+  p: FloatArray,
+  d: FloatArray,
+  lr: number,
+  W: Float32Array,
+  b: FloatArray,
+  x: FloatArray,
+  out: FloatArray,
+  fanIn: number,
+  fanOut: number,
+): void {
+  for (let j = 0; j < fanOut; j++) out[j] = b[j];
+  let i = 0;
+  for (; i + 4 <= fanIn; i += 4) {
+    const p0 = p[i],
+      p1 = p[i + 1],
+      p2 = p[i + 2],
+      p3 = p[i + 3];
+    const x0 = x[i],
+      x1 = x[i + 1],
+      x2 = x[i + 2],
+      x3 = x[i + 3];
+    const w0 = i * fanOut,
+      w1 = w0 + fanOut,
+      w2 = w1 + fanOut,
+      w3 = w2 + fanOut;
+    for (let j = 0; j < fanOut; j++) {
+      const dj = d[j];
+      const v0 = Math.fround(W[w0 + j] - lr * Math.fround(p0 * dj));
+      const v1 = Math.fround(W[w1 + j] - lr * Math.fround(p1 * dj));
+      const v2 = Math.fround(W[w2 + j] - lr * Math.fround(p2 * dj));
+      const v3 = Math.fround(W[w3 + j] - lr * Math.fround(p3 * dj));
+      W[w0 + j] = v0;
+      W[w1 + j] = v1;
+      W[w2 + j] = v2;
+      W[w3 + j] = v3;
+      out[j] += x0 * v0 + x1 * v1 + x2 * v2 + x3 * v3;
+    }
+  }
+  for (; i < fanIn; i++) {
+    const w = i * fanOut;
+    for (let j = 0; j < fanOut; j++) {
+      const v = Math.fround(W[w + j] - lr * Math.fround(p[i] * d[j]));
+      W[w + j] = v;
+      out[j] += x[i] * v;
+    }
   }
 }
 

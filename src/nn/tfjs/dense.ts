@@ -38,10 +38,13 @@ type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 //
 // Each layer is one customGrad op including its activation, so the tape holds one node per
 // layer, and the activation's derivative is taken from the layer's output (sigmoid' = y - y²,
-// tanh' = 1 - y², relu' = [y > 0]) without the scalar tensors the stock gradients create.
+// tanh' = 1 - y², relu' = [y > 0], relu-clipped' = [0 < y < 1], relu-scaled' = 0.25 [y > 0]) without the scalar tensors the stock gradients create.
 // All products in the gradients use untransposed matMul with explicit transposes of the small
 // operand (the transposed matMul forms run on wasm's slow scalar path).
 // ---------------------------------------------------------------------------------------------
+
+/** relu-scaled's slope: Sigmoid's largest derivative, sigma'(0) = 1/4 (as in the hand-written engine). */
+const RELU_SCALED_SLOPE = 0.25;
 
 function activate(act: LayerActivation, z: tf.Tensor2D): tf.Tensor2D {
   switch (act) {
@@ -53,6 +56,10 @@ function activate(act: LayerActivation, z: tf.Tensor2D): tf.Tensor2D {
       return tf.tanh(z);
     case 'linear':
       return z;
+    case 'relu-clipped':
+      return tf.clipByValue(z, 0, 1);
+    case 'relu-scaled':
+      return tf.mul(tf.relu(z), RELU_SCALED_SLOPE);
   }
 }
 
@@ -68,6 +75,12 @@ function activationBackward(act: LayerActivation, dy: tf.Tensor2D, y: tf.Tensor2
       return tf.mul(dy, tf.step(y));
     case 'linear':
       return dy;
+    case 'relu-clipped':
+      // 1 strictly inside (0, 1), 0 at and beyond both ends: relu's convention at 0 applied at 1 too
+      // (tf.clipByValue's own gradient would pass 1 at the ends).
+      return tf.mul(dy, tf.mul(tf.step(y), tf.step(tf.sub(1, y))));
+    case 'relu-scaled':
+      return tf.mul(dy, tf.mul(tf.step(y), RELU_SCALED_SLOPE));
   }
 }
 

@@ -18,6 +18,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkParamsFit, type Params } from '../params.js';
 import { denseFeatureMajor, denseOnDataLayer, denseRowMajor } from './dense.js';
+import { normalisePerLayer } from './normalise.js';
+import { decisionThreshold } from '../targets.js';
 import type { LayerActivation } from '../../config/schema.js';
 import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
 
@@ -165,7 +167,8 @@ class TfjsEngine implements Engine {
     this.assertLive();
     tf.tidy(() => {
       // Gradients of lr x loss: already lr x gradient, so the update is one op per variable.
-      const grads = this.lossGrads(this.upload(batch), this.learningRate);
+      const scaled = this.lossGrads(this.upload(batch), this.learningRate);
+      const grads = this.sgd.gradientNormalisation === 'layer' ? normalisePerLayer(scaled, this.learningRate) : scaled;
       this.trainables.forEach((v, i) => {
         if (this.velocities.length > 0) {
           const velocity = this.velocities[i];
@@ -191,7 +194,8 @@ class TfjsEngine implements Engine {
         const b = this.upload({ x: x.subarray(start * inputs), y: y.subarray(start), n: rows }, 'row');
         const out = this.forward(b);
         const squaredError = tf.sum(tf.squaredDifference(out, b.y));
-        const hits = tf.sum(tf.cast(tf.equal(tf.greater(out, 0.5), tf.greater(b.y, 0.5)), 'float32'));
+        const threshold = decisionThreshold(this.sgd.targets);
+        const hits = tf.sum(tf.cast(tf.equal(tf.greater(out, threshold), tf.greater(b.y, threshold)), 'float32'));
         return tf.stack([squaredError, hits]).dataSync() as Float32Array;
       });
       sumSquaredError += totals[0];
