@@ -150,7 +150,7 @@ describe('compare: the command line', function () {
         activation: 'relu',
         epochs: 5,
         batchSize: 10,
-        data: { trainPerClass: 40, testPerClass: 20 },
+        data: { trainPerClass: 40, testPerClass: 20, validationPerClass: 20 },
       }),
     );
   });

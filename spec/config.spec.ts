@@ -45,7 +45,14 @@ describe('config: the shipped run configs', () => {
       expect(c.hidden, file).to.deep.equal(ARTICLE_HIDDEN.slice(0, Number(layers) - 2));
       expect(c.hidden.length + 2, file).to.equal(Number(layers));
       expect(c.outputActivation, file).to.equal('sigmoid');
-      expect(c.data, file).to.deep.equal({ positive: 'airplane', negative: 'ship', trainPerClass: 2000, testPerClass: 200, color: 'gray' });
+      expect(c.data, file).to.deep.equal({
+        positive: 'airplane',
+        negative: 'ship',
+        trainPerClass: 2000,
+        testPerClass: 200,
+        validationPerClass: 500,
+        color: 'gray',
+      });
     }
   });
 

@@ -175,6 +175,50 @@ describe('data: the two-class subset', () => {
     expect(a.train.y).to.deep.equal(b.train.y);
   });
 
+  it('holds out the next validationPerClass images of each class from the training batches', async () => {
+    const both = await loadSubset({ dataDir, positive: 'airplane', negative: 'ship', trainPerClass: 4, testPerClass: 1, color: 'gray' });
+    const s = await loadSubset({
+      dataDir,
+      positive: 'airplane',
+      negative: 'ship',
+      trainPerClass: 2,
+      validationPerClass: 2,
+      testPerClass: 1,
+      color: 'gray',
+    });
+    // the first 4 of each class in file order: s a a a s a s s -> the first 2 of each train, the next 2 validate
+    expect(Array.from(both.train.y)).to.deep.equal([0, 1, 1, 1, 0, 1, 0, 0]);
+    expect(Array.from(s.train.y)).to.deep.equal([0, 1, 1, 0]);
+    expect(s.validation).to.not.equal(undefined);
+    expect(Array.from(s.validation!.y)).to.deep.equal([1, 1, 0, 0]);
+    [0, 1, 2, 4].forEach((row, k) => expect(at(s.train.x, k, 1024)).to.deep.equal(at(both.train.x, row, 1024)));
+    [3, 5, 6, 7].forEach((row, k) => expect(at(s.validation!.x, k, 1024)).to.deep.equal(at(both.train.x, row, 1024)));
+    // the test set is untouched by the split
+    expect(s.test.x).to.deep.equal(both.test.x);
+    const none = await loadSubset({ dataDir, positive: 'airplane', negative: 'ship', trainPerClass: 2, testPerClass: 1, color: 'gray' });
+    expect(none.validation).to.equal(undefined);
+  });
+
+  it('names both parts when the training batches cannot give training plus validation images', async () => {
+    let message = '';
+    try {
+      await loadSubset({
+        dataDir,
+        positive: 'airplane',
+        negative: 'ship',
+        trainPerClass: 4,
+        validationPerClass: 2,
+        testPerClass: 1,
+        color: 'gray',
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.match(
+      /^asked for 6 (airplane|ship) images \(4 training \+ 2 validation\), but the five training batches .* hold only 5$/,
+    );
+  });
+
   it('accepts the synthetic fixture, whose classes a simple rule separates', async () => {
     const f = await makeFixtureDataDir({ recordsPerBatch: 100 });
     try {

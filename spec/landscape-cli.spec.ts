@@ -25,7 +25,13 @@ describe('landscape: the command line', function () {
   before(async () => {
     fixture = await makeFixtureDataDir({ recordsPerBatch: 100 });
     dir = await mkdtemp(path.join(os.tmpdir(), 'landscape-cli-'));
-    const common = { hidden: [12, 8], epochs: 2, batchSize: 16, backend: 'wasm', data: { trainPerClass: 40, testPerClass: 10 } };
+    const common = {
+      hidden: [12, 8],
+      epochs: 2,
+      batchSize: 16,
+      backend: 'wasm',
+      data: { trainPerClass: 40, testPerClass: 10, validationPerClass: 20 },
+    };
     relu = path.join(dir, 'relu-small.json');
     sigmoid = path.join(dir, 'sigmoid-small.json');
     await writeFile(relu, JSON.stringify({ ...common, activation: 'relu', init: { scheme: 'he' }, recordGradients: true }));

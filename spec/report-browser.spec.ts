@@ -55,11 +55,19 @@ describe('report.html in headless Chromium', function () {
     const file = path.join(dir, 'report.html');
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
 
+    // One row per claim part: 2 + 2 + 2 + 1 + 3 + 2.
     const claimRows = await page.locator('#claims tbody tr').count();
-    expect(claimRows).to.equal(6);
-    const verdicts = await page.locator('#claims tbody td.verdict').allTextContents();
+    expect(claimRows).to.equal(12);
+    // The first row of each claim holds its overall verdict (third cell).
+    const overall = await page
+      .locator('#claims tbody tr')
+      .evaluateAll((rows) =>
+        (rows as unknown as { cells: { textContent: string }[] }[])
+          .filter((r) => r.cells[0].textContent !== '')
+          .map((r) => r.cells[2].textContent),
+      );
     // The hand-made data are the article's world: every claim agrees.
-    expect(verdicts).to.deep.equal(['agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees']);
+    expect(overall).to.deep.equal(['agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees']);
     expect(await page.locator('#summary tbody tr').count()).to.equal(10);
     expect(await page.locator('#summary tbody tr').first().locator('td').first().textContent()).to.equal('sigmoid3');
 
@@ -76,6 +84,7 @@ describe('report.html in headless Chromium', function () {
     );
     expect(charts.map((c) => c.alt)).to.deep.equal([
       'Test accuracy against depth',
+      'Sigmoid minus ReLU per depth',
       'Loss along one first-layer weight',
       'Gradient norm against layer',
       'Gradient norm during training',
@@ -96,6 +105,7 @@ describe('report.html in headless Chromium', function () {
     const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
     expect(links).to.deep.equal([
       'charts/accuracy-by-depth.png',
+      'charts/sigmoid-minus-relu.png',
       'charts/landscape.png',
       'charts/gradients-by-layer.png',
       'charts/gradients-by-epoch.png',

@@ -15,6 +15,8 @@ function probe(id: string, trainId: string): PlannedJob {
 
 const epoch = (n: number) => ({
   epoch: n,
+  valLoss: Number.NaN,
+  valAccuracy: Number.NaN,
   trainLoss: 0.2,
   trainAccuracy: 0.7,
   testLoss: 0.2,

@@ -87,7 +87,14 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
       ['sigmoid', [6]],
       ['relu', [6, 4]],
     ] as const) {
-      const config = { activation, hidden, epochs: 1, batchSize: 10, backend: 'cpu', data: { trainPerClass: 30, testPerClass: 15 } };
+      const config = {
+        activation,
+        hidden,
+        epochs: 1,
+        batchSize: 10,
+        backend: 'cpu',
+        data: { trainPerClass: 30, testPerClass: 15, validationPerClass: 10 },
+      };
       writeFileSync(path.join(cfg, `${activation}${hidden.length + 2}.json`), JSON.stringify(config));
     }
     configFile = path.join(cfg, 'reproduce.json');

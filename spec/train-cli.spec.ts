@@ -128,7 +128,7 @@ describe('train: the command line', function () {
       learningRate: 0.1,
       batchSize: 20,
       epochs: 2,
-      data: { trainPerClass: 60, testPerClass: 20 },
+      data: { trainPerClass: 60, testPerClass: 20, validationPerClass: 20 },
     });
     const r = await runCli(['--config', config, '--data-dir', fixture.dataDir, '--seed', '4'], { cwd: dir });
     expect(r.code, r.stderr).to.equal(0);
@@ -155,7 +155,7 @@ describe('train: the command line', function () {
       activation: 'sigmoid',
       batchSize: 10,
       epochs: 500,
-      data: { trainPerClass: 60, testPerClass: 20 },
+      data: { trainPerClass: 60, testPerClass: 20, validationPerClass: 20 },
     });
     const out = path.join(dir, 'interrupted');
     let sent = false;

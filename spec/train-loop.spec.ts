@@ -124,6 +124,22 @@ describe('train: trainRun', () => {
     }
   });
 
+  it('evaluates the validation split every epoch and reports the test accuracy at its lowest loss', async () => {
+    // The test set doubles as the validation set here, so both columns must agree exactly.
+    const r = await trainRun(config({ epochs: 4, hidden: [12] }), {
+      subset: { ...subset, validation: subset.test },
+      outDir: path.join(dir, 'validated'),
+      progress: 'none',
+      charts: false,
+    });
+    expect(r.history.map((h) => h.valLoss)).to.deep.equal(r.history.map((h) => h.testLoss));
+    const lowest = r.history.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
+    expect(r.metrics.selectedEpoch).to.equal(lowest.epoch);
+    expect(r.metrics.testAccuracy).to.equal(lowest.testAccuracy);
+    const history = parseCsv(await fs.readFile(path.join(dir, 'validated', 'history.csv'), 'utf8'));
+    expect(history.map((h) => Number(h.val_loss))).to.deep.equal(r.history.map((h) => h.valLoss));
+  });
+
   it('writes history.csv, summary.csv, run.json, weights.json, gradients.csv and the curves chart', async () => {
     const epochs: number[] = [];
     const out = path.join(dir, 'run');
@@ -143,6 +159,9 @@ describe('train: trainRun', () => {
     expect(summary).to.have.length(1);
     expect(Object.keys(summary[0])).to.deep.equal([...SUMMARY_COLUMNS]);
     expect(Number(summary[0].final_test_acc)).to.equal(r.finalTestAccuracy);
+    // no validation split in this subset: the primary figure falls back to the final epoch
+    expect(Number(summary[0].test_acc)).to.equal(r.finalTestAccuracy);
+    expect(summary[0].val_loss_best).to.equal('');
     expect(Number(summary[0].best_test_acc)).to.equal(Math.max(...r.history.slice(1).map((h) => h.testAccuracy)));
     expect(summary[0].layers).to.equal('4');
 

@@ -14,6 +14,7 @@ import { compareCommand } from './cli/compare.js';
 import { landscapeCommand } from './cli/landscape.js';
 import { reproduceCommand } from './cli/reproduce.js';
 import { benchCommand } from './cli/bench.js';
+import { reportCommand } from './cli/report.js';
 
 export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(landscapeCommand)
     .command(reproduceCommand)
     .command(benchCommand)
+    .command(reportCommand)
     .strict()
     .demandCommand(1, 'give a command, or --config FILE to train one configuration (see --help)')
     .help()

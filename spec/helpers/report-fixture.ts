@@ -72,6 +72,9 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
         trainAccuracy: 0.5 + (acc - 0.45) * (epoch / 3),
         testLoss: 0.25 - 0.015 * epoch,
         testAccuracy: epoch === 0 ? 0.5 : acc - 0.01 * (3 - epoch),
+        // lowest at the last epoch, so the run's primary figure (test accuracy there) is `acc`
+        valLoss: 0.25 - 0.015 * epoch,
+        valAccuracy: epoch === 0 ? 0.5 : acc - 0.01 * (3 - epoch),
         seconds: 2,
         elapsedSeconds: 2 * epoch,
       }));
@@ -122,7 +125,16 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
         activation,
         hidden: ARTICLE_HIDDEN,
         examples: 'training set (4000 examples)',
-        series: [{ weightI: 5, weightJ: 7, original: 0.05, values, losses, minimum: 'inside', monotone: 'no' }],
+        // Five swept weights per network, all with the world's curve: enough curves for the shares to be decided.
+        series: [5, 6, 7, 8, 9].map((weightI) => ({
+          weightI,
+          weightJ: 7,
+          original: 0.05,
+          values,
+          losses,
+          minimum: 'inside' as const,
+          monotone: 'no' as const,
+        })),
         check: { relative: 0.001, tolerance: 0.05, passed: true, where: '' },
         seconds: 1,
         host: 'fixture',
@@ -131,7 +143,7 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
       };
       // What the probe decides about the minimum is its business; here it follows the curve.
       const min = losses.indexOf(Math.min(...losses));
-      record.series[0].minimum = min === 0 ? 'lower edge' : min === losses.length - 1 ? 'upper edge' : 'inside';
+      for (const curve of record.series) curve.minimum = min === 0 ? 'lower edge' : min === losses.length - 1 ? 'upper edge' : 'inside';
     }
     writeFileSync(path.join(folder, RESULT_FILE), JSON.stringify(record));
   }

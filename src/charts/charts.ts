@@ -424,3 +424,75 @@ export async function writeAccuracyByDepthChart(
   } as TopLevelSpec;
   return writeChart(dir, opts.name ?? 'accuracy-by-depth', spec);
 }
+
+export interface IntervalPoint {
+  /** One line per series (e.g. the activation). */
+  series: string;
+  depth: number;
+  value: number;
+  low: number;
+  high: number;
+}
+
+export interface IntervalByDepthOptions {
+  name: string;
+  title: string;
+  subtitle: string;
+  yTitle: string;
+  /** Draw a horizontal line at 0 (for differences). */
+  zeroLine?: boolean;
+}
+
+/** Estimates against depth with their confidence intervals: a line through the estimates, a bar for each interval. */
+export async function writeIntervalByDepthChart(
+  dir: string,
+  points: readonly IntervalPoint[],
+  opts: IntervalByDepthOptions,
+): Promise<ChartFiles> {
+  const values = points.map((p) => ({
+    series: p.series,
+    depth: p.depth,
+    value: finite(p.value),
+    low: finite(p.low),
+    high: finite(p.high),
+  }));
+  const colours = activationColourScale(orderReluFirst(values.map((v) => [v.series, v.series] as [string, string])).map(([a]) => a));
+  const depths = [...new Set(values.map((v) => v.depth))].sort((a, b) => a - b);
+  const x = {
+    field: 'depth',
+    type: 'quantitative',
+    title: 'layers (input + hidden + output)',
+    scale: { domain: [depths[0] ?? 0, depths[depths.length - 1] ?? 1], nice: false, padding: 12 },
+    axis: { values: depths, format: 'd' },
+  };
+  const colour = { field: 'series', type: 'nominal', title: '', scale: colours };
+  const y = { type: 'quantitative', title: opts.yTitle, scale: { zero: false } };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: opts.title, subtitle: opts.subtitle },
+    width: 420,
+    height: 260,
+    layer: [
+      ...(opts.zeroLine
+        ? [
+            {
+              data: { values: [{ zero: 0 }] },
+              mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
+              encoding: { y: { field: 'zero', type: 'quantitative' } },
+            },
+          ]
+        : []),
+      {
+        data: { values },
+        mark: { type: 'rule', strokeWidth: 2, opacity: 0.6 },
+        encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color: colour },
+      },
+      {
+        data: { values },
+        mark: { type: 'line', point: true, strokeWidth: 2 },
+        encoding: { x, y: { ...y, field: 'value' }, color: colour },
+      },
+    ],
+  } as TopLevelSpec;
+  return writeChart(dir, opts.name, spec);
+}

@@ -38,7 +38,9 @@ function positiveInt(flag: string, value: number | undefined): number | undefine
 
 /** The closing lines of a finished sweep or merge: where the summary and report are, and each claim's verdict. */
 function sayFinal(final: FinalizeResult, say: (line: string) => void): void {
+  say(`runs:    ${final.runs}`);
   say(`summary: ${final.summary}`);
+  say(`claims:  ${final.claims}`);
   say(`report:  ${final.report.md}`);
   say(`         ${final.report.html}`);
   say(`claims:  ${final.data.claims.map((c) => `${c.number} ${c.verdict}`).join(', ')}`);

@@ -61,6 +61,12 @@ export const DataConfigSchema = z.strictObject({
   negative: classNames.default('ship'),
   trainPerClass: z.number().int().min(1).max(MAX_TRAIN_PER_CLASS).default(2000),
   testPerClass: z.number().int().min(1).max(MAX_TEST_PER_CLASS).default(200),
+  /**
+   * Validation images per class: the next ones in the training batches after the training
+   * images (never the test set). Everything that chooses (settings, the epoch a run reports)
+   * chooses on them; 0 = no validation split.
+   */
+  validationPerClass: z.number().int().min(0).max(MAX_TRAIN_PER_CLASS).default(500),
   color: z.enum(['gray', 'rgb']).default('gray'),
 });
 
@@ -98,6 +104,7 @@ export const RunConfigSchema = z
       negative: 'ship',
       trainPerClass: 2000,
       testPerClass: 200,
+      validationPerClass: 500,
       color: 'gray',
     }),
   })
@@ -107,6 +114,13 @@ export const RunConfigSchema = z
     }
     if (c.init.scheme === 'normal' && c.init.std === undefined) {
       ctx.addIssue({ code: 'custom', path: ['init', 'std'], message: 'is required when init.scheme is "normal"' });
+    }
+    if (c.data.trainPerClass + c.data.validationPerClass > MAX_TRAIN_PER_CLASS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['data', 'validationPerClass'],
+        message: `trainPerClass + validationPerClass must be at most ${MAX_TRAIN_PER_CLASS} (the training batches hold that many per class)`,
+      });
     }
     const trainSize = 2 * c.data.trainPerClass;
     if (c.batchSize > trainSize) {

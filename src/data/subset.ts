@@ -4,8 +4,10 @@
  * Definition (deterministic, no randomness involved):
  *   - positive class -> target 1, negative class -> target 0 (default airplane vs ship);
  *   - training set: the first `trainPerClass` images of each class in file order, scanning
- *     data_batch_1.bin .. data_batch_5.bin; test set: the first `testPerClass` of each class in
- *     test_batch.bin;
+ *     data_batch_1.bin .. data_batch_5.bin; validation set: the next `validationPerClass` of
+ *     each class in the same scan (held out from the training batches, so choosing settings
+ *     and epochs never looks at the test set); test set: the first `testPerClass` of each class
+ *     in test_batch.bin;
  *   - the chosen images keep their file order (the two classes interleaved as they appear);
  *     trainers shuffle with their own seeded stream;
  *   - inputs: gray (1,024 per image, BT.601 luma rounded to uint8 like OpenCV, / 255) or rgb
@@ -27,6 +29,8 @@ export interface LoadSubsetOptions {
   negative: string;
   trainPerClass: number;
   testPerClass: number;
+  /** 0 or absent: no validation split. */
+  validationPerClass?: number;
   color: ColorMode;
   log?: (line: string) => void;
   /** Passed on to ensureData (tests inject sources and checksum tables). */
@@ -50,15 +54,28 @@ export async function loadSubset(opts: LoadSubsetOptions): Promise<Subset> {
   ] as const) {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${key} must be a whole number of at least 1 (got ${n})`);
   }
+  const validationPerClass = opts.validationPerClass ?? 0;
+  if (!Number.isInteger(validationPerClass) || validationPerClass < 0)
+    throw new UsageError(`validationPerClass must be a whole number of at least 0 (got ${validationPerClass})`);
   if (opts.color !== 'gray' && opts.color !== 'rgb') throw new UsageError(`color must be "gray" or "rgb" (got "${String(opts.color)}")`);
 
   const { source } = await ensureData(opts.dataDir, { ...opts.ensure, log: opts.log });
   const files = (names: readonly string[]) => names.map((n) => batchFilePath(opts.dataDir, n as (typeof TRAIN_FILES)[number]));
-  const train = await pickImages(files(TRAIN_FILES), 'the five training batches', pos, neg, opts.trainPerClass, opts.color);
-  const test = await pickImages(files(TEST_FILES), 'the test batch', pos, neg, opts.testPerClass, opts.color);
+  // One scan picks training and validation images together: the first trainPerClass of each
+  // class train, the next validationPerClass validate.
+  const trainBatches = await pickImages(
+    files(TRAIN_FILES),
+    'the five training batches',
+    pos,
+    neg,
+    [opts.trainPerClass, validationPerClass],
+    opts.color,
+  );
+  const [test] = await pickImages(files(TEST_FILES), 'the test batch', pos, neg, [opts.testPerClass], opts.color);
   return {
-    train,
+    train: trainBatches[0],
     test,
+    ...(validationPerClass > 0 ? { validation: trainBatches[1] } : {}),
     positive: CIFAR10_CLASSES[pos] as Cifar10Class,
     negative: CIFAR10_CLASSES[neg] as Cifar10Class,
     color: opts.color,
@@ -67,36 +84,46 @@ export async function loadSubset(opts: LoadSubsetOptions): Promise<Subset> {
   };
 }
 
-/** The first `perClass` images of each class across `files`, in file order; target 1 for `pos`, 0 for `neg`. */
+/**
+ * Consecutive parts of each class across `files`, in file order: part 0 holds the first
+ * perClassOfPart[0] images of each class, part 1 the next perClassOfPart[1], ...; target 1 for
+ * `pos`, 0 for `neg`. Within a part the two classes stay interleaved as in the files.
+ */
 async function pickImages(
   files: readonly string[],
   where: string,
   pos: number,
   neg: number,
-  perClass: number,
+  perClassOfPart: readonly number[],
   color: ColorMode,
-): Promise<Dataset> {
+): Promise<Dataset[]> {
   const inputs = inputsPerImage(color);
-  const count = 2 * perClass;
-  const x = new Float32Array(count * inputs);
-  const y = new Float32Array(count);
+  const perClass = perClassOfPart.reduce((a, b) => a + b, 0);
+  const parts = perClassOfPart.map((n) => ({ x: new Float32Array(2 * n * inputs), y: new Float32Array(2 * n), rows: 0, n }));
+  // The part an image of a class goes to, from how many of that class came before it.
+  const partOf = (seen: number): (typeof parts)[number] => {
+    let k = 0;
+    let end = perClassOfPart[0];
+    while (seen >= end) end += perClassOfPart[++k];
+    return parts[k];
+  };
   let havePos = 0;
   let haveNeg = 0;
-  let row = 0;
   for (const file of files) {
     if (havePos === perClass && haveNeg === perClass) break;
     await forEachRecord(file, (label, _i, record) => {
+      let part;
       if (label === pos && havePos < perClass) {
-        havePos++;
-        y[row] = 1;
+        part = partOf(havePos++);
+        part.y[part.rows] = 1;
       } else if (label === neg && haveNeg < perClass) {
-        haveNeg++;
-        y[row] = 0;
+        part = partOf(haveNeg++);
+        part.y[part.rows] = 0;
       } else {
         return true;
       }
-      recordToInputs(record, color, x, row * inputs);
-      row++;
+      recordToInputs(record, color, part.x, part.rows * inputs);
+      part.rows++;
       return !(havePos === perClass && haveNeg === perClass);
     });
   }
@@ -106,9 +133,9 @@ async function pickImages(
   ] as const) {
     if (have < perClass) {
       throw new UserError(
-        `asked for ${perClass} ${CIFAR10_CLASSES[label]} images, but ${where} (${files.join(', ')}) ${files.length === 1 ? 'holds' : 'hold'} only ${have}`,
+        `asked for ${perClass} ${CIFAR10_CLASSES[label]} images${perClassOfPart.length > 1 ? ` (${perClassOfPart.join(' training + ')} validation)` : ''}, but ${where} (${files.join(', ')}) ${files.length === 1 ? 'holds' : 'hold'} only ${have}`,
       );
     }
   }
-  return { x, y, count, inputs };
+  return parts.map((p) => ({ x: p.x, y: p.y, count: 2 * p.n, inputs }));
 }

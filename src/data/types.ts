@@ -21,6 +21,8 @@ export interface Dataset {
 export interface Subset {
   readonly train: Dataset;
   readonly test: Dataset;
+  /** Held-out images from the training batches (after the training ones), when asked for. */
+  readonly validation?: Dataset;
   /** Class with target 1 and class with target 0. */
   readonly positive: Cifar10Class;
   readonly negative: Cifar10Class;

@@ -1,5 +1,6 @@
 /**
- * After the last job: summary.csv, the charts and the report, from the folder's records only.
+ * After the last job: runs.csv (one row per run), then summary.csv, claims.csv, the charts and
+ * the report from it (build-report.ts), from the folder's records only.
  *
  * Everything here reads the job records (result.json) of the plan in plan order and nothing
  * else that differs between machines, which is why a folder merged from shards ends with the
@@ -8,10 +9,11 @@
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import type { BackendInfo } from '../nn/tfjs/backend.js';
-import { writeAccuracyByDepthChart, writeGradientCharts, writeLandscapeChart } from '../charts/charts.js';
-import { writeReport, describeSettings, type ReportChart, type ReportData } from './report.js';
-import { judgeClaims } from './report-claims.js';
-import type { GradientRun } from './report-claims.js';
+import { writeGradientCharts, writeLandscapeChart } from '../charts/charts.js';
+import { describeSettings, type ReportChart, type ReportData } from './report.js';
+import type { LayerGradientStat } from '../nn/gradient-stats.js';
+import { buildReport, CHARTS_DIR } from './build-report.js';
+import { runRowsOf, writeRunsCsv } from './runs-table.js';
 import { formatDuration } from '../reproduce/progress.js';
 import {
   readPlanFile,
@@ -23,12 +25,17 @@ import {
   type SessionRecord,
   type JobRecord,
 } from '../reproduce/store.js';
-import { summarize, writeSummary } from './summary.js';
 
-const CHARTS_DIR = 'charts';
+interface GradientRun {
+  configName: string;
+  seed: number;
+  gradients: readonly LayerGradientStat[];
+}
 
 export interface FinalizeResult {
+  runs: string;
   summary: string;
+  claims: string;
   report: { md: string; html: string };
   charts: ReportChart[];
   data: ReportData;
@@ -57,29 +64,11 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
   const records = collectRecords(outDir, plan);
   const train = records.filter((r): r is TrainRecord => r.kind === 'train');
   const landscape = records.filter((r): r is LandscapeRecord => r.kind === 'landscape');
-  const rows = summarize(train);
-  const summary = await writeSummary(outDir, rows);
+  const runRows = runRowsOf(train, landscape);
+  const runs = await writeRunsCsv(outDir, runRows);
 
   const chartsDir = path.join(outDir, CHARTS_DIR);
   const charts: ReportChart[] = [];
-  const seeds = plan.seeds.length;
-  const acc = await writeAccuracyByDepthChart(
-    chartsDir,
-    train.map((r) => ({
-      activation: r.config.activation,
-      depth: r.config.hidden.length + 2,
-      seed: r.seed,
-      testAccuracy: r.finalTestAccuracy,
-    })),
-  );
-  charts.push({
-    name: 'accuracy-by-depth',
-    title: 'Test accuracy against depth',
-    caption: `Final-epoch test accuracy of every run; the line joins the means over ${seeds} seed${seeds === 1 ? '' : 's'}, the bar spans the worst to the best seed.`,
-    png: acc.png,
-    svg: acc.svg,
-  });
-
   // The charts show one network per config (the first seed's); the verdicts use every seed.
   const firstSeedOf = <T extends { configName: string; seed: number }>(list: readonly T[]): T[] => {
     const byConfig = new Map<string, T>();
@@ -116,13 +105,7 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
 
   const gradientRuns: GradientRun[] = train
     .filter((r) => r.gradients.length > 0)
-    .map((r) => ({
-      configName: r.configName,
-      activation: r.config.activation,
-      layers: r.config.hidden.length + 2,
-      seed: r.seed,
-      gradients: r.gradients,
-    }));
+    .map((r) => ({ configName: r.configName, seed: r.seed, gradients: r.gradients }));
   if (gradientRuns.length > 0) {
     const shown = firstSeedOf(gradientRuns);
     const files = await writeGradientCharts(
@@ -145,22 +128,18 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
     });
   }
 
-  const claims = judgeClaims({ rows, landscape, gradients: gradientRuns });
   const sessions = readSessions(outDir);
-  const data: ReportData = {
+  const built = await buildReport(outDir, runRows, {
     title: 'Reproduction report: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient',
-    generatedAt: now.toISOString(),
     source: plan.source,
     command: plan.command,
-    claims,
-    rows,
     settings: [`seeds ${plan.seeds.join(', ')}`, ...describeSettings(train.map((r) => r.config))],
     environment: environmentOf(records, sessions),
-    charts,
     notes: notesOf(plan, landscape, gradientRuns, sessions),
-  };
-  const report = await writeReport(outDir, data);
-  return { summary, report, charts, data };
+    extraCharts: charts,
+    now,
+  });
+  return { runs, summary: built.summary, claims: built.claimsCsv, report: built.report, charts: built.charts, data: built.data };
 }
 
 /** As describeBackend (src/nn/tfjs/backend.ts) prints it; kept here so the parent process never loads TensorFlow.js. */

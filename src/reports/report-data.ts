@@ -5,7 +5,11 @@
  */
 import type { RunConfig } from '../config/schema.js';
 import type { SummaryRow } from './summary.js';
-import type { ClaimResult } from './report-claims.js';
+import type { ClaimResult, SensitivityRow } from './verdicts.js';
+import { estimateText, verdictLabel, VERDICT_RULE } from './claims-table.js';
+import { ARTICLE, CONFIDENCE, type Margins } from './claim-margins.js';
+import { pct } from '../util/format.js';
+import type { RunRow } from './runs-table.js';
 
 export interface ReportChart {
   /** File stem under charts/, e.g. "accuracy-by-depth". */
@@ -34,10 +38,14 @@ export interface ReportData {
   source: string;
   command: string;
   claims: ClaimResult[];
+  /** The margins the verdicts used, and the verdicts at the alternative margins. */
+  margins: Margins;
+  sensitivity: SensitivityRow[];
   rows: SummaryRow[];
   /** The settings of the runs, one statement each ("epochs 30", "learning rate 0.1", ...). */
   settings: string[];
-  environment: ReportEnvironment;
+  /** Absent when the report is built from a runs table alone (`report --runs`). */
+  environment?: ReportEnvironment;
   charts: ReportChart[];
   /** Anything the reader should know (missing probes, single seed, ...). */
   notes: string[];
@@ -56,7 +64,7 @@ const SETTING_FIELDS: [string, (c: RunConfig) => string][] = [
   [
     'data',
     (c) =>
-      `${c.data.positive} (1) vs ${c.data.negative} (0), ${c.data.trainPerClass} train / ${c.data.testPerClass} test per class, ${c.data.color}`,
+      `${c.data.positive} (1) vs ${c.data.negative} (0), ${c.data.trainPerClass} train / ${c.data.validationPerClass} validation / ${c.data.testPerClass} test per class, ${c.data.color}`,
   ],
 ];
 
@@ -75,4 +83,124 @@ export function describeSettings(configs: readonly RunConfig[]): string[] {
     if (groups.size === 1) return `${label} ${[...groups.keys()][0]}`;
     return `${label}: ${[...groups.entries()].map(([v, names]) => `${v} (${names.join(', ')})`).join(', ')}`;
   });
+}
+
+/** The settings a runs table records (columns epochs, batch_size, learning_rate, init), one statement each. */
+export function describeRunSettings(runs: readonly RunRow[]): string[] {
+  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
+  const fields: [string, (r: RunRow) => string | number | undefined][] = [
+    ['epochs', (r) => r.epochs],
+    ['learning rate', (r) => r.learning_rate],
+    ['batch size', (r) => r.batch_size],
+    ['initialisation', (r) => r.init],
+  ];
+  return [
+    `seeds ${seeds.join(', ')}`,
+    ...fields.flatMap(([label, pick]) => {
+      const groups = new Map<string, Set<string>>();
+      for (const r of runs) {
+        const v = pick(r);
+        if (v === undefined) continue;
+        groups.set(String(v), (groups.get(String(v)) ?? new Set()).add(r.config));
+      }
+      if (groups.size === 0) return [];
+      if (groups.size === 1) return [`${label} ${[...groups.keys()][0]}`];
+      return [`${label}: ${[...groups.entries()].map(([v, names]) => `${v} (${[...names].join(', ')})`).join(', ')}`];
+    }),
+  ];
+}
+
+/** A table as text cells: what both renderers print. */
+export interface TextTable {
+  headers: string[];
+  rows: string[][];
+}
+
+/** One row per claim part, the claim's overall verdict on its first row. */
+export function claimsTable(claims: readonly ClaimResult[]): TextTable {
+  return {
+    headers: [
+      '#',
+      'claim',
+      'verdict',
+      'part',
+      'statistic',
+      `estimate [${(100 * CONFIDENCE).toFixed(0)} % CI], n`,
+      'region for "agrees"',
+      'part verdict',
+    ],
+    rows: claims.flatMap((c) =>
+      c.parts.map((p, i) => [
+        i === 0 ? String(c.number) : '',
+        i === 0 ? c.claim : '',
+        i === 0 ? verdictLabel(c.verdict) : '',
+        p.part,
+        p.statistic,
+        estimateText(p),
+        p.region,
+        verdictLabel(p.verdict),
+      ]),
+    ),
+  };
+}
+
+export function summaryTable(rows: readonly SummaryRow[]): TextTable {
+  const opt = (x: number, show: (v: number) => string): string => (Number.isFinite(x) ? show(x) : 'n/a');
+  return {
+    headers: [
+      'config',
+      'activation',
+      'layers',
+      'seeds',
+      'test acc. (primary) mean [95 % CI]',
+      'SD (points)',
+      'final-epoch test acc.',
+      'last-5 test acc.',
+      'train acc.',
+      'chosen epoch (mean)',
+      'time per run',
+    ],
+    rows: rows.map((r) => [
+      r.config,
+      r.activation,
+      String(r.layers),
+      String(r.seeds.length),
+      `${pct(r.test.value)}${Number.isFinite(r.test.low) ? ` [${pct(r.test.low)}, ${pct(r.test.high)}]` : ''}`,
+      opt(r.testSd, (v) => (100 * v).toFixed(1)),
+      opt(r.testFinalMean, pct),
+      opt(r.testLast5Mean, pct),
+      opt(r.trainMean, pct),
+      opt(r.bestEpochMean, (v) => v.toFixed(1)),
+      opt(r.secondsMean, (v) => `${v.toFixed(1)} s`),
+    ]),
+  };
+}
+
+const MARGIN_TEXT: Record<keyof Margins, (v: number) => string> = {
+  around: (v) => `"around"/"about": within ${(100 * v).toFixed(1)} points`,
+  little: (v) => `"little": depth effect within +-${(100 * v).toFixed(1)} points`,
+  slightly: (v) => `"slightly better": ahead by more than 0 and at most ${(100 * v).toFixed(1)} points`,
+  muchSmaller: (v) => `"much smaller": at least ${v}x`,
+  majority: (v) => `a curve shape "typical": more than ${(100 * v).toFixed(0)} % of curves`,
+};
+
+/** How verdicts are reached, in sentences. */
+export function methodText(margins: Margins): string[] {
+  return [
+    `Every run contributes its primary figure: the test accuracy at the epoch of lowest validation loss. The seed is the unit: intervals are t-based ${(100 * CONFIDENCE).toFixed(0)} % intervals over seeds (Wilson/Newcombe for the landscape shares), and configurations are compared paired by seed.`,
+    VERDICT_RULE,
+    `Margins, fixed before the runs were judged (src/reports/claim-margins.ts): ${(Object.keys(MARGIN_TEXT) as (keyof Margins)[]).map((k) => MARGIN_TEXT[k](margins[k])).join('; ')}. The article's own ${ARTICLE.testImages}-image test set puts a 95 % half-width of about 4.5 points on its accuracies.`,
+  ];
+}
+
+/** The overall verdicts at each margin value: how the answers move when the rule moves. */
+export function sensitivityTable(rows: readonly SensitivityRow[], claims: readonly ClaimResult[]): TextTable {
+  return {
+    headers: ['margin', 'value', ...claims.map((c) => `claim ${c.number}`)],
+    rows: rows.map((r) => [
+      r.margin,
+      `${MARGIN_TEXT[r.margin](r.value)}${r.declared ? ' (declared)' : ''}`,
+      ...r.verdicts.map((v, i) => (v === claims[i].verdict || r.declared ? v : `**${v}**`)),
+    ]),
+  };
 }

@@ -5,8 +5,9 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import type { ReportData, ReportChart } from './report-data.js';
-import { THRESHOLDS, type Verdict } from './report-claims.js';
-import { verdictLabel, disagreementSentence, summaryTableRows, SUMMARY_TABLE_HEADERS } from './report-md.js';
+import { claimsTable, methodText, sensitivityTable, summaryTable, type TextTable } from './report-data.js';
+import { disagreementSentence, verdictLabel } from './claims-table.js';
+import type { Verdict } from './verdicts.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -43,6 +44,23 @@ figcaption { font-size: .9em; color: #444; }
 code { background: #f4f4f4; padding: 0 .2em; }
 `;
 
+const VERDICT_OF_LABEL = new Map((Object.keys(VERDICT_CLASS) as Verdict[]).map((v) => [verdictLabel(v), v]));
+
+/** The colour class of a cell that holds a verdict (bold marks, from the Markdown table, aside). */
+function verdictClass(cell: string): string {
+  const v = VERDICT_OF_LABEL.get(cell.replace(/\*\*/g, ''));
+  return v ? ` class="verdict ${VERDICT_CLASS[v]}"` : '';
+}
+
+function table(id: string, t: TextTable): string {
+  const e = escapeHtml;
+  return [
+    `<table id="${id}"><thead><tr>${t.headers.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>`,
+    ...t.rows.map((r) => `<tr>${r.map((c) => `<td${verdictClass(c)}>${e(c.replace(/\*\*/g, ''))}</td>`).join('')}</tr>`),
+    '</tbody></table>',
+  ].join('\n');
+}
+
 export function renderHtml(data: ReportData): string {
   const e = escapeHtml;
   const parts: string[] = [];
@@ -56,14 +74,9 @@ export function renderHtml(data: ReportData): string {
     `<h1>${e(data.title)}</h1>`,
     `<p>Generated ${e(data.generatedAt)} from <code>${e(data.source)}</code>; reproduce with <code>${e(data.command)}</code>.</p>`,
     "<h2>The article's claims against this run</h2>",
-    '<table id="claims"><thead><tr><th>#</th><th>the article says</th><th>this run measured</th><th>verdict</th></tr></thead><tbody>',
+    table('claims', claimsTable(data.claims)),
   );
-  for (const c of data.claims) {
-    parts.push(
-      `<tr><td>${c.number}</td><td>${e(c.claim)}</td><td>${e(c.measured)}</td><td class="verdict ${VERDICT_CLASS[c.verdict]}">${e(verdictLabel(c.verdict))}</td></tr>`,
-    );
-  }
-  parts.push('</tbody></table>');
+  for (const line of methodText(data.margins)) parts.push(`<p>${e(line)}</p>`);
   for (const c of data.claims) {
     parts.push(
       `<h3>${c.number}. ${e(c.claim)}</h3>`,
@@ -72,24 +85,17 @@ export function renderHtml(data: ReportData): string {
     );
     for (const ev of c.evidence) parts.push(`<li>${e(ev)}</li>`);
     parts.push('</ul>');
-    const plain = disagreementSentence(c, data.settings);
+    const plain = disagreementSentence(c.verdict, data.settings);
     if (plain) parts.push(`<p class="plain">${e(plain)}</p>`);
   }
   parts.push(
-    `<p>How verdicts are reached: a difference counts as real only when it exceeds ${THRESHOLDS.noiseMultiple} standard errors of the difference over the seeds; ` +
-      `"around"/"about" allows ${(100 * THRESHOLDS.aroundTolerance).toFixed(0)} points; "little" means at most ${(100 * THRESHOLDS.littleDepthEffect).toFixed(0)} points between depths; ` +
-      `"slightly" at most ${(100 * THRESHOLDS.slightAdvantage).toFixed(0)} points; "much smaller" gradients at least ${THRESHOLDS.muchSmallerFactor}x smaller.</p>`,
+    '<h2>How the verdicts move with the margins</h2>',
+    '<p>Each row changes one margin and keeps the others as declared.</p>',
+    table('sensitivity', sensitivityTable(data.sensitivity, data.claims)),
   );
-  parts.push('<h2>Summary (summary.csv)</h2>', '<table id="summary"><thead><tr>');
-  for (const h of SUMMARY_TABLE_HEADERS) parts.push(`<th>${e(h)}</th>`);
-  parts.push('</tr></thead><tbody>');
-  for (const r of summaryTableRows(data.rows)) {
-    const cells = [r.config, r.activation, r.layers, r.hidden, r.seeds, r.mean, r.std, r.min, r.max, r.best, r.train, r.time];
-    parts.push(`<tr>${cells.map((v, i) => `<td${i >= 4 ? ' class="num"' : ''}>${e(v)}</td>`).join('')}</tr>`);
-  }
+  parts.push('<h2>Summary (summary.csv)</h2>', table('summary', summaryTable(data.rows)));
   parts.push(
-    '</tbody></table>',
-    '<p>Accuracies are final-epoch test accuracies; std is the sample standard deviation over seeds, in points.</p>',
+    "<p>The primary figure is each run's test accuracy at the epoch of lowest validation loss; final-epoch and last-five-epoch means are beside it. SD is over seeds, in points.</p>",
   );
   parts.push('<h2>Charts</h2>');
   for (const chart of data.charts) {
@@ -101,16 +107,18 @@ export function renderHtml(data: ReportData): string {
   const env = data.environment;
   parts.push('<h2>Settings and environment</h2>', '<ul>');
   for (const s of data.settings) parts.push(`<li>${e(s)}</li>`);
-  for (const [k, v] of [
-    ['backend', env.backend],
-    ['engine', env.engine],
-    ['versions', env.versions],
-    ['data', env.dataSource],
-    ['machine', env.machine],
-    ['wall time', env.wallTime],
-    ['compute time', env.computeTime],
-  ] as const) {
-    parts.push(`<li>${e(k)}: ${e(v)}</li>`);
+  if (env) {
+    for (const [k, v] of [
+      ['backend', env.backend],
+      ['engine', env.engine],
+      ['versions', env.versions],
+      ['data', env.dataSource],
+      ['machine', env.machine],
+      ['wall time', env.wallTime],
+      ['compute time', env.computeTime],
+    ] as const) {
+      parts.push(`<li>${e(k)}: ${e(v)}</li>`);
+    }
   }
   parts.push('</ul>');
   if (data.notes.length > 0) {

@@ -1,100 +1,72 @@
 /**
- * summary.csv: one row per configuration, the statistics over its seeds.
+ * summary.csv: one row per configuration, the statistics over its seeds, computed from the
+ * runs table (runs.csv) alone, in the order configurations first appear there (the plan's).
  *
- * It is computed only from the runs' result.json records, in the plan's order, so a folder
- * merged from shards gives byte for byte the summary that one machine gives for the same runs.
- * Accuracies are fractions (0..1). The standard deviation is the sample one (n - 1), and is
- * left empty with a single seed, where it does not exist.
+ * test_acc is every run's primary figure (test accuracy at the epoch of lowest validation
+ * loss), with its t-based 95 % interval over seeds; final-epoch and last-five means beside it.
+ * Accuracies are fractions (0..1); the SD is the sample one and empty with a single seed.
  */
 import path from 'node:path';
 import { writeCsv, type CsvRow } from '../util/csv.js';
-import type { TrainRecord } from '../reproduce/store.js';
-
-export interface Stats {
-  n: number;
-  mean: number;
-  /** Sample standard deviation; NaN when n < 2. */
-  std: number;
-  min: number;
-  max: number;
-}
-
-export function statsOf(values: readonly number[]): Stats {
-  const n = values.length;
-  if (n === 0) return { n, mean: Number.NaN, std: Number.NaN, min: Number.NaN, max: Number.NaN };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const std = n < 2 ? Number.NaN : Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  return { n, mean, std, min: Math.min(...values), max: Math.max(...values) };
-}
+import { mean, meanInterval, sd, type Estimate } from '../stats/stats.js';
+import { CONFIDENCE } from './claim-margins.js';
+import type { RunRow } from './runs-table.js';
 
 export interface SummaryRow {
   config: string;
   activation: string;
   /** Layers as the article counts them: input + hidden + output. */
   layers: number;
-  hidden: number[];
   seeds: number[];
-  epochs: number;
-  /** Test accuracy after the last epoch, over seeds. */
-  test: Stats;
-  /** The best test accuracy over the epochs of each run ("best-epoch"), over seeds. */
-  bestTest: Stats;
+  /** Primary figure over seeds: mean, 95 % interval, n. */
+  test: Estimate;
+  testSd: number;
+  testFinalMean: number;
+  testLast5Mean: number;
+  trainMean: number;
   bestEpochMean: number;
-  /** Training accuracy after the last epoch, over seeds. */
-  train: Stats;
-  /** Training time per run (seconds), over seeds. */
-  seconds: Stats;
-  secondsTotal: number;
-  /** Each seed's final test accuracy, in seed order (for the spread in charts and verdicts). */
-  testBySeed: number[];
+  secondsMean: number;
 }
 
-const SUMMARY_COLUMNS = [
+const CONFIG_SUMMARY_COLUMNS = [
   'config',
   'activation',
   'layers',
-  'hidden',
   'seeds',
   'seed_list',
-  'epochs',
   'test_acc_mean',
-  'test_acc_std',
-  'test_acc_min',
-  'test_acc_max',
-  'best_epoch_test_acc_mean',
-  'best_epoch_test_acc_max',
-  'best_epoch_mean',
+  'test_acc_ci_low',
+  'test_acc_ci_high',
+  'test_acc_sd',
+  'test_acc_final_mean',
+  'test_acc_last5_mean',
   'train_acc_mean',
-  'train_acc_std',
+  'best_epoch_mean',
   'run_seconds_mean',
-  'run_seconds_total',
 ] as const;
 
-/** Rows in the order configs first appear in `records` (the plan's order). */
-export function summarize(records: readonly TrainRecord[]): SummaryRow[] {
-  const byConfig = new Map<string, TrainRecord[]>();
-  for (const r of records) {
-    const list = byConfig.get(r.configName) ?? [];
-    list.push(r);
-    byConfig.set(r.configName, list);
-  }
-  return [...byConfig.entries()].map(([config, runs]) => {
-    const sorted = [...runs].sort((a, b) => a.seed - b.seed);
-    const first = sorted[0].config;
+const meanOf = (runs: readonly RunRow[], pick: (r: RunRow) => number | undefined): number =>
+  mean(runs.flatMap((r) => (pick(r) === undefined ? [] : [pick(r)!])));
+
+/** Rows in the order configs first appear in `runs`. */
+export function summarize(runs: readonly RunRow[]): SummaryRow[] {
+  const byConfig = new Map<string, RunRow[]>();
+  for (const r of runs) byConfig.set(r.config, [...(byConfig.get(r.config) ?? []), r]);
+  return [...byConfig.entries()].map(([config, list]) => {
+    const sorted = [...list].sort((a, b) => a.seed - b.seed);
+    const test = sorted.map((r) => r.test_acc);
     return {
       config,
-      activation: first.activation,
-      layers: first.hidden.length + 2,
-      hidden: [...first.hidden],
+      activation: sorted[0].activation,
+      layers: sorted[0].layers,
       seeds: sorted.map((r) => r.seed),
-      epochs: first.epochs,
-      test: statsOf(sorted.map((r) => r.finalTestAccuracy)),
-      bestTest: statsOf(sorted.map((r) => r.bestTestAccuracy)),
-      bestEpochMean: statsOf(sorted.map((r) => r.bestEpoch)).mean,
-      train: statsOf(sorted.map((r) => r.finalTrainAccuracy)),
-      seconds: statsOf(sorted.map((r) => r.seconds)),
-      secondsTotal: sorted.reduce((a, r) => a + r.seconds, 0),
-      testBySeed: sorted.map((r) => r.finalTestAccuracy),
+      test: meanInterval(test, CONFIDENCE),
+      testSd: sd(test),
+      testFinalMean: meanOf(sorted, (r) => r.test_acc_final),
+      testLast5Mean: meanOf(sorted, (r) => r.test_acc_last5),
+      trainMean: meanOf(sorted, (r) => r.train_acc),
+      bestEpochMean: meanOf(sorted, (r) => r.best_epoch),
+      secondsMean: meanOf(sorted, (r) => r.seconds),
     };
   });
 }
@@ -105,21 +77,17 @@ function summaryCsvRows(rows: readonly SummaryRow[]): CsvRow[] {
     config: r.config,
     activation: r.activation,
     layers: r.layers,
-    hidden: r.hidden.join('-'),
     seeds: r.seeds.length,
     seed_list: r.seeds.join(' '),
-    epochs: r.epochs,
-    test_acc_mean: r.test.mean,
-    test_acc_std: blankNaN(r.test.std),
-    test_acc_min: r.test.min,
-    test_acc_max: r.test.max,
-    best_epoch_test_acc_mean: r.bestTest.mean,
-    best_epoch_test_acc_max: r.bestTest.max,
-    best_epoch_mean: r.bestEpochMean,
-    train_acc_mean: r.train.mean,
-    train_acc_std: blankNaN(r.train.std),
-    run_seconds_mean: r.seconds.mean,
-    run_seconds_total: r.secondsTotal,
+    test_acc_mean: r.test.value,
+    test_acc_ci_low: blankNaN(r.test.low),
+    test_acc_ci_high: blankNaN(r.test.high),
+    test_acc_sd: blankNaN(r.testSd),
+    test_acc_final_mean: blankNaN(r.testFinalMean),
+    test_acc_last5_mean: blankNaN(r.testLast5Mean),
+    train_acc_mean: blankNaN(r.trainMean),
+    best_epoch_mean: blankNaN(r.bestEpochMean),
+    run_seconds_mean: blankNaN(r.secondsMean),
   }));
 }
 
@@ -127,6 +95,6 @@ const SUMMARY_FILE = 'summary.csv';
 
 export async function writeSummary(outDir: string, rows: readonly SummaryRow[]): Promise<string> {
   const file = path.join(outDir, SUMMARY_FILE);
-  await writeCsv(file, SUMMARY_COLUMNS, summaryCsvRows(rows));
+  await writeCsv(file, CONFIG_SUMMARY_COLUMNS, summaryCsvRows(rows));
   return file;
 }

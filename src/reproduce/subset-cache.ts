@@ -10,7 +10,7 @@ let cached: { key: string; subset: Subset } | null = null;
 
 export async function subsetFor(config: RunConfig, dataDir: string): Promise<Subset> {
   const d = config.data;
-  const key = JSON.stringify([dataDir, d.positive, d.negative, d.trainPerClass, d.testPerClass, d.color]);
+  const key = JSON.stringify([dataDir, d.positive, d.negative, d.trainPerClass, d.testPerClass, d.validationPerClass, d.color]);
   if (cached?.key !== key) cached = { key, subset: await loadSubset({ dataDir, ...d }) };
   return cached.subset;
 }

@@ -1,6 +1,7 @@
 /**
  * The project's own training loop (not model.fit): epochs of shuffled mini-batch SGD through
- * any Engine, with an evaluation of the training and test sets after every epoch.
+ * any Engine, with an evaluation of the training, validation (when given) and test sets after
+ * every epoch.
  *
  * - Order: before each epoch the training set is permuted by the run's 'shuffle' stream
  *   (src/util/rng.ts), so the same seed gives the same batches on every engine and backend.
@@ -25,6 +26,9 @@ export interface EpochRecord {
   trainAccuracy: number;
   testLoss: number;
   testAccuracy: number;
+  /** On the validation split; NaN when the run has none. */
+  valLoss: number;
+  valAccuracy: number;
   /** Wall time of this epoch (its steps and its evaluation). */
   seconds: number;
   /** Sum of `seconds` up to and including this epoch. */
@@ -35,6 +39,8 @@ export interface TrainLoopOptions {
   engine: Engine;
   train: Dataset;
   test: Dataset;
+  /** Held out from the training batches; evaluated every epoch so that choices never use the test set. */
+  validation?: Dataset;
   epochs: number;
   batchSize: number;
   /** Seeds the 'shuffle' stream. */
@@ -72,6 +78,9 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
   if (engine.network.sizes[0] !== inputs) {
     throw new Error(`the network takes ${engine.network.sizes[0]} inputs, the data has ${inputs}`);
   }
+  if (opts.validation && opts.validation.inputs !== inputs) {
+    throw new Error(`the validation set has ${opts.validation.inputs} inputs, the training set ${inputs}`);
+  }
   const batchSize = Math.min(Math.max(1, Math.floor(opts.batchSize)), train.count);
   const steps = stepsPerEpoch(train.count, batchSize);
   const shuffle = Rng.stream(opts.seed, 'shuffle');
@@ -90,6 +99,8 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
   const finishEpoch = async (epoch: number, startedAt: number): Promise<void> => {
     const trainEval = engine.evaluate(train.x, train.y, train.count);
     const testEval = engine.evaluate(test.x, test.y, test.count);
+    const val = opts.validation;
+    const valEval = val ? engine.evaluate(val.x, val.y, val.count) : { loss: Number.NaN, accuracy: Number.NaN };
     const seconds = (performance.now() - startedAt) / 1000;
     elapsed += seconds;
     const record: EpochRecord = {
@@ -98,6 +109,8 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
       trainAccuracy: trainEval.accuracy,
       testLoss: testEval.loss,
       testAccuracy: testEval.accuracy,
+      valLoss: valEval.loss,
+      valAccuracy: valEval.accuracy,
       seconds,
       elapsedSeconds: elapsed,
     };

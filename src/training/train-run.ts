@@ -9,7 +9,8 @@
  *   history.csv   one row per epoch (epoch 0 = before training), rewritten atomically after
  *                 every epoch, so a run stopped at any moment leaves a readable file
  *   gradients.csv per-layer gradient statistics, when the config records them
- *   summary.csv   one row: final and best test accuracy, train accuracy, time
+ *   summary.csv   one row: test accuracy at the epoch of lowest validation loss (the primary
+ *                 figure, src/training/run-metrics.ts), final and last-five test accuracy, time
  *   weights.json  the final parameters (src/nn/params-io.ts)
  *   curves.svg/.png  loss and accuracy against epoch
  */
@@ -33,6 +34,7 @@ import type { EngineKind, NetworkSpec } from '../nn/engine.js';
 import { createEngine, sgdSpecOf } from '../nn/create-engine.js';
 import { withTargets } from '../nn/targets.js';
 import { stepsPerEpoch, trainLoop, type EpochRecord } from './loop.js';
+import { runMetrics, type RunMetrics } from './run-metrics.js';
 import { folderStamp, prepareOutDir } from './out-dir.js';
 import { projectVersion } from '../util/version.js';
 
@@ -65,7 +67,9 @@ export interface RunResult {
   history: EpochRecord[];
   gradients: LayerGradientStat[];
   finalTestAccuracy: number;
-  /** The best test accuracy after any epoch >= 1, and that epoch. */
+  /** The primary figure (test accuracy at the epoch of lowest validation loss) and the ones beside it. */
+  metrics: RunMetrics;
+  /** The best test accuracy after any epoch >= 1, and that epoch (chosen on the test set: flattering, not for verdicts). */
   bestTestAccuracy: number;
   bestEpoch: number;
   finalTrainAccuracy: number;
@@ -85,6 +89,8 @@ export const HISTORY_COLUMNS = [
   'train_acc',
   'test_loss',
   'test_acc',
+  'val_loss',
+  'val_acc',
   'seconds',
   'elapsed_seconds',
   'finished_at',
@@ -103,6 +109,10 @@ export const SUMMARY_COLUMNS = [
   'momentum',
   'batch_size',
   'init',
+  'test_acc',
+  'selected_epoch',
+  'val_loss_best',
+  'test_acc_last5',
   'final_test_acc',
   'best_test_acc',
   'best_epoch',
@@ -130,8 +140,9 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
   const subset = options.subset ?? (await loadSubset({ dataDir: resolveDataDir(options.dataDir), ...config.data, log: say }));
   // The data's 1/0 labels as the configured targets (config.targets; the same arrays for 1/0).
   const [train, test] = [withTargets(subset.train, config.targets), withTargets(subset.test, config.targets)];
+  const validation = subset.validation ? withTargets(subset.validation, config.targets) : undefined;
   say(
-    `data: ${train.count} training and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`,
+    `data: ${train.count} training, ${validation?.count ?? 0} validation and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`,
   );
 
   const sizes = layerSizes(train.inputs, config.hidden);
@@ -159,6 +170,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
       color: subset.color,
       trainCount: train.count,
       testCount: test.count,
+      validationCount: validation?.count ?? 0,
       inputs: train.inputs,
     },
     outDir,
@@ -188,6 +200,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
       engine,
       train,
       test,
+      validation,
       epochs: config.epochs,
       batchSize: config.batchSize,
       seed: config.seed,
@@ -234,6 +247,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
     engine: config.engine,
     history,
     gradients: loop.gradients,
+    metrics: runMetrics(history),
     finalTestAccuracy: last.testAccuracy,
     bestTestAccuracy: best.testAccuracy,
     bestEpoch: best.epoch,
@@ -252,6 +266,8 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
   runInfo.status = 'finished';
   Object.assign(runInfo, {
     results: {
+      testAccuracy: result.metrics.testAccuracy,
+      selectedEpoch: result.metrics.selectedEpoch,
       finalTestAccuracy: result.finalTestAccuracy,
       bestTestAccuracy: result.bestTestAccuracy,
       bestEpoch: result.bestEpoch,
@@ -275,7 +291,7 @@ export async function trainRun(config: RunConfig, options: TrainRunOptions = {})
   }
 
   say(
-    `final test accuracy ${pct(result.finalTestAccuracy)} (best ${pct(result.bestTestAccuracy)} at epoch ${result.bestEpoch}), ` +
+    `test accuracy ${pct(result.metrics.testAccuracy)} at epoch ${result.metrics.selectedEpoch} (${result.metrics.selectedBy}), final ${pct(result.finalTestAccuracy)}, ` +
       `train accuracy ${pct(result.finalTrainAccuracy)}, ${result.seconds.toFixed(1)} s of training`,
   );
   say(`results: ${outDir}`);
@@ -294,6 +310,8 @@ function historyRow(e: EpochRecord): CsvRow {
     train_acc: e.trainAccuracy,
     test_loss: e.testLoss,
     test_acc: e.testAccuracy,
+    val_loss: Number.isFinite(e.valLoss) ? e.valLoss : '',
+    val_acc: Number.isFinite(e.valAccuracy) ? e.valAccuracy : '',
     seconds: round(e.seconds),
     elapsed_seconds: round(e.elapsedSeconds),
     finished_at: new Date().toISOString(),
@@ -315,6 +333,10 @@ function summaryRow(r: RunResult, startedAt: Date, finishedAt: Date): CsvRow {
     momentum: c.momentum,
     batch_size: c.batchSize,
     init: c.init.scheme === 'normal' ? `normal(${c.init.std})` : c.init.scheme,
+    test_acc: r.metrics.testAccuracy,
+    selected_epoch: r.metrics.selectedEpoch,
+    val_loss_best: Number.isFinite(r.metrics.bestValLoss) ? r.metrics.bestValLoss : '',
+    test_acc_last5: r.metrics.testAccuracyLast5,
     final_test_acc: r.finalTestAccuracy,
     best_test_acc: r.bestTestAccuracy,
     best_epoch: r.bestEpoch,

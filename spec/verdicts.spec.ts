@@ -1,0 +1,181 @@
+/**
+ * The verdict engine on synthetic runs whose truth is known: clear effects both ways, null
+ * effects, noisy few-seed cases, and a simulation of many sweeps in which the claims are true,
+ * where "contradicts" must come out at most at the stated error rate.
+ */
+import { expect } from 'chai';
+import { judgeClaims, overallVerdict, sensitivity, type Verdict } from '../src/reports/verdicts.js';
+import { MARGINS, MARGIN_ALTERNATIVES } from '../src/reports/claim-margins.js';
+import { syntheticRuns, type SyntheticTruth } from './helpers/synthetic-runs.js';
+
+/** The article's world: ~70 %, depth matters little, Sigmoid peaks at 5, ReLU at 6, Sigmoid ~1 point ahead. */
+const ARTICLE_TRUTH: SyntheticTruth['accuracy'] = (a, layers) =>
+  a === 'sigmoid'
+    ? ({ 3: 0.69, 4: 0.7, 5: 0.72, 6: 0.705, 7: 0.695 } as Record<number, number>)[layers]
+    : ({ 3: 0.68, 4: 0.69, 5: 0.695, 6: 0.71, 7: 0.69 } as Record<number, number>)[layers];
+
+/** Against it: 80 %, accuracy falls 1.5 points per layer, ReLU 3 points ahead, the shallowest best. */
+const CONTRARY_TRUTH: SyntheticTruth['accuracy'] = (a, layers) => (a === 'relu' ? 0.83 : 0.8) - 0.015 * (layers - 3);
+
+/** The best configuration at the low edge of "about 72 %". */
+const ARTICLE_BEST_EDGE = 0.72 - MARGINS.around;
+
+const verdicts = (t: SyntheticTruth): Verdict[] => judgeClaims(syntheticRuns(t), MARGINS).map((c) => c.verdict);
+
+describe('verdicts: synthetic runs with a known truth', () => {
+  it("agrees with every claim in the article's world (10 seeds, little noise)", () => {
+    const claims = judgeClaims(
+      syntheticRuns({
+        accuracy: ARTICLE_TRUTH,
+        seeds: 10,
+        noise: 0.002,
+        seedEffect: 0.005,
+        valNoise: 0.001,
+        gradLog10: (a) => (a === 'sigmoid' ? 2 : 0.1),
+        interiorShare: (a) => (a === 'relu' ? 1 : 0),
+      }),
+      MARGINS,
+    );
+    expect(claims.map((c) => c.verdict)).to.deep.equal(['agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees']);
+    // every part carries a statistic, an interval around it and n
+    for (const c of claims)
+      for (const p of c.parts) {
+        expect(p.estimate.low, `${c.number} ${p.part}`).to.be.at.most(p.estimate.value);
+        expect(p.estimate.high, `${c.number} ${p.part}`).to.be.at.least(p.estimate.value);
+        expect(p.estimate.n, `${c.number} ${p.part}`).to.be.greaterThan(1);
+      }
+    expect(claims[1].parts.map((p) => p.part)).to.deep.equal(['sigmoid', 'relu']);
+  });
+
+  it('contradicts claims 1-6 in a world against the article, part by part', () => {
+    const claims = judgeClaims(
+      syntheticRuns({
+        accuracy: CONTRARY_TRUTH,
+        seeds: 10,
+        noise: 0.005,
+        valNoise: 0.001,
+        gradLog10: () => 0,
+        interiorShare: (a) => (a === 'relu' ? 0 : 1),
+      }),
+      MARGINS,
+    );
+    expect(claims.map((c) => c.verdict)).to.deep.equal([
+      'contradicts',
+      'contradicts',
+      'contradicts',
+      'contradicts',
+      'contradicts',
+      'contradicts',
+    ]);
+    // claim 2's depth effect: -1.5 points x 4 layers = -6 points, per activation
+    for (const p of claims[1].parts) expect(p.estimate.value).to.be.closeTo(-0.06, 0.01);
+    // claim 4: Sigmoid - ReLU = -3 points
+    expect(claims[3].parts[0].estimate.value).to.be.closeTo(-0.03, 0.005);
+  });
+
+  it('says inconclusive, never agrees, when few noisy seeds cannot decide (null effects, 3 seeds, 3-point noise)', () => {
+    const v = verdicts({ accuracy: () => 0.7, seeds: 3, noise: 0.03, rngSeed: 4 });
+    expect(v[1]).to.equal('inconclusive'); // depth effect: the interval is far wider than +-3 points
+    expect(v[2]).to.equal('inconclusive'); // no depth reliably best
+    expect(v[3]).to.equal('inconclusive'); // the sign of Sigmoid - ReLU unknown
+    expect(v[4]).to.equal('not measured');
+    expect(v[5]).to.equal('not measured');
+  });
+
+  it('a null depth effect with enough seeds agrees with "little"; a real one contradicts it', () => {
+    expect(verdicts({ accuracy: () => 0.7, seeds: 10, noise: 0.005 })[1]).to.equal('agrees');
+    expect(verdicts({ accuracy: (_a, l) => 0.7 + 0.0125 * (l - 3), seeds: 10, noise: 0.005 })[1]).to.equal('contradicts');
+  });
+
+  it('judges the best configuration chosen on validation, not the one that looks best on the test set', () => {
+    // relu3 has the best test mean but the worst validation accuracy; sigmoid5 the best validation accuracy.
+    const runs = syntheticRuns({ accuracy: ARTICLE_TRUTH, seeds: 6, noise: 0.002, valNoise: 0 }).map((r) => ({
+      ...r,
+      ...(r.config === 'relu3' ? { test_acc: 0.9, val_acc: 0.5 } : {}),
+    }));
+    const best = judgeClaims(runs, MARGINS)[0].parts.find((p) => p.part === 'best')!;
+    expect(best.statistic).to.include('sigmoid5');
+    expect(best.statistic).to.include('validation');
+    expect(best.estimate.value).to.be.closeTo(0.72, 0.005);
+  });
+
+  it('without validation columns, half the seeds choose the best configuration and the other half judge it', () => {
+    const best = judgeClaims(syntheticRuns({ accuracy: ARTICLE_TRUTH, seeds: 6, noise: 0.002 }), MARGINS)[0].parts.find(
+      (p) => p.part === 'best',
+    )!;
+    expect(best.statistic).to.include('judged on seeds 2, 4, 6');
+    expect(best.estimate.n).to.equal(3);
+  });
+
+  it('a 2.5-point depth effect: agrees with "little" at 3 and 5 points, contradicts at 2 (the sensitivity table)', () => {
+    const runs = syntheticRuns({ accuracy: (_a, l) => 0.7 + 0.00625 * (l - 3), seeds: 10, noise: 0.002 });
+    const rows = sensitivity(runs, MARGINS, MARGIN_ALTERNATIVES).filter((r) => r.margin === 'little');
+    expect(rows.map((r) => [r.value, r.declared, r.verdicts[1]])).to.deep.equal([
+      [0.02, false, 'contradicts'],
+      [0.03, true, 'agrees'],
+      [0.05, false, 'agrees'],
+    ]);
+  });
+});
+
+describe('verdicts: one rule from parts to a claim', () => {
+  const cases: [Verdict[], Verdict][] = [
+    [['agrees', 'agrees'], 'agrees'],
+    [['agrees', 'contradicts'], 'partly agrees'],
+    [['contradicts', 'inconclusive'], 'contradicts'],
+    [['contradicts', 'contradicts'], 'contradicts'],
+    [['agrees', 'inconclusive'], 'inconclusive'],
+    [['inconclusive', 'inconclusive'], 'inconclusive'],
+    [['agrees', 'not measured'], 'inconclusive'],
+    [['not measured', 'not measured'], 'not measured'],
+    [[], 'not measured'],
+  ];
+  for (const [parts, expected] of cases) {
+    it(`${parts.join(' + ') || '(no parts)'} -> ${expected}`, () => expect(overallVerdict(parts)).to.equal(expected));
+  }
+});
+
+describe('verdicts: simulated sweeps in which the claims are true', function () {
+  this.timeout(30_000);
+  /**
+   * Stated error rate: a part contradicts a true claim only when its 95 % interval misses on
+   * the wrong side, at most 2.5 % of the time (claim 3: Bonferroni over the rivals, the same
+   * bound). The simulation's own noise is allowed for with two Monte Carlo standard errors.
+   */
+  const PART_ERROR_RATE = 0.025;
+  const SWEEPS = 200;
+  const allowed = PART_ERROR_RATE + 2 * Math.sqrt((PART_ERROR_RATE * (1 - PART_ERROR_RATE)) / SWEEPS);
+
+  /** Share of claim k's parts (1-based) that come out "contradicts", over SWEEPS sweeps of the truth. */
+  function contradictionRate(k: number, truth: Omit<SyntheticTruth, 'rngSeed'>): number {
+    let contradicted = 0;
+    let parts = 0;
+    for (let s = 1; s <= SWEEPS; s++) {
+      for (const p of judgeClaims(syntheticRuns({ ...truth, rngSeed: 1000 + s }), MARGINS)[k - 1].parts) {
+        parts++;
+        if (p.verdict === 'contradicts') contradicted++;
+      }
+    }
+    return contradicted / parts;
+  }
+
+  it('claim 1 true at the edges: the mean 4.5 points below 70 %, the best 4.5 below 72 %', () => {
+    const accuracy: SyntheticTruth['accuracy'] = (a, l) =>
+      a === 'sigmoid' && l === 5 ? ARTICLE_BEST_EDGE : 0.7 - MARGINS.around - (ARTICLE_BEST_EDGE - (0.7 - MARGINS.around)) / 9;
+    expect(contradictionRate(1, { accuracy, seeds: 10, noise: 0.01, seedEffect: 0.01, valNoise: 0.002 })).to.be.at.most(allowed);
+  });
+
+  it('claim 2 ("little") true at the edge of its margin: a 3-point depth effect', () => {
+    const accuracy: SyntheticTruth['accuracy'] = (_a, l) => 0.7 + (MARGINS.little / 4) * (l - 3);
+    expect(contradictionRate(2, { accuracy, seeds: 10, noise: 0.01, seedEffect: 0.01 })).to.be.at.most(allowed);
+  });
+
+  it('claim 3 true with every depth tied with the best (the hardest case for "best at d")', () => {
+    expect(contradictionRate(3, { accuracy: () => 0.7, seeds: 10, noise: 0.01, seedEffect: 0.01 })).to.be.at.most(allowed);
+  });
+
+  it('claim 4 ("slightly better") true at the edge: Sigmoid ahead by a hair', () => {
+    const accuracy: SyntheticTruth['accuracy'] = (a) => (a === 'sigmoid' ? 0.7001 : 0.7);
+    expect(contradictionRate(4, { accuracy, seeds: 10, noise: 0.01, seedEffect: 0.01 })).to.be.at.most(allowed);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * `report --runs FILE.csv --out DIR`: the summary, the verdicts (claims.csv), the charts and the
+ * report from a runs table alone (src/reports/runs-table.ts), so runs made anywhere (another
+ * framework, another machine) are judged exactly as the sweep judges its own.
+ */
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../util/errors.js';
+import { singleFlag } from './flags.js';
+import { prepareOutDir } from '../training/out-dir.js';
+
+interface ReportArgs {
+  runs?: string;
+  out?: string;
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report',
+  describe:
+    "judge the article's claims from a runs.csv (one row per run) and write summary, claims.csv, charts and report into a new folder",
+  builder: (y) =>
+    y
+      .option('runs', {
+        type: 'string',
+        describe: 'runs table: columns config, activation, layers, seed, test_acc (+ optional ones, see docs/reproduce.md)',
+      })
+      .option('out', { type: 'string', describe: 'output folder; must be new or empty' }),
+  handler: async (argv) => {
+    const runsFile = singleFlag('runs', argv.runs);
+    const outDir = singleFlag('out', argv.out);
+    if (!runsFile) throw new UsageError('--runs: give the runs table to judge (e.g. --runs outputs/reproduce/runs.csv)');
+    if (!outDir) throw new UsageError('--out: give a new or empty folder for the report');
+    const { readRunsCsv } = await import('../reports/runs-table.js');
+    const runs = await readRunsCsv(runsFile);
+    await prepareOutDir(outDir, true);
+    const { buildReport } = await import('../reports/build-report.js');
+    const { describeRunSettings } = await import('../reports/report-data.js');
+    const built = await buildReport(outDir, runs, {
+      title: `Report on ${path.basename(runsFile)}: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient`,
+      source: runsFile,
+      command: `node dist/run.js report --runs ${runsFile} --out ${outDir}`,
+      settings: describeRunSettings(runs),
+      notes: [`Built from ${runsFile} alone (${runs.length} runs); the machine and versions that produced the runs are not known here.`],
+      extraCharts: [],
+      now: new Date(),
+    });
+    process.stdout.write(
+      [
+        `summary: ${built.summary}`,
+        `claims:  ${built.claimsCsv}`,
+        `report:  ${built.report.md}`,
+        `         ${built.report.html}`,
+        `verdicts: ${built.data.claims.map((c) => `${c.number} ${c.verdict}`).join(', ')}`,
+        '',
+      ].join('\n'),
+    );
+  },
+};

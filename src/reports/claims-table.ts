@@ -1,0 +1,64 @@
+/**
+ * The verdicts as rows: claims.csv (one row per claim part plus the claim's overall row) and
+ * the cells the Markdown and HTML reports print, so both show the same numbers.
+ */
+import path from 'node:path';
+import { writeCsv } from '../util/csv.js';
+import type { ClaimPart, ClaimResult, Verdict } from './verdicts.js';
+
+export const CLAIMS_COLUMNS = ['claim', 'part', 'verdict', 'statistic', 'ci_low', 'ci_high', 'n'] as const;
+
+export async function writeClaimsCsv(dir: string, claims: readonly ClaimResult[]): Promise<string> {
+  const file = path.join(dir, 'claims.csv');
+  const num = (x: number): number | string => (Number.isFinite(x) ? x : '');
+  await writeCsv(
+    file,
+    CLAIMS_COLUMNS,
+    claims.flatMap((c) => [
+      { claim: c.number, part: 'all', verdict: c.verdict, statistic: '', ci_low: '', ci_high: '', n: '' },
+      ...c.parts.map((p) => ({
+        claim: c.number,
+        part: p.part,
+        verdict: p.verdict,
+        statistic: num(p.estimate.value),
+        ci_low: num(p.estimate.low),
+        ci_high: num(p.estimate.high),
+        n: p.estimate.n,
+      })),
+    ]),
+  );
+  return file;
+}
+
+/** Text shown for a verdict; a contradiction is said plainly. */
+export function verdictLabel(v: Verdict): string {
+  return v === 'contradicts' ? 'CONTRADICTS the article' : v;
+}
+
+/** For verdicts other than "agrees": one plain sentence that names the settings. */
+export function disagreementSentence(verdict: Verdict, settings: readonly string[]): string | null {
+  if (verdict === 'agrees' || verdict === 'not measured') return null;
+  const what =
+    verdict === 'contradicts'
+      ? 'This run contradicts the article on this claim'
+      : verdict === 'partly agrees'
+        ? 'This run confirms only part of this claim'
+        : 'This run cannot confirm this claim: the intervals are too wide to decide';
+  return `${what}, with these settings: ${settings.join('; ')}.`;
+}
+
+/** "68.2 [66.0, 70.4] points, n = 10": the statistic, its 95 % interval and n, in the part's unit. */
+export function estimateText(p: ClaimPart): string {
+  const e = p.estimate;
+  if (p.verdict === 'not measured') return 'not measured';
+  const show = (x: number): string =>
+    p.unit === 'points' ? (100 * x).toFixed(1) : p.unit === 'share' ? `${(100 * x).toFixed(0)} %` : x.toFixed(2);
+  const unit = p.unit === 'points' ? ' points' : p.unit === 'log10' ? ` (log10; ${(10 ** e.value).toPrecision(2)}x)` : '';
+  const ci = Number.isFinite(e.low) ? ` [${show(e.low)}, ${show(e.high)}]` : ' [no interval]';
+  return `${show(e.value)}${ci}${unit}, n = ${e.n}`;
+}
+
+export const VERDICT_RULE =
+  "Each part: agrees when its 95 % interval lies inside the claim's region, contradicts when it lies outside, inconclusive when it straddles a boundary. " +
+  'A claim from its parts: every part agrees -> agrees; some agree and some contradict -> partly agrees; some contradict and none agrees -> contradicts; ' +
+  'otherwise (inconclusive parts, or parts not measured beside measured ones) -> inconclusive; nothing measured -> not measured.';
