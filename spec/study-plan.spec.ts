@@ -24,11 +24,13 @@ describe('study: config', () => {
   it('names the field of a mistake in one line', () => {
     const raw = JSON.parse(readFileSync('configs/study.json', 'utf8')) as Record<string, unknown>;
     expect(() => parseStudyConfig({ ...raw, batchSizes: [1, 64] }, 'x.json')).to.throw(UsageError, /batchSizes.*perBatch/);
-    expect(() => parseStudyConfig({ ...raw, quick: [{ batchSize: 1, init: 'nope', arms: ['tuned'] }] }, 'x.json')).to.throw(UsageError, /not one of "inits"/);
-    expect(() => parseStudyConfig({ ...raw, inits: [...(raw.inits as object[]), { name: 'x', scheme: 'he', limit: 1 }] }, 'x.json')).to.throw(
+    expect(() => parseStudyConfig({ ...raw, quick: [{ batchSize: 1, init: 'nope', arms: ['tuned'] }] }, 'x.json')).to.throw(
       UsageError,
-      /inits\.4\.limit.*uniform/,
+      /not one of "inits"/,
     );
+    expect(() =>
+      parseStudyConfig({ ...raw, inits: [...(raw.inits as object[]), { name: 'x', scheme: 'he', limit: 1 }] }, 'x.json'),
+    ).to.throw(UsageError, /inits\.4\.limit.*uniform/);
     expect(() => parseStudyConfig({ ...raw, seeds: 1 }, 'x.json')).to.throw(UsageError, /seeds/);
   });
 
@@ -61,7 +63,10 @@ describe('study: shards', () => {
     const slurm1 = resolveShard(undefined, undefined, { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1' });
     expect(slurm1.shard).to.deep.equal({ index: 4, count: 4 });
     expect(resolveShard(undefined, 3, { JOB_COMPLETION_INDEX: '2' }).shard).to.deep.equal({ index: 3, count: 3 });
-    expect(resolveShard(undefined, undefined, { JOB_COMPLETION_INDEX: '0', STUDY_SHARDS: '2' }).shard).to.deep.equal({ index: 1, count: 2 });
+    expect(resolveShard(undefined, undefined, { JOB_COMPLETION_INDEX: '0', STUDY_SHARDS: '2' }).shard).to.deep.equal({
+      index: 1,
+      count: 2,
+    });
     expect(resolveShard('1/2', undefined, { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '4' }).source).to.equal('--shard');
   });
 
@@ -69,7 +74,10 @@ describe('study: shards', () => {
     expect(() => resolveShard(undefined, undefined, { JOB_COMPLETION_INDEX: '0' })).to.throw(UsageError, /--shards N or STUDY_SHARDS/);
     expect(() => resolveShard(undefined, undefined, { SLURM_ARRAY_TASK_ID: '1' })).to.throw(UsageError, /SLURM_ARRAY_TASK_COUNT/);
     expect(() => resolveShard(undefined, 2, { JOB_COMPLETION_INDEX: '5' })).to.throw(UsageError, /--shard/);
-    expect(() => resolveShard(undefined, undefined, { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '2' })).to.throw(UsageError, /whole number/);
+    expect(() => resolveShard(undefined, undefined, { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '2' })).to.throw(
+      UsageError,
+      /whole number/,
+    );
     expect(() => resolveShard(undefined, 2, {})).to.throw(UsageError, /only with a Kubernetes/);
   });
 });
@@ -103,14 +111,24 @@ describe('study: choosing the learning rate on the validation split', () => {
   });
 
   it('a rate that diverges on any network is never preferred; ties go to the smaller rate', () => {
-    const s = selectLearningRates([run('relu', 'r3', 0.1, 0.2), run('relu', 'r5', 0.1, 0.2), run('relu', 'r3', 3, 0.1), run('relu', 'r5', 3, Number.NaN)]);
+    const s = selectLearningRates([
+      run('relu', 'r3', 0.1, 0.2),
+      run('relu', 'r5', 0.1, 0.2),
+      run('relu', 'r3', 3, 0.1),
+      run('relu', 'r5', 3, Number.NaN),
+    ]);
     expect(s.tuned.relu).to.equal(0.1);
     const tie = selectLearningRates([run('relu', 'r3', 0.3, 0.2), run('relu', 'r3', 0.1, 0.2)]);
     expect(tie.tuned.relu).to.equal(0.1);
   });
 
   it('flags runs whose best validation epoch is in the last tenth (the loss was still falling)', () => {
-    const s = selectLearningRates([run('relu', 'r3', 0.1, 0.2, 19), run('relu', 'r5', 0.1, 0.2, 18), run('relu', 'r4', 0.1, 0.2, 3), run('relu', 'r6', 0.1, 0.2, 20)]);
+    const s = selectLearningRates([
+      run('relu', 'r3', 0.1, 0.2, 19),
+      run('relu', 'r5', 0.1, 0.2, 18),
+      run('relu', 'r4', 0.1, 0.2, 3),
+      run('relu', 'r6', 0.1, 0.2, 20),
+    ]);
     expect(s.lateBestFraction).to.equal(0.75);
   });
 });

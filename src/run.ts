@@ -15,6 +15,7 @@ import { landscapeCommand } from './cli/landscape.js';
 import { reproduceCommand } from './cli/reproduce.js';
 import { benchCommand } from './cli/bench.js';
 import { reportCommand } from './cli/report.js';
+import { studyCommand } from './cli/study.js';
 
 export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(reproduceCommand)
     .command(benchCommand)
     .command(reportCommand)
+    .command(studyCommand)
     .strict()
     .demandCommand(1, 'give a command, or --config FILE to train one configuration (see --help)')
     .help()

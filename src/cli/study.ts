@@ -32,7 +32,8 @@ interface MergeArgs {
 
 function positiveInt(flag: string, value: number | undefined, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${flag}: expected a whole number from 1 to ${max}, got ${String(value)}`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new UsageError(`--${flag}: expected a whole number from 1 to ${max}, got ${String(value)}`);
   return value;
 }
 
@@ -48,7 +49,12 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
   builder: (y) =>
     y
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'folders written by `study --shard k/n`' })
-      .option('out', { type: 'string', requiresArg: true, demandOption: true, describe: 'folder for the merged study' }) as unknown as Argv<MergeArgs>,
+      .option('out', {
+        type: 'string',
+        requiresArg: true,
+        demandOption: true,
+        describe: 'folder for the merged study',
+      }) as unknown as Argv<MergeArgs>,
   handler: async (argv) => {
     const { mergeStudies } = await import('../study/merge-study.js');
     const { studyGroupIds } = await import('../study/report.js');
@@ -65,23 +71,43 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
 
 export const studyCommand: CommandModule<object, StudyArgs> = {
   command: 'study',
-  describe: 'the claims x settings study: the article\'s networks under a grid of batch sizes, initialisations and learning-rate rules',
+  describe: "the claims x settings study: the article's networks under a grid of batch sizes, initialisations and learning-rate rules",
   builder: (y) =>
     y
       .command(mergeCommand as unknown as CommandModule)
       .option('config', { type: 'string', requiresArg: true, default: DEFAULT_STUDY_CONFIG, describe: 'study config' })
-      .option('quick', { type: 'boolean', default: false, describe: 'only the quick groups: the era cell (batch 1, small uniform init, shared rate) beside the defaults' })
-      .option('seeds', { type: 'number', requiresArg: true, describe: 'judged seeds per network and setting (default: the config\'s)' })
+      .option('quick', {
+        type: 'boolean',
+        default: false,
+        describe: 'only the quick groups: the era cell (batch 1, small uniform init, shared rate) beside the defaults',
+      })
+      .option('seeds', { type: 'number', requiresArg: true, describe: "judged seeds per network and setting (default: the config's)" })
       .option('epochs', { type: 'number', requiresArg: true, describe: 'override the epochs of every batch size (a smoke run)' })
       .option('train-per-class', { type: 'number', requiresArg: true, describe: 'training images per class (default 2000)' })
       .option('test-per-class', { type: 'number', requiresArg: true, describe: 'test images per class (default 200)' })
-      .option('shard', { type: 'string', requiresArg: true, describe: 'run only shard k of n (k/n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set' })
+      .option('shard', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'run only shard k of n (k/n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set',
+      })
       .option('shards', { type: 'number', requiresArg: true, describe: 'with a Kubernetes Indexed Job: the number of completions' })
       .option('jobs', { type: 'number', requiresArg: true, describe: 'worker processes (default: the number of cores)' })
-      .option('out', { type: 'string', requiresArg: true, describe: 'output folder (default outputs/study or outputs/study-quick); running again resumes there' })
-      .option('data-dir', { type: 'string', requiresArg: true, describe: 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)' })
+      .option('out', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'output folder (default outputs/study or outputs/study-quick); running again resumes there',
+      })
+      .option('data-dir', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)',
+      })
       .option('progress', { type: 'string', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto', describe: 'progress display' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'print the runs and the calibrated time estimate, run nothing' }) as unknown as Argv<StudyArgs>,
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'print the runs and the calibrated time estimate, run nothing',
+      }) as unknown as Argv<StudyArgs>,
   handler: async (argv) => {
     const overrides = {
       seeds: positiveInt('seeds', argv.seeds, 1000),
@@ -108,7 +134,9 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
       dryRun: argv['dry-run'],
       onPlan: async (plan) => {
         const todo = plan.mine.filter((g) => !plan.done.has(g.id));
-        say(`study: ${plan.groups.length} groups (${argv.quick ? 'quick' : 'full grid'}); shard ${shard.index}/${shard.count} (${source}) runs ${plan.mine.length}: ${plan.mine.map((g) => g.id).join(', ') || 'none'}`);
+        say(
+          `study: ${plan.groups.length} groups (${argv.quick ? 'quick' : 'full grid'}); shard ${shard.index}/${shard.count} (${source}) runs ${plan.mine.length}: ${plan.mine.map((g) => g.id).join(', ') || 'none'}`,
+        );
         if (todo.length === 0) return;
         const cal = await calibrate(todo, plan.networks, plan.config);
         const cost = estimateCost(todo, plan.networks, plan.config, cal, defaultWorkers(jobs));
@@ -124,7 +152,9 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
     }
     if (argv['dry-run']) return;
     if (shard.count > 1) {
-      say(`study: shard ${shard.index}/${shard.count} complete; when every shard is, combine them: node dist/run.js study merge DIR... --out DIR`);
+      say(
+        `study: shard ${shard.index}/${shard.count} complete; when every shard is, combine them: node dist/run.js study merge DIR... --out DIR`,
+      );
       return;
     }
     const { writeStudyReport } = await import('../study/report.js');

@@ -67,7 +67,12 @@ function timePerCall(fn: () => void, budgetSeconds: number): number {
   return elapsed / 1000 / calls;
 }
 
-export async function calibrate(groups: readonly Group[], networks: readonly Network[], config: StudyConfig, budgetSeconds = 0.5): Promise<Calibration> {
+export async function calibrate(
+  groups: readonly Group[],
+  networks: readonly Network[],
+  config: StudyConfig,
+  budgetSeconds = 0.5,
+): Promise<Calibration> {
   const sizes = widest(networks);
   const inputs = sizes[0];
   const params = initParams(sizes, { scheme: 'xavier' }, 1);
@@ -104,7 +109,13 @@ export async function calibrate(groups: readonly Group[], networks: readonly Net
   return { stepSecondsPerSample, evalSecondsPerSample, referenceWeights: weightsOf(sizes) };
 }
 
-export function estimateCost(groups: readonly Group[], networks: readonly Network[], config: StudyConfig, cal: Calibration, workers: number): CostEstimate {
+export function estimateCost(
+  groups: readonly Group[],
+  networks: readonly Network[],
+  config: StudyConfig,
+  cal: Calibration,
+  workers: number,
+): CostEstimate {
   let seconds = 0;
   let tuningRuns = 0;
   let judgedRuns = 0;

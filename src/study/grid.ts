@@ -27,7 +27,7 @@ export interface Cell {
   arm: Arm;
 }
 
-export function groupId(batchSize: BatchSize, initName: string): string {
+function groupId(batchSize: BatchSize, initName: string): string {
   return `b${batchSize}-${initName}`;
 }
 
@@ -46,7 +46,12 @@ export function fullGrid(config: StudyConfig): Group[] {
 
 /** The groups of `study --quick`: the config's `quick` list. */
 export function quickGrid(config: StudyConfig): Group[] {
-  return config.quick.map((g) => ({ id: groupId(g.batchSize, g.init), batchSize: g.batchSize, init: initByName(config, g.init), arms: [...g.arms] }));
+  return config.quick.map((g) => ({
+    id: groupId(g.batchSize, g.init),
+    batchSize: g.batchSize,
+    init: initByName(config, g.init),
+    arms: [...g.arms],
+  }));
 }
 
 export function cellsOf(groups: readonly Group[]): Cell[] {
@@ -64,7 +69,7 @@ export function batchSizeOf(batchSize: BatchSize, trainPerClass: number): number
  * rough (batch 1 costs about 4x per sample what batch 32 does on these engines) and only decide
  * which shard gets which group; they never change a result.
  */
-export function relativeCost(group: Group, config: StudyConfig): number {
+function relativeCost(group: Group, config: StudyConfig): number {
   const per = config.perBatch[String(group.batchSize)];
   const samples = 2 * config.trainPerClass;
   const b = batchSizeOf(group.batchSize, config.trainPerClass);

@@ -14,26 +14,34 @@ import type { StudyConfig } from './config.js';
 import { batchSizeOf, type Group } from './grid.js';
 
 /** Seeds of the tuning runs: far from the judged seeds, so the rate is never chosen on a judged run's start. */
-export const TUNING_FIRST_SEED = 1_000_001;
+const TUNING_FIRST_SEED = 1_000_001;
 
 export interface Network {
   name: string;
   config: RunConfig;
+  /**
+   * The networks whose learning rate the tuned arm chooses together: the activation in the study
+   * (one rate for all Sigmoid networks, one for all ReLU ones); `explain` uses its variants.
+   */
+  family: string;
 }
 
 /** Loads the study's networks (run configs beside the study file). */
 export function loadNetworks(studyFile: string, config: StudyConfig): Network[] {
   const dir = path.dirname(studyFile);
-  return config.networks.map((name) => ({ name, config: loadConfigFile(path.join(dir, `${name}.json`)) }));
+  return config.networks.map((name) => {
+    const loaded = loadConfigFile(path.join(dir, `${name}.json`));
+    return { name, config: loaded, family: loaded.activation };
+  });
 }
 
 /** The config name of a network trained at a rate, e.g. "sigmoid5-lr0.3". */
-export function runName(network: string, learningRate: number): string {
+function runName(network: string, learningRate: number): string {
   return `${network}-lr${learningRate}`;
 }
 
 /** A network's run config under a group's settings at one learning rate (everything a run needs, spelled out). */
-export function groupRunConfig(network: Network, group: Group, learningRate: number, study: StudyConfig): Record<string, unknown> {
+function groupRunConfig(network: Network, group: Group, learningRate: number, study: StudyConfig): Record<string, unknown> {
   const per = study.perBatch[String(group.batchSize)];
   const base = network.config;
   return {
@@ -41,6 +49,8 @@ export function groupRunConfig(network: Network, group: Group, learningRate: num
     hidden: base.hidden,
     activation: base.activation,
     outputActivation: base.outputActivation,
+    targets: base.targets,
+    gradientNormalisation: base.gradientNormalisation,
     init: group.init.limit !== undefined ? { scheme: group.init.scheme, limit: group.init.limit } : { scheme: group.init.scheme },
     learningRate,
     momentum: 0,
@@ -59,7 +69,13 @@ export function groupRunConfig(network: Network, group: Group, learningRate: num
 }
 
 /** A reproduce config that trains `names` with `seeds` seeds from `firstSeed`, and probes nothing. */
-function sweepConfig(names: readonly string[], seeds: number, firstSeed: number, jobs: number | 'auto', description: string): Record<string, unknown> {
+function sweepConfig(
+  names: readonly string[],
+  seeds: number,
+  firstSeed: number,
+  jobs: number | 'auto',
+  description: string,
+): Record<string, unknown> {
   return { description, configs: names, seeds, firstSeed, jobs, gradients: { configs: [] }, landscape: { configs: [] } };
 }
 
@@ -68,7 +84,13 @@ async function writeJsonFile(file: string, value: unknown): Promise<void> {
 }
 
 /** Writes the tuning phase's configs; returns the reproduce config file. */
-export async function writeTuningConfigs(dir: string, group: Group, networks: readonly Network[], study: StudyConfig, jobs: number | 'auto'): Promise<string> {
+export async function writeTuningConfigs(
+  dir: string,
+  group: Group,
+  networks: readonly Network[],
+  study: StudyConfig,
+  jobs: number | 'auto',
+): Promise<string> {
   const rates = study.perBatch[String(group.batchSize)].learningRates;
   const names: string[] = [];
   for (const n of networks) {
@@ -79,7 +101,10 @@ export async function writeTuningConfigs(dir: string, group: Group, networks: re
     }
   }
   const file = path.join(dir, 'tune.json');
-  await writeJsonFile(file, sweepConfig(names, study.tuningSeeds, TUNING_FIRST_SEED, jobs, `study group ${group.id}: learning-rate tuning on the validation split`));
+  await writeJsonFile(
+    file,
+    sweepConfig(names, study.tuningSeeds, TUNING_FIRST_SEED, jobs, `study group ${group.id}: learning-rate tuning on the validation split`),
+  );
   return file;
 }
 

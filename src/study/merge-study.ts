@@ -42,7 +42,9 @@ export async function mergeStudies(dirs: readonly string[], outDir: string, grou
   const reference = identities[0];
   for (const other of identities.slice(1)) {
     if (JSON.stringify(other.id.config) !== JSON.stringify(reference.id.config) || other.id.quick !== reference.id.quick) {
-      throw new UserError(`study merge: ${other.dir} holds a study with other settings than ${reference.dir}; merge only shards of one study`);
+      throw new UserError(
+        `study merge: ${other.dir} holds a study with other settings than ${reference.dir}; merge only shards of one study`,
+      );
     }
   }
   const out = path.resolve(outDir);
@@ -77,7 +79,9 @@ export async function mergeStudies(dirs: readonly string[], outDir: string, grou
   const identity = { ...reference.id, shard: '1/1' };
   await writeFileAtomic(path.join(out, STUDY_FILE), `${JSON.stringify(identity, null, 2)}\n`);
   if (missing.length > 0) {
-    throw new UserError(`study merge: ${missing.length} of ${groupIds.length} groups are complete in none of the folders (${missing.join(', ')}); finish those shards and merge again`);
+    throw new UserError(
+      `study merge: ${missing.length} of ${groupIds.length} groups are complete in none of the folders (${missing.join(', ')}); finish those shards and merge again`,
+    );
   }
   return { copied, alreadyThere, identity };
 }

@@ -17,15 +17,14 @@ import path from 'node:path';
 import { UserError, messageOf } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { writeCsv } from '../util/csv.js';
-import type { TrainRecord } from '../reproduce/store.js';
+import { claimRows } from '../reports/claims-table.js';
 import { parseStudyConfig, type StudyConfig } from './config.js';
 import { cellsOf, fullGrid, quickGrid, type Cell } from './grid.js';
 import { STUDY_FILE, cellRecords, readGroupRecord, type GroupRecord } from './run-study.js';
-import type { Network } from './group-configs.js';
-import { judgeCell, type CellJudgement, type RunRow } from './judge.js';
+import { judgeCell, type CellJudgement } from './judge.js';
 import { writeStudyCharts } from './charts.js';
 
-export const MATRIX_COLUMNS = [
+const MATRIX_COLUMNS = [
   'cell',
   'batch_size',
   'init',
@@ -66,12 +65,7 @@ export function studyGroupIds(dir: string): string[] {
   return (quick ? quickGrid(config) : fullGrid(config)).map((g) => g.id);
 }
 
-/** The rows the verdict engine reads, from a cell's records: the network's name (not the run's), its shape and metrics. */
-export function runRowsOf(records: readonly TrainRecord[], networkOf: (configName: string) => string): RunRow[] {
-  return records.map((r) => ({ record: r, network: networkOf(r.configName) }));
-}
-
-export interface StudyCellResult {
+interface StudyCellResult {
   cell: Cell;
   group: GroupRecord;
   judgement: CellJudgement;
@@ -82,15 +76,9 @@ export interface StudyReportFiles {
   md: string;
 }
 
-function networkNameOf(configName: string): string {
-  const k = configName.lastIndexOf('-lr');
-  return k > 0 ? configName.slice(0, k) : configName;
-}
-
-export function judgeStudy(dir: string): { config: StudyConfig; quick: boolean; cells: StudyCellResult[]; missing: string[] } {
+function judgeStudy(dir: string): { config: StudyConfig; quick: boolean; cells: StudyCellResult[]; missing: string[] } {
   const { quick, config } = readIdentity(dir);
   const groups = quick ? quickGrid(config) : fullGrid(config);
-  const networks: Network[] = []; // cellRecords only needs names and activations: taken from the records themselves
   const cells: StudyCellResult[] = [];
   const missing: string[] = [];
   for (const cell of cellsOf(groups)) {
@@ -99,8 +87,7 @@ export function judgeStudy(dir: string): { config: StudyConfig; quick: boolean; 
       if (!missing.includes(cell.group.id)) missing.push(cell.group.id);
       continue;
     }
-    const records = cellRecords(dir, cell.group, cell.arm, group, networks);
-    cells.push({ cell, group, judgement: judgeCell(runRowsOf(records, networkNameOf)) });
+    cells.push({ cell, group, judgement: judgeCell(cellRecords(dir, cell.group.id, cell.arm, group)) });
   }
   return { config, quick, cells, missing };
 }
@@ -108,10 +95,12 @@ export function judgeStudy(dir: string): { config: StudyConfig; quick: boolean; 
 export async function writeStudyReport(dir: string): Promise<StudyReportFiles> {
   const study = judgeStudy(dir);
   if (study.missing.length > 0) {
-    throw new UserError(`${dir}: groups ${study.missing.join(', ')} are not complete; run the study (or its shards and \`study merge\`) to finish them`);
+    throw new UserError(
+      `${dir}: groups ${study.missing.join(', ')} are not complete; run the study (or its shards and \`study merge\`) to finish them`,
+    );
   }
   const rows = study.cells.flatMap(({ cell, group, judgement }) =>
-    judgement.parts.map((p) => ({
+    claimRows(judgement.claims).map((p) => ({
       cell: cell.id,
       batch_size: String(cell.group.batchSize),
       init: cell.group.init.name,
@@ -120,18 +109,15 @@ export async function writeStudyReport(dir: string): Promise<StudyReportFiles> {
       lr_relu: cell.arm === 'tuned' ? group.selection.tuned.relu : group.selection.shared,
       epochs: study.config.perBatch[String(cell.group.batchSize)].epochs,
       late_best_fraction: group.selection.lateBestFraction,
-      claim: p.claim,
-      part: p.part,
-      verdict: p.verdict,
-      statistic: p.statistic,
-      ci_low: p.ciLow,
-      ci_high: p.ciHigh,
-      n: p.n,
+      ...p,
     })),
   );
   const matrix = path.join(dir, 'matrix.csv');
   await writeCsv(matrix, MATRIX_COLUMNS, rows);
-  const charts = await writeStudyCharts(path.join(dir, 'charts'), study.cells);
+  const charts = await writeStudyCharts(
+    path.join(dir, 'charts'),
+    study.cells.map((c) => ({ id: c.cell.id, judgement: c.judgement })),
+  );
   const md = path.join(dir, 'study.md');
   await writeFileAtomic(md, renderStudyMarkdown(study.cells, study.config, study.quick, charts, dir));
   return { matrix, md };
@@ -145,7 +131,7 @@ export async function writeStudyReport(dir: string): Promise<StudyReportFiles> {
  *   2 x how far ReLU's mean lies above Sigmoid's (0 when Sigmoid is ahead, as the article says).
  * A depth off by one weighs as much as 2 points of accuracy.
  */
-export function articleDistance(j: CellJudgement): { distance: number; terms: Record<string, number> } {
+function articleDistance(j: CellJudgement): { distance: number; terms: Record<string, number> } {
   const terms = {
     mean: j.meanAccuracyPoints - 70,
     best: j.bestAccuracyPoints - 72,
@@ -157,7 +143,13 @@ export function articleDistance(j: CellJudgement): { distance: number; terms: Re
   return { distance, terms };
 }
 
-function renderStudyMarkdown(cells: readonly StudyCellResult[], config: StudyConfig, quick: boolean, charts: Record<string, string>, dir: string): string {
+function renderStudyMarkdown(
+  cells: readonly StudyCellResult[],
+  config: StudyConfig,
+  quick: boolean,
+  charts: Record<string, string>,
+  dir: string,
+): string {
   const lines: string[] = [];
   lines.push(`# Which settings make the article true (${quick ? 'quick grid' : 'full grid'})`, '');
   lines.push(
@@ -167,7 +159,12 @@ function renderStudyMarkdown(cells: readonly StudyCellResult[], config: StudyCon
   );
   for (const [name, file] of Object.entries(charts)) lines.push(`![${name}](${path.relative(dir, file)})`, '');
 
-  lines.push('## The cells', '', '| cell | batch | init | arm | lr Sigmoid | lr ReLU | epochs | best epoch in last tenth | distance to the article |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    '## The cells',
+    '',
+    '| cell | batch | init | arm | lr Sigmoid | lr ReLU | epochs | best epoch in last tenth | distance to the article |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
   for (const c of cells) {
     const d = articleDistance(c.judgement);
     const lrS = c.cell.arm === 'tuned' ? c.group.selection.tuned.sigmoid : c.group.selection.shared;
@@ -179,14 +176,42 @@ function renderStudyMarkdown(cells: readonly StudyCellResult[], config: StudyCon
   lines.push('');
 
   lines.push('## Each claim, cell by cell', '');
-  const partKeys = [...new Map(cells.flatMap((c) => c.judgement.parts.map((p) => [`${p.claim}/${p.part}`, p] as const))).values()];
-  lines.push(`| claim | part | ${cells.map((c) => c.cell.id).join(' | ')} | across settings |`, `| --- | --- | ${cells.map(() => '---').join(' | ')} | --- |`);
-  for (const key of partKeys) {
-    const verdicts = cells.map((c) => c.judgement.parts.find((p) => p.claim === key.claim && p.part === key.part));
-    const shown = verdicts.map((p) => (p ? `${p.verdict} (${fmt(p.statistic)} [${fmt(p.ciLow)}, ${fmt(p.ciHigh)}], n=${p.n})` : 'n/a'));
-    const distinct = new Set(verdicts.map((p) => p?.verdict ?? 'n/a'));
+  lines.push('Each entry: the verdict, then the statistic and its 95 % interval (accuracy in points), n seeds.', '');
+  lines.push(
+    `| claim | part | ${cells.map((c) => c.cell.id).join(' | ')} | across settings |`,
+    `| --- | --- | ${cells.map(() => '---').join(' | ')} | --- |`,
+  );
+  const keys =
+    cells[0]?.judgement.claims.flatMap((c) => [
+      { claim: c.number, part: 'all' },
+      ...c.parts.map((p) => ({ claim: c.number, part: p.part })),
+    ]) ?? [];
+  for (const key of keys) {
+    const found = cells.map((c) => {
+      const claim = c.judgement.claims.find((x) => x.number === key.claim);
+      if (!claim) return null;
+      if (key.part === 'all') return { verdict: claim.verdict, text: claim.verdict };
+      const p = claim.parts.find((x) => x.part === key.part);
+      if (!p) return null;
+      const scale = p.unit === 'points' ? 100 : 1;
+      return {
+        verdict: p.verdict,
+        text: `${p.verdict} (${fmt(scale * p.estimate.value)} [${fmt(scale * p.estimate.low)}, ${fmt(scale * p.estimate.high)}], n=${p.estimate.n})`,
+      };
+    });
+    const distinct = new Set(found.map((f) => f?.verdict ?? 'n/a'));
     const across = distinct.size === 1 ? `robust: ${[...distinct][0]} everywhere` : `hinges on the setting (${[...distinct].join(', ')})`;
-    lines.push(`| ${key.claim} | ${key.part} | ${shown.join(' | ')} | ${across} |`);
+    lines.push(`| ${key.claim} | ${key.part} | ${found.map((f) => f?.text ?? 'n/a').join(' | ')} | ${across} |`);
+  }
+  lines.push('');
+
+  lines.push('## Where each claim holds', '');
+  for (const claimNumber of [...new Set(keys.map((k) => k.claim))]) {
+    const holds = cells.filter((c) => c.judgement.claims.find((x) => x.number === claimNumber)?.verdict === 'agrees').map((c) => c.cell.id);
+    const text = cells[0].judgement.claims.find((x) => x.number === claimNumber)?.claim ?? '';
+    lines.push(
+      `- **Claim ${claimNumber}** (${text}): ${holds.length > 0 ? `agrees under ${holds.join(', ')}` : 'agrees under none of these settings'}.`,
+    );
   }
   lines.push('');
 
@@ -207,7 +232,7 @@ function renderStudyMarkdown(cells: readonly StudyCellResult[], config: StudyCon
   return `${lines.join('\n')}\n`;
 }
 
-function fmt(x: number | null): string {
-  if (x === null || !Number.isFinite(x)) return 'n/a';
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return 'n/a';
   return Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
 }

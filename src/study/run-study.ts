@@ -20,7 +20,7 @@ import { jobState, readPlanFile, type TrainRecord } from '../reproduce/store.js'
 import type { ProgressMode } from '../reproduce/progress.js';
 import { loadStudyConfig, type StudyConfig, type StudyOverrides } from './config.js';
 import { fullGrid, groupsOfShard, quickGrid, type Group } from './grid.js';
-import { loadNetworks, runName, writeJudgedConfigs, writeTuningConfigs, type Network } from './group-configs.js';
+import { loadNetworks, writeJudgedConfigs, writeTuningConfigs, type Network } from './group-configs.js';
 import { selectLearningRates, type LearningRateSelection, type TuningRun } from './select-lr.js';
 import { formatShard } from '../reproduce/plan.js';
 import type { Shard } from '../reproduce/plan.js';
@@ -45,7 +45,7 @@ export interface StudyOptions {
   onPlan?: (plan: StudyPlan) => Promise<void> | void;
 }
 
-export interface StudyPlan {
+interface StudyPlan {
   config: StudyConfig;
   configFile: string;
   networks: Network[];
@@ -62,7 +62,9 @@ const GroupRecordSchema = z.object({
   selection: z.object({
     tuned: z.record(z.string(), z.number()),
     shared: z.number(),
-    scores: z.array(z.object({ activation: z.string(), learningRate: z.number(), meanBestValLoss: z.number().nullable(), runs: z.number() })),
+    scores: z.array(
+      z.object({ activation: z.string(), learningRate: z.number(), meanBestValLoss: z.number().nullable(), runs: z.number() }),
+    ),
     lateBestFraction: z.number(),
   }),
   finishedAt: z.string(),
@@ -84,12 +86,13 @@ export function readGroupRecord(outDir: string, groupId: string): GroupRecord | 
     throw new UserError(`${file}: unreadable: ${messageOf(err)}; delete that group folder to redo it`);
   }
   const parsed = GroupRecordSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError(`${file}: not a study group record (${parsed.error.issues[0]?.message}); delete that group folder to redo it`);
+  if (!parsed.success)
+    throw new UserError(`${file}: not a study group record (${parsed.error.issues[0]?.message}); delete that group folder to redo it`);
   return parsed.data;
 }
 
 /** The complete training records of a sweep folder, in plan order. */
-export function readTrainRecords(sweepDir: string): TrainRecord[] {
+function readTrainRecords(sweepDir: string): TrainRecord[] {
   const plan = readPlanFile(sweepDir);
   const records: TrainRecord[] = [];
   for (const job of plan.jobs) {
@@ -101,7 +104,7 @@ export function readTrainRecords(sweepDir: string): TrainRecord[] {
 }
 
 /** Lowest validation loss of a run and its epoch (the epoch a judged run reports). */
-export function bestValidation(record: TrainRecord): { loss: number; epoch: number } {
+function bestValidation(record: TrainRecord): { loss: number; epoch: number } {
   let best = { loss: Number.POSITIVE_INFINITY, epoch: 0 };
   for (const e of record.history) {
     const loss = (e as { valLoss?: number }).valLoss;
@@ -117,7 +120,7 @@ function tuningRunsOf(records: readonly TrainRecord[], networks: readonly Networ
     const best = bestValidation(r);
     return {
       network: network.name,
-      activation: r.config.activation,
+      activation: network.family,
       learningRate: r.config.learningRate,
       seed: r.seed,
       bestValLoss: best.loss,
@@ -127,7 +130,7 @@ function tuningRunsOf(records: readonly TrainRecord[], networks: readonly Networ
   });
 }
 
-export function planStudy(opts: Pick<StudyOptions, 'configFile' | 'quick' | 'overrides' | 'outDir' | 'shard'>): StudyPlan {
+function planStudy(opts: Pick<StudyOptions, 'configFile' | 'quick' | 'overrides' | 'outDir' | 'shard'>): StudyPlan {
   const config = loadStudyConfig(opts.configFile, opts.overrides);
   const networks = loadNetworks(opts.configFile, config);
   const groups = opts.quick ? quickGrid(config) : fullGrid(config);
@@ -152,7 +155,10 @@ async function claimFolder(opts: StudyOptions, plan: StudyPlan): Promise<void> {
     } catch (err) {
       throw new UserError(`${file}: unreadable (${messageOf(err)}); use another --out`);
     }
-    if (JSON.stringify((existing as { config?: unknown }).config) !== JSON.stringify(plan.config) || (existing as { quick?: unknown }).quick !== opts.quick) {
+    if (
+      JSON.stringify((existing as { config?: unknown }).config) !== JSON.stringify(plan.config) ||
+      (existing as { quick?: unknown }).quick !== opts.quick
+    ) {
       throw new UserError(`${opts.outDir}: holds a study with other settings (${file}); use another --out, or delete that folder`);
     }
     return;
@@ -184,24 +190,39 @@ export async function runStudy(opts: StudyOptions): Promise<StudyOutcome> {
     const configsDir = path.join(dir, 'configs');
     say(`study: group ${group.id} (${k + 1} of ${todo.length} left in this shard): tuning the learning rate on the validation split`);
     const tuneFile = await writeTuningConfigs(configsDir, group, plan.networks, plan.config, opts.jobs);
-    const tuning = await runSweep({ configFile: tuneFile, outDir: path.join(dir, 'tune'), dataDir: opts.dataDir, progress: opts.progress, stream });
+    const tuning = await runSweep({
+      configFile: tuneFile,
+      outDir: path.join(dir, 'tune'),
+      dataDir: opts.dataDir,
+      progress: opts.progress,
+      stream,
+    });
     if (tuning.interrupted) return { plan, ran, interrupted: true };
 
     const selection = selectLearningRates(tuningRunsOf(readTrainRecords(path.join(dir, 'tune')), plan.networks));
     say(`study: group ${group.id}: chosen on validation: tuned ${describeTuned(selection)}; shared ${selection.shared}`);
     const ratesOf = (n: Network): number[] => {
       const rates: number[] = [];
-      if (group.arms.includes('tuned')) rates.push(selection.tuned[n.config.activation]);
+      if (group.arms.includes('tuned')) rates.push(selection.tuned[n.family]);
       if (group.arms.includes('shared')) rates.push(selection.shared);
       return [...new Set(rates)];
     };
     const judgedFile = await writeJudgedConfigs(configsDir, group, plan.networks, ratesOf, plan.config, opts.jobs);
-    const judged = await runSweep({ configFile: judgedFile, outDir: path.join(dir, 'judged'), dataDir: opts.dataDir, progress: opts.progress, stream });
+    const judged = await runSweep({
+      configFile: judgedFile,
+      outDir: path.join(dir, 'judged'),
+      dataDir: opts.dataDir,
+      progress: opts.progress,
+      stream,
+    });
     if (judged.interrupted) return { plan, ran, interrupted: true };
 
     const record: GroupRecord = {
       id: group.id,
-      selection: { ...selection, scores: selection.scores.map((s) => ({ ...s, meanBestValLoss: Number.isFinite(s.meanBestValLoss) ? s.meanBestValLoss : null })) },
+      selection: {
+        ...selection,
+        scores: selection.scores.map((s) => ({ ...s, meanBestValLoss: Number.isFinite(s.meanBestValLoss) ? s.meanBestValLoss : null })),
+      },
       finishedAt: new Date().toISOString(),
     };
     await writeFileAtomic(path.join(dir, GROUP_FILE), `${JSON.stringify(record, null, 2)}\n`);
@@ -217,11 +238,16 @@ function describeTuned(s: LearningRateSelection): string {
 }
 
 /** The judged runs of one cell (a group under one arm): each network at the rate the arm chose. */
-export function cellRecords(outDir: string, group: Group, arm: 'tuned' | 'shared', record: GroupRecord, networks: readonly Network[]): TrainRecord[] {
-  const records = readTrainRecords(path.join(groupDir(outDir, group.id), 'judged'));
-  return networks.flatMap((n) => {
-    const lr = arm === 'tuned' ? record.selection.tuned[n.config.activation] : record.selection.shared;
-    const name = runName(n.name, lr);
-    return records.filter((r) => r.configName === name);
+export function cellRecords(
+  outDir: string,
+  groupId: string,
+  arm: 'tuned' | 'shared',
+  record: GroupRecord,
+  familyOf: (r: TrainRecord) => string = (r) => r.config.activation,
+): TrainRecord[] {
+  const records = readTrainRecords(path.join(groupDir(outDir, groupId), 'judged'));
+  return records.filter((r) => {
+    const lr = arm === 'tuned' ? record.selection.tuned[familyOf(r)] : record.selection.shared;
+    return r.config.learningRate === lr;
   });
 }

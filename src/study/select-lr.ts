@@ -27,7 +27,7 @@ export interface TuningRun {
   epochs: number;
 }
 
-export interface RateScore {
+interface RateScore {
   activation: string | 'both';
   learningRate: number;
   meanBestValLoss: number;

@@ -22,7 +22,11 @@ function wholeNumber(name: string, text: string | undefined): number | undefined
   return Number(text.trim());
 }
 
-export function resolveShard(flag: string | undefined, shardsFlag: number | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedShard {
+export function resolveShard(
+  flag: string | undefined,
+  shardsFlag: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedShard {
   if (flag !== undefined) return { shard: parseShard(flag), source: '--shard' };
 
   const slurmId = wholeNumber('SLURM_ARRAY_TASK_ID', env.SLURM_ARRAY_TASK_ID);
@@ -41,6 +45,7 @@ export function resolveShard(flag: string | undefined, shardsFlag: number | unde
     }
     return { shard: parseShard(`${k8sIndex + 1}/${count}`), source: 'Kubernetes index' };
   }
-  if (shardsFlag !== undefined) throw new UsageError('--shards: only with a Kubernetes Indexed Job (JOB_COMPLETION_INDEX); otherwise use --shard k/n');
+  if (shardsFlag !== undefined)
+    throw new UsageError('--shards: only with a Kubernetes Indexed Job (JOB_COMPLETION_INDEX); otherwise use --shard k/n');
   return { shard: { index: 1, count: 1 }, source: 'whole study' };
 }
