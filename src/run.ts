@@ -18,6 +18,7 @@ import { landscapeCommand } from './cli/landscape.js';
 import { reproduceCommand } from './cli/reproduce.js';
 import { benchCommand } from './cli/bench.js';
 import { reportCommand } from './cli/report.js';
+import { studyCommand } from './cli/study.js';
 import { DEBUG_ENV, failWithUsage } from './cli/flags.js';
 
 /** Every command, in the order --help lists them; unknown words are checked against their names. */
@@ -29,6 +30,7 @@ const COMMAND_MODULES = [
   reproduceCommand,
   benchCommand,
   reportCommand,
+  studyCommand,
 ] as CommandModule[];
 const COMMANDS = COMMAND_MODULES.map((c) => String(c.command).split(' ')[0]);
 

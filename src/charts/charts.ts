@@ -75,7 +75,7 @@ export function svgToPng(svg: string, fontDir = DEJAVU_DIR): Uint8Array {
 }
 
 /** Renders a Vega-Lite spec into `dir/name.svg` and `dir/name.png`. */
-async function writeChart(dir: string, name: string, spec: TopLevelSpec): Promise<ChartFiles> {
+export async function writeChart(dir: string, name: string, spec: TopLevelSpec): Promise<ChartFiles> {
   const svg = await specToSvg({ ...spec, config: { ...BASE_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec);
   const files = { svg: path.join(dir, `${name}.svg`), png: path.join(dir, `${name}.png`) };
   await writeFileAtomic(files.svg, svg);

@@ -81,10 +81,14 @@ export const DataConfigSchema = z.strictObject({
   color: z.enum(['gray', 'rgb']).default('gray'),
 });
 
-export const InitConfigSchema = z.strictObject({
-  scheme: z.enum(['uniform', 'xavier', 'he', 'normal']),
-  std: z.number().positive().optional(),
-});
+export const InitConfigSchema = z
+  .strictObject({
+    scheme: z.enum(['uniform', 'xavier', 'he', 'normal']),
+    std: z.number().positive().optional(),
+    /** For "uniform": U(-limit, +limit) instead of U(-1/sqrt(fan_in), +1/sqrt(fan_in)). */
+    limit: z.number().positive().max(10).optional(),
+  })
+  .refine((i) => i.limit === undefined || i.scheme === 'uniform', { path: ['limit'], message: 'only the "uniform" scheme takes a limit' });
 
 export const RunConfigSchema = z
   .strictObject({

@@ -28,11 +28,14 @@ export interface InitSpec {
   scheme: InitScheme;
   /** Standard deviation for the 'normal' scheme. */
   std?: number;
+  /** For 'uniform': a fixed range U(-limit, +limit), as hand-written programs often used, instead of 1/sqrt(fanIn). */
+  limit?: number;
 }
 
 /**
  * Draws initial parameters. Biases start at zero for every scheme.
- * - uniform: U(-1/sqrt(fanIn), +1/sqrt(fanIn)), the classic "small random weights" rule;
+ * - uniform: U(-1/sqrt(fanIn), +1/sqrt(fanIn)), the classic "small random weights" rule, or
+ *            U(-limit, +limit) with a fixed `limit` (e.g. 0.5, a common hand-written choice);
  * - xavier:  U(-sqrt(6/(fanIn+fanOut)), +...), Glorot & Bengio (2010), made for sigmoid/tanh;
  * - he:      N(0, sqrt(2/fanIn)), He et al. (2015), made for ReLU;
  * - normal:  N(0, std).
@@ -47,7 +50,7 @@ export function initParams(sizes: readonly number[], init: InitSpec, seed: numbe
     const w = new Float32Array(fanIn * fanOut);
     switch (init.scheme) {
       case 'uniform': {
-        const a = 1 / Math.sqrt(fanIn);
+        const a = init.limit ?? 1 / Math.sqrt(fanIn);
         for (let k = 0; k < w.length; k++) w[k] = rng.range(-a, a);
         break;
       }

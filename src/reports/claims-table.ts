@@ -8,25 +8,26 @@ import type { ClaimPart, ClaimResult, Verdict } from './verdicts.js';
 
 export const CLAIMS_COLUMNS = ['claim', 'part', 'verdict', 'statistic', 'ci_low', 'ci_high', 'n'] as const;
 
+/** claims.csv's rows: per claim its overall row (part "all"), then one row per part. */
+export function claimRows(claims: readonly ClaimResult[]): Record<(typeof CLAIMS_COLUMNS)[number], string | number>[] {
+  const num = (x: number): number | string => (Number.isFinite(x) ? x : '');
+  return claims.flatMap((c) => [
+    { claim: c.number, part: 'all', verdict: c.verdict, statistic: '', ci_low: '', ci_high: '', n: '' },
+    ...c.parts.map((p) => ({
+      claim: c.number,
+      part: p.part,
+      verdict: p.verdict,
+      statistic: num(p.estimate.value),
+      ci_low: num(p.estimate.low),
+      ci_high: num(p.estimate.high),
+      n: p.estimate.n,
+    })),
+  ]);
+}
+
 export async function writeClaimsCsv(dir: string, claims: readonly ClaimResult[]): Promise<string> {
   const file = path.join(dir, 'claims.csv');
-  const num = (x: number): number | string => (Number.isFinite(x) ? x : '');
-  await writeCsv(
-    file,
-    CLAIMS_COLUMNS,
-    claims.flatMap((c) => [
-      { claim: c.number, part: 'all', verdict: c.verdict, statistic: '', ci_low: '', ci_high: '', n: '' },
-      ...c.parts.map((p) => ({
-        claim: c.number,
-        part: p.part,
-        verdict: p.verdict,
-        statistic: num(p.estimate.value),
-        ci_low: num(p.estimate.low),
-        ci_high: num(p.estimate.high),
-        n: p.estimate.n,
-      })),
-    ]),
-  );
+  await writeCsv(file, CLAIMS_COLUMNS, claimRows(claims));
   return file;
 }
 

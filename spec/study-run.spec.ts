@@ -1,0 +1,194 @@
+/**
+ * The study end to end on synthetic CIFAR-10 files and tiny networks: tuning on the validation
+ * split, judged runs, matrix and report; two shards merged give the matrix one machine gives;
+ * the Slurm script and the GNU parallel line work as dry runs with their schedulers' variables.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
+import { parseCsv } from '../src/util/csv.js';
+import { runStudy, readGroupRecord } from '../src/study/run-study.js';
+import { mergeStudies } from '../src/study/merge-study.js';
+import { studyGroupIds, writeStudyReport } from '../src/study/report.js';
+import { UserError } from '../src/util/errors.js';
+
+function sink(): NodeJS.WriteStream {
+  return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+}
+
+const projectRoot = path.resolve(import.meta.dirname, '..');
+
+describe('study (synthetic data, tiny networks)', function () {
+  this.timeout(240_000);
+  let fixture: FixtureDataDir;
+  let root: string;
+  let studyFile: string;
+
+  before(async () => {
+    fixture = await makeFixtureDataDir({ recordsPerBatch: 50 });
+    root = mkdtempSync(path.join(os.tmpdir(), 'study-'));
+    const cfg = path.join(root, 'configs');
+    mkdirSync(cfg);
+    for (const [activation, hidden] of [
+      ['sigmoid', [5]],
+      ['relu', [5]],
+      ['sigmoid', [5, 4]],
+      ['relu', [5, 4]],
+    ] as const) {
+      writeFileSync(path.join(cfg, `${activation}${hidden.length + 2}.json`), JSON.stringify({ activation, hidden, backend: 'cpu' }));
+    }
+    studyFile = path.join(cfg, 'study.json');
+    writeFileSync(
+      studyFile,
+      JSON.stringify({
+        networks: ['sigmoid3', 'relu3', 'sigmoid4', 'relu4'],
+        seeds: 2,
+        tuningSeeds: 1,
+        batchSizes: [10],
+        inits: [
+          { name: 'he', scheme: 'he' },
+          { name: 'half', scheme: 'uniform', limit: 0.5 },
+        ],
+        perBatch: { '10': { epochs: 2, learningRates: [0.3, 3], engine: 'handwritten' } },
+        arms: ['tuned', 'shared'],
+        quick: [{ batchSize: 10, init: 'he', arms: ['tuned'] }],
+        trainPerClass: 20,
+        validationPerClass: 10,
+        testPerClass: 10,
+      }),
+    );
+  });
+
+  after(async () => {
+    await fixture?.cleanup();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  const study = (outDir: string, shard = { index: 1, count: 1 }) =>
+    runStudy({
+      configFile: studyFile,
+      quick: false,
+      overrides: {},
+      outDir,
+      dataDir: fixture.dataDir,
+      shard,
+      jobs: 1,
+      progress: 'none',
+      stream: sink(),
+    });
+
+  it('tunes on validation, runs the judged seeds, and writes a matrix of every claim part x cell', async () => {
+    const out = path.join(root, 'single');
+    const outcome = await study(out);
+    expect(outcome.ran).to.deep.equal(['b10-he', 'b10-half']);
+    const group = readGroupRecord(out, 'b10-he');
+    expect(group, 'group.json').to.not.equal(null);
+    expect([0.3, 3]).to.include(group!.selection.shared);
+    expect(Object.keys(group!.selection.tuned).sort()).to.deep.equal(['relu', 'sigmoid']);
+
+    const files = await writeStudyReport(out);
+    const rows = parseCsv(readFileSync(files.matrix, 'utf8'));
+    const cells = [...new Set(rows.map((r) => r.cell))];
+    expect(cells).to.deep.equal(['b10-he-tuned', 'b10-he-shared', 'b10-half-tuned', 'b10-half-shared']);
+    for (const cell of cells) {
+      const mine = rows.filter((r) => r.cell === cell);
+      expect(mine.map((r) => r.claim)).to.include.members(['1', '2', '3', '4']);
+      for (const r of mine) expect(['agrees', 'contradicts', 'inconclusive', 'partly agrees', 'not measured']).to.include(r.verdict);
+    }
+    const md = readFileSync(files.md, 'utf8');
+    expect(md).to.match(/Closest to the article/);
+    expect(existsSync(path.join(out, 'charts', 'verdicts.png'))).to.equal(true);
+
+    // Run again: every group is complete, nothing runs, the matrix is unchanged.
+    const again = await study(out);
+    expect(again.ran).to.deep.equal([]);
+  });
+
+  it('two shards merged give the same matrix as one machine', async () => {
+    const dirs = [path.join(root, 'shard-1'), path.join(root, 'shard-2')];
+    const first = await study(dirs[0], { index: 1, count: 2 });
+    const second = await study(dirs[1], { index: 2, count: 2 });
+    expect([...first.ran, ...second.ran].sort()).to.deep.equal(['b10-half', 'b10-he']);
+    expect(first.ran).to.have.length(1);
+
+    const partial = path.join(root, 'partial');
+    await mergeStudies([dirs[0]], partial, studyGroupIds(dirs[0])).then(
+      () => expect.fail('a merge missing a group must fail'),
+      (e: unknown) => expect((e as Error).message).to.match(/complete in none of the folders/),
+    );
+
+    const merged = path.join(root, 'merged');
+    await mergeStudies(dirs, merged, studyGroupIds(dirs[0]));
+    const files = await writeStudyReport(merged);
+    const single = readFileSync(path.join(root, 'single', 'matrix.csv'), 'utf8');
+    expect(readFileSync(files.matrix, 'utf8')).to.equal(single);
+  });
+
+  it('refuses to mix another study into a folder, and a non-empty folder that holds no study', async () => {
+    const foreign = path.join(root, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(path.join(foreign, 'notes.txt'), 'mine');
+    await study(foreign).then(
+      () => expect.fail('must refuse'),
+      (e: unknown) => {
+        expect(e).to.be.instanceOf(UserError);
+        expect((e as Error).message).to.match(/not empty and holds no study/);
+      },
+    );
+    expect(readFileSync(path.join(foreign, 'notes.txt'), 'utf8')).to.equal('mine');
+  });
+
+  it('the Slurm script and the GNU parallel line run as dry runs with their variables', function () {
+    if (!existsSync(path.join(projectRoot, 'dist', 'run.js'))) this.skip();
+    const args = `--config ${studyFile} --data-dir ${fixture.dataDir} --dry-run`;
+    const slurm = spawnSync('bash', [path.join(projectRoot, 'scripts', 'study-slurm.sh')], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        SLURM_ARRAY_TASK_ID: '2',
+        SLURM_ARRAY_TASK_COUNT: '2',
+        SLURM_ARRAY_TASK_MIN: '1',
+        STUDY_ARGS: args,
+        SLURM_SUBMIT_DIR: projectRoot,
+      },
+    });
+    expect(slurm.status, slurm.stderr).to.equal(0);
+    expect(slurm.stderr).to.match(/shard 2\/2 \(Slurm array\) runs 1: b10-/);
+    expect(slurm.stderr).to.match(/estimated .* on \d+ workers/);
+
+    const parallel = spawnSync('parallel', ['--version'], { encoding: 'utf8' });
+    if (parallel.status !== 0) {
+      if (process.env.CI) expect.fail('GNU parallel is not installed (.ci/run installs it)');
+      return;
+    }
+    const line = spawnSync(
+      'parallel',
+      [
+        '-j',
+        '2',
+        'node',
+        'dist/run.js',
+        'study',
+        '--jobs',
+        '1',
+        '--shard',
+        '{}/2',
+        '--out',
+        path.join(root, 'p-{}'),
+        ...args.split(' '),
+        ':::',
+        '1',
+        '2',
+      ],
+      { cwd: projectRoot, encoding: 'utf8' },
+    );
+    expect(line.status, line.stderr).to.equal(0);
+    expect(line.stderr).to.match(/shard 1\/2 \(--shard\)/);
+    expect(line.stderr).to.match(/shard 2\/2 \(--shard\)/);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * `study`: the claims x settings study (configs/study.json), and `study merge` to combine the
+ * folders of a study spread over machines with --shard, a Slurm job array or a Kubernetes
+ * Indexed Job. Both end by writing the study's matrix, charts and report.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { resolveDataDir } from '../data/cache.js';
+import type { ProgressChoice } from '../util/progress-choice.js';
+import { progressOption, stringOption, wholeNumberOption } from './flags.js';
+
+const DEFAULT_STUDY_CONFIG = 'configs/study.json';
+
+interface StudyArgs {
+  config: string;
+  quick: boolean;
+  seeds?: number;
+  epochs?: number;
+  'train-per-class'?: number;
+  'test-per-class'?: number;
+  shard?: string;
+  shards?: number;
+  jobs?: number;
+  out?: string;
+  'data-dir'?: string;
+  progress: ProgressChoice;
+  'dry-run': boolean;
+}
+
+interface MergeArgs {
+  dirs: string[];
+  out: string;
+}
+
+function formatMinutes(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 90 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const mergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <dirs..>',
+  describe: 'combine the folders of a sharded study into one, then write its matrix, charts and report',
+  builder: (y) =>
+    y
+      .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'folders written by `study --shard k/n`' })
+      .option('out', {
+        type: 'string',
+        requiresArg: true,
+        demandOption: true,
+        describe: 'folder for the merged study',
+      }) as unknown as Argv<MergeArgs>,
+  handler: async (argv) => {
+    const { mergeStudies } = await import('../study/merge-study.js');
+    const { studyGroupIds } = await import('../study/report.js');
+    const { writeStudyReport } = await import('../study/report.js');
+    const say = (line: string): void => void process.stderr.write(`${line}\n`);
+    const ids = studyGroupIds(argv.dirs[0]);
+    const outcome = await mergeStudies(argv.dirs, argv.out, ids);
+    say(`study merge: ${outcome.copied.length} groups copied, ${outcome.alreadyThere.length} already in ${argv.out}`);
+    const report = await writeStudyReport(argv.out);
+    say(`matrix:  ${report.matrix}`);
+    say(`report:  ${report.md}`);
+  },
+};
+
+export const studyCommand: CommandModule<object, StudyArgs> = {
+  command: 'study',
+  describe: "the claims x settings study: the article's networks under a grid of batch sizes, initialisations and learning-rate rules",
+  builder: (y) =>
+    y
+      .command(mergeCommand as unknown as CommandModule)
+      .option('config', stringOption('config', 'study config', { default: DEFAULT_STUDY_CONFIG }))
+      .option('quick', {
+        type: 'boolean',
+        default: false,
+        describe: 'only the quick groups: the era cell (batch 1, small uniform init, shared rate) beside the defaults',
+      })
+      .option('seeds', wholeNumberOption('seeds', "judged seeds per network and setting (default: the config's)", 2, 1000))
+      .option('epochs', wholeNumberOption('epochs', 'override the epochs of every batch size (a smoke run)', 1, 100000))
+      .option('train-per-class', wholeNumberOption('train-per-class', 'training images per class (default 2000)', 1, 4500))
+      .option('test-per-class', wholeNumberOption('test-per-class', 'test images per class (default 200)', 1, 1000))
+      .option(
+        'shard',
+        stringOption('shard', 'run only shard k of n (k/n); default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set'),
+      )
+      .option('shards', wholeNumberOption('shards', 'with a Kubernetes Indexed Job: the number of completions', 1, 10000))
+      .option('jobs', wholeNumberOption('jobs', 'worker processes (default: the number of cores)', 1, 256))
+      .option('out', stringOption('out', 'output folder (default outputs/study or outputs/study-quick); running again resumes there'))
+      .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+      .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'print the runs and the calibrated time estimate, run nothing',
+      }) as unknown as Argv<StudyArgs>,
+  handler: async (argv) => {
+    const overrides = {
+      seeds: argv.seeds,
+      epochs: argv.epochs,
+      trainPerClass: argv['train-per-class'],
+      testPerClass: argv['test-per-class'],
+    };
+    const jobs = argv.jobs ?? 'auto';
+    const { resolveShard } = await import('../study/shard.js');
+    const { shard, source } = resolveShard(argv.shard, argv.shards);
+    const out = argv.out ?? (argv.quick ? 'outputs/study-quick' : 'outputs/study');
+    const say = (line: string): void => void process.stderr.write(`${line}\n`);
+    const { runStudy } = await import('../study/run-study.js');
+    const { calibrate, estimateCost, defaultWorkers } = await import('../study/cost.js');
+    const outcome = await runStudy({
+      configFile: argv.config,
+      quick: argv.quick,
+      overrides,
+      outDir: out,
+      dataDir: resolveDataDir(argv['data-dir']),
+      shard,
+      jobs,
+      progress: argv.progress,
+      dryRun: argv['dry-run'],
+      onPlan: async (plan) => {
+        const todo = plan.mine.filter((g) => !plan.done.has(g.id));
+        say(
+          `study: ${plan.groups.length} groups (${argv.quick ? 'quick' : 'full grid'}); shard ${shard.index}/${shard.count} (${source}) runs ${plan.mine.length}: ${plan.mine.map((g) => g.id).join(', ') || 'none'}`,
+        );
+        if (todo.length === 0) return;
+        const cal = await calibrate(todo, plan.networks, plan.config);
+        const cost = estimateCost(todo, plan.networks, plan.config, cal, defaultWorkers(jobs));
+        say(
+          `study: ${cost.runs} runs to go at most (${cost.tuningRuns} tuning, ${cost.judgedRuns} judged); ` +
+            `estimated ${formatMinutes(cost.seconds)} on ${cost.workers} workers (calibrated just now on this machine)`,
+        );
+      },
+    });
+    if (outcome.interrupted) {
+      process.exitCode = 130;
+      return;
+    }
+    if (argv['dry-run']) return;
+    if (shard.count > 1) {
+      say(
+        `study: shard ${shard.index}/${shard.count} complete; when every shard is, combine them: node dist/run.js study merge DIR... --out DIR`,
+      );
+      return;
+    }
+    const { writeStudyReport } = await import('../study/report.js');
+    const report = await writeStudyReport(out);
+    say(`matrix:  ${report.matrix}`);
+    say(`report:  ${report.md}`);
+  },
+};
