@@ -235,7 +235,13 @@ async function probe(args: LandscapeArgs, ctx: ProbeContext): Promise<void> {
         `trained for ${config.epochs} epochs (test accuracy ${(100 * run.finalTestAccuracy).toFixed(1)} %), run folder ${run.outDir}`,
       );
     }
-    networks.push({ name: config.name, activation: config.activation, outputActivation: config.outputActivation, params });
+    networks.push({
+      name: config.name,
+      activation: config.activation,
+      outputActivation: config.outputActivation,
+      params,
+      learningRate: config.learningRate,
+    });
   }
   // Training may have switched backends (a config may name another); the probe runs on the one chosen here.
   await selectBackend(configs[0].backend as BackendChoice);

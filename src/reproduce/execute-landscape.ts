@@ -32,7 +32,15 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
   const subset = await subsetFor(config, opts.dataDir);
   return produceAtomically(jobDir(opts.outDir, job), async (tmp) => {
     const r = await runLandscapeProbe({
-      networks: [{ name: job.configName, activation: config.activation, outputActivation: config.outputActivation, params }],
+      networks: [
+        {
+          name: job.configName,
+          activation: config.activation,
+          outputActivation: config.outputActivation,
+          params,
+          learningRate: config.learningRate,
+        },
+      ],
       train: subset.train,
       settings: job.settings,
       // The run's seed picks the weights, so sigmoid7 and relu7 of one seed are probed at the same positions.
