@@ -71,7 +71,13 @@ async function listTree(dir: string): Promise<string[]> {
   return entries.map(String).sort();
 }
 
-const TINY = { hidden: [4], activation: 'sigmoid', batchSize: 10, epochs: 1, data: { trainPerClass: 60, testPerClass: 20 } };
+const TINY = {
+  hidden: [4],
+  activation: 'sigmoid',
+  batchSize: 10,
+  epochs: 1,
+  data: { trainPerClass: 60, testPerClass: 20, validationPerClass: 10 },
+};
 
 describe('bad input, class by class: one line, an exit code, nothing left behind', function () {
   this.timeout(120_000);

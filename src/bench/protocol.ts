@@ -52,6 +52,7 @@ const BackendSchema = z.looseObject({ name: z.string(), provider: z.string(), th
 const BenchWorkerMessageSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('backend'), backend: BackendSchema }),
   z.looseObject({ type: z.literal('epoch'), timing: z.looseObject({ batchSize: z.number(), msPerEpoch: z.number() }) }),
+  z.looseObject({ type: z.literal('peak'), peak: z.looseObject({ gflops: z.number() }) }),
   z.looseObject({
     type: z.literal('landscape'),
     seconds: z.number(),
