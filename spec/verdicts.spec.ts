@@ -179,3 +179,27 @@ describe('verdicts: simulated sweeps in which the claims are true', function () 
     expect(contradictionRate(4, { accuracy, seeds: 10, noise: 0.01, seedEffect: 0.01 })).to.be.at.most(allowed);
   });
 });
+
+describe('verdicts: claim 5 counts the shapes the article names', () => {
+  const base = { accuracy: ARTICLE_TRUTH, seeds: 10, noise: 0.002, valNoise: 0.001, interiorShare: (a: string) => (a === 'relu' ? 1 : 0) };
+
+  it("a flat Sigmoid curve is not the article's asymptote: with the shape column, only edge shapes count", () => {
+    // Every Sigmoid curve lacks an interior minimum, but only 1 of 5 falls towards an edge; the other 4 are flat.
+    const runs = syntheticRuns(base).map((r) =>
+      r.landscape_curves && r.activation === 'sigmoid'
+        ? { ...r, landscape_article_shape: 1 }
+        : r.landscape_curves
+          ? { ...r, landscape_article_shape: r.landscape_inside_minima }
+          : r,
+    );
+    const sigmoid = judgeClaims(runs, MARGINS)[4].parts.find((p) => p.part === 'sigmoid')!;
+    expect(sigmoid.estimate.value).to.be.closeTo(0.2, 1e-12);
+    expect(sigmoid.verdict).to.equal('contradicts');
+  });
+
+  it('a runs table without the shape column falls back to "no interior minimum" for Sigmoid', () => {
+    const sigmoid = judgeClaims(syntheticRuns(base), MARGINS)[4].parts.find((p) => p.part === 'sigmoid')!;
+    expect(sigmoid.estimate.value).to.equal(1);
+    expect(sigmoid.verdict).to.equal('agrees');
+  });
+});

@@ -17,12 +17,6 @@ import { FLATNESS_FLOOR, INSIDE_MARGIN, minimumPlace, type MinimumPlace } from '
 
 export type { MinimumPlace } from './landscape-rules.js';
 
-/**
- * A minimum is "inside the range" only when both ends of the curve lie above it by more than
- * this fraction of the curve's own loss range (and by more than the flatness floor and the
- * rounding noise): the frozen rule of src/probes/landscape-rules.ts, under its older name.
- */
-export const INTERIOR_RISE_FRACTION = INSIDE_MARGIN;
 /** 'flat': no step beyond the noise at all (a dead weight). */
 export type Monotone = 'decreasing' | 'increasing' | 'flat' | 'no';
 

@@ -7,8 +7,10 @@
  * inputs are missing is "not measured". Accuracies are fractions (0..1).
  *   val_acc                    validation accuracy at that epoch (chooses the best configuration, claim 1)
  *   grad_log10_last_over_first log10(last layer's mean |dLoss/dW| / first layer's), averaged over the recorded epochs (claim 6)
- *   landscape_curves, landscape_inside_minima  swept first-layer weights of this trained network, and how many of their
- *                              loss curves have a minimum inside the range by the probe's rule (claim 5)
+ *   landscape_curves, landscape_inside_minima, landscape_article_shape  swept first-layer weights of this trained
+ *                              network; how many of their loss curves have an interior minimum, and how many have the
+ *                              shape the article's words give this activation, by the probe's frozen rules
+ *                              (src/probes/landscape-rules.ts classifyCurve, articleShapes; claim 5)
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { UserError } from '../util/errors.js';
 import type { LandscapeRecord, TrainRecord } from '../reproduce/store.js';
 import { runMetrics } from '../training/run-metrics.js';
 import type { LayerGradientStat } from '../nn/gradient-stats.js';
+import { articleShapes, classifyCurve } from '../probes/landscape-rules.js';
 
 export const RUNS_COLUMNS = [
   'config',
@@ -39,6 +42,7 @@ export const RUNS_COLUMNS = [
   'grad_log10_last_over_first',
   'landscape_curves',
   'landscape_inside_minima',
+  'landscape_article_shape',
 ] as const;
 
 const fraction = z.number().min(0).max(1);
@@ -64,6 +68,7 @@ const RunRowSchema = z.object({
   grad_log10_last_over_first: optional(z.number()),
   landscape_curves: optional(z.number().int().min(0)),
   landscape_inside_minima: optional(z.number().int().min(0)),
+  landscape_article_shape: optional(z.number().int().min(0)),
 });
 
 export type RunRow = z.output<typeof RunRowSchema>;
@@ -116,11 +121,23 @@ export function runRowsOf(train: readonly TrainRecord[], landscape: readonly Lan
       init: initText(r.config.init),
       seconds: r.seconds,
       ...(grad === undefined ? {} : { grad_log10_last_over_first: grad }),
-      ...(curves.length > 0
-        ? { landscape_curves: curves.length, landscape_inside_minima: curves.filter((c) => c.minimum === 'inside').length }
-        : {}),
+      ...(curves.length > 0 ? landscapeCounts(curves, r.config.activation) : {}),
     };
   });
+}
+
+/** The probed curves of one network, classified by the frozen rules (recorded values and losses; no unit activity). */
+function landscapeCounts(
+  curves: readonly { values: number[]; losses: number[] }[],
+  activation: string,
+): Pick<RunRow, 'landscape_curves' | 'landscape_inside_minima' | 'landscape_article_shape'> {
+  const shapes = curves.map((c) => classifyCurve({ values: c.values, losses: c.losses }).shape);
+  const fits = articleShapes(activation);
+  return {
+    landscape_curves: curves.length,
+    landscape_inside_minima: shapes.filter((s) => s === 'interior minimum').length,
+    ...(fits ? { landscape_article_shape: shapes.filter((s) => fits.includes(s)).length } : {}),
+  };
 }
 
 const RUNS_FILE = 'runs.csv';

@@ -28,7 +28,7 @@ import {
 import { bootstrapBestProbabilities } from './best-depth.js';
 import { ARTICLE, CONFIDENCE, type Margins } from './claim-margins.js';
 import type { RunRow } from './runs-table.js';
-import { INTERIOR_RISE_FRACTION } from '../probes/landscape-shape.js';
+import { FLATNESS_FLOOR, INSIDE_MARGIN } from '../probes/landscape-rules.js';
 
 export type Verdict = IntervalVerdict | 'partly agrees' | 'not measured';
 
@@ -376,6 +376,18 @@ function judgeLandscape(runs: readonly RunRow[], margins: Margins): ClaimResult 
     return {
       curves: mine.reduce((a, r) => a + r.landscape_curves!, 0),
       inside: mine.reduce((a, r) => a + (r.landscape_inside_minima ?? 0), 0),
+      /**
+       * Curves with the shape the article's words give this activation (Sigmoid: either edge shape,
+       * falling towards an asymptote). A runs table without the column falls back to "no interior
+       * minimum" for Sigmoid, which also counts flat curves.
+       */
+      fitting: mine.reduce(
+        (a, r) =>
+          a +
+          (r.landscape_article_shape ??
+            (activation === 'relu' ? (r.landscape_inside_minima ?? 0) : r.landscape_curves! - (r.landscape_inside_minima ?? 0))),
+        0,
+      ),
       networks: mine.length,
     };
   };
@@ -391,8 +403,8 @@ function judgeLandscape(runs: readonly RunRow[], margins: Margins): ClaimResult 
     share('relu', 'share of ReLU curves with a minimum inside the range (Wilson interval)', relu.inside, relu.curves),
     share(
       'sigmoid',
-      'share of Sigmoid curves with the minimum at an edge, falling towards it (Wilson interval)',
-      sig.curves - sig.inside,
+      'share of Sigmoid curves that fall towards an edge: level off there or still fall (not flat, no interior minimum; Wilson interval)',
+      sig.fitting,
       sig.curves,
     ),
   ];
@@ -414,9 +426,9 @@ function judgeLandscape(runs: readonly RunRow[], margins: Margins): ClaimResult 
     );
   } else parts.push(notMeasured('relu-sigmoid', 'share of curves with an interior minimum, ReLU minus Sigmoid', diffRegion, 'share'));
   evidence.push(
-    `Curves are classified by the probe itself (src/probes/landscape-shape.ts: a minimum is inside when both ends rise above it by ${(100 * INTERIOR_RISE_FRACTION).toFixed(0)} % of the curve's range). ` +
+    `Curves are classified by the probe's frozen rules (src/probes/landscape-rules.ts: a curve whose loss moves by less than ${FLATNESS_FLOOR} is flat; a minimum is inside when both ends rise above it by ${(100 * INSIDE_MARGIN).toFixed(0)} % of the curve's range and by more than that floor). ` +
       'Curves of one network share its seed, so the intervals, which treat curves as independent, are somewhat too narrow. ' +
-      'Whether the Sigmoid curves level off towards an asymptote is not judged here.',
+      'Curves probe the trained networks; the recorded curves carry no unit activity, so no edge is labelled a plateau made by the sweep here (the landscape.csv of each probe folder has it).',
   );
   return { number: 5, claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
 }
