@@ -4,7 +4,7 @@
  * and explain.md; a second run resumes with nothing to do; a dry run plans only its shard's variants.
  */
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -115,5 +115,13 @@ describe('explain (synthetic data, tiny networks)', function () {
     expect(planned).to.deep.equal(['relu-clipped']);
     expect(dry.ran).to.deep.equal([]);
     expect(existsSync(out)).to.equal(false);
+
+    const foreign = path.join(root, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(path.join(foreign, 'notes.txt'), 'mine');
+    await explain(foreign).then(
+      () => expect.fail('must refuse a folder that holds something else'),
+      (e: unknown) => expect((e as Error).message).to.match(/not empty and holds no explain experiment/),
+    );
   });
 });

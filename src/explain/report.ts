@@ -81,7 +81,7 @@ function markdown(config: ExplainConfig, results: readonly VariantResult[], judg
     '# The explain experiment',
     '',
     `Every variant at ${config.layers.join(', ')} layers (hidden widths: the first L - 2 of ${config.hidden.join(', ')}), ` +
-      `${config.init.name} initialisation, batch ${config.batchSize}, ${config.epochs} epochs, ${config.seeds} seeds from ${config.firstSeed}; ` +
+      `${config.init.name} initialisation, batch ${config.batchSize}, ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, ${config.seeds} seeds from ${config.firstSeed}; ` +
       `the learning rate chosen per variant on the validation split from {${config.learningRates.join(', ')}} ` +
       `(${config.tuningSeeds} tuning seed${config.tuningSeeds === 1 ? '' : 's'}, never a judged one). ` +
       `Accuracy is the primary metric: test accuracy at the epoch of lowest validation loss, in points. Intervals: ${pct(j.confidence)} t over seeds.`,

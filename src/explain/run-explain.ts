@@ -4,7 +4,10 @@
  * complete variant is skipped, an incomplete one resumes its sweeps. The report (report.ts) is
  * written from the records once every variant is complete.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { ProgressChoice } from '../util/progress-choice.js';
+import { UserError } from '../util/errors.js';
 import { runStudy } from '../study/run-study.js';
 import type { Shard } from '../reproduce/plan.js';
 import { loadExplainConfig, type ExplainConfig, type ExplainOverrides, type VariantName } from './config.js';
@@ -45,6 +48,10 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
   const todo = plans.filter((p) => mine.has(p.variant) && !isComplete(p));
   await opts.onPlan?.(todo, config);
   if (opts.dryRun) return { config, ran: [], interrupted: false, complete: false };
+  // explain.csv and explain.md go beside variants/: never into a folder that holds something else.
+  if (existsSync(opts.outDir) && readdirSync(opts.outDir).length > 0 && !existsSync(path.join(opts.outDir, 'variants'))) {
+    throw new UserError(`${opts.outDir}: is not empty and holds no explain experiment (variants/); give a new or empty --out`);
+  }
 
   const ran: VariantName[] = [];
   for (const [k, v] of todo.entries()) {
