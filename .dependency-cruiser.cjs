@@ -6,7 +6,7 @@
  * the networks (both engines and their shared types), training, probes, the benchmark,
  * the reproduction sweep, reports (pure functions of records), and the command line.
  */
-const LAYERS = ['util', 'stats', 'charts', 'data', 'config', 'nn', 'training', 'probes', 'bench', 'reproduce', 'reports', 'study', 'cli'];
+const LAYERS = ['util', 'stats', 'charts', 'data', 'config', 'nn', 'training', 'probes', 'bench', 'reproduce', 'reports', 'study', 'explain', 'cli'];
 
 const upward = LAYERS.flatMap((from, i) => {
   const above = LAYERS.slice(i + 1);

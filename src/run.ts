@@ -19,6 +19,7 @@ import { reproduceCommand } from './cli/reproduce.js';
 import { benchCommand } from './cli/bench.js';
 import { reportCommand } from './cli/report.js';
 import { studyCommand } from './cli/study.js';
+import { explainCommand } from './cli/explain.js';
 import { DEBUG_ENV, failWithUsage } from './cli/flags.js';
 
 /** Every command, in the order --help lists them; unknown words are checked against their names. */
@@ -31,6 +32,7 @@ const COMMAND_MODULES = [
   benchCommand,
   reportCommand,
   studyCommand,
+  explainCommand,
 ] as CommandModule[];
 const COMMANDS = COMMAND_MODULES.map((c) => String(c.command).split(' ')[0]);
 

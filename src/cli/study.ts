@@ -31,7 +31,7 @@ interface MergeArgs {
   out: string;
 }
 
-function formatMinutes(seconds: number): string {
+export function formatMinutes(seconds: number): string {
   if (seconds < 90) return `${Math.round(seconds)} s`;
   const minutes = Math.round(seconds / 60);
   return minutes < 90 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;

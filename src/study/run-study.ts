@@ -45,9 +45,11 @@ export interface StudyOptions {
   dryRun?: boolean;
   /** Called with the plan before anything runs (the command line prints the cost estimate here). */
   onPlan?: (plan: StudyPlan) => Promise<void> | void;
+  /** A plan made by the caller instead of from `configFile` (explain: its variants as the networks). */
+  plan?: StudyPlan;
 }
 
-interface StudyPlan {
+export interface StudyPlan {
   config: StudyConfig;
   configFile: string;
   networks: Network[];
@@ -181,7 +183,7 @@ export interface StudyOutcome {
 export async function runStudy(opts: StudyOptions): Promise<StudyOutcome> {
   const stream = opts.stream ?? process.stderr;
   const say = (line: string): void => void stream.write(`${line}\n`);
-  const plan = planStudy(opts);
+  const plan = opts.plan ?? planStudy(opts);
   await opts.onPlan?.(plan);
   if (opts.dryRun) return { plan, ran: [], interrupted: false };
   await claimFolder(opts, plan);

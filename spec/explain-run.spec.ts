@@ -1,0 +1,127 @@
+/**
+ * The explain command's module end to end on synthetic CIFAR-10 files and tiny networks: every
+ * variant tuned on the validation split and trained at two depths, then explain.csv, the chart
+ * and explain.md; a second run resumes with nothing to do; a dry run plans only its shard's variants.
+ */
+import { expect } from 'chai';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
+import { parseCsv } from '../src/util/csv.js';
+import { runExplain, type ExplainOptions } from '../src/explain/run-explain.js';
+import { writeExplainReport } from '../src/explain/report.js';
+import { readGroupRecord } from '../src/study/run-study.js';
+
+function sink(): NodeJS.WriteStream {
+  return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+}
+
+describe('explain (synthetic data, tiny networks)', function () {
+  this.timeout(120_000);
+  let fixture: FixtureDataDir;
+  let root: string;
+  let configFile: string;
+
+  before(async () => {
+    fixture = await makeFixtureDataDir({ recordsPerBatch: 50 });
+    root = mkdtempSync(path.join(os.tmpdir(), 'explain-'));
+    configFile = path.join(root, 'explain.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        // The 2 x 2 of factors (the Sigmoid fixes are the same machinery with other run settings; each variant costs two sweeps).
+        variants: ['sigmoid', 'relu', 'relu-clipped', 'relu-scaled'],
+        hidden: [4, 3],
+        layers: [3, 4],
+        init: { name: 'he', scheme: 'he' },
+        batchSize: 10,
+        epochs: 1,
+        learningRates: [0.3, 1],
+        engine: 'handwritten',
+        backend: 'cpu',
+        seeds: 2,
+        trainPerClass: 20,
+        validationPerClass: 10,
+        testPerClass: 10,
+      }),
+    );
+  });
+
+  after(async () => {
+    await fixture?.cleanup();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  const explain = (outDir: string, extra: Partial<ExplainOptions> = {}) =>
+    runExplain({
+      configFile,
+      overrides: {},
+      outDir,
+      dataDir: fixture.dataDir,
+      shard: { index: 1, count: 1 },
+      jobs: 1,
+      progress: 'none',
+      stream: sink(),
+      ...extra,
+    });
+
+  it('trains every variant at every depth with a rate chosen per variant, and writes the table, chart and report', async () => {
+    const out = path.join(root, 'out');
+    const outcome = await explain(out);
+    expect(outcome.ran).to.deep.equal(['sigmoid', 'relu', 'relu-clipped', 'relu-scaled']);
+    expect(outcome.complete).to.equal(true);
+    const group = readGroupRecord(path.join(out, 'variants', 'relu-scaled'), 'b10-he');
+    expect(Object.keys(group!.selection.tuned)).to.deep.equal(['relu-scaled']);
+    expect([0.3, 1]).to.include(group!.selection.tuned['relu-scaled']);
+
+    const files = await writeExplainReport(out, configFile, outcome.config);
+    const rows = parseCsv(readFileSync(files.csv, 'utf8'));
+    const accuracy = rows.filter((r) => r.measure === 'test_accuracy');
+    expect(accuracy.map((r) => `${r.variant}/${r.layers}`)).to.have.length(8);
+    expect(new Set(rows.map((r) => r.variant))).to.deep.equal(new Set(outcome.config.variants));
+    for (const r of accuracy) {
+      expect(Number(r.n)).to.equal(2);
+      expect(Number(r.mean)).to.be.within(0, 100);
+      expect(Number(r.ci_low)).to.be.at.most(Number(r.mean));
+    }
+    const penalties = rows.filter((r) => r.measure === 'depth_penalty');
+    expect(penalties.map((r) => r.layers)).to.deep.equal(new Array(4).fill('3-4'));
+    // The penalty row is the mean over seeds of 3-layer minus 4-layer accuracy: check against the accuracy rows.
+    for (const p of penalties) {
+      const at = (l: string) => Number(accuracy.find((r) => r.variant === p.variant && r.layers === l)!.mean);
+      expect(Number(p.mean)).to.be.closeTo(at('3') - at('4'), 1e-9);
+    }
+    expect(existsSync(files.chart)).to.equal(true);
+    const md = readFileSync(files.md, 'utf8');
+    expect(md).to.match(/## The author's explanation/);
+    expect(md).to.match(/The data blames: (bounded output|shrinking derivative|both|inconclusive)\./);
+    expect(md).to.match(/sigmoid-reachable.*: not measured\./);
+
+    const again = await explain(out);
+    expect(again.ran).to.deep.equal([]);
+    expect(again.complete).to.equal(true);
+  });
+
+  it("a dry run plans only its shard's variants and runs nothing", async () => {
+    const out = path.join(root, 'sharded');
+    const planned: string[] = [];
+    const dry = await explain(out, {
+      dryRun: true,
+      shard: { index: 3, count: 3 },
+      onPlan: (todo) => void planned.push(...todo.map((v) => v.variant)),
+    });
+    expect(planned).to.deep.equal(['relu-clipped']);
+    expect(dry.ran).to.deep.equal([]);
+    expect(existsSync(out)).to.equal(false);
+
+    const foreign = path.join(root, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(path.join(foreign, 'notes.txt'), 'mine');
+    await explain(foreign).then(
+      () => expect.fail('must refuse a folder that holds something else'),
+      (e: unknown) => expect((e as Error).message).to.match(/not empty and holds no explain experiment/),
+    );
+  });
+});

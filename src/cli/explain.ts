@@ -1,0 +1,102 @@
+/**
+ * `explain`: the experiment that tests the article's explanation of the deep Sigmoid networks'
+ * failure (configs/explain.json, docs/probes.md "The explain experiment"). Prints the runs and a
+ * calibrated time estimate first; ends by writing explain.csv, the chart and explain.md once every
+ * variant is complete.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { resolveDataDir } from '../data/cache.js';
+import type { ProgressChoice } from '../util/progress-choice.js';
+import { progressOption, stringOption, wholeNumberOption } from './flags.js';
+import { formatMinutes } from './study.js';
+
+const DEFAULT_EXPLAIN_CONFIG = 'configs/explain.json';
+
+interface ExplainArgs {
+  config: string;
+  seeds?: number;
+  epochs?: number;
+  'train-per-class'?: number;
+  'test-per-class'?: number;
+  shard?: string;
+  jobs?: number;
+  out: string;
+  'data-dir'?: string;
+  progress: ProgressChoice;
+  'dry-run': boolean;
+}
+
+export const explainCommand: CommandModule<object, ExplainArgs> = {
+  command: 'explain',
+  describe:
+    "test the article's explanation: Sigmoid, ReLU and variants that separate a bounded output from a shrinking derivative, 3 to 7 layers",
+  builder: (y) =>
+    y
+      .option('config', stringOption('config', 'explain config', { default: DEFAULT_EXPLAIN_CONFIG }))
+      .option('seeds', wholeNumberOption('seeds', "judged seeds per variant and depth (default: the config's)", 2, 1000))
+      .option('epochs', wholeNumberOption('epochs', "epochs of every run (default: the config's)", 1, 100000))
+      .option('train-per-class', wholeNumberOption('train-per-class', 'training images per class (default 2000)', 1, 4500))
+      .option('test-per-class', wholeNumberOption('test-per-class', 'test images per class (default 200)', 1, 1000))
+      .option('shard', stringOption('shard', 'run only the variants of shard k of n (k/n); run again without it to write the report'))
+      .option('jobs', wholeNumberOption('jobs', 'worker processes (default: the number of cores)', 1, 256))
+      .option('out', stringOption('out', 'output folder; running again resumes there', { default: 'outputs/explain' }))
+      .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+      .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'print the runs and the calibrated time estimate, run nothing',
+      }) as unknown as Argv<ExplainArgs>,
+  handler: async (argv) => {
+    const say = (line: string): void => void process.stderr.write(`${line}\n`);
+    const jobs = argv.jobs ?? 'auto';
+    const { parseShard } = await import('../reproduce/plan.js');
+    const shard = argv.shard !== undefined ? parseShard(argv.shard) : { index: 1, count: 1 };
+    const { runExplain } = await import('../explain/run-explain.js');
+    const { calibrate, estimateCost, defaultWorkers } = await import('../study/cost.js');
+    const outcome = await runExplain({
+      configFile: argv.config,
+      overrides: { seeds: argv.seeds, epochs: argv.epochs, trainPerClass: argv['train-per-class'], testPerClass: argv['test-per-class'] },
+      outDir: argv.out,
+      dataDir: resolveDataDir(argv['data-dir']),
+      shard,
+      jobs,
+      progress: argv.progress,
+      dryRun: argv['dry-run'],
+      onPlan: async (todo, config) => {
+        say(
+          `explain: ${config.variants.length} variants x ${config.layers.length} depths; shard ${shard.index}/${shard.count} has ${todo.length} to run: ${todo.map((v) => v.variant).join(', ') || 'none'}`,
+        );
+        if (todo.length === 0) return;
+        const first = todo[0].plan;
+        const cal = await calibrate(first.groups, first.networks, first.config);
+        let runs = 0;
+        let seconds = 0;
+        for (const v of todo) {
+          const cost = estimateCost(v.plan.groups, v.plan.networks, v.plan.config, cal, defaultWorkers(jobs));
+          runs += cost.runs;
+          seconds += cost.seconds;
+        }
+        say(
+          `explain: ${runs} runs to go; estimated ${formatMinutes(seconds)} on ${defaultWorkers(jobs)} workers (calibrated just now on this machine)`,
+        );
+      },
+    });
+    if (outcome.interrupted) {
+      process.exitCode = 130;
+      return;
+    }
+    if (argv['dry-run']) return;
+    if (!outcome.complete) {
+      say(
+        `explain: shard ${shard.index}/${shard.count} complete; when every shard is (in this --out), run explain again without --shard to write the report`,
+      );
+      return;
+    }
+    const { writeExplainReport } = await import('../explain/report.js');
+    const files = await writeExplainReport(argv.out, argv.config, outcome.config);
+    say(`table:   ${files.csv}`);
+    say(`chart:   ${files.chart}`);
+    say(`report:  ${files.md}`);
+  },
+};

@@ -1,0 +1,174 @@
+/**
+ * The explain experiment's outputs, from the records alone: explain.csv, the accuracy-by-depth
+ * chart and explain.md with the section "The author's explanation" (the verdicts of decide.ts).
+ */
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import { writeCsv, type CsvRow } from '../util/csv.js';
+import { UserError } from '../util/errors.js';
+import { writeIntervalByDepthChart } from '../charts/charts.js';
+import { meanInterval, type Estimate } from '../stats/stats.js';
+import { runMetrics } from '../training/run-metrics.js';
+import { cellRecords, readGroupRecord } from '../study/run-study.js';
+import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
+import { variantStudyPlan } from './plan.js';
+import { judge, RULE_CONFIDENCES, type AccuracyTable, type Judgement } from './decide.js';
+
+const EXPLAIN_COLUMNS = ['variant', 'measure', 'layers', 'n', 'mean', 'ci_low', 'ci_high', 'learning_rate'] as const;
+
+interface VariantResult {
+  variant: VariantName;
+  learningRate: number;
+  /** Fraction of the tuning runs at the chosen rate whose best epoch is in their last tenth (still improving). */
+  lateBestFraction: number;
+  /** The chosen rate is the smallest or largest of the grid (the best may lie outside it). */
+  atGridEdge: boolean;
+  /** layers -> seed -> test accuracy in points (primary metric: at the epoch of lowest validation loss). */
+  accuracy: Map<number, Map<number, number>>;
+}
+
+/** Every variant's judged runs at its chosen rate; a variant not yet complete is a UserError naming it. */
+function readResults(outDir: string, configFile: string, config: ExplainConfig): VariantResult[] {
+  return config.variants.map((variant) => {
+    const v = variantStudyPlan(config, configFile, variant, outDir);
+    const group = v.plan.groups[0];
+    const record = readGroupRecord(v.outDir, group.id);
+    if (record === null) throw new UserError(`${v.outDir}: variant ${variant} is not complete; run explain (every shard) to finish it`);
+    const accuracy = new Map<number, Map<number, number>>(config.layers.map((l) => [l, new Map()]));
+    for (const r of cellRecords(v.outDir, group.id, 'tuned', record, () => variant)) {
+      accuracy.get(r.config.hidden.length + 2)?.set(r.seed, 100 * runMetrics(r.history).testAccuracy);
+    }
+    const learningRate = record.selection.tuned[variant];
+    const grid = config.learningRates;
+    return {
+      variant,
+      learningRate,
+      lateBestFraction: record.selection.lateBestFraction,
+      atGridEdge: learningRate === Math.min(...grid) || learningRate === Math.max(...grid),
+      accuracy,
+    };
+  });
+}
+
+const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const interval = (e: Estimate | null | undefined): string =>
+  e ? `${fmt(e.value)} [${fmt(e.low)}, ${fmt(e.high)}] (n = ${e.n})` : 'not measured';
+
+function csvRows(results: readonly VariantResult[], j: Judgement, span: string): CsvRow[] {
+  const row = (variant: string, measure: string, layers: number | string, e: Estimate, lr: number): CsvRow => ({
+    variant,
+    measure,
+    layers,
+    n: e.n,
+    mean: e.value,
+    ci_low: e.low,
+    ci_high: e.high,
+    learning_rate: lr,
+  });
+  return results.flatMap((r) => [
+    ...[...r.accuracy].map(([layers, seeds]) =>
+      row(r.variant, 'test_accuracy', layers, meanInterval([...seeds.values()], j.confidence), r.learningRate),
+    ),
+    row(r.variant, 'depth_penalty', span, j.penalty.get(r.variant)!, r.learningRate),
+    row(r.variant, 'slope_per_layer', span, j.slope.get(r.variant)!, r.learningRate),
+  ]);
+}
+
+function markdown(config: ExplainConfig, results: readonly VariantResult[], judgements: readonly Judgement[], span: string): string {
+  const j = judgements[0];
+  const pct = (c: number): string => `${Math.round(100 * c)} %`;
+  const lines: string[] = [
+    '# The explain experiment',
+    '',
+    `Every variant at ${config.layers.join(', ')} layers (hidden widths: the first L - 2 of ${config.hidden.join(', ')}), ` +
+      `${config.init.name} initialisation, batch ${config.batchSize}, ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, ${config.seeds} seeds from ${config.firstSeed}; ` +
+      `the learning rate chosen per variant on the validation split from {${config.learningRates.join(', ')}} ` +
+      `(${config.tuningSeeds} tuning seed${config.tuningSeeds === 1 ? '' : 's'}, never a judged one). ` +
+      `Accuracy is the primary metric: test accuracy at the epoch of lowest validation loss, in points. Intervals: ${pct(j.confidence)} t over seeds.`,
+    '',
+    '| variant | definition | learning rate | tuning runs still improving at the end |',
+    '| --- | --- | --- | --- |',
+    ...results.map(
+      (r) =>
+        `| ${r.variant} | ${VARIANTS[r.variant].describe} | ${r.learningRate}${r.atGridEdge ? ' (edge of the grid)' : ''} | ${fmt(100 * r.lateBestFraction, 0)} % |`,
+    ),
+    '',
+    '## Accuracy against depth',
+    '',
+    `| variant | ${config.layers.map((l) => `${l} layers`).join(' | ')} | penalty ${span} | slope per layer |`,
+    `| --- | ${config.layers.map(() => '---').join(' | ')} | --- | --- |`,
+    ...results.map(
+      (r) =>
+        `| ${r.variant} | ${config.layers.map((l) => interval(meanInterval([...r.accuracy.get(l)!.values()], j.confidence))).join(' | ')} | ` +
+        `${interval(j.penalty.get(r.variant))} | ${interval(j.slope.get(r.variant))} |`,
+    ),
+    '',
+    '![accuracy against depth per variant](charts/accuracy-by-depth.png)',
+    '',
+    "## The author's explanation",
+    '',
+    `Depth penalty = accuracy at ${config.layers[0]} layers minus at ${config.layers[config.layers.length - 1]} layers, per seed (positive: the deep network is worse).`,
+    '',
+    `- **Does Sigmoid lose accuracy with depth?** Sigmoid's penalty ${interval(j.penalty.get('sigmoid'))}: ` +
+      (j.sigmoidFails === 'holds'
+        ? 'yes.'
+        : `${j.sigmoidFails === 'contradicted' ? 'no, the deep networks are better' : 'no penalty detected'}; the factors below then explain a failure these settings do not show.`),
+    `- **Bounded output** (Sigmoid and clipped ReLU against ReLU and scaled ReLU): effect on the penalty ${interval(j.bounded)}.`,
+    `- **Shrinking derivative** (Sigmoid and scaled ReLU against ReLU and clipped ReLU): effect ${interval(j.shrinking)}.`,
+    `- Interaction (Sigmoid's penalty beyond the sum of both factors): ${interval(j.interaction)}.`,
+    `- **The data blames: ${j.blame}.**`,
+    `- **"More than shrinking" (the bounded output matters where the slope stays 1): ${j.moreThanShrinking}.**`,
+    ...(['sigmoid-reachable', 'sigmoid-normalised'] as const).map((fix) => {
+      const f = j.fixes.get(fix)!;
+      return `- **${fix}**: Sigmoid's penalty minus this variant's ${interval(f.difference)}: ${f.verdict}.`;
+    }),
+    '',
+    'The rule (fixed in src/explain/decide.ts before any run): a factor is blamed when its effect\'s interval lies above 0; one blamed: that one, both: "both", neither: "inconclusive". ' +
+      '"More than shrinking" holds when the bounded effect\'s interval lies above 0, is contradicted below 0. A fix removes the penalty when it lowers it (difference above 0) and its own penalty is not above 0; it reduces it when its own penalty stays above 0.',
+    '',
+    'How the conclusions move with the confidence level:',
+    '',
+    '| confidence | blamed | more than shrinking | sigmoid-reachable | sigmoid-normalised |',
+    '| --- | --- | --- | --- | --- |',
+    ...judgements.map(
+      (k) =>
+        `| ${pct(k.confidence)} | ${k.blame} | ${k.moreThanShrinking} | ${k.fixes.get('sigmoid-reachable')!.verdict} | ${k.fixes.get('sigmoid-normalised')!.verdict} |`,
+    ),
+    '',
+    'Caveat: the scaled ReLU shrinks the forward signal by 0.25 per layer as well as the back-propagated error (Sigmoid does not shrink its output), so its "shrinking" mixes both. ' +
+      'Not measured here: the landscape shape and the back-propagated error profile of these variants (issue 14, second priority).',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export interface ExplainFiles {
+  csv: string;
+  md: string;
+  chart: string;
+}
+
+export async function writeExplainReport(outDir: string, configFile: string, config: ExplainConfig): Promise<ExplainFiles> {
+  const results = readResults(outDir, configFile, config);
+  const table: AccuracyTable = new Map(results.map((r) => [r.variant, r.accuracy]));
+  const judgements = RULE_CONFIDENCES.map((c) => judge(table, c));
+  const j = judgements[0];
+  const span = `${config.layers[0]}-${config.layers[config.layers.length - 1]}`;
+  const csv = path.join(outDir, 'explain.csv');
+  await writeCsv(csv, EXPLAIN_COLUMNS, csvRows(results, j, span));
+  const points = results.flatMap((r) =>
+    [...r.accuracy].map(([depth, seeds]) => {
+      const e = meanInterval([...seeds.values()], j.confidence);
+      return { series: r.variant, depth, value: e.value, low: e.low, high: e.high };
+    }),
+  );
+  const chart = await writeIntervalByDepthChart(path.join(outDir, 'charts'), points, {
+    name: 'accuracy-by-depth',
+    title: 'Test accuracy against depth, per variant',
+    subtitle: `mean over seeds with its ${Math.round(100 * j.confidence)} % interval (t); test accuracy at the lowest validation loss`,
+    yTitle: 'test accuracy (%)',
+  });
+  const md = path.join(outDir, 'explain.md');
+  await writeFileAtomic(md, markdown(config, results, judgements, span));
+  return { csv, md, chart: chart.png };
+}
