@@ -21,6 +21,9 @@ describe('workers: the entry rule', () => {
     const built = workerEntry('file:///app/dist/bench/bench-run.js', './worker');
     expect(built).to.deep.equal({ file: '/app/dist/bench/worker.js', underTsx: false });
     expect(nodeFlagsFor(built)).to.deep.equal([]);
+    expect(() => new Workers({ entry: built, kind: 'process', size: 1 })).to.throw(
+      'the worker entry is missing: /app/dist/bench/worker.js',
+    );
   });
 });
 

@@ -15,6 +15,7 @@
  *   a worker that dies becomes one line naming how it ended; anything else keeps its stack;
  * - output lines of the workers, for a parent that shows them (the sweep's progress display).
  */
+import { existsSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import workerpool from 'workerpool';
@@ -120,6 +121,8 @@ export class Workers {
   private readonly pool: workerpool.Pool;
 
   constructor(private readonly opts: WorkersOptions) {
+    // Checked here, where the cause is plain, rather than as a module error from inside each worker.
+    if (!existsSync(opts.entry.file)) throw new Error(`the worker entry is missing: ${opts.entry.file} (was the program built?)`);
     const flags = nodeFlagsFor(opts.entry);
     // A worker thread cannot take --import: under tsx it starts from a line that registers tsx's loader first.
     const threadFromSource = opts.kind === 'thread' && opts.entry.underTsx;
