@@ -3,12 +3,13 @@
  * PyTorch peer, each timed in its own child process, in one invocation; then the landscape
  * probe and the peak memory of a full training run. Prints the table and writes bench.csv.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { writeCsv } from '../util/csv.js';
+import { UserError, messageOf } from '../util/errors.js';
+import { Workers, WorkerTimeout, workerEntry } from '../util/workers.js';
 import {
   BENCH_COLUMNS,
   completeCells,
@@ -21,7 +22,7 @@ import {
 } from './report.js';
 import { measureTrainingMemory } from './memory.js';
 import { runTorch } from './torch.js';
-import { RESULT_PREFIX, parseBenchWorkerLine, type WorkerJob, type BenchWorkerMessage, type WorkerBackend } from './protocol.js';
+import { BenchEventSchema, LandscapeResultSchema, type BenchEvent, type WorkerJob, type WorkerBackend } from './protocol.js';
 import { benchSizes, nominalFlopsPerEpoch } from './workload.js';
 
 export const ALL_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -47,61 +48,45 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** Under tsx (tests) this module is src/bench/bench-run.ts and the worker must be loaded through tsx too. */
-const underTs = import.meta.url.endsWith('.ts');
-
-function workerCommand(job: WorkerJob): string[] {
-  const file = path.join(here, underTs ? 'worker.ts' : 'worker.js');
-  return [...(underTs ? ['--import', 'tsx'] : []), file, JSON.stringify(job)];
-}
+/** How a worker ended: finished, skipped (its UserError: a backend that cannot load), failed, or stopped by its time limit. */
+type WorkerEnd<R> = { status: 'ok'; result: R } | { status: 'skipped' | 'failed'; reason: string } | { status: 'timedOut' };
 
 /**
- * Runs a worker and collects its messages. With `deadlineSeconds` the worker is stopped when
- * the time is up (--quick on the slowest backends); the cells it finished are kept.
+ * Runs one job in a fresh worker process and collects its events. With `deadlineSeconds` the
+ * worker is stopped when the time is up (--quick on the slowest backends); the events it sent are kept.
  */
-async function runWorker(
+async function runWorker<R>(
   job: WorkerJob,
-  cwd: string,
+  result: z.ZodType<R>,
   deadlineSeconds?: number,
-): Promise<{ messages: BenchWorkerMessage[]; stderr: string; code: number | null; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, workerCommand(job), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let timedOut = false;
-    const timer =
-      deadlineSeconds === undefined
-        ? null
-        : setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-          }, deadlineSeconds * 1000);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
-      if (timer) clearTimeout(timer);
-      const messages = out
-        .split('\n')
-        .filter((l) => l.startsWith(RESULT_PREFIX))
-        .map(parseBenchWorkerLine);
-      resolve({ messages, stderr: err, code, timedOut });
+): Promise<{ events: BenchEvent[]; end: WorkerEnd<R> }> {
+  const workers = new Workers({ entry: workerEntry(import.meta.url, './worker'), kind: 'process', size: 1, captureOutput: true });
+  const events: BenchEvent[] = [];
+  let lastError = '';
+  try {
+    const r = await workers.run(job.kind, [job], {
+      result,
+      event: BenchEventSchema,
+      onEvent: (e) => events.push(e),
+      timeoutSeconds: deadlineSeconds,
+      // What a library prints is not a result; the last line on stderr may say why a worker died.
+      onOutput: (line, stream) => {
+        if (stream === 'stderr' && line.trim() !== '') lastError = line.trim();
+      },
     });
-  });
+    return { events, end: { status: 'ok', result: r } };
+  } catch (err) {
+    if (err instanceof WorkerTimeout) return { events, end: { status: 'timedOut' } };
+    if (err instanceof UserError) return { events, end: { status: 'skipped', reason: messageOf(err) } };
+    const reason = messageOf(err).split('\n')[0];
+    return { events, end: { status: 'failed', reason: lastError ? `${reason}: ${lastError}` : reason } };
+  } finally {
+    await workers.stop();
+  }
 }
 
 /** --quick: the longest one engine (all its batch sizes) may take, seconds. */
 const QUICK_WORKER_SECONDS = 12;
-
-function lastLine(s: string): string {
-  return (
-    s
-      .trim()
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .pop() ?? ''
-  );
-}
 
 /** Times one engine (on one backend) at every batch size in a fresh process, after its backend's matMul peak. */
 async function benchEngine(
@@ -120,7 +105,7 @@ async function benchEngine(
     samples: opts.samples,
     peakRepetitions: engine === 'tfjs' ? opts.repetitions : 0,
   };
-  const { messages, stderr, code, timedOut } = await runWorker(job, opts.root, opts.quick ? QUICK_WORKER_SECONDS : undefined);
+  const { events, end } = await runWorker(job, z.null(), opts.quick ? QUICK_WORKER_SECONDS : undefined);
   let info: WorkerBackend = { name: backend ?? '', provider: '', threads: 0 };
   const cells: BenchCell[] = [];
   const base = (): Omit<BenchCell, 'batchSize' | 'status'> => ({
@@ -129,9 +114,8 @@ async function benchEngine(
     provider: info.provider,
     threads: info.threads || null,
   });
-  let problem: { status: 'skipped' | 'failed'; note: string } | null = null;
   let peak: PeakMeasure | undefined;
-  for (const m of messages) {
+  for (const m of events) {
     if (m.type === 'backend') info = m.backend;
     else if (m.type === 'peak' && (!peak || m.peak.gflops > peak.gflops)) peak = { backend: info.name, threads: info.threads, ...m.peak };
     else if (m.type === 'epoch') {
@@ -148,15 +132,14 @@ async function benchEngine(
         extrapolated: t.extrapolated,
         note: t.note,
       });
-    } else if (m.type === 'skipped') problem = { status: 'skipped', note: m.reason };
-    else if (m.type === 'failed') problem = { status: 'failed', note: lastLine(m.reason.split('\n')[0]) };
+    }
   }
-  if (!problem && timedOut)
-    problem = {
-      status: 'skipped',
-      note: `not reached within the --quick limit of ${QUICK_WORKER_SECONDS} s per engine; run without --quick`,
-    };
-  if (!problem && code !== 0) problem = { status: 'failed', note: `worker exited with code ${code}: ${lastLine(stderr)}` };
+  const problem: { status: 'skipped' | 'failed'; note: string } | null =
+    end.status === 'ok'
+      ? null
+      : end.status === 'timedOut'
+        ? { status: 'skipped', note: `not reached within the --quick limit of ${QUICK_WORKER_SECONDS} s per engine; run without --quick` }
+        : { status: end.status, note: end.reason };
   for (const b of opts.batchSizes) {
     if (!cells.some((c) => c.batchSize === b))
       cells.push({ ...base(), batchSize: b, status: problem?.status ?? 'failed', note: problem?.note ?? 'no result' });
@@ -169,20 +152,18 @@ async function benchLandscape(opts: BenchOptions): Promise<ExtraMeasure> {
   // --quick sweeps 2 weights at 21 points instead of the defaults (10 at 101).
   const quick = opts.quick ? { count: 2, points: 21 } : {};
   const what = `runLandscape ${opts.quick ? '2 weights x 21 points (--quick)' : 'defaults (10 weights x 101 points)'} on sigmoid7 and relu7, ${opts.samples} random examples`;
-  const { messages, stderr, code } = await runWorker({ kind: 'landscape', backend: 'auto', samples: opts.samples, ...quick }, opts.root);
-  for (const m of messages) {
-    if (m.type === 'landscape')
-      return {
-        status: 'ok',
-        what,
-        seconds: m.seconds,
-        backend: m.backend.name,
-        note: `sweeps ${m.sweepSeconds.toFixed(2)} s of it; ${m.curves} curves of ${m.points} points`,
-      };
-    if (m.type === 'skipped') return { status: 'skipped', what, note: m.reason };
-    if (m.type === 'failed') return { status: 'failed', what, note: lastLine(m.reason.split('\n')[0]) };
+  const { end } = await runWorker({ kind: 'landscape', backend: 'auto', samples: opts.samples, ...quick }, LandscapeResultSchema);
+  if (end.status === 'ok') {
+    const r = end.result;
+    return {
+      status: 'ok',
+      what,
+      seconds: r.seconds,
+      backend: r.backend.name,
+      note: `sweeps ${r.sweepSeconds.toFixed(2)} s of it; ${r.curves} curves of ${r.points} points`,
+    };
   }
-  return { status: 'failed', what, note: `worker exited with code ${code}: ${lastLine(stderr)}` };
+  return { status: end.status === 'skipped' ? 'skipped' : 'failed', what, note: end.status === 'timedOut' ? 'stopped' : end.reason };
 }
 
 /** The SIMD flags that decide a native peer's speed (AVX-512 roughly doubles BLAS over AVX2). */
@@ -285,7 +266,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       root: opts.root,
       config: opts.memoryConfig,
       extraArgs,
-      probe: path.join(here, underTs ? 'rss-probe.ts' : 'rss-probe.js'),
+      probe: workerEntry(import.meta.url, './rss-probe').file,
     });
     memory =
       m.status === 'ok'

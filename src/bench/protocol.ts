@@ -1,14 +1,13 @@
 /**
- * What the benchmark's parent process and its workers (src/bench/worker.ts) say to each other:
- * the job a worker gets as JSON in its first argument, and the messages it prints back.
+ * What the benchmark's parent process and its workers (src/bench/worker.ts) say to each other
+ * (through src/util/workers.ts): the job, the events a worker sends while it runs, its result.
+ * A worker's UserError (a backend that cannot load) means the cell is skipped.
  */
 import { z } from 'zod';
 import type { BackendChoice } from '../nn/tfjs/backend.js';
 import type { EngineKind } from '../nn/engine.js';
 import type { EpochTiming } from './measure.js';
 import type { MatMulPeak } from './matmul-peak.js';
-
-export const RESULT_PREFIX = '@bench-result ';
 
 export interface EpochsJob {
   kind: 'epochs';
@@ -40,42 +39,43 @@ export interface WorkerBackend {
   threads: number;
 }
 
-export type BenchWorkerMessage =
-  | { type: 'backend'; backend: WorkerBackend }
-  | { type: 'epoch'; timing: EpochTiming }
-  | { type: 'peak'; peak: MatMulPeak }
-  | { type: 'landscape'; seconds: number; sweepSeconds: number; curves: number; points: number; backend: WorkerBackend }
-  | { type: 'skipped'; reason: string }
-  | { type: 'failed'; reason: string };
+const BackendSchema = z.object({ name: z.string(), provider: z.string(), threads: z.number() }) satisfies z.ZodType<WorkerBackend>;
 
-const BackendSchema = z.looseObject({ name: z.string(), provider: z.string(), threads: z.number() });
-const BenchWorkerMessageSchema = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('backend'), backend: BackendSchema }),
-  z.looseObject({ type: z.literal('epoch'), timing: z.looseObject({ batchSize: z.number(), msPerEpoch: z.number() }) }),
-  z.looseObject({ type: z.literal('peak'), peak: z.looseObject({ gflops: z.number() }) }),
-  z.looseObject({
-    type: z.literal('landscape'),
-    seconds: z.number(),
-    sweepSeconds: z.number(),
-    curves: z.number(),
-    points: z.number(),
-    backend: BackendSchema,
+/** Worker -> parent while an epochs job runs: each is kept even if the worker is stopped later (--quick). */
+export const BenchEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('backend'), backend: BackendSchema }),
+  z.object({
+    type: z.literal('epoch'),
+    timing: z.object({
+      batchSize: z.number(),
+      msPerEpoch: z.number(),
+      cpuMsPerEpoch: z.number(),
+      samplesMs: z.array(z.number()),
+      repetitions: z.number(),
+      stepsPerRep: z.number(),
+      stepsPerEpoch: z.number(),
+      extrapolated: z.boolean(),
+      note: z.string().optional(),
+    }) satisfies z.ZodType<EpochTiming>,
   }),
-  z.looseObject({ type: z.literal('skipped'), reason: z.string() }),
-  z.looseObject({ type: z.literal('failed'), reason: z.string() }),
+  z.object({
+    type: z.literal('peak'),
+    peak: z.object({
+      shape: z.string(),
+      gflops: z.number(),
+      medianGflops: z.number(),
+      repetitions: z.number(),
+    }) satisfies z.ZodType<MatMulPeak>,
+  }),
 ]);
+export type BenchEvent = z.infer<typeof BenchEventSchema>;
 
-/** One `@bench-result` line of a worker, checked; a line that is not a message becomes a "failed" one saying so. */
-export function parseBenchWorkerLine(line: string): BenchWorkerMessage {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line.slice(RESULT_PREFIX.length));
-  } catch {
-    return { type: 'failed', reason: `unreadable worker line: ${line.slice(0, 80)}` };
-  }
-  const parsed = BenchWorkerMessageSchema.safeParse(raw);
-  // The schema checks the fields the parent reads; the rest of a timing is as the worker measured it.
-  return parsed.success
-    ? (parsed.data as unknown as BenchWorkerMessage)
-    : { type: 'failed', reason: `unexpected worker message: ${line.slice(0, 80)}` };
-}
+/** Worker -> parent: the result of a landscape job. */
+export const LandscapeResultSchema = z.object({
+  seconds: z.number(),
+  sweepSeconds: z.number(),
+  curves: z.number(),
+  points: z.number(),
+  backend: BackendSchema,
+});
+export type LandscapeResult = z.infer<typeof LandscapeResultSchema>;

@@ -1,38 +1,32 @@
 /**
- * One benchmark measurement in its own process: `node dist/bench/worker.js '<job as JSON>'`.
+ * One benchmark measurement in its own process, started by bench-run.ts through
+ * src/util/workers.ts (a fresh worker per engine and backend).
  *
  * TensorFlow.js backends are process-global (kernels, memory, compiled code), so each backend
  * is timed in a fresh process rather than by switching backends in one: switching leaves the
  * previous backend's state behind and distorts what is measured next. The hand-written engine
  * and the landscape probe get their own processes for the same reason.
  *
- * Results go to stdout as lines starting with RESULT_PREFIX followed by JSON, so that anything
- * a library prints (TensorFlow.js greets Node users on stdout) cannot be mistaken for them.
+ * Every timing is sent to the parent as soon as it is measured, so a worker stopped by the
+ * --quick time limit still leaves the cells it finished.
  */
 import { selectBackend, type BackendInfo } from '../nn/tfjs/backend.js';
 import { createEngine } from '../nn/create-engine.js';
-import { UserError, messageOf } from '../util/errors.js';
+import { emitToParent, serveWorker } from '../util/workers.js';
 import { timeEpochs } from './measure.js';
 import { measureMatMulPeak } from './matmul-peak.js';
-import {
-  RESULT_PREFIX,
-  type EpochsJob,
-  type LandscapeJob,
-  type WorkerBackend,
-  type WorkerJob,
-  type BenchWorkerMessage,
-} from './protocol.js';
+import type { BenchEvent, EpochsJob, LandscapeJob, LandscapeResult, WorkerBackend } from './protocol.js';
 import { makeWorkload } from './workload.js';
 
-function emit(m: BenchWorkerMessage): void {
-  process.stdout.write(RESULT_PREFIX + JSON.stringify(m) + '\n');
+function emit(e: BenchEvent): void {
+  emitToParent(e);
 }
 
 function describe(info: BackendInfo): WorkerBackend {
   return { name: info.name, provider: info.provider, threads: info.threads };
 }
 
-async function runEpochs(job: EpochsJob): Promise<void> {
+async function runEpochs(job: EpochsJob): Promise<null> {
   const w = makeWorkload(job.samples);
   if (job.engine === 'tfjs') {
     const info = await selectBackend(job.backend ?? 'wasm');
@@ -52,9 +46,10 @@ async function runEpochs(job: EpochsJob): Promise<void> {
   }
   // Again after the cells: on a shared machine the load moves, and the peak is the better of the two.
   if (job.engine === 'tfjs' && job.peakRepetitions > 0) emit({ type: 'peak', peak: measureMatMulPeak(job.peakRepetitions) });
+  return null;
 }
 
-async function runLandscapeJob(job: LandscapeJob): Promise<void> {
+async function runLandscapeJob(job: LandscapeJob): Promise<LandscapeResult> {
   const info = await selectBackend(job.backend);
   // Imported here so that an epochs job does not load the probes (and their chart libraries).
   const { runLandscape } = await import('../probes/landscape.js');
@@ -74,26 +69,7 @@ async function runLandscapeJob(job: LandscapeJob): Promise<void> {
     failOnCheck: false,
   });
   const seconds = (performance.now() - t0) / 1000;
-  emit({ type: 'landscape', seconds, sweepSeconds: r.seconds.sweep, curves: r.curves.length, points: r.points, backend: describe(info) });
+  return { seconds, sweepSeconds: r.seconds.sweep, curves: r.curves.length, points: r.points, backend: describe(info) };
 }
 
-async function main(): Promise<void> {
-  let job: WorkerJob;
-  try {
-    job = JSON.parse(process.argv[2] ?? '') as WorkerJob;
-  } catch {
-    emit({ type: 'failed', reason: 'worker: expected a job as JSON in the first argument' });
-    process.exitCode = 2;
-    return;
-  }
-  try {
-    if (job.kind === 'epochs') await runEpochs(job);
-    else await runLandscapeJob(job);
-  } catch (err) {
-    // A backend that cannot load is a cell to skip, not a failure of the benchmark.
-    if (err instanceof UserError) emit({ type: 'skipped', reason: messageOf(err) });
-    else emit({ type: 'failed', reason: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) });
-  }
-}
-
-await main();
+serveWorker('src/bench/worker', { epochs: runEpochs, landscape: runLandscapeJob });

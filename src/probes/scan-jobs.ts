@@ -8,10 +8,8 @@
  * computed by exactly the same code on the same backend whichever thread runs it, so the
  * numbers do not depend on `jobs`.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
+import { Workers, workerEntry } from '../util/workers.js';
 import type { BackendChoice } from '../nn/tfjs/backend.js';
 import type { Dataset } from '../data/types.js';
 import { FirstLayerSweeper, type ProbedNetwork, type WeightRef } from './weight-scan.js';
@@ -93,15 +91,7 @@ export function runTasksHere(
   return setup;
 }
 
-/** The worker's script beside this module: .js when built, .ts when run through tsx (tests). */
-function workerScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  const file = path.join(path.dirname(here), `scan-worker${path.extname(here)}`);
-  if (!existsSync(file)) throw new Error(`the sweep worker script is missing: ${file}`);
-  return file;
-}
-
-export interface WorkerData {
+export interface ScanShare {
   networks: ProbedNetwork[];
   data: Dataset;
   tasks: { index: number; task: SweepTask }[];
@@ -109,7 +99,20 @@ export interface WorkerData {
   rowsPerChunk?: number;
 }
 
-export type WorkerMessage = { kind: 'outcome'; outcome: SweepOutcome } | { kind: 'done'; setupSeconds: number };
+/** Any number: a diverged loss (NaN, Infinity) is a result too, and threads pass numbers as they are. */
+const measured = z.custom<number>((v) => typeof v === 'number');
+const SweepOutcomeSchema = z.object({
+  task: z.number().int().nonnegative(),
+  values: z.array(measured),
+  losses: z.array(measured),
+  gradients: z.array(measured),
+  unitActive: z.array(measured),
+  unitSaturated: z.array(measured),
+  lossAtOriginal: measured,
+  seconds: z.number(),
+}) satisfies z.ZodType<SweepOutcome>;
+const ShareResultSchema = z.object({ setupSeconds: z.number() });
+export type ShareResult = z.infer<typeof ShareResultSchema>;
 
 export async function runSweepJobs(opts: SweepJobsOptions): Promise<SweepJobsResult> {
   const indexed = opts.tasks.map((task, index) => ({ index, task }));
@@ -127,37 +130,22 @@ export async function runSweepJobs(opts: SweepJobsOptions): Promise<SweepJobsRes
   const shares = Array.from({ length: jobs }, (_, k) =>
     indexed.slice(Math.floor((k * indexed.length) / jobs), Math.floor(((k + 1) * indexed.length) / jobs)),
   );
-  const script = workerScript();
-  const setups = await Promise.all(
-    shares.map(
-      (share) =>
-        new Promise<number>((resolve, reject) => {
-          const workerData: WorkerData = {
-            networks: opts.networks,
-            data: opts.data,
-            tasks: share,
-            backend: opts.backend,
-            rowsPerChunk: opts.rowsPerChunk,
-          };
-          const worker = script.endsWith('.ts')
-            ? // From TypeScript sources (tests run through tsx): register tsx's loader in the worker first.
-              new Worker(
-                `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(script).href)}); });`,
-                { eval: true, workerData },
-              )
-            : new Worker(script, { workerData });
-          let setupSeconds = NaN;
-          worker.on('message', (m: WorkerMessage) => {
-            if (m.kind === 'outcome') keep(m.outcome);
-            else setupSeconds = m.setupSeconds;
-          });
-          worker.on('error', reject);
-          worker.on('exit', (code) => {
-            if (code === 0 && !Number.isNaN(setupSeconds)) resolve(setupSeconds);
-            else reject(new Error(`a landscape worker thread stopped with exit code ${code} before finishing its sweeps`));
-          });
-        }),
-    ),
-  );
-  return { outcomes, setupSeconds: setups.reduce((a, b) => a + b, 0) };
+  const workers = new Workers({ entry: workerEntry(import.meta.url, './scan-worker'), kind: 'thread', size: jobs });
+  try {
+    const results = await Promise.all(
+      shares.map((tasks) => {
+        const share: ScanShare = {
+          networks: opts.networks,
+          data: opts.data,
+          tasks,
+          backend: opts.backend,
+          rowsPerChunk: opts.rowsPerChunk,
+        };
+        return workers.run('scanShare', [share], { result: ShareResultSchema, event: SweepOutcomeSchema, onEvent: keep });
+      }),
+    );
+    return { outcomes, setupSeconds: results.reduce((a, r) => a + r.setupSeconds, 0) };
+  } finally {
+    await workers.stop();
+  }
 }

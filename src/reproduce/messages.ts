@@ -1,21 +1,38 @@
-/** What the sweep's parent process and its worker processes say to each other over IPC. */
+/** What the sweep's parent process and its worker processes (worker.ts) say to each other. */
+import { z } from 'zod';
 import type { PlannedJob } from './plan.js';
 import type { EpochRecord } from '../training/loop.js';
 
 /** Parent -> worker: run this job, writing into outDir. */
-export interface RunJobMessage {
-  type: 'run';
+export interface RunJobRequest {
   job: PlannedJob;
   outDir: string;
   dataDir: string;
 }
 
-/** Worker -> parent. */
-export type SweepWorkerMessage =
-  | { type: 'ready'; pid: number }
-  | { type: 'epoch'; id: string; epoch: EpochRecord; epochs: number }
-  | { type: 'done'; id: string; seconds: number; headline: string }
-  | { type: 'failed'; id: string; message: string; userError: boolean };
+/** A measured number; NaN and infinities cross the process boundary as JSON null and come back as NaN. */
+const measured = z
+  .number()
+  .nullable()
+  .transform((v) => v ?? NaN);
+
+const EpochRecordSchema = z.object({
+  epoch: z.number().int().nonnegative(),
+  trainLoss: measured,
+  trainAccuracy: measured,
+  testLoss: measured,
+  testAccuracy: measured,
+  valLoss: measured,
+  valAccuracy: measured,
+  seconds: z.number(),
+  elapsedSeconds: z.number(),
+}) satisfies z.ZodType<EpochRecord, unknown>;
+
+/** Worker -> parent after every epoch of a training run. */
+export const JobEventSchema = z.object({ epoch: EpochRecordSchema, epochs: z.number().int().positive() });
+
+/** Worker -> parent when the job is done. */
+export const JobResultSchema = z.object({ seconds: z.number(), headline: z.string() });
 
 /** Where a job runs and what it reports back; shared by the training and the landscape jobs. */
 export interface ExecuteOptions {
@@ -25,8 +42,4 @@ export interface ExecuteOptions {
   onEpoch?: (epoch: EpochRecord, epochs: number) => void;
 }
 
-export interface ExecuteResult {
-  seconds: number;
-  /** One line for the progress display, e.g. "test 70.5 % (best 71.8 % at epoch 12)". */
-  headline: string;
-}
+export type ExecuteResult = z.infer<typeof JobResultSchema>;

@@ -47,8 +47,6 @@ export interface SweepOptions<Final = unknown> {
   command?: string;
   /** Where progress and messages go (default stderr). */
   stream?: NodeJS.WriteStream;
-  /** Worker entry override (tests). */
-  workerEntry?: string;
 }
 
 export interface SweepOutcome<Final = unknown> {
@@ -241,7 +239,6 @@ async function runPending(
     outDir: ctx.opts.outDir,
     dataDir: ctx.opts.dataDir,
     complete: ctx.complete,
-    workerEntry: ctx.opts.workerEntry,
     onEvent: (e: PoolEvent) => {
       progress.handle(e);
       if (e.type === 'done') ctx.onDone();
