@@ -4,10 +4,12 @@
  * What is measured is exactly what a user's `node dist/run.js --config ...` uses.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { readJsonFile } from '../util/json.js';
 
 export type MemoryResult =
   | { status: 'ok'; peakRssMb: number; seconds: number; command: string[] }
@@ -68,7 +70,7 @@ export async function measureTrainingMemory(opts: MemoryOptions): Promise<Memory
           .pop() ?? `exit code ${code}`;
       return { status: 'failed', reason: `the training run failed: ${last}`, seconds, command: shown };
     }
-    const report = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKb: number };
+    const report = readJsonFile(rssFile, z.object({ maxRssKb: z.number().positive() }), 'peak-memory report');
     // ru_maxrss is in KiB on Linux; reported in MB (10^6 bytes), the unit of the 500 MB target.
     return { status: 'ok', peakRssMb: (report.maxRssKb * 1024) / 1e6, seconds, command: shown };
   } finally {

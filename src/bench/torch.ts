@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
 
 export interface TorchTiming {
   batchSize: number;
@@ -60,28 +61,31 @@ function run(cmd: string, args: string[]): Promise<ProcResult> {
   });
 }
 
-interface TorchEpochLine {
-  type: 'epoch';
-  engine: string;
-  threads: number;
-  batch_size: number;
-  samples: number;
-  ms_per_epoch: number;
-  gflops: number;
-}
+/** One `{"type": "epoch", ...}` line of tools/torch_mlp.py; other lines (info) are skipped. */
+const TorchEpochLineSchema = z.object({
+  type: z.literal('epoch'),
+  engine: z.string(),
+  threads: z.number(),
+  batch_size: z.number(),
+  samples: z.number().positive(),
+  ms_per_epoch: z.number().finite(),
+  gflops: z.number(),
+});
 
 /** Parses the script's `{"type": "epoch", ...}` lines, scaling an epoch of fewer samples to `scaleTo`. */
 export function parseTorchLines(text: string, scaleTo: number): TorchTiming[] {
   const out: TorchTiming[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim().startsWith('{')) continue;
-    let m: TorchEpochLine;
+    let raw: unknown;
     try {
-      m = JSON.parse(line) as TorchEpochLine;
+      raw = JSON.parse(line);
     } catch {
       continue;
     }
-    if (m.type !== 'epoch' || !Number.isFinite(m.ms_per_epoch) || !(m.samples > 0)) continue;
+    const parsed = TorchEpochLineSchema.safeParse(raw);
+    if (!parsed.success) continue;
+    const m = parsed.data;
     out.push({
       engine: m.engine,
       threads: m.threads,

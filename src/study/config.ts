@@ -12,9 +12,9 @@
  *   hand-written program would use);
  * - `quick`: the few groups `study --quick` runs (the era cell beside the current defaults).
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UsageError, messageOf } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
+import { parseJsonText, readTextFile } from '../util/json.js';
 import { describeIssue } from '../config/load.js';
 import { ENGINE_CHOICES } from '../config/schema.js';
 import { NAME_MAX_LENGTH, NAME_PATTERN, NAME_RULE } from '../util/paths.js';
@@ -124,15 +124,5 @@ function definedOnly(o: StudyOverrides): Record<string, number> {
 }
 
 export function loadStudyConfig(file: string, overrides: StudyOverrides = {}): StudyConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${file}: cannot read study config: no such file`);
-    if (code === 'EISDIR') throw new UsageError(`${file}: is a directory, expected a study config (JSON)`);
-    if (err instanceof SyntaxError) throw new UsageError(`${file}: not valid JSON: ${err.message.split('\n')[0]}`);
-    throw new UsageError(`${file}: cannot read study config: ${messageOf(err)}`);
-  }
-  return parseStudyConfig(raw, file, overrides);
+  return parseStudyConfig(parseJsonText(readTextFile(file, 'study config'), file), file, overrides);
 }

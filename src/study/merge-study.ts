@@ -6,28 +6,11 @@
  * the same runs, byte for byte, as one machine running the whole study would, so its report is
  * the same. Folders of different studies (other settings) are refused, never mixed.
  */
-import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError, UserError, messageOf } from '../util/errors.js';
+import { UsageError, UserError } from '../util/errors.js';
 import { produceAtomically, writeFileAtomic } from '../util/atomic.js';
-import { GROUP_FILE, STUDY_FILE, groupDir, readGroupRecord } from './run-study.js';
-
-interface StudyIdentity {
-  configFile: string;
-  quick: boolean;
-  config: unknown;
-  shard: string;
-}
-
-function readIdentity(dir: string): StudyIdentity {
-  const file = path.join(dir, STUDY_FILE);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as StudyIdentity;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${dir}: not a study folder (no ${STUDY_FILE})`);
-    throw new UserError(`${file}: unreadable: ${messageOf(err)}`);
-  }
-}
+import { GROUP_FILE, STUDY_FILE, groupDir, readGroupRecord, readStudyIdentity, type StudyIdentity } from './run-study.js';
 
 export interface MergeStudyOutcome {
   copied: string[];
@@ -38,7 +21,7 @@ export interface MergeStudyOutcome {
 /** Copies every complete group of `dirs` into `outDir`; `groupIds` are the study's groups (from the plan). */
 export async function mergeStudies(dirs: readonly string[], outDir: string, groupIds: readonly string[]): Promise<MergeStudyOutcome> {
   if (dirs.length === 0) throw new UsageError('study merge: give at least one folder written by `study --shard k/n`');
-  const identities = dirs.map((d) => ({ dir: d, id: readIdentity(d) }));
+  const identities = dirs.map((d) => ({ dir: d, id: readStudyIdentity(d) }));
   const reference = identities[0];
   for (const other of identities.slice(1)) {
     if (JSON.stringify(other.id.config) !== JSON.stringify(reference.id.config) || other.id.quick !== reference.id.quick) {
@@ -49,7 +32,7 @@ export async function mergeStudies(dirs: readonly string[], outDir: string, grou
   }
   const out = path.resolve(outDir);
   if (existsSync(path.join(out, STUDY_FILE))) {
-    const here = readIdentity(out);
+    const here = readStudyIdentity(out);
     if (JSON.stringify(here.config) !== JSON.stringify(reference.id.config)) {
       throw new UserError(`${outDir}: holds a study with other settings; use another --out`);
     }

@@ -12,15 +12,14 @@
  *   article's numbers at once (the distance is defined in `articleDistance`, fixed before any
  *   study ran); what is robust across settings and what hinges on one.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, messageOf } from '../util/errors.js';
+import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { writeCsv } from '../util/csv.js';
 import { claimRows } from '../reports/claims-table.js';
 import { parseStudyConfig, type StudyConfig } from './config.js';
 import { cellsOf, fullGrid, quickGrid, type Cell } from './grid.js';
-import { STUDY_FILE, cellRecords, readGroupRecord, type GroupRecord } from './run-study.js';
+import { STUDY_FILE, cellRecords, readGroupRecord, readStudyIdentity, type GroupRecord } from './run-study.js';
 import { judgeCell, type CellJudgement } from './judge.js';
 import { writeStudyCharts } from './charts.js';
 
@@ -42,21 +41,10 @@ const MATRIX_COLUMNS = [
   'n',
 ] as const;
 
-interface StudyIdentity {
-  quick: boolean;
-  config: StudyConfig;
-}
-
-function readIdentity(dir: string): StudyIdentity {
-  const file = path.join(dir, STUDY_FILE);
-  let raw: { quick?: unknown; config?: unknown };
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8')) as typeof raw;
-  } catch (err) {
-    if (!existsSync(file)) throw new UserError(`${dir}: not a study folder (no ${STUDY_FILE})`);
-    throw new UserError(`${file}: unreadable: ${messageOf(err)}`);
-  }
-  return { quick: raw.quick === true, config: parseStudyConfig(raw.config, file) };
+/** A study folder's quick flag and its config, checked again by the study schema. */
+function readIdentity(dir: string): { quick: boolean; config: StudyConfig } {
+  const identity = readStudyIdentity(dir);
+  return { quick: identity.quick, config: parseStudyConfig(identity.config, path.join(dir, STUDY_FILE)) };
 }
 
 /** The ids of a study's groups, from its folder's study.json. */

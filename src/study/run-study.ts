@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { UserError, messageOf } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { createFolder } from '../util/folders.js';
+import { readJsonFile } from '../util/json.js';
 import { childPath } from '../util/paths.js';
 import { runSweep } from '../reproduce/sweep.js';
 import { jobState, readPlanFile, type TrainRecord } from '../reproduce/store.js';
@@ -143,26 +144,29 @@ function planStudy(opts: Pick<StudyOptions, 'configFile' | 'quick' | 'overrides'
   return { config, configFile: opts.configFile, networks, groups, mine, done };
 }
 
+/** study.json: which study a folder holds (its parsed config), so a folder never mixes two studies. */
+const StudyIdentitySchema = z.object({ configFile: z.string(), quick: z.boolean(), config: z.unknown(), shard: z.string() });
+export type StudyIdentity = z.output<typeof StudyIdentitySchema>;
+
+/** The checked study.json of a study folder; a folder without one is not a study. */
+export function readStudyIdentity(dir: string): StudyIdentity {
+  const file = path.join(dir, STUDY_FILE);
+  if (!existsSync(file)) throw new UserError(`${dir}: not a study folder (no ${STUDY_FILE})`);
+  return readJsonFile(file, StudyIdentitySchema, 'study identity');
+}
+
 /** The study's identity: a folder holds one study; another study's folder is refused, never mixed into. */
 async function claimFolder(opts: StudyOptions, plan: StudyPlan): Promise<void> {
   const file = path.join(opts.outDir, STUDY_FILE);
-  const identity = {
+  const identity: StudyIdentity = {
     configFile: path.resolve(opts.configFile),
     quick: opts.quick,
     config: plan.config,
     shard: formatShard(opts.shard),
   };
   if (existsSync(file)) {
-    let existing: unknown;
-    try {
-      existing = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new UserError(`${file}: unreadable (${messageOf(err)}); use another --out`);
-    }
-    if (
-      JSON.stringify((existing as { config?: unknown }).config) !== JSON.stringify(plan.config) ||
-      (existing as { quick?: unknown }).quick !== opts.quick
-    ) {
+    const existing = readStudyIdentity(opts.outDir);
+    if (JSON.stringify(existing.config) !== JSON.stringify(plan.config) || existing.quick !== opts.quick) {
       throw new UserError(`${opts.outDir}: holds a study with other settings (${file}); use another --out, or delete that folder`);
     }
     return;

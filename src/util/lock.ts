@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync, statSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import lockfile from 'proper-lockfile';
+import { z } from 'zod';
 import { processIsAlive, writeFileAtomic } from './atomic.js';
 import { UserError, messageOf } from './errors.js';
 
@@ -25,15 +26,18 @@ const MAX_ATTEMPTS = 3;
  * file names the lock folder's inode, so an owner file left from an earlier lock never
  * describes a newer one (whose holder may not have written its own yet).
  */
+/** What the lock's owner file says: which process on which host holds the lock folder with this inode. */
+const OwnerSchema = z.object({ pid: z.number().int(), host: z.string(), ino: z.number() });
+
 function ownerIsDead(lockPath: string, ownerFile: string): boolean {
-  let owner: { pid?: unknown; host?: unknown; ino?: unknown };
+  let owner: z.output<typeof OwnerSchema>;
   try {
-    owner = JSON.parse(readFileSync(ownerFile, 'utf8')) as typeof owner;
+    owner = OwnerSchema.parse(JSON.parse(readFileSync(ownerFile, 'utf8')));
     if (owner.ino !== statSync(lockPath).ino) return false;
   } catch {
     return false; // no owner yet (the holder is between its mkdir and this file), or another program's lock
   }
-  return owner.host === os.hostname() && typeof owner.pid === 'number' && !processIsAlive(owner.pid);
+  return owner.host === os.hostname() && !processIsAlive(owner.pid);
 }
 
 /** Locks `dir` through the lock folder `lockPath`; returns the release function. `busy` words the refusal. */
