@@ -1,7 +1,7 @@
 /**
  * The benchmark's workload: the article's network and a training set of random inputs.
  *
- * The PyTorch peer (/work/shared/bench/torch_mlp.py) trains the same shapes on random inputs,
+ * The PyTorch peer (tools/torch_mlp.py) trains the same shapes on random inputs,
  * so both sides time the same arithmetic; the values of the inputs do not change the time of
  * dense arithmetic. Everything random is drawn from Rng streams, so every run (and every child
  * process) builds exactly the same workload from the seed.

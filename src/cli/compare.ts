@@ -13,7 +13,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { applyOverrides, loadConfigFile } from '../config/load.js';
 import { BACKEND_CHOICES } from '../config/schema.js';
 import { prepareOutDir } from '../training/out-dir.js';
-import { choiceOption, numberOption, stringOption } from './flags.js';
+import { choiceOption, dataDirOption, numberOption, stringOption } from './flags.js';
 
 interface CompareArgs {
   config: string;
@@ -27,7 +27,7 @@ function builder(y: Argv): Argv<CompareArgs> {
   return y
     .option('config', { ...stringOption('config', 'JSON config file (see configs/README.md)'), demandOption: true })
     .option('epochs', numberOption('epochs', "override the config's number of epochs"))
-    .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+    .option('data-dir', dataDirOption())
     .option('backend', choiceOption('backend', 'TensorFlow.js backend of the tfjs engine', BACKEND_CHOICES))
     .option(
       'out',

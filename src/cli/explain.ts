@@ -7,7 +7,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveDataDir } from '../data/cache.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { progressOption, stringOption, wholeNumberOption } from './flags.js';
+import { dataDirOption, dryRunOption, progressOption, stringOption, wholeNumberOption } from './flags.js';
 import { formatMinutes } from './study.js';
 
 const DEFAULT_EXPLAIN_CONFIG = 'configs/explain.json';
@@ -40,13 +40,9 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       .option('shard', stringOption('shard', 'run only the variants of shard k of n (k/n); run again without it to write the report'))
       .option('jobs', wholeNumberOption('jobs', 'worker processes (default: the number of cores)', 1, 256))
       .option('out', stringOption('out', 'output folder; running again resumes there', { default: 'outputs/explain' }))
-      .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+      .option('data-dir', dataDirOption())
       .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
-      .option('dry-run', {
-        type: 'boolean',
-        default: false,
-        describe: 'print the runs and the calibrated time estimate, run nothing',
-      }) as unknown as Argv<ExplainArgs>,
+      .option('dry-run', dryRunOption()) as unknown as Argv<ExplainArgs>,
   handler: async (argv) => {
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const jobs = argv.jobs ?? 'auto';

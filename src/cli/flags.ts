@@ -70,6 +70,16 @@ export function choiceOption(flag: string, describe: string, choices: readonly s
   };
 }
 
+/** --data-dir, the same for every command that reads CIFAR-10. */
+export const dataDirOption = (): Options => stringOption('data-dir', 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)');
+
+/** --dry-run of the long experiments: plan and estimate, run nothing. */
+export const dryRunOption = (): Options => ({
+  type: 'boolean',
+  default: false,
+  describe: 'print the runs and the calibrated time estimate, run nothing',
+});
+
 /** --progress, the same for every long command. */
 export const progressOption = (describe: string): Options => choiceOption('progress', describe, PROGRESS_CHOICES, 'auto');
 

@@ -33,7 +33,7 @@ import { UsageError } from '../util/errors.js';
 import { removeIfEmpty } from '../util/folders.js';
 import { childPath } from '../util/paths.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { choiceOption, numberOption, progressOption, stringOption, wholeNumberOption } from './flags.js';
+import { choiceOption, dataDirOption, numberOption, progressOption, stringOption, wholeNumberOption } from './flags.js';
 import { prepareOutDir } from '../training/out-dir.js';
 
 interface LandscapeArgs {
@@ -112,7 +112,7 @@ function builder(y: Argv): Argv<LandscapeArgs> {
     .option('seed', wholeNumberOption('seed', "override the configs' seed (initial weights, shuffling, picked weights)", 0, MAX_SEED))
     .option('backend', choiceOption('backend', 'override the TensorFlow.js backend', BACKEND_CHOICES))
     .option('out', stringOption('out', 'folder for the results (default outputs/landscape-<configs>-<time>); must be new or empty'))
-    .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+    .option('data-dir', dataDirOption())
     .option('progress', progressOption('training progress: auto | bar | lines | none')) as unknown as Argv<LandscapeArgs>;
 }
 

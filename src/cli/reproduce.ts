@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveDataDir } from '../data/cache.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { choiceOption, numberOption, progressOption, stringOption } from './flags.js';
+import { choiceOption, dataDirOption, numberOption, progressOption, stringOption } from './flags.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import { parseShard } from '../reproduce/plan.js';
 import type { FinalizeResult } from '../reports/finalize.js';
@@ -76,7 +76,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
         ...stringOption('out', 'output folder (new, empty, or a reproduce folder: running again resumes there)'),
         default: DEFAULT_REPRODUCE_OUT,
       })
-      .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+      .option('data-dir', dataDirOption())
       .option('epochs', numberOption('epochs', 'override the epochs of every run (a quick sweep)'))
       .option('backend', choiceOption('backend', 'override the backend of every run', BACKEND_CHOICES))
       .option('engine', choiceOption('engine', 'override the engine of every run', ENGINE_CHOICES))

@@ -6,7 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveDataDir } from '../data/cache.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { progressOption, stringOption, wholeNumberOption } from './flags.js';
+import { dataDirOption, dryRunOption, progressOption, stringOption, wholeNumberOption } from './flags.js';
 
 const DEFAULT_STUDY_CONFIG = 'configs/study.json';
 
@@ -86,13 +86,9 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
       .option('shards', wholeNumberOption('shards', 'with a Kubernetes Indexed Job: the number of completions', 1, 10000))
       .option('jobs', wholeNumberOption('jobs', 'worker processes (default: the number of cores)', 1, 256))
       .option('out', stringOption('out', 'output folder (default outputs/study or outputs/study-quick); running again resumes there'))
-      .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+      .option('data-dir', dataDirOption())
       .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
-      .option('dry-run', {
-        type: 'boolean',
-        default: false,
-        describe: 'print the runs and the calibrated time estimate, run nothing',
-      }) as unknown as Argv<StudyArgs>,
+      .option('dry-run', dryRunOption()) as unknown as Argv<StudyArgs>,
   handler: async (argv) => {
     const overrides = {
       seeds: argv.seeds,

@@ -10,7 +10,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { applyOverrides, loadConfigFile } from '../config/load.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { choiceOption, numberOption, progressOption, stringOption } from './flags.js';
+import { choiceOption, dataDirOption, numberOption, progressOption, stringOption } from './flags.js';
 
 interface TrainArgs {
   config: string;
@@ -35,7 +35,7 @@ function builder(y: Argv): Argv<TrainArgs> {
     .option('backend', choiceOption('backend', 'override the TensorFlow.js backend', BACKEND_CHOICES))
     .option('engine', choiceOption('engine', 'override the engine', ENGINE_CHOICES))
     .option('out', stringOption('out', 'run folder (default outputs/<config>-<time>); must be new or empty'))
-    .option('data-dir', stringOption('data-dir', 'CIFAR-10 cache (default $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)'))
+    .option('data-dir', dataDirOption())
     .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none')) as unknown as Argv<TrainArgs>;
 }
 
