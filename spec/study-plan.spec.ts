@@ -18,7 +18,7 @@ describe('study: config', () => {
     expect(fullGrid(c)).to.have.length(12);
     expect(cellsOf(fullGrid(c))).to.have.length(24);
     expect(quickGrid(c).map((g) => g.id)).to.deep.equal(['b1-uniform-fan-in', 'b32-he']);
-    expect(cellsOf(quickGrid(c)).map((x) => x.id)).to.deep.equal(['b1-uniform-fan-in-shared', 'b32-he-tuned']);
+    expect(cellsOf(quickGrid(c)).map((x) => x.id)).to.deep.equal(['b1-uniform-fan-in-one-rate', 'b32-he-tuned']);
   });
 
   it('names the field of a mistake in one line', () => {

@@ -54,7 +54,7 @@ describe('study (synthetic data, tiny networks)', function () {
           { name: 'half', scheme: 'uniform', limit: 0.5 },
         ],
         perBatch: { '10': { epochs: 2, learningRates: [0.3, 3], engine: 'handwritten' } },
-        arms: ['tuned', 'shared'],
+        arms: ['tuned', 'one-rate'],
         quick: [{ batchSize: 10, init: 'he', arms: ['tuned'] }],
         trainPerClass: 20,
         validationPerClass: 10,
@@ -93,7 +93,7 @@ describe('study (synthetic data, tiny networks)', function () {
     const files = await writeStudyReport(out);
     const rows = parseCsv(readFileSync(files.matrix, 'utf8'));
     const cells = [...new Set(rows.map((r) => r.cell))];
-    expect(cells).to.deep.equal(['b10-he-tuned', 'b10-he-shared', 'b10-half-tuned', 'b10-half-shared']);
+    expect(cells).to.deep.equal(['b10-he-tuned', 'b10-he-one-rate', 'b10-half-tuned', 'b10-half-one-rate']);
     for (const cell of cells) {
       const mine = rows.filter((r) => r.cell === cell);
       expect(mine.map((r) => r.claim)).to.include.members(['1', '2', '3', '4']);

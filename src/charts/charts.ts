@@ -89,6 +89,17 @@ function activationColourScale(activations: Iterable<string>): { domain: string[
   return { domain, range: domain.map((a, k) => ACTIVATION_COLOURS[a] ?? spare[k % spare.length]) };
 }
 
+/** The x axis of every chart against depth: the layer counts present, as whole numbers. */
+function depthAxis(depths: readonly number[]): Record<string, unknown> {
+  return {
+    field: 'depth',
+    type: 'quantitative',
+    title: 'layers (input + hidden + output)',
+    scale: { domain: [depths[0] ?? 0, depths[depths.length - 1] ?? 1], nice: false, padding: 12 },
+    axis: { values: depths, format: 'd' },
+  };
+}
+
 /** Vega-Lite cannot plot NaN or infinities; a diverged run would otherwise break the whole chart. */
 function finite(v: number): number | null {
   return Number.isFinite(v) ? v : null;
@@ -346,7 +357,7 @@ export async function writeActivationChart(
         ],
       },
     ],
-    resolve: { scale: { color: 'shared' } },
+    // Colour scales are shared across the panels by default (one legend for every layer).
   } as TopLevelSpec;
   return writeChart(dir, opts.name ?? 'activations', spec);
 }
@@ -522,13 +533,7 @@ export async function writeAccuracyByDepthChart(
   );
   const depths = [...new Set(values.map((v) => v.depth))].sort((a, b) => a - b);
   const seeds = new Set(values.map((v) => v.seed)).size;
-  const x = {
-    field: 'depth',
-    type: 'quantitative',
-    title: 'layers (input + hidden + output)',
-    scale: { domain: [depths[0] ?? 0, depths[depths.length - 1] ?? 1], nice: false, padding: 12 },
-    axis: { values: depths, format: 'd' },
-  };
+  const x = depthAxis(depths);
   const colour = { field: 'activation', type: 'nominal', title: 'activation', scale: colours };
   const summary = [
     {
@@ -606,13 +611,7 @@ export async function writeIntervalByDepthChart(
   }));
   const colours = activationColourScale(orderReluFirst(values.map((v) => [v.series, v.series] as [string, string])).map(([a]) => a));
   const depths = [...new Set(values.map((v) => v.depth))].sort((a, b) => a - b);
-  const x = {
-    field: 'depth',
-    type: 'quantitative',
-    title: 'layers (input + hidden + output)',
-    scale: { domain: [depths[0] ?? 0, depths[depths.length - 1] ?? 1], nice: false, padding: 12 },
-    axis: { values: depths, format: 'd' },
-  };
+  const x = depthAxis(depths);
   const colour = { field: 'series', type: 'nominal', title: '', scale: colours };
   const y = { type: 'quantitative', title: opts.yTitle, scale: { zero: false } };
   const spec = {

@@ -8,7 +8,7 @@
  *   activation and data; the study overrides their training settings;
  * - the grid: batch sizes, initialisations, and per batch size the epochs and the learning-rate
  *   grid that the validation split chooses from (one grid shared by both activations);
- * - the arms: `tuned` (a learning rate per activation) and `shared` (one rate for both, as one
+ * - the arms: `tuned` (a learning rate per activation) and `one-rate` (one rate for both, as one
  *   hand-written program would use);
  * - `quick`: the few groups `study --quick` runs (the era cell beside the current defaults).
  */
@@ -43,7 +43,7 @@ const PerBatchSchema = z.strictObject({
   engine: z.enum(ENGINE_CHOICES).default('tfjs'),
 });
 
-const ArmSchema = z.enum(['tuned', 'shared']);
+const ArmSchema = z.enum(['tuned', 'one-rate']);
 
 const GroupRefSchema = z.strictObject({
   batchSize: BatchSizeSchema,
@@ -64,7 +64,7 @@ const StudyConfigSchema = z
     batchSizes: z.array(BatchSizeSchema).min(1),
     inits: z.array(InitChoiceSchema).min(1),
     perBatch: z.record(z.string(), PerBatchSchema),
-    arms: z.array(ArmSchema).min(1).default(['tuned', 'shared']),
+    arms: z.array(ArmSchema).min(1).default(['tuned', 'one-rate']),
     quick: z.array(GroupRefSchema).min(1),
     /** Images per class; defaults are the article's. Validation images come after the training ones. */
     trainPerClass: z.number().int().min(1).max(4500).default(2000),

@@ -3,7 +3,7 @@
  *
  * A *group* is one (batch size, initialisation): its networks share one learning-rate tuning
  * sweep on the validation split and one sweep of judged runs. A *cell* is a group under one
- * arm: `tuned` (the validation split picks a learning rate per activation) or `shared` (it
+ * arm: `tuned` (the validation split picks a learning rate per activation) or `one-rate` (it
  * picks one rate for both activations, as one hand-written program would use). The two arms
  * of a group share their tuning runs, and share judged runs wherever they pick the same rate.
  *
@@ -21,7 +21,7 @@ export interface Group {
 }
 
 export interface Cell {
-  /** e.g. "b1-uniform-fan-in-shared". */
+  /** e.g. "b1-uniform-fan-in-one-rate". */
   id: string;
   group: Group;
   arm: Arm;

@@ -209,11 +209,11 @@ export async function runStudy(opts: StudyOptions): Promise<StudyOutcome> {
     if (tuning.interrupted) return { plan, ran, interrupted: true };
 
     const selection = selectLearningRates(tuningRunsOf(readTrainRecords(path.join(dir, 'tune')), plan.networks));
-    say(`study: group ${group.id}: chosen on validation: tuned ${describeTuned(selection)}; shared ${selection.shared}`);
+    say(`study: group ${group.id}: chosen on validation: tuned ${describeTuned(selection)}; one rate ${selection.shared}`);
     const ratesOf = (n: Network): number[] => {
       const rates: number[] = [];
       if (group.arms.includes('tuned')) rates.push(selection.tuned[n.family]);
-      if (group.arms.includes('shared')) rates.push(selection.shared);
+      if (group.arms.includes('one-rate')) rates.push(selection.shared);
       return [...new Set(rates)];
     };
     const judgedFile = await writeJudgedConfigs(configsDir, group, plan.networks, ratesOf, plan.config, opts.jobs);
@@ -250,7 +250,7 @@ function describeTuned(s: LearningRateSelection): string {
 export function cellRecords(
   outDir: string,
   groupId: string,
-  arm: 'tuned' | 'shared',
+  arm: 'tuned' | 'one-rate',
   record: GroupRecord,
   familyOf: (r: TrainRecord) => string = (r) => r.config.activation,
 ): TrainRecord[] {

@@ -6,7 +6,7 @@
  * any study ran:
  * - tuned arm: per activation, the rate whose mean lowest validation loss over that
  *   activation's networks (and tuning seeds) is smallest;
- * - shared arm: the one rate whose mean over all networks of both activations is smallest.
+ * - one-rate arm: the one rate whose mean over all networks of both activations is smallest.
  * A run that diverged (no finite validation loss) counts as +Infinity, so a rate that breaks
  * any network is never chosen over one that trains them all. Ties go to the smaller rate.
  *
