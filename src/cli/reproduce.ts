@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveDataDir } from '../data/cache.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { choiceOption, dataDirOption, numberOption, progressOption, stringOption } from './flags.js';
+import { choiceOption, dataDirOption, numberOption, progressOption, stringOption, wholeNumberOption } from './flags.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import { parseShard } from '../reproduce/plan.js';
 import type { FinalizeResult } from '../reports/finalize.js';
@@ -21,6 +21,8 @@ interface ReproduceArgs {
   out: string;
   'data-dir'?: string;
   epochs?: number;
+  'train-per-class'?: number;
+  'test-per-class'?: number;
   backend?: string;
   engine?: string;
   progress: ProgressChoice;
@@ -78,6 +80,8 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       })
       .option('data-dir', dataDirOption())
       .option('epochs', numberOption('epochs', 'override the epochs of every run (a quick sweep)'))
+      .option('train-per-class', wholeNumberOption('train-per-class', "training images per class (default: the configs', 2000)", 1, 4500))
+      .option('test-per-class', wholeNumberOption('test-per-class', "test images per class (default: the configs', 200)", 1, 1000))
       .option('backend', choiceOption('backend', 'override the backend of every run', BACKEND_CHOICES))
       .option('engine', choiceOption('engine', 'override the engine of every run', ENGINE_CHOICES))
       .option('progress', progressOption('progress display')) as unknown as Argv<ReproduceArgs>,
@@ -90,6 +94,8 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       `--config ${argv.config}`,
       seeds !== undefined ? `--seeds ${seeds}` : '',
       epochs !== undefined ? `--epochs ${epochs}` : '',
+      argv['train-per-class'] !== undefined ? `--train-per-class ${argv['train-per-class']}` : '',
+      argv['test-per-class'] !== undefined ? `--test-per-class ${argv['test-per-class']}` : '',
       argv.backend ? `--backend ${argv.backend}` : '',
       argv.engine ? `--engine ${argv.engine}` : '',
     ]
@@ -105,7 +111,15 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
         return final;
       },
       configFile: argv.config,
-      overrides: { seeds, jobs, epochs, backend: argv.backend, engine: argv.engine },
+      overrides: {
+        seeds,
+        jobs,
+        epochs,
+        trainPerClass: argv['train-per-class'],
+        testPerClass: argv['test-per-class'],
+        backend: argv.backend,
+        engine: argv.engine,
+      },
       shard,
       outDir: argv.out,
       dataDir: resolveDataDir(argv['data-dir']),

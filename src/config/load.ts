@@ -18,6 +18,9 @@ export interface ConfigOverrides {
   batchSize?: number;
   backend?: string;
   engine?: string;
+  /** data.trainPerClass / data.testPerClass: a smaller problem for a smoke run. */
+  trainPerClass?: number;
+  testPerClass?: number;
 }
 
 /** Turns zod's first issue into "file: field "a.b": message". */
@@ -59,18 +62,27 @@ const FLAG_OF: Readonly<Record<keyof ConfigOverrides, string>> = {
   batchSize: '--batch-size',
   backend: '--backend',
   engine: '--engine',
+  trainPerClass: '--train-per-class',
+  testPerClass: '--test-per-class',
 };
+
+/** Overrides that set a field of the config's "data" block rather than a top-level field. */
+const DATA_FIELD: Partial<Record<keyof ConfigOverrides, string>> = { trainPerClass: 'trainPerClass', testPerClass: 'testPerClass' };
 
 /** Applies command-line overrides and validates the result again (so `--lr -1` is caught). */
 export function applyOverrides(config: RunConfig, overrides: ConfigOverrides): RunConfig {
-  const merged: Record<string, unknown> = { ...config };
+  const merged: Record<string, unknown> = { ...config, data: { ...config.data } };
   for (const key of Object.keys(FLAG_OF) as (keyof ConfigOverrides)[]) {
-    if (overrides[key] !== undefined) merged[key] = overrides[key];
+    if (overrides[key] === undefined) continue;
+    const dataField = DATA_FIELD[key];
+    if (dataField) (merged.data as Record<string, unknown>)[dataField] = overrides[key];
+    else merged[key] = overrides[key];
   }
   const result = RunConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const flag = (FLAG_OF as Record<string, string>)[issue.path.join('.')];
+    const field = issue.path.join('.');
+    const flag = (FLAG_OF as Record<string, string>)[field.replace(/^data\./, '')];
     throw new UsageError(flag ? `${flag}: ${issue.message.replace(/^Invalid input: /, '')}` : describeIssue('command line', result.error));
   }
   return { ...result.data, name: config.name };

@@ -74,6 +74,8 @@ interface LayerTargets {
   fractionOutsideWithGain: number;
   /** Of the outside pairs: above the upper bound (e.g. "would need 2") rather than below the lower one. */
   fractionAbove: number;
+  /** Of all pairs: above the upper bound and gaining there (the article's "would need 2", with the gain condition). */
+  fractionAboveWithGain: number;
 }
 
 export interface TargetResult {
@@ -197,6 +199,7 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
       fractionOutside: outside.length / mine.length,
       fractionOutsideWithGain: mine.filter((t) => t.outsideWithGain).length / mine.length,
       fractionAbove: outside.length === 0 ? NaN : outside.filter((t) => t.best > hi).length / outside.length,
+      fractionAboveWithGain: mine.filter((t) => t.outsideWithGain && t.best > hi).length / mine.length,
     });
   }
   return { activation: network.activation, targets, layers: summaries, seconds: (performance.now() - t0) / 1000 };
@@ -258,6 +261,7 @@ const TARGET_COLUMNS = [
   'fraction_outside',
   'fraction_outside_with_gain',
   'fraction_above',
+  'fraction_above_with_gain',
 ] as const;
 
 /** target-activations.csv: one row per (network, state, hidden layer); `at` says which state ("init", "trained"). */
@@ -278,6 +282,7 @@ export async function writeTargetCsv(
       fraction_outside: l.fractionOutside,
       fraction_outside_with_gain: l.fractionOutsideWithGain,
       fraction_above: Number.isNaN(l.fractionAbove) ? '' : l.fractionAbove,
+      fraction_above_with_gain: l.fractionAboveWithGain,
     })),
   );
   await writeCsv(file, TARGET_COLUMNS, rows);

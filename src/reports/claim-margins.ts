@@ -30,10 +30,15 @@ export interface Margins {
   little: number;
   /** "slightly better": ahead by more than 0 and at most this. */
   slightly: number;
-  /** "much smaller gradients": the last layer's mean |gradient| at least this many times the first layer's. */
+  /** "much smaller gradients": the top hidden layer's back-propagated error at least this many times the first hidden layer's. */
   muchSmaller: number;
-  /** "the curve has this shape" (claim 5): more than this share of the swept curves have it. */
+  /** "the curve has this shape" (claim 5), "most units would need" (claim 7): more than this share. */
   majority: number;
+  /**
+   * "the weights chase an asymptote" (claim 8): at least this share of the trained Sigmoid
+   * network's (unit, image) pairs sit at a bound. Added with claims 7 and 8 (docs/probes.md).
+   */
+  saturated: number;
 }
 
 export const MARGINS: Readonly<Margins> = {
@@ -42,6 +47,7 @@ export const MARGINS: Readonly<Margins> = {
   slightly: 0.05,
   muchSmaller: 10,
   majority: 0.5,
+  saturated: 0.1,
 };
 
 /** The values each margin is also tried at, to show how the verdicts move (the report's sensitivity table). */
@@ -51,4 +57,5 @@ export const MARGIN_ALTERNATIVES: Readonly<Record<keyof Margins, readonly number
   slightly: [0.03, 0.08],
   muchSmaller: [3, 30],
   majority: [0.33, 0.67],
+  saturated: [0.05, 0.2],
 };

@@ -181,8 +181,16 @@ const MARGIN_TEXT: Record<keyof Margins, (v: number) => string> = {
   little: (v) => `"little": depth effect within +-${(100 * v).toFixed(1)} points`,
   slightly: (v) => `"slightly better": ahead by more than 0 and at most ${(100 * v).toFixed(1)} points`,
   muchSmaller: (v) => `"much smaller": at least ${v}x`,
-  majority: (v) => `a curve shape "typical": more than ${(100 * v).toFixed(0)} % of curves`,
+  majority: (v) => `a curve shape "typical", "most units would need": more than ${(100 * v).toFixed(0)} %`,
+  saturated: (v) =>
+    `"chasing an asymptote": at least ${(100 * v).toFixed(0)} % of the trained Sigmoid units' (unit, image) pairs saturated`,
 };
+
+/** The opening of the report's section "The author's explanation", in sentences. */
+export const EXPLANATION_INTRO: readonly string[] = [
+  'The article explains the deep Sigmoid networks\' trouble by a chain: a Sigmoid unit cannot output more than 1; when the next neuron "would need 2", the weights chase an asymptote where the gradient fades; hence the vanishing gradient is more than gradients shrinking layer by layer. Claims 6 to 8 test the links that the probed networks can show, each with its own measurement (docs/probes.md): how the back-propagated error shrinks towards the input, whether units would need outputs beyond their range, and whether trained units sit at their bounds. Rules and margins were frozen before the runs (docs/probes.md).',
+  'The last link, "more than shrinking", cannot be judged here: Sigmoid changes a bounded output and a shrinking derivative at once. `node dist/run.js explain` trains hidden activations that separate the two and says which one the data blames.',
+];
 
 /** How verdicts are reached, in sentences. */
 export function methodText(margins: Margins): string[] {

@@ -5,7 +5,8 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import type { ReportData, ReportChart } from './report-data.js';
-import { claimsTable, methodText, sensitivityTable, summaryTable, type TextTable } from './report-data.js';
+import { claimsTable, EXPLANATION_INTRO, methodText, sensitivityTable, summaryTable, type TextTable } from './report-data.js';
+import type { ClaimResult } from './verdicts.js';
 import { disagreementSentence, verdictLabel } from './claims-table.js';
 import type { Verdict } from './verdicts.js';
 
@@ -77,7 +78,7 @@ export function renderHtml(data: ReportData): string {
     table('claims', claimsTable(data.claims)),
   );
   for (const line of methodText(data.margins)) parts.push(`<p>${e(line)}</p>`);
-  for (const c of data.claims) {
+  const claimSection = (c: ClaimResult) => {
     parts.push(
       `<h3>${c.number}. ${e(c.claim)}</h3>`,
       `<p>Verdict: <span class="verdict ${VERDICT_CLASS[c.verdict]}">${e(verdictLabel(c.verdict))}</span>.</p>`,
@@ -87,7 +88,11 @@ export function renderHtml(data: ReportData): string {
     parts.push('</ul>');
     const plain = disagreementSentence(c.verdict, data.settings);
     if (plain) parts.push(`<p class="plain">${e(plain)}</p>`);
-  }
+  };
+  data.claims.filter((c) => c.group === 'results').forEach(claimSection);
+  parts.push("<h2>The author's explanation</h2>");
+  for (const line of EXPLANATION_INTRO) parts.push(`<p>${e(line)}</p>`);
+  data.claims.filter((c) => c.group === 'explanation').forEach(claimSection);
   parts.push(
     '<h2>How the verdicts move with the margins</h2>',
     '<p>Each row changes one margin and keeps the others as declared.</p>',

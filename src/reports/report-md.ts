@@ -1,6 +1,15 @@
 /** The reproduction report as Markdown (report.md), with the charts linked as PNG files beside it. */
 import path from 'node:path';
-import { claimsTable, methodText, sensitivityTable, summaryTable, type ReportData, type TextTable } from './report-data.js';
+import {
+  claimsTable,
+  EXPLANATION_INTRO,
+  methodText,
+  sensitivityTable,
+  summaryTable,
+  type ReportData,
+  type TextTable,
+} from './report-data.js';
+import type { ClaimResult } from './verdicts.js';
 import { disagreementSentence, verdictLabel } from './claims-table.js';
 
 function md(text: string): string {
@@ -23,13 +32,17 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   out.push("## The article's claims against this run", '');
   out.push(...table(claimsTable(data.claims)), '');
   for (const line of methodText(data.margins)) out.push(line, '');
-  for (const c of data.claims) {
+  const claimSection = (c: ClaimResult) => {
     out.push(`### ${c.number}. ${c.claim}`, '', `Verdict: **${verdictLabel(c.verdict)}**.`, '');
     for (const e of c.evidence) out.push(`- ${e}`);
     const plain = disagreementSentence(c.verdict, data.settings);
     if (plain) out.push('', plain);
     out.push('');
-  }
+  };
+  data.claims.filter((c) => c.group === 'results').forEach(claimSection);
+  out.push("## The author's explanation", '');
+  for (const line of EXPLANATION_INTRO) out.push(line, '');
+  data.claims.filter((c) => c.group === 'explanation').forEach(claimSection);
   out.push('## How the verdicts move with the margins', '');
   out.push(
     "Each row changes one margin and keeps the others as declared; a verdict that differs from the declared margins' is in bold.",

@@ -47,6 +47,8 @@ export interface ClaimPart {
 
 export interface ClaimResult {
   number: number;
+  /** Where the report shows it: the article's results (claims 1-5) or the author's explanation (6-8). */
+  group: 'results' | 'explanation';
   claim: string;
   verdict: Verdict;
   parts: ClaimPart[];
@@ -208,7 +210,7 @@ function judgeTypicalAccuracy(configs: readonly ConfigRuns[], margins: Margins):
   evidence.push(
     `The margin ${points(margins.around)} points is the 95 % half-width of an accuracy near 70 % measured on the article's ${ARTICLE.testImages} test images: the article's own figures carry that much noise.`,
   );
-  return { number: 1, claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
+  return { number: 1, group: 'results', claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,7 +250,7 @@ function judgeDepthEffect(configs: readonly ConfigRuns[], margins: Margins): Cla
     );
   }
   if (parts.length === 0) parts.push(notMeasured('all', 'depth effect', region, 'points'));
-  return { number: 2, claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
+  return { number: 2, group: 'results', claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,7 +308,7 @@ function judgeBestDepth(configs: readonly ConfigRuns[]): ClaimResult {
         `Paired differences ${articleDepth} minus: ${comparisons.map((c) => `${c.layers}: ${withCi(c.e)}`).join('; ')} points.`,
     );
   }
-  return { number: 3, claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
+  return { number: 3, group: 'results', claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,7 +342,14 @@ function judgeSigmoidVsRelu(
   });
   const seeds = commonSeeds(pairs.flat());
   if (pairs.length === 0 || seeds.length === 0) {
-    return { number: 4, claim, verdict: 'not measured', parts: [notMeasured('sigmoid-relu', statistic, region, 'points')], evidence: [] };
+    return {
+      number: 4,
+      group: 'results',
+      claim,
+      verdict: 'not measured',
+      parts: [notMeasured('sigmoid-relu', statistic, region, 'points')],
+      evidence: [],
+    };
   }
   // Averaging over depths inside each seed keeps one number per seed: the seeds are the unit.
   const perSeed = seeds.map((s) => mean(pairs.map(([a, b]) => a.get(s)! - b.get(s)!)));
@@ -355,6 +364,7 @@ function judgeSigmoidVsRelu(
   };
   return {
     number: 4,
+    group: 'results',
     claim,
     verdict: overallVerdict([part.verdict]),
     parts: [part],
@@ -428,57 +438,212 @@ function judgeLandscape(runs: readonly RunRow[], margins: Margins): ClaimResult 
   evidence.push(
     `Curves are classified by the probe's frozen rules (src/probes/landscape-rules.ts: a curve whose loss moves by less than ${FLATNESS_FLOOR} is flat; a minimum is inside when both ends rise above it by ${(100 * INSIDE_MARGIN).toFixed(0)} % of the curve's range and by more than that floor). ` +
       'Curves of one network share its seed, so the intervals, which treat curves as independent, are somewhat too narrow. ' +
-      'Curves probe the trained networks; the recorded curves carry no unit activity, so no edge is labelled a plateau made by the sweep here (the landscape.csv of each probe folder has it).',
+      'Curves probe the trained networks.',
   );
-  return { number: 5, claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
+  const plateaus = runs.reduce((a, r) => a + (r.landscape_plateaus ?? 0), 0);
+  const withActivity = runs.some((r) => r.landscape_plateaus !== undefined);
+  evidence.push(
+    withActivity
+      ? `Plateaus made by the sweep (the swept unit off on every image over the edge's last 10 %), which fit neither of the article's shapes: ${plateaus} of ${relu.curves + sig.curves} curves.`
+      : 'These curves carry no unit activity, so no edge is labelled a plateau made by the sweep (the landscape.csv of each probe folder has it).',
+  );
+  for (const activation of ['relu', 'sigmoid']) {
+    const mine = runs.filter((r) => r.activation === activation && r.landscape_init_curves !== undefined);
+    if (mine.length === 0) continue;
+    const curves = mine.reduce((a, r) => a + r.landscape_init_curves!, 0);
+    const inside = mine.reduce((a, r) => a + (r.landscape_init_inside_minima ?? 0), 0);
+    const fitting = mine.reduce((a, r) => a + (r.landscape_init_article_shape ?? 0), 0);
+    evidence.push(
+      `The same weights swept before training (${activation}, ${mine.length} networks): ${inside} of ${curves} curves with an interior minimum, ${fitting} with the shape the article gives ${activation === 'relu' ? 'ReLU' : 'Sigmoid'}.`,
+    );
+  }
+  return { number: 5, group: 'results', claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Claim 6: the vanishing gradient in a deep Sigmoid network
+// Claims 6 to 8: the vanishing gradient and the author's explanation of it, measured on the
+// probed networks (src/probes/mechanism.ts). Rules frozen in docs/probes.md before the runs.
+
+/** The deepest configuration of an activation that has `pick` on some run. */
+function deepestWith(configs: readonly ConfigRuns[], activation: string, pick: (r: RunRow) => number | undefined): ConfigRuns | null {
+  return configs
+    .filter((c) => c.activation === activation && c.runs.some((r) => pick(r) !== undefined))
+    .reduce<ConfigRuns | null>((a, c) => (!a || c.layers > a.layers ? c : a), null);
+}
+
+/** One part from a per-seed statistic of one configuration: its mean over seeds with a t interval. */
+function seedPart(
+  c: ConfigRuns | null,
+  pick: (r: RunRow) => number | undefined,
+  spec: { part: string; statistic: string; region: string; unit: ClaimPart['unit']; bounds: { low: number; high: number } },
+): ClaimPart {
+  const values = c ? [...bySeed(c, pick).values()] : [];
+  if (values.length === 0) return notMeasured(spec.part, spec.statistic, spec.region, spec.unit);
+  const e = meanInterval(values, CONFIDENCE);
+  return {
+    part: spec.part,
+    statistic: spec.statistic,
+    estimate: e,
+    region: spec.region,
+    unit: spec.unit,
+    verdict: intervalVerdict(e, spec.bounds),
+  };
+}
+
+/** One part from a per-seed difference a − b, paired by seed (different columns allowed), positive region. */
+function pairedPart(
+  a: ConfigRuns | null,
+  b: ConfigRuns | null,
+  pickA: (r: RunRow) => number | undefined,
+  pickB: (r: RunRow) => number | undefined,
+  spec: { part: string; statistic: string; region: string; unit: ClaimPart['unit'] },
+): ClaimPart {
+  if (!a || !b) return notMeasured(spec.part, spec.statistic, spec.region, spec.unit);
+  const d = pairedDifferences(bySeed(a, pickA), bySeed(b, pickB)).diffs;
+  if (d.length === 0) return notMeasured(spec.part, spec.statistic, spec.region, spec.unit);
+  const e = meanInterval(d, CONFIDENCE);
+  return { ...spec, estimate: e, verdict: intervalVerdict(e, { low: 0, high: Infinity }) };
+}
+
+const factor = (log10: number) => (10 ** log10).toPrecision(3);
 
 function judgeVanishingGradient(configs: readonly ConfigRuns[], margins: Margins): ClaimResult {
   const claim = 'The first layers of a deep Sigmoid network receive much smaller gradients than its last layers (the vanishing gradient).';
-  const pick = (r: RunRow) => r.grad_log10_last_over_first;
-  const withGrad = configs.filter((c) => c.runs.some((r) => pick(r) !== undefined));
-  const deepest = (activation: string) =>
-    withGrad.filter((c) => c.activation === activation).reduce<ConfigRuns | null>((a, c) => (!a || c.layers > a.layers ? c : a), null);
-  const sig = deepest('sigmoid');
+  const init = (r: RunRow) => r.delta_log10_init;
+  const trained = (r: RunRow) => r.delta_log10_trained;
+  const sig = deepestWith(configs, 'sigmoid', init);
+  const relu = sig
+    ? (configs.find((c) => c.activation === 'relu' && c.layers === sig.layers && c.runs.some((r) => init(r) !== undefined)) ?? null)
+    : null;
   const threshold = Math.log10(margins.muchSmaller);
   const region = `at least ${margins.muchSmaller}x (log10 >= ${threshold.toFixed(2)})`;
-  const parts: ClaimPart[] = [];
-  const evidence: string[] = [];
-  const statistic = (c: ConfigRuns | null) =>
-    `log10(last layer's mean |gradient| / first layer's) in ${c?.config ?? 'the deepest Sigmoid network'}, averaged over epochs`;
-  if (!sig) parts.push(notMeasured('sigmoid', statistic(null), region, 'log10'));
-  else {
-    const e = meanInterval([...bySeed(sig, pick).values()], CONFIDENCE);
-    parts.push({
-      part: 'sigmoid',
-      statistic: statistic(sig),
-      estimate: e,
+  const name = sig?.config ?? 'the deepest Sigmoid network';
+  const statistic = (state: string) =>
+    `log10(mean per-example ||δ|| of the top hidden layer / the first hidden layer) in ${name}, ${state}`;
+  const parts = [
+    seedPart(sig, init, {
+      part: 'sigmoid-init',
+      statistic: statistic('at initialisation'),
       region,
       unit: 'log10',
-      verdict: intervalVerdict(e, { low: threshold, high: Infinity }),
-    });
+      bounds: { low: threshold, high: Infinity },
+    }),
+    seedPart(sig, trained, {
+      part: 'sigmoid-trained',
+      statistic: statistic('after training'),
+      region,
+      unit: 'log10',
+      bounds: { low: threshold, high: Infinity },
+    }),
+    pairedPart(sig, relu, init, init, {
+      part: 'sigmoid-relu-init',
+      statistic: `that log10 ratio at initialisation, ${name} minus ${relu?.config ?? 'the ReLU network of the same depth'}, paired by seed`,
+      region: 'larger for Sigmoid than for ReLU (> 0)',
+      unit: 'log10',
+    }),
+  ];
+  const evidence: string[] = [];
+  if (sig) {
+    const avg = (pick: (r: RunRow) => number | undefined, c: ConfigRuns = sig) => mean([...bySeed(c, pick).values()]);
     evidence.push(
-      `${sig.config}: the last layer's gradients are ${(10 ** e.value).toPrecision(3)}x the first layer's (95 % CI ${(10 ** e.low).toPrecision(3)}x to ${(10 ** e.high).toPrecision(3)}x, n = ${e.n} seeds).`,
+      `${sig.config}: the back-propagated error is divided by ${avg((r) => r.delta_shrink_init).toPrecision(3)} per hidden layer towards the input at initialisation and by ${avg((r) => r.delta_shrink_trained).toPrecision(3)} after training (geometric fit, mean over seeds).`,
+    );
+    const asSig = [...bySeed(sig, (r) => r.delta_log10_init_as_sigmoid).values()];
+    const asRelu = [...bySeed(sig, (r) => r.delta_log10_init_as_relu).values()];
+    if (asSig.length > 0 && asRelu.length > 0) {
+      evidence.push(
+        `From identical weights (${sig.config}'s initial weights run through both activations): top over first hidden layer ${factor(mean(asSig))}x through Sigmoid, ${factor(mean(asRelu))}x through ReLU (mean of log10 over ${asSig.length} seeds).`,
+      );
+    }
+    const old = [...bySeed(sig, (r) => r.grad_log10_last_over_first).values()];
+    if (old.length > 0) {
+      evidence.push(
+        `The earlier statistic, the full-batch mean |gradient| of the last layer (the output) over the first, averaged over epochs: ${factor(mean(old))}x in ${sig.config}. It is not judged: the output layer has no chain of activation derivatives behind it, and after training a full-batch mean shrinks because a layer has converged, not only because the error vanished.`,
+      );
+    }
+    const upd = [...bySeed(sig, (r) => r.update_log10_last_over_first).values()];
+    const updRelu = relu ? [...bySeed(relu, (r) => r.update_log10_last_over_first).values()] : [];
+    if (upd.length > 0) {
+      evidence.push(
+        `What training did to the layers: relative update ||ΔW||/||W|| of the last layer over the first, averaged over epochs: ${factor(mean(upd))}x in ${sig.config}` +
+          (updRelu.length > 0 ? `, ${factor(mean(updRelu))}x in ${relu!.config}.` : '.'),
+      );
+    }
+  }
+  evidence.push(
+    "δ is the error reaching each layer's pre-activations per example (src/probes/backprop-deltas.ts); its norm shrinks only when the error vanishes on its way down, not when the examples' contributions to a full-batch gradient cancel.",
+  );
+  return { number: 6, group: 'explanation', claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
+}
+
+function judgeNeedsTwo(configs: readonly ConfigRuns[], margins: Margins): ClaimResult {
+  const claim =
+    'The author\'s explanation, first link: a Sigmoid unit cannot output more than 1, while the next neuron "would need 2" (in the trained network, most units would lower the loss with an output beyond their range).';
+  const need = (r: RunRow) => r.need_outside_trained;
+  const sig = deepestWith(configs, 'sigmoid', need);
+  const relu = sig
+    ? (configs.find((c) => c.activation === 'relu' && c.layers === sig.layers && c.runs.some((r) => need(r) !== undefined)) ?? null)
+    : null;
+  const parts = [
+    seedPart(sig, need, {
+      part: 'sigmoid',
+      statistic: `share of sampled (hidden unit, example) pairs of the trained ${sig?.config ?? 'Sigmoid network'} whose loss-minimising output lies outside (0, 1) and gains more than 1 % there`,
+      region: `more than ${(100 * margins.majority).toFixed(0)} %`,
+      unit: 'share',
+      bounds: { low: margins.majority, high: 1 },
+    }),
+    pairedPart(sig, relu, need, need, {
+      part: 'sigmoid-relu',
+      statistic: `that share minus the same share for ReLU (output below 0) in the trained ${relu?.config ?? 'ReLU network of the same depth'}, paired by seed`,
+      region: 'larger for Sigmoid (> 0)',
+      unit: 'share',
+    }),
+  ];
+  const evidence: string[] = [];
+  if (sig) {
+    const avg = (pick: (r: RunRow) => number | undefined) => mean([...bySeed(sig, pick).values()]);
+    evidence.push(
+      `Of the pairs in the trained ${sig.config}, ${(100 * avg((r) => r.need_above_trained)).toFixed(1)} % would need more than 1 (the article's "2") and gain there; at initialisation ${(100 * avg((r) => r.need_outside_init)).toFixed(1)} % need an output outside (0, 1) (means over seeds).`,
     );
   }
-  const relu = sig ? withGrad.find((c) => c.activation === 'relu' && c.layers === sig.layers) : undefined;
-  const diffRegion = 'larger for Sigmoid than for ReLU (> 0)';
-  if (sig && relu) {
-    const d = meanInterval(pairedDifferences(bySeed(sig, pick), bySeed(relu, pick)).diffs, CONFIDENCE);
-    parts.push({
-      part: 'sigmoid-relu',
-      statistic: `that log10 ratio, ${sig.config} minus ${relu.config}, paired by seed`,
-      estimate: d,
-      region: diffRegion,
-      unit: 'log10',
-      verdict: intervalVerdict(d, { low: 0, high: Infinity }),
-    });
-  } else parts.push(notMeasured('sigmoid-relu', 'log10 gradient ratio, Sigmoid minus ReLU', diffRegion, 'log10'));
-  evidence.push('Mean |gradient| per weight is compared rather than the L2 norm, which grows with the number of weights in a layer.');
-  return { number: 6, claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
+  evidence.push(
+    "Per pair, everything else fixed, the unit's output is set to each value of [-1, 2] (ReLU: [-1, max(1, a) + 1]) and the rest of the network run exactly (src/probes/target-activations.ts; 8 units per hidden layer x 200 examples, drawn with the run's seed).",
+  );
+  return { number: 7, group: 'explanation', claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
+}
+
+function judgeAsymptote(configs: readonly ConfigRuns[], margins: Margins): ClaimResult {
+  const claim =
+    "The author's explanation, second link: the weights chase an asymptote where the gradient fades (in the trained Sigmoid network, a substantial share of the units sit at their bounds).";
+  const saturated = (r: RunRow) => r.saturated_trained;
+  const sig = deepestWith(configs, 'sigmoid', saturated);
+  const parts = [
+    seedPart(sig, saturated, {
+      part: 'sigmoid',
+      statistic: `share of (hidden unit, training image) pairs of the trained ${sig?.config ?? 'Sigmoid network'} at a bound (y <= 0.02 or >= 0.98), pooled over the hidden layers`,
+      region: `at least ${(100 * margins.saturated).toFixed(0)} %`,
+      unit: 'share',
+      bounds: { low: margins.saturated, high: 1 },
+    }),
+  ];
+  const evidence: string[] = [];
+  if (sig) {
+    const avg = (pick: (r: RunRow) => number | undefined) => mean([...bySeed(sig, pick).values()]);
+    evidence.push(`At initialisation ${(100 * avg((r) => r.saturated_init)).toFixed(2)} % of the pairs are saturated (mean over seeds).`);
+    const unstable = sig.runs.filter((r) => r.unstable_end === 1).length;
+    if (unstable > 0)
+      evidence.push(
+        `${unstable} of ${sig.runs.length} ${sig.config} runs ended unstable (src/probes/landscape-rules.ts unstableEnd): their trained state is a transient.`,
+      );
+  }
+  const relu = deepestWith(configs, 'relu', (r) => r.dead_units_trained);
+  if (relu) {
+    const avg = (pick: (r: RunRow) => number | undefined) => mean([...bySeed(relu, pick).values()]);
+    evidence.push(
+      `ReLU's counterpart, not judged: in the trained ${relu.config} ${(100 * avg((r) => r.off_trained)).toFixed(1)} % of the pairs are off and ${(100 * avg((r) => r.dead_units_trained)).toFixed(1)} % of the hidden units are dead (off on every training image).`,
+    );
+  }
+  return { number: 8, group: 'explanation', claim, verdict: overallVerdict(parts.map((p) => p.verdict)), parts, evidence };
 }
 
 export function judgeClaims(runs: readonly RunRow[], margins: Margins): ClaimResult[] {
@@ -490,6 +655,8 @@ export function judgeClaims(runs: readonly RunRow[], margins: Margins): ClaimRes
     judgeSigmoidVsRelu(configs, margins, sigmoidMinusReluByDepth(runs)),
     judgeLandscape(runs, margins),
     judgeVanishingGradient(configs, margins),
+    judgeNeedsTwo(configs, margins),
+    judgeAsymptote(configs, margins),
   ];
 }
 

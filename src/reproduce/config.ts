@@ -112,6 +112,8 @@ export interface ReproduceOverrides {
   epochs?: number;
   backend?: string;
   engine?: string;
+  trainPerClass?: number;
+  testPerClass?: number;
 }
 
 /** Where a field set by a flag comes from, for messages: the flag names the mistake, not the file. */
@@ -157,6 +159,8 @@ export function loadReproduceConfig(file: string, flags: ReproduceOverrides = {}
   if (flags.epochs !== undefined) overrides.epochs = flags.epochs;
   if (flags.backend !== undefined) overrides.backend = flags.backend;
   if (flags.engine !== undefined) overrides.engine = flags.engine;
+  if (flags.trainPerClass !== undefined) overrides.trainPerClass = flags.trainPerClass;
+  if (flags.testPerClass !== undefined) overrides.testPerClass = flags.testPerClass;
 
   const dir = path.dirname(file);
   const runConfigs = new Map<string, RunConfig>();

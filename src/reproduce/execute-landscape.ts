@@ -11,7 +11,12 @@ import { produceAtomically } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { selectBackend } from '../nn/tfjs/backend.js';
 import { loadParams } from '../nn/params-io.js';
+import { mkdir } from 'node:fs/promises';
+import { initParams } from '../nn/params.js';
 import { runLandscapeProbe } from '../probes/landscape-run.js';
+import type { LandscapeResult } from '../probes/landscape.js';
+import type { ProbedNetwork } from '../probes/weight-scan.js';
+import { measureMechanism, writeMechanismCsvs } from '../probes/mechanism.js';
 import { jobFingerprint, type LandscapeJob } from './plan.js';
 import { jobDir, readJobRecord, writeJson, RESULT_FILE, type LandscapeRecord } from './store.js';
 import { versionsWith } from './versions.js';
@@ -30,25 +35,33 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
   // The probe computes with TensorFlow.js whatever engine trained the network.
   const backend = await selectBackend(config.backend);
   const subset = await subsetFor(config, opts.dataDir);
+  const trainedNetwork: ProbedNetwork = {
+    name: job.configName,
+    activation: config.activation,
+    outputActivation: config.outputActivation,
+    params,
+    learningRate: config.learningRate,
+  };
+  // The same network before training: the weights its run started from (same init scheme and seed).
+  const initial = initParams(params.sizes, config.init, config.seed);
   return produceAtomically(jobDir(opts.outDir, job), async (tmp) => {
-    const r = await runLandscapeProbe({
-      networks: [
-        {
-          name: job.configName,
-          activation: config.activation,
-          outputActivation: config.outputActivation,
-          params,
-          learningRate: config.learningRate,
-        },
-      ],
-      train: subset.train,
-      settings: job.settings,
-      // The run's seed picks the weights, so sigmoid7 and relu7 of one seed are probed at the same positions.
-      seed: job.seed,
-      // A failed derivative check is reported in the record and the report rather than discarding the probe.
-      failOnCheck: false,
-      outDir: tmp,
-    });
+    const probe = (network: ProbedNetwork, outDir: string) =>
+      runLandscapeProbe({
+        networks: [network],
+        train: subset.train,
+        settings: job.settings,
+        // The run's seed picks the weights, so sigmoid7 and relu7 of one seed, trained or not, are probed at the same positions.
+        seed: job.seed,
+        // A failed derivative check is reported in the record and the report rather than discarding the probe.
+        failOnCheck: false,
+        outDir,
+      });
+    const r = await probe(trainedNetwork, tmp);
+    const initDir = path.join(tmp, INIT_DIR);
+    await mkdir(initDir);
+    const atInit = await probe({ ...trainedNetwork, name: `${job.configName} (init)`, params: initial }, initDir);
+    const mechanism = measureMechanism({ trained: trainedNetwork, initial, data: subset.train, seed: job.seed, settings: job.mechanism });
+    await writeMechanismCsvs(tmp, job.configName, mechanism);
     const record: LandscapeRecord = {
       kind: 'landscape',
       id: job.id,
@@ -59,26 +72,41 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
       activation: config.activation,
       hidden: [...config.hidden],
       examples: r.examples,
-      series: r.curves.map((c) => ({
-        weightI: c.weightI,
-        weightJ: c.weightJ,
-        original: c.original,
-        values: c.values,
-        losses: c.losses,
-        minimum: c.shape.minimum,
-        monotone: c.shape.monotone,
-      })),
+      series: r.curves.map(recordedCurve),
+      initSeries: atInit.curves.map(recordedCurve),
+      mechanism: mechanism.summary,
       check: { relative: r.check.relative, tolerance: r.check.tolerance, passed: r.check.passed, where: r.check.where },
-      seconds: r.seconds.total,
+      seconds: r.seconds.total + atInit.seconds.total + mechanism.summary.seconds,
       host: os.hostname(),
       finishedAt: new Date().toISOString(),
       versions: versionsWith(backend.tfjsVersion),
     };
     await writeJson(path.join(tmp, RESULT_FILE), record);
     const inside = r.counts.reduce((a, c) => a + c.inside, 0);
+    const m = mechanism.summary;
     return {
-      seconds: r.seconds.total,
-      headline: `${r.curves.length} weights swept, minimum inside the range for ${inside}; derivative check ${r.check.passed ? 'passed' : 'FAILED'} in ${r.seconds.total.toFixed(1)} s`,
+      seconds: record.seconds,
+      headline:
+        `${r.curves.length} weights swept, minimum inside the range for ${inside}; derivative check ${r.check.passed ? 'passed' : 'FAILED'}; ` +
+        `δ top/first hidden ${(10 ** m.init.deltaLog10TopOverFirst).toPrecision(3)}x at init, ${(10 ** m.trained.deltaLog10TopOverFirst).toPrecision(3)}x trained; ` +
+        `saturated ${(100 * m.trained.saturated).toFixed(1)} % in ${record.seconds.toFixed(1)} s`,
     };
   });
+}
+
+/** Where the sweeps of the initial network go, inside the probe's folder. */
+const INIT_DIR = 'init';
+
+function recordedCurve(c: LandscapeResult['curves'][number]): LandscapeRecord['series'][number] {
+  return {
+    weightI: c.weightI,
+    weightJ: c.weightJ,
+    original: c.original,
+    values: c.values,
+    losses: c.losses,
+    minimum: c.shape.minimum,
+    monotone: c.shape.monotone,
+    unitActive: c.unitActive,
+    unitSaturated: c.unitSaturated,
+  };
 }

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { UsageError } from '../util/errors.js';
 import type { RunConfig } from '../config/schema.js';
 import type { ReproduceConfig, LandscapeSettings } from './config.js';
+import { DEFAULT_MECHANISM_SETTINGS, type MechanismSettings } from '../probes/mechanism.js';
 
 export interface TrainJob {
   kind: 'train';
@@ -32,6 +33,8 @@ export interface LandscapeJob {
   /** The training run whose final network is probed. */
   trainId: string;
   settings: Omit<LandscapeSettings, 'configs' | 'allSeeds'>;
+  /** The author's explanation measured on the same network (src/probes/mechanism.ts); part of the job's fingerprint. */
+  mechanism: MechanismSettings;
 }
 
 export type PlannedJob = TrainJob | LandscapeJob;
@@ -78,7 +81,15 @@ export function makePlan(rc: ReproduceConfig): Plan {
   const { configs: probed, allSeeds, ...probe } = settings.landscape;
   for (const name of probed) {
     for (const seed of allSeeds ? seeds : seeds.slice(0, 1)) {
-      jobs.push({ kind: 'landscape', id: landscapeId(name, seed), configName: name, seed, trainId: trainId(name, seed), settings: probe });
+      jobs.push({
+        kind: 'landscape',
+        id: landscapeId(name, seed),
+        configName: name,
+        seed,
+        trainId: trainId(name, seed),
+        settings: probe,
+        mechanism: DEFAULT_MECHANISM_SETTINGS,
+      });
     }
   }
   return { jobs, seeds, fingerprint: fingerprintOf(jobs) };

@@ -27,6 +27,7 @@ import { jobFingerprint, type PlannedJob, type Plan, type Shard } from './plan.j
 import type { ReproduceSettings } from './config.js';
 import type { RunResult } from '../training/train-run.js';
 import type { MinimumPlace, Monotone } from '../probes/landscape-shape.js';
+import type { MechanismSummary } from '../probes/mechanism.js';
 
 export const RESULT_FILE = 'result.json';
 export const PLAN_FILE = 'plan.json';
@@ -79,6 +80,9 @@ interface LandscapeCurve {
   /** Where the probe found the lowest loss (src/probes/landscape-shape.ts, noise-aware). */
   minimum: MinimumPlace;
   monotone: Monotone;
+  /** Per point: fractions of the training images on which the swept unit is active / saturated (older records lack them). */
+  unitActive?: number[];
+  unitSaturated?: number[];
 }
 
 export interface LandscapeRecord {
@@ -93,6 +97,10 @@ export interface LandscapeRecord {
   /** Which examples the loss is computed over, e.g. "training set (4000 examples)". */
   examples: string;
   series: LandscapeCurve[];
+  /** The same weights swept in the network's initial state (older records lack them). */
+  initSeries?: LandscapeCurve[];
+  /** The author's explanation measured on this network at initialisation and after training (src/probes/mechanism.ts). */
+  mechanism?: MechanismSummary;
   /** The probe's check of its autodiff derivative against the slope of the loss curve. */
   check: { relative: number; tolerance: number; passed: boolean; where: string };
   seconds: number;
@@ -173,6 +181,32 @@ const TrainRecordSchema = z.looseObject({
   finishedAt: z.string(),
   versions: VersionsSchema,
 });
+const CurveSchema = z.looseObject({
+  weightI: z.number().int(),
+  weightJ: z.number().int(),
+  values: z.array(z.number()),
+  losses: z.array(z.number()),
+  unitActive: z.array(z.number()).optional(),
+  unitSaturated: z.array(z.number()).optional(),
+});
+// NaN is written as null by JSON.stringify; a measure that could not be taken reads back as null.
+const measure = z.number().nullable();
+const StateMeasuresSchema = z.looseObject({
+  deltaMeanNorm: z.array(measure),
+  deltaLog10TopOverFirst: measure,
+  deltaShrinkPerLayer: measure,
+  needOutside: measure,
+  needAbove: measure,
+  saturated: measure,
+  off: measure,
+  deadUnits: measure,
+});
+const MechanismSchema = z.looseObject({
+  activation: z.string(),
+  init: StateMeasuresSchema,
+  trained: StateMeasuresSchema,
+  sameWeightsInit: z.array(z.looseObject({ activation: z.string(), deltaLog10TopOverFirst: measure, deltaShrinkPerLayer: measure })),
+});
 const LandscapeRecordSchema = z.looseObject({
   kind: z.literal('landscape'),
   id: JobIdSchema,
@@ -180,9 +214,9 @@ const LandscapeRecordSchema = z.looseObject({
   seed: z.number().int().min(0),
   trainId: JobIdSchema,
   fingerprint: z.string(),
-  series: z.array(
-    z.looseObject({ weightI: z.number().int(), weightJ: z.number().int(), values: z.array(z.number()), losses: z.array(z.number()) }),
-  ),
+  series: z.array(CurveSchema),
+  initSeries: z.array(CurveSchema).optional(),
+  mechanism: MechanismSchema.optional(),
   check: z.looseObject({ passed: z.boolean() }),
   host: z.string(),
   finishedAt: z.string(),
