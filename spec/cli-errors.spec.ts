@@ -183,6 +183,8 @@ describe('bad input, class by class: one line, an exit code, nothing left behind
         /^error: --seeds: the last seed, firstSeed \+ seeds - 1 = 4294967299, must be at most 4294967295/,
       ],
       [['--epochs', '0'], /^error: --epochs: /],
+      [['--train-per-class', '0'], /^error: --train-per-class: /],
+      [['--train-per-class', '4995'], /^error: --train-per-class: /],
     ];
     for (const [flags, pattern] of cases) {
       const args = flags.includes('--config') ? flags : ['--config', config, ...flags];

@@ -55,9 +55,9 @@ describe('report.html in headless Chromium', function () {
     const file = path.join(dir, 'report.html');
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
 
-    // One row per claim part: 2 + 2 + 2 + 1 + 3 + 2.
+    // One row per claim part: 2 + 2 + 2 + 1 + 3 + 3 + 2 + 1.
     const claimRows = await page.locator('#claims tbody tr').count();
-    expect(claimRows).to.equal(12);
+    expect(claimRows).to.equal(16);
     // The first row of each claim holds its overall verdict (third cell).
     const overall = await page
       .locator('#claims tbody tr')
@@ -67,7 +67,7 @@ describe('report.html in headless Chromium', function () {
           .map((r) => r.cells[2].textContent),
       );
     // The hand-made data are the article's world: every claim agrees.
-    expect(overall).to.deep.equal(['agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees']);
+    expect(overall).to.deep.equal(['agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees']);
     expect(await page.locator('#summary tbody tr').count()).to.equal(10);
     expect(await page.locator('#summary tbody tr').first().locator('td').first().textContent()).to.equal('sigmoid3');
 

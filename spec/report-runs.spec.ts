@@ -46,6 +46,12 @@ describe('runs.csv and report --runs', function () {
     expect(relu5).to.include({ activation: 'relu', layers: '5', best_epoch: '3', epochs: '3', batch_size: '32', init: 'he' });
     expect(rows.find((r) => r.config === 'sigmoid7')!.grad_log10_last_over_first).to.not.equal('');
     expect(rows.find((r) => r.config === 'relu7')!.landscape_curves).to.equal('5');
+    // the author's explanation, from the probe's record
+    const sigmoid7 = rows.find((r) => r.config === 'sigmoid7')!;
+    expect(Number(sigmoid7.delta_log10_init)).to.equal(2);
+    expect(Number(sigmoid7.saturated_trained)).to.equal(0.3);
+    expect(Number(sigmoid7.delta_log10_init_as_relu)).to.equal(0);
+    expect(rows.find((r) => r.config === 'sigmoid5')!.delta_log10_init).to.equal('');
   });
 
   it('report --runs rebuilds the same claims.csv from runs.csv alone', async () => {
@@ -57,6 +63,8 @@ describe('runs.csv and report --runs', function () {
     const claims = parseCsv(original);
     expect(Object.keys(claims[0])).to.deep.equal([...CLAIMS_COLUMNS]);
     expect(claims.filter((c) => c.part === 'all').map((c) => c.verdict)).to.deep.equal([
+      'agrees',
+      'agrees',
       'agrees',
       'agrees',
       'agrees',
@@ -75,7 +83,7 @@ describe('runs.csv and report --runs', function () {
       ).to.equal(true);
   });
 
-  it('a table with only the required columns judges claims 1-4 and leaves 5 and 6 not measured', async () => {
+  it('a table with only the required columns judges claims 1-4 and leaves 5 to 8 not measured', async () => {
     const file = path.join(tmp, 'minimal.csv');
     const rows = parseCsv(readFileSync(path.join(dir, 'runs.csv'), 'utf8'));
     await fs.writeFile(
@@ -88,7 +96,7 @@ describe('runs.csv and report --runs', function () {
     const r = await runCli(['report', '--runs', file, '--out', out]);
     expect(r.code, r.stderr).to.equal(0);
     const all = parseCsv(readFileSync(path.join(out, 'claims.csv'), 'utf8')).filter((c) => c.part === 'all');
-    expect(all.slice(4).map((c) => c.verdict)).to.deep.equal(['not measured', 'not measured']);
+    expect(all.slice(4).map((c) => c.verdict)).to.deep.equal(['not measured', 'not measured', 'not measured', 'not measured']);
   });
 
   it('names the file, line and column of a bad value in one line', async () => {

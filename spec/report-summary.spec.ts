@@ -14,6 +14,10 @@ const CONTRARY_WORLD: SyntheticSweep = {
   accuracy: (a, layers, seed) => (a === 'relu' ? 0.86 : 0.8) - 0.03 * (layers - 3) + 0.002 * (seed - 2),
   landscape: (a, w) => (a === 'sigmoid' ? 0.2 + 0.001 * (w - 1) ** 2 : 0.2 + 0.05 / (1 + Math.exp(w))),
   gradient: () => 1e-3,
+  mechanism: (a) =>
+    a === 'sigmoid'
+      ? { deltaInit: 0, deltaTrained: 0, need: 0.2, saturated: 0.01 }
+      : { deltaInit: 0.3, deltaTrained: 0.3, need: 0.4, saturated: 0 },
 };
 
 describe('reproduce summary and verdicts from job records', function () {
@@ -56,8 +60,14 @@ describe('reproduce summary and verdicts from job records', function () {
       'contradicts',
       'contradicts',
       'contradicts',
+      'contradicts',
+      'contradicts',
     ]);
     const md = readFileSync(path.join(dir, 'report.md'), 'utf8');
+    // claims 6-8 under their own section, after the article's results
+    const section = md.indexOf("## The author's explanation");
+    expect(section).to.be.greaterThan(md.indexOf('### 5. '));
+    for (const n of [6, 7, 8]) expect(md.indexOf(`### ${n}. `)).to.be.greaterThan(section);
     expect(md).to.include(
       'This run contradicts the article on this claim, with these settings: seeds 1, 2, 3; epochs 3; learning rate 0.1;',
     );

@@ -32,11 +32,25 @@ describe('verdicts: synthetic runs with a known truth', () => {
         seedEffect: 0.005,
         valNoise: 0.001,
         gradLog10: (a) => (a === 'sigmoid' ? 2 : 0.1),
+        mechanism: (a) =>
+          a === 'sigmoid'
+            ? { deltaInit: 2, deltaTrained: 1.8, need: 0.8, saturated: 0.3 }
+            : { deltaInit: 0.1, deltaTrained: 0.1, need: 0.3, saturated: 0 },
         interiorShare: (a) => (a === 'relu' ? 1 : 0),
       }),
       MARGINS,
     );
-    expect(claims.map((c) => c.verdict)).to.deep.equal(['agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees']);
+    expect(claims.map((c) => c.verdict)).to.deep.equal(['agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees', 'agrees']);
+    expect(claims.map((c) => c.group)).to.deep.equal([
+      'results',
+      'results',
+      'results',
+      'results',
+      'results',
+      'explanation',
+      'explanation',
+      'explanation',
+    ]);
     // every part carries a statistic, an interval around it and n
     for (const c of claims)
       for (const p of c.parts) {
@@ -47,7 +61,7 @@ describe('verdicts: synthetic runs with a known truth', () => {
     expect(claims[1].parts.map((p) => p.part)).to.deep.equal(['sigmoid', 'relu']);
   });
 
-  it('contradicts claims 1-6 in a world against the article, part by part', () => {
+  it('contradicts claims 1-8 in a world against the article, part by part', () => {
     const claims = judgeClaims(
       syntheticRuns({
         accuracy: CONTRARY_TRUTH,
@@ -55,11 +69,18 @@ describe('verdicts: synthetic runs with a known truth', () => {
         noise: 0.005,
         valNoise: 0.001,
         gradLog10: () => 0,
+        // no vanishing anywhere, ReLU needs more than Sigmoid, nothing saturated
+        mechanism: (a) =>
+          a === 'sigmoid'
+            ? { deltaInit: 0, deltaTrained: 0, need: 0.2, saturated: 0.01 }
+            : { deltaInit: 0.3, deltaTrained: 0.3, need: 0.45, saturated: 0 },
         interiorShare: (a) => (a === 'relu' ? 0 : 1),
       }),
       MARGINS,
     );
     expect(claims.map((c) => c.verdict)).to.deep.equal([
+      'contradicts',
+      'contradicts',
       'contradicts',
       'contradicts',
       'contradicts',
@@ -201,5 +222,62 @@ describe('verdicts: claim 5 counts the shapes the article names', () => {
     const sigmoid = judgeClaims(syntheticRuns(base), MARGINS)[4].parts.find((p) => p.part === 'sigmoid')!;
     expect(sigmoid.estimate.value).to.equal(1);
     expect(sigmoid.verdict).to.equal('agrees');
+  });
+});
+
+describe("the author's explanation (claims 6-8, rules in docs/probes.md)", () => {
+  const world = (m: NonNullable<SyntheticTruth['mechanism']>, seeds = 10) =>
+    judgeClaims(syntheticRuns({ accuracy: ARTICLE_TRUTH, seeds, noise: 0.005, mechanism: m }), MARGINS);
+
+  it('vanishing at initialisation but gone after training: claim 6 partly agrees, part by part', () => {
+    const c6 = world((a) =>
+      a === 'sigmoid'
+        ? { deltaInit: 2, deltaTrained: 0.5, need: 0.5, saturated: 0 }
+        : { deltaInit: 0, deltaTrained: 0, need: 0.5, saturated: 0 },
+    )[5];
+    expect(c6.parts.map((p) => [p.part, p.verdict])).to.deep.equal([
+      ['sigmoid-init', 'agrees'],
+      ['sigmoid-trained', 'contradicts'],
+      ['sigmoid-relu-init', 'agrees'],
+    ]);
+    expect(c6.verdict).to.equal('partly agrees');
+    expect(c6.parts[0].estimate.value).to.be.closeTo(2, 0.1);
+  });
+
+  it('claim 6 is no longer judged on the full-batch gradient ratio, which the output layer dominates', () => {
+    const runs = syntheticRuns({ accuracy: ARTICLE_TRUTH, seeds: 10, noise: 0.005, gradLog10: (a) => (a === 'sigmoid' ? 3 : 1) });
+    const c6 = judgeClaims(runs, MARGINS)[5];
+    expect(c6.verdict).to.equal('not measured');
+    expect(c6.parts.every((p) => p.verdict === 'not measured')).to.equal(true);
+  });
+
+  it('"would need 2": a majority that ReLU needs just as much agrees on the share but contradicts the comparison', () => {
+    const c7 = world((a) =>
+      a === 'sigmoid'
+        ? { deltaInit: 2, deltaTrained: 2, need: 0.8, saturated: 0 }
+        : { deltaInit: 0, deltaTrained: 0, need: 0.9, saturated: 0 },
+    )[6];
+    expect(c7.parts.map((p) => [p.part, p.verdict])).to.deep.equal([
+      ['sigmoid', 'agrees'],
+      ['sigmoid-relu', 'contradicts'],
+    ]);
+    expect(c7.parts[1].estimate.value).to.be.closeTo(-0.1, 0.03);
+  });
+
+  it('saturation near the 10 % margin with 3 seeds is inconclusive; the alternative margins move it', () => {
+    // sigmoid7's saturated share 9, 10 and 11 % on seeds 1-3: mean 10 %, 95 % t interval about 7.5 to 12.5 %.
+    const runs = syntheticRuns({
+      accuracy: ARTICLE_TRUTH,
+      seeds: 3,
+      noise: 0.005,
+      mechanism: () => ({ deltaInit: 1, deltaTrained: 1, need: 0.5, saturated: 0 }),
+    }).map((r) => (r.config === 'sigmoid7' ? { ...r, saturated_trained: [0.09, 0.1, 0.11][r.seed - 1] } : r));
+    expect(judgeClaims(runs, MARGINS)[7].verdict).to.equal('inconclusive');
+    const rows = sensitivity(runs, MARGINS, MARGIN_ALTERNATIVES).filter((r) => r.margin === 'saturated');
+    expect(rows.map((r) => [r.value, r.verdicts[7]])).to.deep.equal([
+      [0.05, 'agrees'],
+      [0.1, 'inconclusive'],
+      [0.2, 'contradicts'],
+    ]);
   });
 });

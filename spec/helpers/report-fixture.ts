@@ -10,6 +10,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { RunConfig } from '../../src/config/schema.js';
 import { parseReproduceSettings } from '../../src/reproduce/config.js';
 import { makePlan, jobFingerprint, WHOLE } from '../../src/reproduce/plan.js';
+import type { MechanismSummary } from '../../src/probes/mechanism.js';
 import {
   jobDir,
   planFileOf,
@@ -30,7 +31,32 @@ export interface SyntheticSweep {
   landscape?: (activation: string, w: number) => number;
   /** Mean |gradient| of a layer (1-based) of a 7-layer network at an epoch. */
   gradient?: (activation: string, layer: number, epoch: number) => number;
+  /** The author's explanation measured on the probed networks: log10 δ ratios, the "need" and saturated shares. */
+  mechanism?: (activation: string) => { deltaInit: number; deltaTrained: number; need: number; saturated: number };
   seeds?: number;
+}
+
+function mechanismSummary(activation: string, m: ReturnType<NonNullable<SyntheticSweep['mechanism']>>): MechanismSummary {
+  const state = (delta: number, saturated: number, need: number) => ({
+    deltaMeanNorm: [1, 10 ** delta],
+    deltaLog10TopOverFirst: delta,
+    deltaShrinkPerLayer: 10 ** (delta / 4),
+    needOutside: need,
+    needAbove: need / 2,
+    saturated,
+    off: activation === 'relu' ? 0.5 : 0,
+    deadUnits: 0,
+  });
+  return {
+    activation,
+    init: state(m.deltaInit, 0, m.need),
+    trained: state(m.deltaTrained, m.saturated, m.need),
+    sameWeightsInit: [
+      { activation: 'sigmoid', deltaLog10TopOverFirst: 2, deltaShrinkPerLayer: 3.16 },
+      { activation: 'relu', deltaLog10TopOverFirst: 0, deltaShrinkPerLayer: 1 },
+    ],
+    seconds: 1,
+  };
 }
 
 export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
@@ -135,6 +161,7 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
           minimum: 'inside' as const,
           monotone: 'no' as const,
         })),
+        ...(s.mechanism ? { mechanism: mechanismSummary(activation, s.mechanism(activation)) } : {}),
         check: { relative: 0.001, tolerance: 0.05, passed: true, where: '' },
         seconds: 1,
         host: 'fixture',
@@ -182,4 +209,8 @@ export const ARTICLE_WORLD: SyntheticSweep = {
   },
   landscape: (a, w) => (a === 'relu' ? 0.2 + 0.001 * (w - 1) ** 2 : 0.2 + 0.05 / (1 + Math.exp(w))),
   gradient: (a, layer) => (a === 'sigmoid' ? 1e-6 * 4 ** layer : 1e-3 * (1 + 0.1 * layer)),
+  mechanism: (a) =>
+    a === 'sigmoid'
+      ? { deltaInit: 2, deltaTrained: 1.5, need: 0.8, saturated: 0.3 }
+      : { deltaInit: 0.1, deltaTrained: 0.1, need: 0.3, saturated: 0 },
 };

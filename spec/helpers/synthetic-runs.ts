@@ -18,6 +18,11 @@ export interface SyntheticTruth {
   valNoise?: number;
   /** log10 gradient ratio per activation (omit: no gradient column). */
   gradLog10?: (activation: 'sigmoid' | 'relu') => number;
+  /**
+   * The author's explanation per activation, on the 7-layer networks (omit: no such columns):
+   * log10 δ ratio top/first hidden layer at init and trained, the "need" share and the saturated share.
+   */
+  mechanism?: (activation: 'sigmoid' | 'relu') => { deltaInit: number; deltaTrained: number; need: number; saturated: number };
   /** Share of landscape curves with an interior minimum per activation, 5 curves per 7-layer network (omit: none). */
   interiorShare?: (activation: 'sigmoid' | 'relu') => number;
   rngSeed?: number;
@@ -40,6 +45,14 @@ export function syntheticRuns(t: SyntheticTruth): RunRow[] {
         };
         if (t.valNoise !== undefined) row.val_acc = truth + t.valNoise * rng.normal();
         if (layers === 7 && t.gradLog10) row.grad_log10_last_over_first = t.gradLog10(activation) + 0.1 * rng.normal();
+        if (layers === 7 && t.mechanism) {
+          const m = t.mechanism(activation);
+          const share = (v: number) => Math.min(1, Math.max(0, v + 0.02 * rng.normal()));
+          row.delta_log10_init = m.deltaInit + 0.1 * rng.normal();
+          row.delta_log10_trained = m.deltaTrained + 0.1 * rng.normal();
+          row.need_outside_trained = share(m.need);
+          row.saturated_trained = share(m.saturated);
+        }
         if (layers === 7 && t.interiorShare) {
           row.landscape_curves = 5;
           row.landscape_inside_minima = Math.round(5 * t.interiorShare(activation));

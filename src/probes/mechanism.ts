@@ -43,7 +43,7 @@ export const DEFAULT_MECHANISM_SETTINGS: MechanismSettings = {
 };
 
 /** The measures of one state of one network. Shares are fractions (0..1), pooled over the hidden layers. */
-export interface StateMeasures {
+interface StateMeasures {
   /** Mean per-example ||δ|| of each hidden layer, first hidden layer first. */
   deltaMeanNorm: number[];
   /** log10(mean ||δ|| of the top hidden layer / that of the first hidden layer); NaN with one hidden layer. */
