@@ -4,7 +4,7 @@
  * and explain.md; a second run resumes with nothing to do; a dry run plans only its shard's variants.
  */
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -99,9 +99,39 @@ describe('explain (synthetic data, tiny networks)', function () {
     expect(md).to.match(/The data blames: (bounded output|shrinking derivative|both|inconclusive)\./);
     expect(md).to.match(/sigmoid-reachable.*: not measured\./);
 
+    // The deepest network of each variant is probed: landscape and the author's explanation, per judged seed.
+    for (const variant of outcome.config.variants) {
+      // Every variant's curves are classified; a measure that cannot be taken on a seed (a rectifier layer with all
+      // units off has no δ) is left out, never made up, so only Sigmoid is sure to have all of them on these tiny nets.
+      const measures =
+        variant === 'sigmoid'
+          ? ['landscape_interior_share', 'delta_log10_init', 'delta_log10_trained', 'saturated_trained']
+          : ['landscape_interior_share'];
+      for (const measure of measures) {
+        const row = rows.find((r) => r.variant === variant && r.measure === measure);
+        expect(row, `${variant} ${measure}`).to.not.equal(undefined);
+        expect(row!.layers).to.equal('4');
+        expect(Number(row!.n), `${variant} ${measure}`).to.equal(2);
+      }
+    }
+    expect(md).to.match(/## Each variant's deepest network: landscape and mechanism/);
+    expect(md).to.match(/\| relu-scaled \| relu-scaled4-lr[0-9.]+ \(n = 2\) \|/);
+
     const again = await explain(out);
     expect(again.ran).to.deep.equal([]);
     expect(again.complete).to.equal(true);
+
+    // --reuse: a new folder takes every finished run from this one (same settings) instead of training it again.
+    const copy = path.join(root, 'reused');
+    const reused = await explain(copy, { reuseFrom: out });
+    expect(reused.complete).to.equal(true);
+    const judgedRun = (dir: string) => path.join(dir, 'variants', 'sigmoid', 'groups', 'b10-he', 'judged', 'runs');
+    const first = readdirSync(judgedRun(out))[0];
+    expect(readFileSync(path.join(judgedRun(copy), first, 'result.json'), 'utf8')).to.equal(
+      readFileSync(path.join(judgedRun(out), first, 'result.json'), 'utf8'),
+    );
+    const copied = await writeExplainReport(copy, configFile, reused.config);
+    expect(readFileSync(copied.csv, 'utf8')).to.equal(readFileSync(files.csv, 'utf8'));
   });
 
   it("a dry run plans only its shard's variants and runs nothing", async () => {

@@ -24,6 +24,7 @@ interface ExplainArgs {
   'data-dir'?: string;
   progress: ProgressChoice;
   'dry-run': boolean;
+  reuse?: string;
 }
 
 export const explainCommand: CommandModule<object, ExplainArgs> = {
@@ -42,7 +43,14 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       .option('out', stringOption('out', 'output folder; running again resumes there', { default: 'outputs/explain' }))
       .option('data-dir', dataDirOption())
       .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
-      .option('dry-run', dryRunOption()) as unknown as Argv<ExplainArgs>,
+      .option('dry-run', dryRunOption())
+      .option(
+        'reuse',
+        stringOption(
+          'reuse',
+          'a folder of an earlier run of this command: runs there made with exactly the same settings are copied instead of run again',
+        ),
+      ) as unknown as Argv<ExplainArgs>,
   handler: async (argv) => {
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const jobs = argv.jobs ?? 'auto';
@@ -59,6 +67,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       jobs,
       progress: argv.progress,
       dryRun: argv['dry-run'],
+      reuseFrom: argv.reuse,
       onPlan: async (todo, config) => {
         say(
           `explain: ${config.variants.length} variants x ${config.layers.length} depths; shard ${shard.index}/${shard.count} has ${todo.length} to run: ${todo.map((v) => v.variant).join(', ') || 'none'}`,

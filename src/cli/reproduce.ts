@@ -26,6 +26,7 @@ interface ReproduceArgs {
   backend?: string;
   engine?: string;
   progress: ProgressChoice;
+  reuse?: string;
 }
 
 interface MergeArgs {
@@ -84,7 +85,14 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('test-per-class', wholeNumberOption('test-per-class', "test images per class (default: the configs', 200)", 1, 1000))
       .option('backend', choiceOption('backend', 'override the backend of every run', BACKEND_CHOICES))
       .option('engine', choiceOption('engine', 'override the engine of every run', ENGINE_CHOICES))
-      .option('progress', progressOption('progress display')) as unknown as Argv<ReproduceArgs>,
+      .option('progress', progressOption('progress display'))
+      .option(
+        'reuse',
+        stringOption(
+          'reuse',
+          'a folder of an earlier run of this command: runs there made with exactly the same settings are copied instead of run again',
+        ),
+      ) as unknown as Argv<ReproduceArgs>,
   handler: async (argv) => {
     const { seeds, jobs, epochs } = argv;
     const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
@@ -125,6 +133,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       dataDir: resolveDataDir(argv['data-dir']),
       progress: argv.progress,
       command,
+      reuseFrom: argv.reuse,
     });
     if (outcome.interrupted) process.exitCode = 130;
   },

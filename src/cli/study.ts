@@ -24,6 +24,7 @@ interface StudyArgs {
   'data-dir'?: string;
   progress: ProgressChoice;
   'dry-run': boolean;
+  reuse?: string;
 }
 
 interface MergeArgs {
@@ -88,7 +89,14 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
       .option('out', stringOption('out', 'output folder (default outputs/study or outputs/study-quick); running again resumes there'))
       .option('data-dir', dataDirOption())
       .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
-      .option('dry-run', dryRunOption()) as unknown as Argv<StudyArgs>,
+      .option('dry-run', dryRunOption())
+      .option(
+        'reuse',
+        stringOption(
+          'reuse',
+          'a folder of an earlier run of this command: runs there made with exactly the same settings are copied instead of run again',
+        ),
+      ) as unknown as Argv<StudyArgs>,
   handler: async (argv) => {
     const overrides = {
       seeds: argv.seeds,
@@ -113,6 +121,7 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
       jobs,
       progress: argv.progress,
       dryRun: argv['dry-run'],
+      reuseFrom: argv.reuse,
       onPlan: async (plan) => {
         const todo = plan.mine.filter((g) => !plan.done.has(g.id));
         say(

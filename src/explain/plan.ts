@@ -81,7 +81,9 @@ export function variantStudyPlan(config: ExplainConfig, configFile: string, vari
   const groups = quickGrid(studyConfig);
   const dir = variantDir(outDir, variant);
   const done = new Set(groups.filter((g) => readGroupRecord(dir, g.id) !== null).map((g) => g.id));
-  return { variant, outDir: dir, plan: { config: studyConfig, configFile, networks, groups, mine: groups, done } };
+  // The deepest network's judged runs are probed: its landscape and the author's explanation measured on it.
+  const probed = [networkName(variant, Math.max(...config.layers))];
+  return { variant, outDir: dir, plan: { config: studyConfig, configFile, networks, groups, mine: groups, done, probed } };
 }
 
 /** The variants shard k of n runs: every n-th from the k-th, in the config's order. */

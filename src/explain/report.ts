@@ -9,7 +9,8 @@ import { UserError } from '../util/errors.js';
 import { writeIntervalByDepthChart } from '../charts/charts.js';
 import { meanInterval, type Estimate } from '../stats/stats.js';
 import { runMetrics } from '../training/run-metrics.js';
-import { cellRecords, readGroupRecord } from '../study/run-study.js';
+import { cellRecords, groupDir, readGroupRecord, readProbeRecords } from '../study/run-study.js';
+import { runRowsOf, type RunRow } from '../reports/runs-table.js';
 import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
 import { variantStudyPlan } from './plan.js';
 import { judge, RULE_CONFIDENCES, type AccuracyTable, type Judgement } from './decide.js';
@@ -25,6 +26,38 @@ interface VariantResult {
   atGridEdge: boolean;
   /** layers -> seed -> test accuracy in points (primary metric: at the epoch of lowest validation loss). */
   accuracy: Map<number, Map<number, number>>;
+  /** The deepest network's judged runs with their probes (landscape, the author's explanation); empty when not probed. */
+  probed: RunRow[];
+}
+
+/** Per-seed measures of the probed (deepest) network, as explain.csv names them: the seed is the unit. */
+const PROBE_MEASURES: readonly { measure: string; label: string; value: (r: RunRow) => number | undefined; digits: number }[] = [
+  {
+    measure: 'landscape_interior_share',
+    label: 'interior minima',
+    value: (r) => share(r.landscape_inside_minima, r.landscape_curves),
+    digits: 2,
+  },
+  {
+    measure: 'landscape_edge_share',
+    label: 'falling to an edge',
+    value: (r) => share(r.landscape_edge_minima, r.landscape_curves),
+    digits: 2,
+  },
+  { measure: 'landscape_flat_share', label: 'flat', value: (r) => share(r.landscape_flat, r.landscape_curves), digits: 2 },
+  { measure: 'delta_log10_init', label: 'log10 δ top/first, init', value: (r) => r.delta_log10_init, digits: 2 },
+  { measure: 'delta_log10_trained', label: 'log10 δ top/first, trained', value: (r) => r.delta_log10_trained, digits: 2 },
+  { measure: 'saturated_trained', label: 'saturated, trained', value: (r) => r.saturated_trained, digits: 3 },
+  { measure: 'need_outside_trained', label: 'would need beyond range, trained', value: (r) => r.need_outside_trained, digits: 2 },
+];
+
+function share(k: number | undefined, n: number | undefined): number | undefined {
+  return k === undefined || n === undefined || n === 0 ? undefined : k / n;
+}
+
+function probeEstimate(rows: readonly RunRow[], value: (r: RunRow) => number | undefined, confidence: number): Estimate | null {
+  const values = rows.map(value).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return values.length === 0 ? null : meanInterval(values, confidence);
 }
 
 /** Every variant's judged runs at its chosen rate; a variant not yet complete is a UserError naming it. */
@@ -35,9 +68,15 @@ function readResults(outDir: string, configFile: string, config: ExplainConfig):
     const record = readGroupRecord(v.outDir, group.id);
     if (record === null) throw new UserError(`${v.outDir}: variant ${variant} is not complete; run explain (every shard) to finish it`);
     const accuracy = new Map<number, Map<number, number>>(config.layers.map((l) => [l, new Map()]));
-    for (const r of cellRecords(v.outDir, group.id, 'tuned', record, () => variant)) {
+    const judged = cellRecords(v.outDir, group.id, 'tuned', record, () => variant);
+    for (const r of judged) {
       accuracy.get(r.config.hidden.length + 2)?.set(r.seed, 100 * runMetrics(r.history).testAccuracy);
     }
+    const probes = readProbeRecords(path.join(groupDir(v.outDir, group.id), 'judged'));
+    const probed = runRowsOf(
+      judged.filter((r) => probes.some((p) => p.trainId === r.id)),
+      probes,
+    );
     const learningRate = record.selection.tuned[variant];
     const grid = config.learningRates;
     return {
@@ -46,6 +85,7 @@ function readResults(outDir: string, configFile: string, config: ExplainConfig):
       lateBestFraction: record.selection.lateBestFraction,
       atGridEdge: learningRate === Math.min(...grid) || learningRate === Math.max(...grid),
       accuracy,
+      probed,
     };
   });
 }
@@ -71,7 +111,30 @@ function csvRows(results: readonly VariantResult[], j: Judgement, span: string):
     ),
     row(r.variant, 'depth_penalty', span, j.penalty.get(r.variant)!, r.learningRate),
     row(r.variant, 'slope_per_layer', span, j.slope.get(r.variant)!, r.learningRate),
+    ...PROBE_MEASURES.flatMap((m) => {
+      const e = probeEstimate(r.probed, m.value, j.confidence);
+      return e ? [row(r.variant, m.measure, r.probed[0].layers, e, r.learningRate)] : [];
+    }),
   ]);
+}
+
+/** The probed networks' table: per variant, each measure's mean over seeds with its interval. */
+function probeTable(results: readonly VariantResult[], confidence: number): string[] {
+  if (results.every((r) => r.probed.length === 0)) {
+    return [
+      'No network of this folder was probed (it was trained before explain probed its deepest networks); run explain again with `--reuse` on it to add the probes.',
+    ];
+  }
+  const cell = (e: Estimate | null, digits: number) =>
+    e ? `${e.value.toFixed(digits)} [${e.low.toFixed(digits)}, ${e.high.toFixed(digits)}]` : 'not measured';
+  return [
+    `| variant | network | ${PROBE_MEASURES.map((m) => m.label).join(' | ')} |`,
+    `| --- | --- | ${PROBE_MEASURES.map(() => '---').join(' | ')} |`,
+    ...results.map(
+      (r) =>
+        `| ${r.variant} | ${r.probed[0]?.config ?? '-'} (n = ${r.probed.length}) | ${PROBE_MEASURES.map((m) => cell(probeEstimate(r.probed, m.value, confidence), m.digits)).join(' | ')} |`,
+    ),
+  ];
 }
 
 function markdown(config: ExplainConfig, results: readonly VariantResult[], judgements: readonly Judgement[], span: string): string {
@@ -135,8 +198,13 @@ function markdown(config: ExplainConfig, results: readonly VariantResult[], judg
         `| ${pct(k.confidence)} | ${k.blame} | ${k.moreThanShrinking} | ${k.fixes.get('sigmoid-reachable')!.verdict} | ${k.fixes.get('sigmoid-normalised')!.verdict} |`,
     ),
     '',
-    'Caveat: the scaled ReLU shrinks the forward signal by 0.25 per layer as well as the back-propagated error (Sigmoid does not shrink its output), so its "shrinking" mixes both. ' +
-      'Not measured here: the landscape shape and the back-propagated error profile of these variants (issue 14, second priority).',
+    'Caveat: the scaled ReLU shrinks the forward signal by 0.25 per layer as well as the back-propagated error (Sigmoid does not shrink its output), so its "shrinking" mixes both.',
+    '',
+    "## Each variant's deepest network: landscape and mechanism",
+    '',
+    `The trained deepest network of every judged seed, probed as \`npm start\` probes sigmoid7 and relu7 (docs/probes.md): shares of the swept first-layer weights' loss curves by the frozen shape rules; log10 of the back-propagated error's mean norm, top hidden layer over the first, at initialisation and after training; the share of (unit, image) pairs saturated after training; the share of sampled (unit, example) pairs whose loss-minimising output lies beyond the activation's range and gains there. Mean over seeds [${pct(j.confidence)} t interval]; not judged.`,
+    '',
+    ...probeTable(results, j.confidence),
     '',
   ];
   return lines.join('\n');

@@ -25,6 +25,8 @@ export interface ExplainOptions {
   stream?: NodeJS.WriteStream;
   /** Only plan (and let onPlan estimate); run nothing. */
   dryRun?: boolean;
+  /** An explain folder run before: runs there with exactly the same settings are copied, not run again. */
+  reuseFrom?: string;
   /** Called with this shard's variants still to run, before anything runs. */
   onPlan?: (todo: VariantPlan[], config: ExplainConfig) => Promise<void> | void;
 }
@@ -53,6 +55,7 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
     throw new UserError(`${opts.outDir}: is not empty and holds no explain experiment (variants/); give a new or empty --out`);
   }
 
+  if (opts.reuseFrom !== undefined && !existsSync(opts.reuseFrom)) throw new UserError(`--reuse ${opts.reuseFrom}: no such folder`);
   const ran: VariantName[] = [];
   for (const [k, v] of todo.entries()) {
     say(`explain: variant ${v.variant} (${k + 1} of ${todo.length}): ${config.layers.join(', ')} layers`);
@@ -67,6 +70,7 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
       progress: opts.progress,
       stream,
       plan: v.plan,
+      reuseFrom: opts.reuseFrom && path.join(opts.reuseFrom, path.relative(opts.outDir, v.outDir)),
     });
     if (outcome.interrupted) return { config, ran, interrupted: true, complete: false };
     ran.push(v.variant);

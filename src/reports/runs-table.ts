@@ -12,6 +12,8 @@
  *                              shape the article's words give this activation, by the probe's frozen rules
  *                              (src/probes/landscape-rules.ts classifyCurve, articleShapes; claim 5)
  *   landscape_plateaus         of those curves, the ones whose edge minimum is a plateau made by the sweep (unit off on every image)
+ *   landscape_edge_minima, landscape_flat  of those curves, the ones falling towards an edge (levelling off or still
+ *                              falling there), and the flat ones
  *   landscape_init_*           the same counts for the same weights swept in the network's initial state
  *   unstable_end               1 when the run ended unstable (src/probes/landscape-rules.ts unstableEnd), else 0
  *   update_log10_last_over_first  log10(relative update ||ΔW||/||W|| of the last layer / the first), averaged over the epochs
@@ -56,6 +58,8 @@ export const RUNS_COLUMNS = [
   'landscape_inside_minima',
   'landscape_article_shape',
   'landscape_plateaus',
+  'landscape_edge_minima',
+  'landscape_flat',
   'landscape_init_curves',
   'landscape_init_inside_minima',
   'landscape_init_article_shape',
@@ -101,6 +105,8 @@ const RunRowSchema = z.object({
   landscape_inside_minima: optional(z.number().int().min(0)),
   landscape_article_shape: optional(z.number().int().min(0)),
   landscape_plateaus: optional(z.number().int().min(0)),
+  landscape_edge_minima: optional(z.number().int().min(0)),
+  landscape_flat: optional(z.number().int().min(0)),
   landscape_init_curves: optional(z.number().int().min(0)),
   landscape_init_inside_minima: optional(z.number().int().min(0)),
   landscape_init_article_shape: optional(z.number().int().min(0)),
@@ -249,6 +255,8 @@ function shapeCounts(curves: readonly RecordedCurve[], activation: string) {
     curves: curves.length,
     inside: shapes.filter((s) => s === 'interior minimum').length,
     plateaus: shapes.filter((s) => s === 'plateau, unit off').length,
+    edge: shapes.filter((s) => s === 'levels off at an edge' || s === 'still falling at the edge').length,
+    flat: shapes.filter((s) => s === 'flat').length,
     fitting: fits ? shapes.filter((s) => fits.includes(s)).length : undefined,
   };
 }
@@ -259,6 +267,8 @@ function landscapeCounts(curves: readonly RecordedCurve[], activation: string): 
     landscape_curves: c.curves,
     landscape_inside_minima: c.inside,
     landscape_plateaus: c.plateaus,
+    landscape_edge_minima: c.edge,
+    landscape_flat: c.flat,
     ...(c.fitting === undefined ? {} : { landscape_article_shape: c.fitting }),
   };
 }

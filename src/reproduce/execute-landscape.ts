@@ -13,6 +13,7 @@ import { selectBackend } from '../nn/tfjs/backend.js';
 import { loadParams } from '../nn/params-io.js';
 import { mkdir } from 'node:fs/promises';
 import { initParams } from '../nn/params.js';
+import { withTargets } from '../nn/targets.js';
 import { runLandscapeProbe } from '../probes/landscape-run.js';
 import type { LandscapeResult } from '../probes/landscape.js';
 import type { ProbedNetwork } from '../probes/weight-scan.js';
@@ -35,6 +36,8 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
   // The probe computes with TensorFlow.js whatever engine trained the network.
   const backend = await selectBackend(config.backend);
   const subset = await subsetFor(config, opts.dataDir);
+  // The loss the network was trained on: against its configured targets (e.g. 0.9 / 0.1), not always 1 / 0.
+  const train = config.targets ? withTargets(subset.train, config.targets) : subset.train;
   const trainedNetwork: ProbedNetwork = {
     name: job.configName,
     activation: config.activation,
@@ -48,7 +51,7 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
     const probe = (network: ProbedNetwork, outDir: string) =>
       runLandscapeProbe({
         networks: [network],
-        train: subset.train,
+        train,
         settings: job.settings,
         // The run's seed picks the weights, so sigmoid7 and relu7 of one seed, trained or not, are probed at the same positions.
         seed: job.seed,
@@ -60,7 +63,7 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
     const initDir = path.join(tmp, INIT_DIR);
     await mkdir(initDir);
     const atInit = await probe({ ...trainedNetwork, name: `${job.configName} (init)`, params: initial }, initDir);
-    const mechanism = measureMechanism({ trained: trainedNetwork, initial, data: subset.train, seed: job.seed, settings: job.mechanism });
+    const mechanism = measureMechanism({ trained: trainedNetwork, initial, data: train, seed: job.seed, settings: job.mechanism });
     await writeMechanismCsvs(tmp, job.configName, mechanism);
     const record: LandscapeRecord = {
       kind: 'landscape',

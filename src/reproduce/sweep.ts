@@ -11,7 +11,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
-import { removeStaleTemps } from '../util/atomic.js';
+import { cp } from 'node:fs/promises';
+import { produceAtomically, removeStaleTemps } from '../util/atomic.js';
 import { onStopSignal } from '../util/signals.js';
 import { ensureData } from '../data/fetch.js';
 import { loadReproduceConfig, type ReproduceOverrides } from './config.js';
@@ -21,6 +22,7 @@ import { SweepProgress, resolveProgressStyle, formatDuration } from './progress.
 import type { ProgressChoice } from '../util/progress-choice.js';
 import {
   openSweepFolder,
+  jobDir,
   jobParentDirs,
   jobState,
   planFileOf,
@@ -47,6 +49,12 @@ export interface SweepOptions<Final = unknown> {
   command?: string;
   /** Where progress and messages go (default stderr). */
   stream?: NodeJS.WriteStream;
+  /**
+   * Another folder of a sweep (any settings): each job of this plan that is complete there with
+   * the same fingerprint (made with exactly the same settings) is copied instead of run again,
+   * e.g. to add a new probe to a finished reproduction without retraining its networks.
+   */
+  reuseFrom?: string;
 }
 
 export interface SweepOutcome<Final = unknown> {
@@ -90,8 +98,12 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
           'use another --out, or delete those folders to redo them',
       );
     }
-    const complete = new Set(states.filter((s) => s.state.state === 'complete').map((s) => s.job.id));
-    const pending = states.filter((s) => s.state.state === 'missing').map((s) => s.job);
+    const missing = states.filter((s) => s.state.state === 'missing').map((s) => s.job);
+    const adopted = opts.reuseFrom ? await adoptFinishedJobs(opts.reuseFrom, opts.outDir, missing) : new Set<string>();
+    if (adopted.size > 0)
+      say(`reproduce: copied ${adopted.size} finished job${adopted.size === 1 ? '' : 's'} with the same settings from ${opts.reuseFrom}`);
+    const complete = new Set([...states.filter((s) => s.state.state === 'complete').map((s) => s.job.id), ...adopted]);
+    const pending = missing.filter((job) => !adopted.has(job.id));
     const command = opts.command ?? `node dist/run.js reproduce --config ${opts.configFile}`;
     await writeJson(path.join(opts.outDir, PLAN_FILE), planFileOf(plan, opts.configFile, rc.settings, shard, command));
 
@@ -193,6 +205,22 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
   } finally {
     await release();
   }
+}
+
+/**
+ * Copies into `outDir` every job of `jobs` that `from` holds complete with the same fingerprint
+ * (each copy atomic, like a finished job); returns their ids. Jobs made with other settings there
+ * are left alone and run again.
+ */
+async function adoptFinishedJobs(from: string, outDir: string, jobs: readonly PlannedJob[]): Promise<Set<string>> {
+  if (!existsSync(from)) throw new UserError(`--reuse ${from}: no such folder`);
+  const adopted = new Set<string>();
+  for (const job of jobs) {
+    if (jobState(from, job).state !== 'complete') continue;
+    await produceAtomically(jobDir(outDir, job), (tmp) => cp(jobDir(from, job), tmp, { recursive: true }));
+    adopted.add(job.id);
+  }
+  return adopted;
 }
 
 /** A folder holds one sweep: a plan.json of another sweep (other configs or seeds) must not be mixed in. */

@@ -68,15 +68,27 @@ function groupRunConfig(network: Network, group: Group, learningRate: number, st
   };
 }
 
-/** A reproduce config that trains `names` with `seeds` seeds from `firstSeed`, and probes nothing. */
+/**
+ * A reproduce config that trains `names` with `seeds` seeds from `firstSeed`, and probes the
+ * trained networks of `probed` (the landscape and the author's explanation; none by default).
+ */
 function sweepConfig(
   names: readonly string[],
   seeds: number,
   firstSeed: number,
   jobs: number | 'auto',
   description: string,
+  probed: readonly string[] = [],
 ): Record<string, unknown> {
-  return { description, configs: names, seeds, firstSeed, jobs, gradients: { configs: [] }, landscape: { configs: [] } };
+  return {
+    description,
+    configs: names,
+    seeds,
+    firstSeed,
+    jobs,
+    gradients: { configs: [] },
+    landscape: { configs: probed, allSeeds: true },
+  };
 }
 
 async function writeJsonFile(file: string, value: unknown): Promise<void> {
@@ -116,17 +128,20 @@ export async function writeJudgedConfigs(
   ratesOf: (network: Network) => number[],
   study: StudyConfig,
   jobs: number | 'auto',
+  probedNetworks: readonly string[] = [],
 ): Promise<string> {
   const names: string[] = [];
+  const probed: string[] = [];
   for (const n of networks) {
     for (const lr of ratesOf(n)) {
       const name = runName(n.name, lr);
       if (names.includes(name)) continue;
       names.push(name);
+      if (probedNetworks.includes(n.name)) probed.push(name);
       await writeJsonFile(path.join(dir, `${name}.json`), groupRunConfig(n, group, lr, study));
     }
   }
   const file = path.join(dir, 'judged.json');
-  await writeJsonFile(file, sweepConfig(names, study.seeds, study.firstSeed, jobs, `study group ${group.id}: the judged runs`));
+  await writeJsonFile(file, sweepConfig(names, study.seeds, study.firstSeed, jobs, `study group ${group.id}: the judged runs`, probed));
   return file;
 }

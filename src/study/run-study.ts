@@ -19,7 +19,7 @@ import { createFolder } from '../util/folders.js';
 import { readJsonFile } from '../util/json.js';
 import { childPath } from '../util/paths.js';
 import { runSweep } from '../reproduce/sweep.js';
-import { jobState, readPlanFile, type TrainRecord } from '../reproduce/store.js';
+import { jobState, readPlanFile, type LandscapeRecord, type TrainRecord } from '../reproduce/store.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import { loadStudyConfig, type StudyConfig, type StudyOverrides } from './config.js';
 import { fullGrid, groupsOfShard, quickGrid, type Group } from './grid.js';
@@ -48,6 +48,8 @@ export interface StudyOptions {
   onPlan?: (plan: StudyPlan) => Promise<void> | void;
   /** A plan made by the caller instead of from `configFile` (explain: its variants as the networks). */
   plan?: StudyPlan;
+  /** A folder of a study run before: runs there with exactly the same settings are copied, not run again. */
+  reuseFrom?: string;
 }
 
 export interface StudyPlan {
@@ -60,6 +62,8 @@ export interface StudyPlan {
   mine: Group[];
   /** Groups already complete in the output folder. */
   done: Set<string>;
+  /** Networks whose judged runs are probed (landscape and the author's explanation); none when absent. */
+  probed?: string[];
 }
 
 const GroupRecordSchema = z.object({
@@ -97,6 +101,15 @@ export function readGroupRecord(outDir: string, groupId: string): GroupRecord | 
 }
 
 /** The complete training records of a sweep folder, in plan order. */
+/** The probe records (landscape and the author's explanation) of a finished sweep, in plan order. */
+export function readProbeRecords(sweepDir: string): LandscapeRecord[] {
+  const plan = readPlanFile(sweepDir);
+  return plan.jobs.flatMap((job) => {
+    const state = jobState(sweepDir, job);
+    return state.state === 'complete' && state.record.kind === 'landscape' ? [state.record] : [];
+  });
+}
+
 function readTrainRecords(sweepDir: string): TrainRecord[] {
   const plan = readPlanFile(sweepDir);
   const records: TrainRecord[] = [];
@@ -190,6 +203,9 @@ export async function runStudy(opts: StudyOptions): Promise<StudyOutcome> {
   const plan = opts.plan ?? planStudy(opts);
   await opts.onPlan?.(plan);
   if (opts.dryRun) return { plan, ran: [], interrupted: false };
+  // explain passes each variant's counterpart, which may not exist; a study of its own names a folder that must.
+  if (opts.reuseFrom !== undefined && !opts.plan && !existsSync(opts.reuseFrom))
+    throw new UserError(`--reuse ${opts.reuseFrom}: no such folder`);
   await claimFolder(opts, plan);
 
   const ran: string[] = [];
@@ -197,11 +213,17 @@ export async function runStudy(opts: StudyOptions): Promise<StudyOutcome> {
   for (const [k, group] of todo.entries()) {
     const dir = groupDir(opts.outDir, group.id);
     const configsDir = path.join(dir, 'configs');
+    // The same sweep in the folder to reuse, when it has one.
+    const reuse = (phase: string): string | undefined => {
+      const from = opts.reuseFrom && path.join(groupDir(opts.reuseFrom, group.id), phase);
+      return from && existsSync(from) ? from : undefined;
+    };
     say(`study: group ${group.id} (${k + 1} of ${todo.length} left in this shard): tuning the learning rate on the validation split`);
     const tuneFile = await writeTuningConfigs(configsDir, group, plan.networks, plan.config, opts.jobs);
     const tuning = await runSweep({
       configFile: tuneFile,
       outDir: path.join(dir, 'tune'),
+      reuseFrom: reuse('tune'),
       dataDir: opts.dataDir,
       progress: opts.progress,
       stream,
@@ -216,10 +238,11 @@ export async function runStudy(opts: StudyOptions): Promise<StudyOutcome> {
       if (group.arms.includes('one-rate')) rates.push(selection.shared);
       return [...new Set(rates)];
     };
-    const judgedFile = await writeJudgedConfigs(configsDir, group, plan.networks, ratesOf, plan.config, opts.jobs);
+    const judgedFile = await writeJudgedConfigs(configsDir, group, plan.networks, ratesOf, plan.config, opts.jobs, plan.probed);
     const judged = await runSweep({
       configFile: judgedFile,
       outDir: path.join(dir, 'judged'),
+      reuseFrom: reuse('judged'),
       dataDir: opts.dataDir,
       progress: opts.progress,
       stream,
