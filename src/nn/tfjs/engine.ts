@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkParamsFit, type Params } from '../params.js';
 import { denseFeatureMajor, denseOnDataLayer, denseRowMajor, type Retain } from './dense.js';
 import { normalisePerLayer } from './normalise.js';
+import * as k from './kernels.js';
 import { decisionThreshold } from '../targets.js';
 import type { LayerActivation } from '../../config/schema.js';
 import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
@@ -137,9 +138,9 @@ class TfjsEngine implements Engine {
     const { y } = b;
     const mse = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const out = args[0] as tf.Tensor2D;
-      const diff = tf.sub(out, y);
+      const diff = k.sub(out, y);
       this.retain(diff);
-      return { value: tf.mean(tf.square(diff)), gradFunc: (dy: tf.Tensor) => tf.mul(diff, tf.mul(dy, scale)) };
+      return { value: k.meanAll(k.square(diff)), gradFunc: (dy: tf.Tensor) => k.mul(diff, k.mul(dy, scale)) };
     }) as unknown as (out: tf.Tensor2D) => tf.Scalar;
     return mse(this.forward(b, this.retain));
   }
@@ -167,7 +168,7 @@ class TfjsEngine implements Engine {
     // Not a reshape even for one example, where xT holds the same numbers: the wasm matMul caches
     // its packed second operand by data id, and a reshape shares x's, so the weight gradient's
     // product (dz·x) would reuse xT's packing (measured: wrong gradients at batch 1).
-    const xT = layout === 'feature' ? tf.transpose(x) : null;
+    const xT = layout === 'feature' ? k.transpose(x) : null;
     return { layout, x, xT };
   }
 
@@ -193,9 +194,9 @@ class TfjsEngine implements Engine {
           if (this.velocities.length > 0) {
             const velocity = this.velocities[i];
             velocity.assign(tf.add(tf.mul(this.momentum, velocity), grads[i]));
-            v.assign(tf.sub(v, velocity));
+            v.assign(k.sub(v, velocity));
           } else {
-            v.assign(tf.sub(v, grads[i]));
+            v.assign(k.sub(v, grads[i]));
           }
         });
       });
