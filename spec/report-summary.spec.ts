@@ -3,7 +3,7 @@
  * hand-made sweep where the right numbers are known.
  */
 import { expect } from 'chai';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseCsv } from '../src/util/csv.js';
 import { finalize } from '../src/reports/finalize.js';
@@ -68,6 +68,9 @@ describe('reproduce summary and verdicts from job records', function () {
     const section = md.indexOf("## The author's explanation");
     expect(section).to.be.greaterThan(md.indexOf('### 5. '));
     for (const n of [6, 7, 8]) expect(md.indexOf(`### ${n}. `)).to.be.greaterThan(section);
+    // claim 6's measurement drawn: the δ profile of the first seed's probed networks
+    expect(md).to.include('![Back-propagated error per hidden layer](charts/deltas.png)');
+    expect(existsSync(path.join(dir, 'charts', 'deltas.png'))).to.equal(true);
     expect(md).to.include(
       'This run contradicts the article on this claim, with these settings: seeds 1, 2, 3; epochs 3; learning rate 0.1;',
     );

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import type { BackendInfo } from '../nn/tfjs/backend.js';
-import { writeGradientCharts, writeLandscapeChart } from '../charts/charts.js';
+import { writeDeltaChart, writeGradientCharts, writeLandscapeChart } from '../charts/charts.js';
 import { describeSettings, type ReportChart, type ReportData } from './report.js';
 import type { LayerGradientStat } from '../nn/gradient-stats.js';
 import { buildReport, CHARTS_DIR } from './build-report.js';
@@ -98,6 +98,29 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
       name: 'landscape',
       title: 'Loss along one first-layer weight',
       caption: `Mean squared error over the ${shown[0].examples} as one first-layer weight of the trained network is swept, all other weights fixed (${shown.map((r) => `${r.configName} seed ${r.seed}`).join(', ')}).`,
+      png: files.png,
+      svg: files.svg,
+    });
+  }
+
+  const mechanisms = firstSeedOf(landscape).filter((r) => r.mechanism);
+  if (mechanisms.length > 0) {
+    const files = await writeDeltaChart(
+      chartsDir,
+      mechanisms.flatMap((r) =>
+        (['init', 'trained'] as const).flatMap((state) =>
+          r.mechanism![state].deltaMeanNorm.map((meanNorm, l) => ({
+            series: `${r.configName} ${state === 'init' ? 'init' : 'trained'}`,
+            layer: l + 1,
+            meanNorm: meanNorm ?? Number.NaN,
+          })),
+        ),
+      ),
+    );
+    charts.push({
+      name: 'deltas',
+      title: 'Back-propagated error per hidden layer',
+      caption: `Mean over the training images of the per-example error reaching each hidden layer, ||δ||, at initialisation and after training (log scale; claim 6): ${mechanisms.map((r) => `${r.configName} seed ${r.seed}`).join(', ')}.`,
       png: files.png,
       svg: files.svg,
     });
