@@ -440,6 +440,14 @@ function judgeLandscape(runs: readonly RunRow[], margins: Margins): ClaimResult 
       'Curves of one network share its seed, so the intervals, which treat curves as independent, are somewhat too narrow. ' +
       'Curves probe the trained networks.',
   );
+  for (const activation of ['relu', 'sigmoid']) {
+    const probed = runs.filter((r) => r.activation === activation && r.landscape_curves !== undefined && r.unstable_end !== undefined);
+    const unstable = probed.filter((r) => r.unstable_end === 1);
+    if (unstable.length > 0)
+      evidence.push(
+        `${unstable.length} of ${probed.length} probed ${activation === 'relu' ? 'ReLU' : 'Sigmoid'} networks ended unstable (src/probes/landscape-rules.ts unstableEnd: final training loss above 1.25 x its lowest, or training accuracy at chance): ${unstable.map((r) => `${r.config} seed ${r.seed}`).join(', ')}; their curves describe a transient.`,
+      );
+  }
   const plateaus = runs.reduce((a, r) => a + (r.landscape_plateaus ?? 0), 0);
   const withActivity = runs.some((r) => r.landscape_plateaus !== undefined);
   evidence.push(
