@@ -52,8 +52,10 @@ export function disagreementSentence(verdict: Verdict, settings: readonly string
 export function estimateText(p: ClaimPart): string {
   const e = p.estimate;
   if (p.verdict === 'not measured') return 'not measured';
+  // Shares below 10 % get a decimal, so a small share and its interval do not all print as "2 %".
+  const shareDigits = p.unit === 'share' && Math.abs(e.high) < 0.1 ? 1 : 0;
   const show = (x: number): string =>
-    p.unit === 'points' ? (100 * x).toFixed(1) : p.unit === 'share' ? `${(100 * x).toFixed(0)} %` : x.toFixed(2);
+    p.unit === 'points' ? (100 * x).toFixed(1) : p.unit === 'share' ? `${(100 * x).toFixed(shareDigits)} %` : x.toFixed(2);
   const unit = p.unit === 'points' ? ' points' : p.unit === 'log10' ? ` (log10; ${(10 ** e.value).toPrecision(2)}x)` : '';
   const ci = Number.isFinite(e.low) ? ` [${show(e.low)}, ${show(e.high)}]` : ' [no interval]';
   return `${show(e.value)}${ci}${unit}, n = ${e.n}`;

@@ -57,7 +57,9 @@ export interface ClaimResult {
 }
 
 /**
- * The one rule from parts to a claim (a claim is the conjunction of its parts):
+ * The one rule from parts to a claim. A claim is the conjunction of its parts, so it agrees only
+ * when every part does; when some parts agree and others are contradicted, the conjunction is
+ * false, and the verdict says which way it fails by naming it "partly agrees" (never "agrees"):
  *   no part measured                       -> not measured
  *   every part agrees                      -> agrees
  *   some part agrees and some contradicts  -> partly agrees
@@ -563,6 +565,10 @@ function judgeVanishingGradient(configs: readonly ConfigRuns[], margins: Margins
         `From identical weights (${sig.config}'s initial weights run through both activations): top over first hidden layer ${factor(mean(asSig))}x through Sigmoid, ${factor(mean(asRelu))}x through ReLU (mean of log10 over ${asSig.length} seeds).`,
       );
     }
+    if (relu && sig.runs[0].init !== relu.runs[0].init)
+      evidence.push(
+        `The paired part compares each network from its own initialisation (${sig.config}: ${sig.runs[0].init ?? '?'}, ${relu.config}: ${relu.runs[0].init ?? '?'}), so it mixes the activation with the initialisation; the identical-weights line above separates them.`,
+      );
     const old = [...bySeed(sig, (r) => r.grad_log10_last_over_first).values()];
     if (old.length > 0) {
       evidence.push(
@@ -611,8 +617,15 @@ function judgeNeedsTwo(configs: readonly ConfigRuns[], margins: Margins): ClaimR
   if (sig) {
     const avg = (pick: (r: RunRow) => number | undefined) => mean([...bySeed(sig, pick).values()]);
     evidence.push(
-      `Of the pairs in the trained ${sig.config}, ${(100 * avg((r) => r.need_above_trained)).toFixed(1)} % would need more than 1 (the article's "2") and gain there; at initialisation ${(100 * avg((r) => r.need_outside_init)).toFixed(1)} % need an output outside (0, 1) (means over seeds).`,
+      `Of the pairs in the trained ${sig.config}, ${(100 * avg((r) => r.need_above_trained)).toFixed(1)} % would need more than 1 (the article's "2") and gain there, so ${(100 * (avg(need) - avg((r) => r.need_above_trained))).toFixed(1)} % would need less than 0; at initialisation ${(100 * avg((r) => r.need_outside_init)).toFixed(1)} % need an output outside (0, 1) and gain there (means over seeds).`,
     );
+    if (relu) {
+      evidence.push(
+        `ReLU is bounded below only: its share (below 0) is to be compared with Sigmoid's share below 0 above, so the difference judged here is, in effect, Sigmoid's upper bound at 1, the bound the article names. ` +
+          'The gain condition also depends on how much one unit can move the output, which the vanishing of δ (claim 6) reduces, so this share is not independent of claim 6; ' +
+          `the two networks also differ in initialisation and learning rate (${sig.config}: ${sig.runs[0].init ?? '?'}, ${sig.runs[0].learning_rate ?? '?'}; ${relu.config}: ${relu.runs[0].init ?? '?'}, ${relu.runs[0].learning_rate ?? '?'}).`,
+      );
+    }
   }
   evidence.push(
     "Per pair, everything else fixed, the unit's output is set to each value of [-1, 2] (ReLU: [-1, max(1, a) + 1]) and the rest of the network run exactly (src/probes/target-activations.ts; 8 units per hidden layer x 200 examples, drawn with the run's seed).",
