@@ -86,6 +86,7 @@ describe('report.html in headless Chromium', function () {
       'Test accuracy against depth',
       'Sigmoid minus ReLU per depth',
       'Loss along one first-layer weight',
+      'Back-propagated error per hidden layer',
       'Gradient norm against layer',
       'Gradient norm during training',
     ]);
@@ -107,6 +108,7 @@ describe('report.html in headless Chromium', function () {
       'charts/accuracy-by-depth.png',
       'charts/sigmoid-minus-relu.png',
       'charts/landscape.png',
+      'charts/deltas.png',
       'charts/gradients-by-layer.png',
       'charts/gradients-by-epoch.png',
     ]);
