@@ -23,19 +23,29 @@ const VERDICT_COLOURS = {
 export async function writeStudyCharts(dir: string, cells: readonly StudyChartCell[]): Promise<Record<string, string>> {
   const cellOrder = cells.map((c) => c.id);
 
-  const verdictRows = cells.flatMap((c) =>
+  const allRows = cells.flatMap((c) =>
     c.judgement.claims.flatMap((claim) => [
       { cell: c.id, part: `${claim.number} all`, verdict: claim.verdict },
       ...claim.parts.map((p) => ({ cell: c.id, part: `${claim.number} ${p.part}`, verdict: p.verdict })),
     ]),
   );
+  // Claims the study cannot measure in any cell (those judged on probed networks) would only add white rows.
+  const measured = new Set(allRows.filter((r) => r.verdict !== 'not measured').map((r) => r.part.split(' ')[0]));
+  const verdictRows = allRows.filter((r) => measured.has(r.part.split(' ')[0]));
+  const unmeasured = [...new Set(allRows.map((r) => r.part.split(' ')[0]))].filter((n) => !measured.has(n));
   const heat = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Verdicts per claim part and setting', subtitle: 'rows: claim and part; columns: study cells (batch-init-arm)' },
+    title: {
+      text: 'Verdicts per claim part and setting',
+      subtitle: [
+        'rows: claim and part; columns: study cells (batch-init-arm)',
+        ...(unmeasured.length > 0 ? [`claims ${unmeasured.join(', ')} are not measured by the study (probed networks only)`] : []),
+      ],
+    },
     data: { values: verdictRows },
     mark: { type: 'rect', stroke: '#888', strokeWidth: 0.5 },
     encoding: {
-      x: { field: 'cell', type: 'nominal', sort: cellOrder, title: null, axis: { labelAngle: -35 } },
+      x: { field: 'cell', type: 'nominal', sort: cellOrder, title: null, axis: { labelAngle: -35, labelLimit: 400 } },
       y: { field: 'part', type: 'nominal', title: null },
       color: { field: 'verdict', type: 'nominal', scale: VERDICT_COLOURS, title: 'verdict' },
       tooltip: [{ field: 'cell' }, { field: 'part' }, { field: 'verdict' }],
@@ -108,7 +118,7 @@ export async function writeStudyCharts(dir: string, cells: readonly StudyChartCe
       {
         mark: { type: 'rule', strokeWidth: 2 },
         encoding: {
-          x: { field: 'cell', type: 'nominal', sort: cellOrder, title: null, axis: { labelAngle: -35 } },
+          x: { field: 'cell', type: 'nominal', sort: cellOrder, title: null, axis: { labelAngle: -35, labelLimit: 400 } },
           y: { field: 'low', type: 'quantitative', title: 'Sigmoid - ReLU (accuracy points)' },
           y2: { field: 'high' },
         },

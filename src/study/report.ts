@@ -197,9 +197,14 @@ function renderStudyMarkdown(
   for (const claimNumber of [...new Set(keys.map((k) => k.claim))]) {
     const holds = cells.filter((c) => c.judgement.claims.find((x) => x.number === claimNumber)?.verdict === 'agrees').map((c) => c.cell.id);
     const text = cells[0].judgement.claims.find((x) => x.number === claimNumber)?.claim ?? '';
-    lines.push(
-      `- **Claim ${claimNumber}** (${text}): ${holds.length > 0 ? `agrees under ${holds.join(', ')}` : 'agrees under none of these settings'}.`,
-    );
+    const measured = cells.some((c) => c.judgement.claims.find((x) => x.number === claimNumber)?.verdict !== 'not measured');
+    // The study trains and judges accuracies; claims measured only on probed networks are not "false here".
+    const where = !measured
+      ? 'not measured by the study (it probes no network: see the reproduction report and `explain`)'
+      : holds.length > 0
+        ? `agrees under ${holds.join(', ')}`
+        : 'agrees under none of these settings';
+    lines.push(`- **Claim ${claimNumber}** (${text}): ${where}.`);
   }
   lines.push('');
 
