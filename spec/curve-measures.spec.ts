@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import { measureCurve } from '../src/probes/curve-measures.js';
 import { compareActivations, exactMcNemar, fisherExact, type ShapedCurve } from '../src/probes/shape-comparison.js';
-import { sensitivityMarkdown, shapeSensitivity } from '../src/probes/landscape-rules.js';
+import { shapeSensitivity } from '../src/probes/landscape-rules.js';
+import { landscapeRulesTable } from '../src/reports/report-data.js';
 import { linspace } from '../src/probes/landscape.js';
 
 const v = linspace(-8, 8, 101); // spacing 0.16, 0 at index 50
@@ -65,9 +66,10 @@ describe('comparing two activations on the same weights', () => {
 
   it('prints the sensitivity table with the frozen setting marked', () => {
     const bowl = v.map((x) => 0.2 + 1e-3 * (x - 1) ** 2);
-    const md = sensitivityMarkdown(shapeSensitivity([{ activation: 'relu', values: v, losses: bowl }], [1e-6, 1], [0.01]));
-    expect(md.split('\n')).to.have.length(4);
-    expect(md).to.match(/1e-6 \(frozen\) \| 1\.0 % \(frozen\) \| 1\/1 \/ 0 \/ 1 \/ 0 \/ 0 \|/);
-    expect(md).to.match(/\| 1e\+0 \| 1\.0 % \| 0\/1 \/ 1 \/ 0 \/ 0 \/ 0 \|/);
+    const t = landscapeRulesTable(shapeSensitivity([{ activation: 'relu', values: v, losses: bowl }], [1e-6, 1], [0.01]));
+    expect(t.rows).to.deep.equal([
+      ['1e-6 (frozen)', '1.0 % (frozen)', '1/1 / 0 / 1 / 0 / 0'],
+      ['1e+0', '1.0 %', '0/1 / 1 / 0 / 0 / 0'],
+    ]);
   });
 });

@@ -71,6 +71,9 @@ describe('reproduce summary and verdicts from job records', function () {
     // claim 6's measurement drawn: the δ profile of the first seed's probed networks
     expect(md).to.include('![Back-propagated error per hidden layer](charts/deltas.png)');
     expect(existsSync(path.join(dir, 'charts', 'deltas.png'))).to.equal(true);
+    // claim 5's counts under the landscape rules' other constants, the frozen pair marked
+    expect(md).to.include('## How the landscape verdict moves with its rules');
+    expect(md).to.match(/\| 1e-6 \(frozen\) \| 1\.0 % \(frozen\) \| \d+\/\d+ \/ /);
     expect(md).to.include(
       'This run contradicts the article on this claim, with these settings: seeds 1, 2, 3; epochs 3; learning rate 0.1;',
     );

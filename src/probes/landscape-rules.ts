@@ -274,23 +274,3 @@ export function unstableEnd(run: RunEnd): string[] {
   }
   return reasons;
 }
-
-/** The sensitivity rows as a Markdown table: one row per (floor, margin), per activation the curves matching the article's words. */
-export function sensitivityMarkdown(rows: readonly SensitivityRow[]): string {
-  const activations = [...new Set(rows.map((r) => r.activation))];
-  const header = `| flatness floor | inside margin | ${activations.map((a) => `${a}: fits the article / flat / inside / edge / plateau`).join(' | ')} |`;
-  const rule = `| --- | --- | ${activations.map(() => '---').join(' | ')} |`;
-  const settings = [...new Map(rows.map((r) => [`${r.flatnessFloor}:${r.insideMargin}`, r])).values()];
-  const lines = settings.map((s) => {
-    const frozen = s.flatnessFloor === FLATNESS_FLOOR && s.insideMargin === INSIDE_MARGIN ? ' (frozen)' : '';
-    const cells = activations.map((a) => {
-      const r = rows.find((x) => x.activation === a && x.flatnessFloor === s.flatnessFloor && x.insideMargin === s.insideMargin)!;
-      const c = r.counts;
-      const edge = c['levels off at an edge'] + c['still falling at the edge'];
-      const fits = Number.isNaN(r.matchingArticle) ? '–' : `${r.matchingArticle}/${r.curves}`;
-      return `${fits} / ${c.flat} / ${c['interior minimum']} / ${edge} / ${c['plateau, unit off']}`;
-    });
-    return `| ${s.flatnessFloor.toExponential(0)}${frozen} | ${(100 * s.insideMargin).toFixed(1)} %${frozen} | ${cells.join(' | ')} |`;
-  });
-  return [header, rule, ...lines].join('\n');
-}

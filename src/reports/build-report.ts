@@ -23,6 +23,8 @@ export interface ReportContext {
   notes: string[];
   /** Charts made from more than the runs table (landscape, gradients). */
   extraCharts: ReportChart[];
+  /** Claim 5's counts as the landscape rules move (from the probed curves, which runs.csv does not hold). */
+  landscapeRules?: ReportData['landscapeRules'];
   now: Date;
 }
 
@@ -105,6 +107,7 @@ export async function buildReport(outDir: string, runs: readonly RunRow[], ctx: 
     environment: ctx.environment,
     charts,
     notes: ctx.notes,
+    ...(ctx.landscapeRules ? { landscapeRules: ctx.landscapeRules } : {}),
   };
   const report = await writeReport(outDir, data);
   return { summary, claimsCsv, report, charts, data };

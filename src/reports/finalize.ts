@@ -11,6 +11,8 @@ import { UserError } from '../util/errors.js';
 import type { BackendInfo } from '../nn/tfjs/backend.js';
 import { writeDeltaChart, writeGradientCharts, writeLandscapeChart } from '../charts/charts.js';
 import { describeSettings, type ReportChart, type ReportData } from './report.js';
+import { landscapeRulesTable } from './report-data.js';
+import { shapeSensitivity } from '../probes/landscape-rules.js';
 import type { LayerGradientStat } from '../nn/gradient-stats.js';
 import { buildReport, CHARTS_DIR } from './build-report.js';
 import { runRowsOf, writeRunsCsv } from './runs-table.js';
@@ -151,8 +153,20 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
     });
   }
 
+  // Claim 5's curves recounted under other flatness floors and inside margins (the rules' two free constants).
+  const sweptCurves = landscape.flatMap((r) =>
+    r.series.map((c) => ({
+      activation: r.activation,
+      values: c.values,
+      losses: c.losses,
+      activity: c.unitActive && c.unitSaturated ? c.unitActive.map((active, p) => ({ active, saturated: c.unitSaturated![p] })) : undefined,
+    })),
+  );
+  const landscapeRules = sweptCurves.length > 0 ? landscapeRulesTable(shapeSensitivity(sweptCurves)) : undefined;
+
   const sessions = readSessions(outDir);
   const built = await buildReport(outDir, runRows, {
+    landscapeRules,
     title: 'Reproduction report: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient',
     source: plan.source,
     command: plan.command,

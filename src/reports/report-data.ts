@@ -3,6 +3,7 @@
  * HTML renderers turn into text. Building it is separate from rendering so the verdicts and
  * the wording can be tested on hand-made data without any files.
  */
+import { FLATNESS_FLOOR, INSIDE_MARGIN, type SensitivityRow as LandscapeSensitivityRow } from '../probes/landscape-rules.js';
 import type { RunConfig } from '../config/schema.js';
 import type { SummaryRow } from './summary.js';
 import type { ClaimResult, SensitivityRow } from './verdicts.js';
@@ -49,6 +50,8 @@ export interface ReportData {
   charts: ReportChart[];
   /** Anything the reader should know (missing probes, single seed, ...). */
   notes: string[];
+  /** Claim 5's curve counts as the landscape rules' two free constants move (absent without probed curves). */
+  landscapeRules?: TextTable;
 }
 
 /** Fields of a run config worth stating in the report, with how to print them. */
@@ -199,6 +202,28 @@ export function methodText(margins: Margins): string[] {
     VERDICT_RULE,
     `Margins, fixed before the runs were judged (src/reports/claim-margins.ts): ${(Object.keys(MARGIN_TEXT) as (keyof Margins)[]).map((k) => MARGIN_TEXT[k](margins[k])).join('; ')}. The article's own ${ARTICLE.testImages}-image test set puts a 95 % half-width of about 4.5 points on its accuracies.`,
   ];
+}
+
+/** shapeSensitivity's rows as a table: per (flatness floor, inside margin), per activation the curves of each kind. */
+export function landscapeRulesTable(rows: readonly LandscapeSensitivityRow[]): TextTable {
+  const activations = [...new Set(rows.map((r) => r.activation))];
+  const settings = [...new Map(rows.map((r) => [`${r.flatnessFloor}:${r.insideMargin}`, r])).values()];
+  return {
+    headers: ['flatness floor', 'inside margin', ...activations.map((a) => `${a}: fit the article / flat / interior / edge / plateau`)],
+    rows: settings.map((st) => {
+      const frozen = st.flatnessFloor === FLATNESS_FLOOR && st.insideMargin === INSIDE_MARGIN ? ' (frozen)' : '';
+      return [
+        `${st.flatnessFloor.toExponential(0)}${frozen}`,
+        `${(100 * st.insideMargin).toFixed(1)} %${frozen}`,
+        ...activations.map((a) => {
+          const r = rows.find((x) => x.activation === a && x.flatnessFloor === st.flatnessFloor && x.insideMargin === st.insideMargin)!;
+          const c = r.counts;
+          const fits = Number.isNaN(r.matchingArticle) ? '-' : `${r.matchingArticle}/${r.curves}`;
+          return `${fits} / ${c.flat} / ${c['interior minimum']} / ${c['levels off at an edge'] + c['still falling at the edge']} / ${c['plateau, unit off']}`;
+        }),
+      ];
+    }),
+  };
 }
 
 /** The overall verdicts at each margin value: how the answers move when the rule moves. */

@@ -98,6 +98,13 @@ export function renderHtml(data: ReportData): string {
     '<p>Each row changes one margin and keeps the others as declared.</p>',
     table('sensitivity', sensitivityTable(data.sensitivity, data.claims)),
   );
+  if (data.landscapeRules) {
+    parts.push(
+      '<h2>How the landscape verdict moves with its rules</h2>',
+      "<p>Claim 5's curves, recounted for other flatness floors and inside margins (src/probes/landscape-rules.ts); each cell: curves that fit the article's words / flat / interior minimum / falling to an edge / plateau made by the sweep.</p>",
+      table('landscape-rules', data.landscapeRules),
+    );
+  }
   parts.push('<h2>Summary (summary.csv)</h2>', table('summary', summaryTable(data.rows)));
   parts.push(
     "<p>The primary figure is each run's test accuracy at the epoch of lowest validation loss; final-epoch and last-five-epoch means are beside it. SD is over seeds, in points.</p>",

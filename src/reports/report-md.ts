@@ -50,6 +50,16 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
     ...table(sensitivityTable(data.sensitivity, data.claims)),
     '',
   );
+  if (data.landscapeRules) {
+    out.push(
+      '## How the landscape verdict moves with its rules',
+      '',
+      "Claim 5's curves, recounted for other flatness floors and inside margins (src/probes/landscape-rules.ts); each cell: curves that fit the article's words / flat / interior minimum / falling to an edge / plateau made by the sweep.",
+      '',
+      ...table(data.landscapeRules),
+      '',
+    );
+  }
   out.push('## Summary (summary.csv)', '');
   out.push(...table(summaryTable(data.rows)), '');
   out.push(
