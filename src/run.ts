@@ -34,7 +34,10 @@ const COMMAND_MODULES = [
   studyCommand,
   explainCommand,
 ] as CommandModule[];
-const COMMANDS = COMMAND_MODULES.map((c) => String(c.command).split(' ')[0]);
+// A module's command may be a list of names (train is also the default command, '$0').
+const COMMANDS = COMMAND_MODULES.flatMap((c) => [c.command ?? []].flat().map((name) => String(name).split(' ')[0])).filter(
+  (name) => name !== '$0',
+);
 
 /** Exit code of an unexpected error (a bug, or a failure this program does not know how to word): EX_SOFTWARE. */
 const INTERNAL_ERROR_EXIT_CODE = 70;
