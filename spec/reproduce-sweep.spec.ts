@@ -267,4 +267,24 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
     });
     expect(message).to.match(/comes from a different sweep/);
   });
+
+  it('--reuse copies only the runs made with the same settings, and gives the same summary', async () => {
+    // Same settings: every job is copied, nothing runs, the summary is the one the single run wrote.
+    const same = path.join(root, 'reused-same');
+    const copied = await sweep({ outDir: same, reuseFrom: single() });
+    expect(copied.outcome.ran).to.equal(0);
+    expect(copied.printed).to.match(/copied 6 finished jobs with the same settings/);
+    expect(summaryWithoutTimes(same)).to.deep.equal(summaryWithoutTimes(single()));
+    // Other epochs: no job has the same fingerprint, so nothing is copied and everything runs.
+    const other = path.join(root, 'reused-other');
+    const rerun = await sweep({ outDir: other, reuseFrom: single(), overrides: { epochs: 2 } });
+    expect(rerun.printed).to.not.match(/copied/);
+    expect(rerun.outcome.ran).to.equal(6);
+    // A folder that does not exist is one clear error.
+    let message = '';
+    await sweep({ outDir: path.join(root, 'reused-none'), reuseFrom: path.join(root, 'nowhere') }).catch((e: unknown) => {
+      message = (e as Error).message;
+    });
+    expect(message).to.match(/--reuse .*nowhere: no such folder/);
+  });
 });

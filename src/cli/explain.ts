@@ -7,7 +7,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveDataDir } from '../data/cache.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { dataDirOption, dryRunOption, progressOption, stringOption, wholeNumberOption } from './flags.js';
+import { dataDirOption, dryRunOption, progressOption, stringOption, wholeNumberOption, reuseOption } from './flags.js';
 import { formatMinutes } from './study.js';
 
 const DEFAULT_EXPLAIN_CONFIG = 'configs/explain.json';
@@ -44,13 +44,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       .option('data-dir', dataDirOption())
       .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
       .option('dry-run', dryRunOption())
-      .option(
-        'reuse',
-        stringOption(
-          'reuse',
-          'a folder of an earlier run of this command: runs there made with exactly the same settings are copied instead of run again',
-        ),
-      ) as unknown as Argv<ExplainArgs>,
+      .option('reuse', reuseOption()) as unknown as Argv<ExplainArgs>,
   handler: async (argv) => {
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const jobs = argv.jobs ?? 'auto';

@@ -73,6 +73,13 @@ export function choiceOption(flag: string, describe: string, choices: readonly s
 /** --data-dir, the same for every command that reads CIFAR-10. */
 export const dataDirOption = (): Options => stringOption('data-dir', 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)');
 
+/** --reuse of the sweeps (reproduce, study, explain): copy finished runs with identical settings from another folder. */
+export const reuseOption = (): Options =>
+  stringOption(
+    'reuse',
+    'a folder of an earlier run of this command: runs there made with exactly the same settings are copied instead of run again',
+  );
+
 /** --dry-run of the long experiments: plan and estimate, run nothing. */
 export const dryRunOption = (): Options => ({
   type: 'boolean',

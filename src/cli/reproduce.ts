@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveDataDir } from '../data/cache.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { choiceOption, dataDirOption, numberOption, progressOption, stringOption, wholeNumberOption } from './flags.js';
+import { choiceOption, dataDirOption, numberOption, progressOption, stringOption, wholeNumberOption, reuseOption } from './flags.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import { parseShard } from '../reproduce/plan.js';
 import type { FinalizeResult } from '../reports/finalize.js';
@@ -86,13 +86,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('backend', choiceOption('backend', 'override the backend of every run', BACKEND_CHOICES))
       .option('engine', choiceOption('engine', 'override the engine of every run', ENGINE_CHOICES))
       .option('progress', progressOption('progress display'))
-      .option(
-        'reuse',
-        stringOption(
-          'reuse',
-          'a folder of an earlier run of this command: runs there made with exactly the same settings are copied instead of run again',
-        ),
-      ) as unknown as Argv<ReproduceArgs>,
+      .option('reuse', reuseOption()) as unknown as Argv<ReproduceArgs>,
   handler: async (argv) => {
     const { seeds, jobs, epochs } = argv;
     const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;

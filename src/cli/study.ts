@@ -6,7 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resolveDataDir } from '../data/cache.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { dataDirOption, dryRunOption, progressOption, stringOption, wholeNumberOption } from './flags.js';
+import { dataDirOption, dryRunOption, progressOption, stringOption, wholeNumberOption, reuseOption } from './flags.js';
 
 const DEFAULT_STUDY_CONFIG = 'configs/study.json';
 
@@ -90,13 +90,7 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
       .option('data-dir', dataDirOption())
       .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
       .option('dry-run', dryRunOption())
-      .option(
-        'reuse',
-        stringOption(
-          'reuse',
-          'a folder of an earlier run of this command: runs there made with exactly the same settings are copied instead of run again',
-        ),
-      ) as unknown as Argv<StudyArgs>,
+      .option('reuse', reuseOption()) as unknown as Argv<StudyArgs>,
   handler: async (argv) => {
     const overrides = {
       seeds: argv.seeds,

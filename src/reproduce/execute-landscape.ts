@@ -1,8 +1,11 @@
 /**
- * Running one landscape probe of the plan: the loss along single first-layer weights of the
- * network a training run of the sweep produced (its weights.json), over that run's training
- * set, through runLandscapeProbe (src/probes/landscape-run.ts, shared with the `landscape`
- * command), into the probe's own folder, atomically.
+ * Running one probe job of the plan on the network a training run of the sweep produced (its
+ * weights.json), over that run's training set, into the probe's own folder, atomically:
+ * - the loss along single first-layer weights (runLandscapeProbe, src/probes/landscape-run.ts,
+ *   shared with the `landscape` command), after training and, in init/, from the run's initial
+ *   weights (redrawn from its init scheme and seed);
+ * - the author's explanation measured at both states (src/probes/mechanism.ts): deltas.csv,
+ *   target-activations.csv, and the summary in result.json.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +40,7 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
   const backend = await selectBackend(config.backend);
   const subset = await subsetFor(config, opts.dataDir);
   // The loss the network was trained on: against its configured targets (e.g. 0.9 / 0.1), not always 1 / 0.
-  const train = config.targets ? withTargets(subset.train, config.targets) : subset.train;
+  const train = withTargets(subset.train, config.targets);
   const trainedNetwork: ProbedNetwork = {
     name: job.configName,
     activation: config.activation,

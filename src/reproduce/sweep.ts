@@ -99,7 +99,8 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
       );
     }
     const missing = states.filter((s) => s.state.state === 'missing').map((s) => s.job);
-    const adopted = opts.reuseFrom ? await adoptFinishedJobs(opts.reuseFrom, opts.outDir, missing) : new Set<string>();
+    const alreadyComplete = new Set(states.filter((s) => s.state.state === 'complete').map((s) => s.job.id));
+    const adopted = opts.reuseFrom ? await adoptFinishedJobs(opts.reuseFrom, opts.outDir, missing, alreadyComplete) : new Set<string>();
     if (adopted.size > 0)
       say(`reproduce: copied ${adopted.size} finished job${adopted.size === 1 ? '' : 's'} with the same settings from ${opts.reuseFrom}`);
     const complete = new Set([...states.filter((s) => s.state.state === 'complete').map((s) => s.job.id), ...adopted]);
@@ -210,12 +211,20 @@ export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<SweepO
 /**
  * Copies into `outDir` every job of `jobs` that `from` holds complete with the same fingerprint
  * (each copy atomic, like a finished job); returns their ids. Jobs made with other settings there
- * are left alone and run again.
+ * are left alone and run again. A probe's fingerprint names its settings, not the network it
+ * probed, so a probe is copied only when the training run it probes is the same one here
+ * (complete here already, or copied just before it: the plan lists runs before probes).
  */
-async function adoptFinishedJobs(from: string, outDir: string, jobs: readonly PlannedJob[]): Promise<Set<string>> {
+async function adoptFinishedJobs(
+  from: string,
+  outDir: string,
+  jobs: readonly PlannedJob[],
+  completeHere: ReadonlySet<string>,
+): Promise<Set<string>> {
   if (!existsSync(from)) throw new UserError(`--reuse ${from}: no such folder`);
   const adopted = new Set<string>();
   for (const job of jobs) {
+    if (job.kind === 'landscape' && !completeHere.has(job.trainId) && !adopted.has(job.trainId)) continue;
     if (jobState(from, job).state !== 'complete') continue;
     await produceAtomically(jobDir(outDir, job), (tmp) => cp(jobDir(from, job), tmp, { recursive: true }));
     adopted.add(job.id);
