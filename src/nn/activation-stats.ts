@@ -51,15 +51,16 @@ export const ACTIVATION_COLUMNS = [
 export function activationStats(params: Params, network: NetworkSpec, data: Dataset, epoch: number): LayerActivationStat[] {
   const s = params.sizes;
   const hidden = s.length - 2;
-  const outputs: Float32Array[] = tf.tidy(() => {
+  // Filled inside tf.tidy but not returned from it: tidy walks whatever it returns looking for tensors,
+  // element by element through typed arrays (measured: 5 s per call for the 7-layer network's 4,000 x 345 outputs).
+  const outputs: Float32Array[] = [];
+  tf.tidy(() => {
     let a: tf.Tensor2D = tf.tensor2d(data.x, [data.count, s[0]]);
-    const kept: Float32Array[] = [];
     for (let l = 0; l < hidden; l++) {
       const z = tf.add(tf.matMul(a, tf.tensor2d(params.weights[l], [s[l], s[l + 1]])), tf.tensor1d(params.biases[l])) as tf.Tensor2D;
       a = activate(network.hiddenActivation, z);
-      kept.push(a.dataSync() as Float32Array);
+      outputs.push(a.dataSync() as Float32Array);
     }
-    return kept;
   });
   return outputs.map((y, l) => {
     const width = s[l + 1];

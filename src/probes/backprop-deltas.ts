@@ -47,7 +47,9 @@ export function deltaProfile(network: ProbedNetwork, data: Dataset): DeltaProfil
   const s = params.sizes;
   const layers = s.length - 1;
   const n = data.count;
-  const norms: Float32Array[] = tf.tidy(() => {
+  // Filled inside tf.tidy, not returned from it (tidy would walk the typed arrays element by element).
+  const norms: Float32Array[] = [];
+  tf.tidy(() => {
     const x = tf.tensor2d(data.x, [n, s[0]]);
     const y = tf.tensor2d(data.y, [n, 1]);
     const ws = params.weights.map((w, l) => tf.tensor2d(w, [s[l], s[l + 1]]));
@@ -63,7 +65,7 @@ export function deltaProfile(network: ProbedNetwork, data: Dataset): DeltaProfil
     };
     const deltas = tf.grads(loss)(perturbations);
     // Per example: ||δ_l(n)||₂ for the hidden layers, |δ| for the output.
-    return deltas.map((d) => tf.sqrt(tf.sum(tf.square(d), 1)).dataSync() as Float32Array);
+    for (const d of deltas) norms.push(tf.sqrt(tf.sum(tf.square(d), 1)).dataSync() as Float32Array);
   });
   const hidden: LayerDelta[] = norms.slice(0, layers - 1).map((v, l) => ({
     layer: l + 1,

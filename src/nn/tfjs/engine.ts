@@ -236,8 +236,11 @@ class TfjsEngine implements Engine {
     const out = new Float32Array(n);
     for (let start = 0; start < n; start += EVAL_CHUNK) {
       const rows = Math.min(EVAL_CHUNK, n - start);
-      const part = tf.tidy(() => this.forward(this.uploadInputs(x.subarray(start * inputs), rows, 'row')).dataSync() as Float32Array);
-      out.set(part.subarray(0, rows), start);
+      // Copied out inside tidy rather than returned from it: tidy walks a returned typed array element by element.
+      tf.tidy(() => {
+        const part = this.forward(this.uploadInputs(x.subarray(start * inputs), rows, 'row')).dataSync() as Float32Array;
+        out.set(part.subarray(0, rows), start);
+      });
     }
     return out;
   }
