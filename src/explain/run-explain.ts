@@ -6,27 +6,18 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ProgressChoice } from '../util/progress-choice.js';
 import { UserError } from '../util/errors.js';
-import { runStudy } from '../study/run-study.js';
-import type { Shard } from '../reproduce/plan.js';
+import { runStudy, type StudyOptions } from '../study/run-study.js';
 import { loadExplainConfig, type ExplainConfig, type ExplainOverrides, type VariantName } from './config.js';
 import { variantStudyPlan, variantsOfShard, type VariantPlan } from './plan.js';
 
-export interface ExplainOptions {
+/** The study's own run options (explain runs each variant as a study), with explain's config and plan hook. */
+export interface ExplainOptions extends Pick<
+  StudyOptions,
+  'outDir' | 'dataDir' | 'shard' | 'jobs' | 'progress' | 'stream' | 'dryRun' | 'reuseFrom'
+> {
   configFile: string;
   overrides: ExplainOverrides;
-  outDir: string;
-  dataDir: string;
-  shard: Shard;
-  jobs: number | 'auto';
-  progress: ProgressChoice;
-  /** Where messages go (default stderr). */
-  stream?: NodeJS.WriteStream;
-  /** Only plan (and let onPlan estimate); run nothing. */
-  dryRun?: boolean;
-  /** An explain folder run before: runs there with exactly the same settings are copied, not run again. */
-  reuseFrom?: string;
   /** Called with this shard's variants still to run, before anything runs. */
   onPlan?: (todo: VariantPlan[], config: ExplainConfig) => Promise<void> | void;
 }
