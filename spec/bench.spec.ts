@@ -32,6 +32,7 @@ describe('bench: table and bench.csv (tiny run)', function () {
       root,
       batchSizes: [8, 16],
       backends: ['wasm'],
+      wasmThreads: [1],
       parts: ['tfjs', 'handwritten', 'pytorch'],
       repetitions: 2,
       budgetSeconds: 0.2,
@@ -93,6 +94,20 @@ describe('bench: table and bench.csv (tiny run)', function () {
       Number(wasm16.gflops) / Number(peaks[0].gflops),
       2e-3 + 0.01 * Number(wasm16.share_of_peak),
     );
+  });
+
+  it('times wasm on its threaded build too, a row per thread count, each against PyTorch with as many threads', async () => {
+    // The fake peer of the test above: 5 ms per step with more than one thread (10 ms per 32-sample epoch at batch 16).
+    const report = await runBench(options({ parts: ['tfjs', 'pytorch'], wasmThreads: [1, 2], batchSizes: [16] }));
+    const text = formatReport(report);
+    expect(text).to.match(/tfjs wasm \(1 thr\)\s+\|/);
+    expect(text).to.match(/tfjs wasm \(2 thr\)\s+\|/);
+    expect(text).to.match(/plain tf\.matMul peak, wasm \(2 thr\): \d+\.\d\d GFLOP\/s/);
+    const rows = parseCsv(await fs.readFile(path.join(dir, 'bench.csv'), 'utf8'));
+    const two = rows.find((r) => r.measure === 'epoch' && r.engine === 'tfjs' && r.threads === '2')!;
+    expect(two.status, two.note).to.equal('ok');
+    expect(Number(two.ratio_to_pytorch)).to.be.closeTo(Number(two.ms_per_epoch) / 10, 0.004);
+    expect(rows.filter((r) => r.measure === 'matmul_peak').map((r) => r.threads)).to.have.members(['1', '2']);
   });
 
   it('runs the real PyTorch peer (tools/torch_mlp.py) on a tiny epoch when torch is installed', async function () {

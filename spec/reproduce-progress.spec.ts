@@ -10,7 +10,7 @@ function train(id: string, epochs: number): PlannedJob {
 }
 
 function probe(id: string, trainId: string): PlannedJob {
-  return { kind: 'landscape', id, configName: 'x', seed: 1, trainId, settings: { allSeeds: true } as never };
+  return { kind: 'landscape', id, configName: 'x', seed: 1, trainId, settings: { allSeeds: true } as never, mechanism: {} as never };
 }
 
 const epoch = (n: number) => ({

@@ -35,6 +35,8 @@ export interface BenchOptions {
   root: string;
   batchSizes: number[];
   backends: BenchBackend[];
+  /** Thread counts the wasm backend is timed with, a row each (its threaded build above 1). */
+  wasmThreads: number[];
   parts: BenchPart[];
   repetitions: number;
   /** Wall-clock budget per batch size and engine, seconds (slow cells are extrapolated). */
@@ -93,11 +95,13 @@ async function benchEngine(
   opts: BenchOptions,
   engine: 'tfjs' | 'handwritten',
   backend: BenchBackend | undefined,
+  threads = 1,
 ): Promise<{ cells: BenchCell[]; peak?: PeakMeasure }> {
   const job: WorkerJob = {
     kind: 'epochs',
     engine,
     backend,
+    threads,
     batchSizes: opts.batchSizes,
     repetitions: opts.repetitions,
     budgetSeconds: opts.budgetSeconds,
@@ -203,10 +207,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
 
   if (opts.parts.includes('tfjs')) {
     for (const backend of opts.backends) {
-      log(`timing the tfjs engine on the ${backend} backend ...`);
-      const r = await benchEngine(opts, 'tfjs', backend);
-      cells.push(...r.cells);
-      if (r.peak) peaks.push(r.peak);
+      // Only wasm has a thread count to choose (native TensorFlow sizes its own pool, cpu has one thread).
+      for (const threads of backend === 'wasm' ? opts.wasmThreads : [1]) {
+        log(
+          `timing the tfjs engine on the ${backend} backend${backend === 'wasm' ? ` with ${threads} thread${threads === 1 ? '' : 's'}` : ''} ...`,
+        );
+        const r = await benchEngine(opts, 'tfjs', backend, threads);
+        cells.push(...r.cells);
+        if (r.peak) peaks.push(r.peak);
+      }
     }
   }
   if (opts.parts.includes('handwritten')) {

@@ -14,6 +14,8 @@ export interface EpochsJob {
   engine: EngineKind;
   /** For the tfjs engine. */
   backend?: Exclude<BackendChoice, 'auto'>;
+  /** For the wasm backend: its threaded build above 1. */
+  threads: number;
   batchSizes: number[];
   repetitions: number;
   budgetSeconds: number;

@@ -29,7 +29,7 @@ function describe(info: BackendInfo): WorkerBackend {
 async function runEpochs(job: EpochsJob): Promise<null> {
   const w = makeWorkload(job.samples);
   if (job.engine === 'tfjs') {
-    const info = await selectBackend(job.backend ?? 'wasm');
+    const info = await selectBackend(job.backend ?? 'wasm', job.threads);
     emit({ type: 'backend', backend: describe(info) });
     if (job.peakRepetitions > 0) emit({ type: 'peak', peak: measureMatMulPeak(job.peakRepetitions) });
   } else {

@@ -7,6 +7,7 @@
  *   npm run bench                 # = node dist/run.js bench
  *   node dist/run.js bench --quick
  */
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
@@ -19,6 +20,7 @@ interface BenchArgs {
   quick?: boolean;
   'batch-sizes'?: string;
   backends?: string;
+  'wasm-threads'?: string;
   only?: string;
   skip?: string;
   repetitions?: number;
@@ -45,6 +47,13 @@ function builder(y: Argv): Argv<BenchArgs> {
       stringOption(
         'backends',
         `TensorFlow.js backends to try (default ${ALL_BACKENDS.join(',')}; those that do not load are reported as skipped)`,
+      ),
+    )
+    .option(
+      'wasm-threads',
+      stringOption(
+        'wasm-threads',
+        `thread counts the wasm backend is timed with, one row each (default 1 and every core: 1,${os.availableParallelism()})`,
       ),
     )
     .option('only', stringOption('only', `measure only these parts: ${ALL_PARTS.join(',')}`))
@@ -107,6 +116,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         throw new UsageError(`--backends: unknown backend "${b}"; expected some of ${ALL_BACKENDS.join(', ')}`);
       return b as BenchBackend;
     });
+    const wasmThreads = (list('wasm-threads', args['wasm-threads']) ?? [...new Set(['1', String(os.availableParallelism())])]).map((s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 1 || n > 8) throw new UsageError(`--wasm-threads: expected whole numbers from 1 to 8, got "${s}"`);
+      return n;
+    });
     const only = parts('only', args.only);
     const skip = parts('skip', args.skip) ?? [];
     const samples = positiveNumber('samples', args.samples, true) ?? BENCH_SAMPLES;
@@ -117,6 +131,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       root: projectRoot,
       batchSizes,
       backends,
+      wasmThreads,
       parts: (only ?? [...ALL_PARTS]).filter((p) => !skip.includes(p)),
       repetitions: positiveNumber('repetitions', args.repetitions, true) ?? (quick ? 3 : 5),
       budgetSeconds: positiveNumber('budget', args.budget, false) ?? (quick ? 2 : 30),

@@ -70,6 +70,26 @@ export function choiceOption(flag: string, describe: string, choices: readonly s
   };
 }
 
+/** Most threads a run may ask for: the threaded wasm build starts 8 workers, and XNNPACK's pool is capped at 8. */
+const MAX_THREADS = 8;
+
+/** --threads: `auto` (by batch size and cores, src/nn/tfjs/threads.ts) or a whole number of threads. */
+export const threadsOption = (): Options => ({
+  type: 'string',
+  requiresArg: true,
+  default: 'auto',
+  describe:
+    'threads of a wasm run: auto (every core for batches of 256 or more, where they pay; 1 below) or 1-8; the numbers do not depend on it',
+  coerce: (value: unknown): 'auto' | number => {
+    const text = String(once('threads', value)).trim();
+    if (text === 'auto') return 'auto';
+    const n = Number(text);
+    if (text === '' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS)
+      throw new UsageError(`--threads: expected auto or a whole number from 1 to ${MAX_THREADS}, got "${text}"`);
+    return n;
+  },
+});
+
 /** --data-dir, the same for every command that reads CIFAR-10. */
 export const dataDirOption = (): Options => stringOption('data-dir', 'CIFAR-10 cache (default: $CIFAR10_DATA_DIR or ~/.cache/cifar10-mlp)');
 

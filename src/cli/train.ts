@@ -10,7 +10,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { applyOverrides, loadConfigFile } from '../config/load.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
-import { choiceOption, dataDirOption, numberOption, progressOption, stringOption } from './flags.js';
+import type { ThreadsRequest } from '../nn/tfjs/threads.js';
+import { choiceOption, dataDirOption, numberOption, progressOption, stringOption, threadsOption } from './flags.js';
 
 interface TrainArgs {
   config: string;
@@ -23,6 +24,7 @@ interface TrainArgs {
   out?: string;
   'data-dir'?: string;
   progress: ProgressChoice;
+  threads: ThreadsRequest;
 }
 
 function builder(y: Argv): Argv<TrainArgs> {
@@ -36,7 +38,8 @@ function builder(y: Argv): Argv<TrainArgs> {
     .option('engine', choiceOption('engine', 'override the engine', ENGINE_CHOICES))
     .option('out', stringOption('out', 'run folder (default outputs/<config>-<time>); must be new or empty'))
     .option('data-dir', dataDirOption())
-    .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none')) as unknown as Argv<TrainArgs>;
+    .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
+    .option('threads', threadsOption()) as unknown as Argv<TrainArgs>;
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
@@ -55,6 +58,6 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     // Imported here, not at the top: a mistake in the flags or the config is then reported
     // without first loading TensorFlow.js and the chart libraries.
     const { trainRun } = await import('../training/train-run.js');
-    await trainRun(config, { outDir: args.out, dataDir: args['data-dir'], progress: args.progress });
+    await trainRun(config, { outDir: args.out, dataDir: args['data-dir'], progress: args.progress, threads: args.threads });
   },
 };

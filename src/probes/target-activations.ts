@@ -117,21 +117,30 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
   for (let k = 1; k < layers; k++) units.push(sortedSample(unitRng, s[k], Math.min(opts.unitsPerLayer ?? 8, s[k])));
   const [lo, hi] = outputRange(network.activation);
 
+  // One buffer per layer's output, reused by every evaluation: runFrom runs about 750,000 times
+  // per 7-layer network, and allocating its arrays took as long as its arithmetic.
+  const outputs = s.map((width) => new Float64Array(width));
+  const acts_ = Array.from({ length: layers }, (_, l) => act(l));
+
   /** Output of the network from layer `from`'s pre-activations z (weights[from - 1] already applied). */
   const runFrom = (from: number, z: Float64Array): number => {
-    let a = Float64Array.from(z, act(from - 1));
+    let a = outputs[from];
+    const first = acts_[from - 1];
+    for (let q = 0; q < z.length; q++) a[q] = first(z[q]);
     for (let l = from; l < layers; l++) {
-      const next = new Float64Array(s[l + 1]);
+      const width = s[l + 1];
+      const next = outputs[l + 1];
       const w = params.weights[l];
-      for (let q = 0; q < s[l + 1]; q++) next[q] = params.biases[l][q];
+      const b = params.biases[l];
+      for (let q = 0; q < width; q++) next[q] = b[q];
       for (let r = 0; r < s[l]; r++) {
         const ar = a[r];
         if (ar === 0) continue;
-        const row = r * s[l + 1];
-        for (let q = 0; q < s[l + 1]; q++) next[q] += ar * w[row + q];
+        const row = r * width;
+        for (let q = 0; q < width; q++) next[q] += ar * w[row + q];
       }
-      const f = act(l);
-      for (let q = 0; q < next.length; q++) next[q] = f(next[q]);
+      const f = acts_[l];
+      for (let q = 0; q < width; q++) next[q] = f(next[q]);
       a = next;
     }
     return a[0];

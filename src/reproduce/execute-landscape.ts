@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { produceAtomically } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { selectBackend } from '../nn/tfjs/backend.js';
+import { threadsForRun } from '../nn/tfjs/threads.js';
 import { loadParams } from '../nn/params-io.js';
 import { mkdir } from 'node:fs/promises';
 import { initParams } from '../nn/params.js';
@@ -37,8 +38,9 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
   const config = trained.config;
   const params = loadParams(path.join(trainDir, 'weights.json'));
   // The probe computes with TensorFlow.js whatever engine trained the network.
-  const backend = await selectBackend(config.backend);
   const subset = await subsetFor(config, opts.dataDir);
+  // The probe's forward passes take the whole training set at once (large products, where threads pay).
+  const backend = await selectBackend(config.backend, threadsForRun('auto', subset.train.count, opts.cores).threads);
   // The loss the network was trained on: against its configured targets (e.g. 0.9 / 0.1), not always 1 / 0.
   const train = withTargets(subset.train, config.targets);
   const trainedNetwork: ProbedNetwork = {

@@ -30,6 +30,7 @@ async function executeTrainJob(job: TrainJob, opts: ExecuteOptions): Promise<Exe
       dataDir: opts.dataDir,
       subset,
       progress: 'none',
+      cores: opts.cores,
       // The worker stops as a whole on Ctrl-C; its unfinished folder is temporary anyway.
       handleInterrupt: false,
       onEpoch: (e) => opts.onEpoch?.(e, job.config.epochs),

@@ -8,6 +8,8 @@ export interface RunJobRequest {
   job: PlannedJob;
   outDir: string;
   dataDir: string;
+  /** Cores this job may use (the sweep's parallel jobs share the machine's; src/nn/tfjs/threads.ts). */
+  cores: number;
 }
 
 /** A measured number; NaN and infinities cross the process boundary as JSON null and come back as NaN. */
@@ -38,6 +40,8 @@ export const JobResultSchema = z.object({ seconds: z.number(), headline: z.strin
 export interface ExecuteOptions {
   outDir: string;
   dataDir: string;
+  /** Cores this job may use; a worker process keeps the threads of the first job it ran (the backend is set up once). */
+  cores: number;
   /** Called after every epoch of a training run. */
   onEpoch?: (epoch: EpochRecord, epochs: number) => void;
 }

@@ -7,7 +7,9 @@
  * time; a probe is started only when the run it probes is done. A worker that dies takes only
  * its current job with it (reported as failed); a replacement takes over the rest.
  */
+import os from 'node:os';
 import { Workers, workerEntry } from '../util/workers.js';
+import { coresPerRun } from '../nn/tfjs/threads.js';
 import { messageOf, UserError } from '../util/errors.js';
 import type { PlannedJob } from './plan.js';
 import type { EpochRecord } from '../training/loop.js';
@@ -58,6 +60,8 @@ export class WorkerPool {
     /** Running jobs by lane: the lane numbers the progress display shows as "worker N". */
     const lanes = new Map<number, PlannedJob>();
     const size = Math.max(1, Math.min(this.opts.workers, jobs.length));
+    // Each run's share of the cores: a run whose batch pays for threads uses its share, no more.
+    const cores = coresPerRun(os.availableParallelism(), size);
     const emit = (e: PoolEvent): void => this.opts.onEvent?.(e);
     const inQueueOrRunning = (id: string): boolean => queue.some((j) => j.id === id) || [...lanes.values()].some((j) => j.id === id);
     if (jobs.length === 0) return Promise.resolve({ done: [], failed: [], stopped: false });
@@ -93,7 +97,7 @@ export class WorkerPool {
       const start = (lane: number, job: PlannedJob): void => {
         lanes.set(lane, job);
         emit({ type: 'start', worker: lane, job });
-        const request: RunJobRequest = { job, outDir: this.opts.outDir, dataDir: this.opts.dataDir };
+        const request: RunJobRequest = { job, outDir: this.opts.outDir, dataDir: this.opts.dataDir, cores };
         workers
           .run('runJob', [request], {
             result: JobResultSchema,

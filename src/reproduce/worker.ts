@@ -15,6 +15,7 @@ serveWorker('src/reproduce/worker', {
     executeJob(request.job, {
       outDir: request.outDir,
       dataDir: request.dataDir,
+      cores: request.cores,
       onEpoch: (epoch, epochs) => emitToParent({ epoch, epochs }),
     }),
 });

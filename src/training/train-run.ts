@@ -15,9 +15,11 @@
  *   weights.json  the final parameters (src/nn/params-io.ts)
  *   curves.svg/.png  loss and accuracy against epoch
  */
+import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { describeBackend, selectBackend, type BackendInfo } from '../nn/tfjs/backend.js';
+import { threadsForRun, type ThreadsRequest } from '../nn/tfjs/threads.js';
 import type { RunConfig } from '../config/schema.js';
 import { resolveDataDir } from '../data/cache.js';
 import { loadSubset } from '../data/subset.js';
@@ -60,6 +62,10 @@ export interface TrainRunOptions {
   handleInterrupt?: boolean;
   /** Draw curves.svg/.png at the end (about a second); default true. */
   charts?: boolean;
+  /** Threads of a wasm run (src/nn/tfjs/threads.ts); default auto. The numbers do not depend on it. */
+  threads?: ThreadsRequest;
+  /** Cores this run may use under `threads: auto`; default all (a sweep gives each of its parallel runs its share). */
+  cores?: number;
 }
 
 export interface RunResult {
@@ -153,8 +159,10 @@ async function trainInto(
   const say = (line: string): void => {
     if (mode !== 'none') process.stdout.write(`${line}\n`);
   };
-  const backend = config.engine === 'tfjs' ? await selectBackend(config.backend) : null;
-  say(backend ? `backend: ${describeBackend(backend)}` : 'engine: handwritten (plain TypeScript, no TensorFlow.js backend)');
+  const threads = threadsForRun(options.threads ?? 'auto', config.batchSize, options.cores ?? os.availableParallelism());
+  const backend = config.engine === 'tfjs' ? await selectBackend(config.backend, threads.threads) : null;
+  const threadsWhy = backend?.name === 'wasm' ? ` (${threads.why})` : '';
+  say(backend ? `backend: ${describeBackend(backend)}${threadsWhy}` : 'engine: handwritten (plain TypeScript, no TensorFlow.js backend)');
 
   const subset = options.subset ?? (await loadSubset({ dataDir: resolveDataDir(options.dataDir), ...config.data, log: say }));
   // The data's 1/0 labels as the configured targets (config.targets; the same arrays for 1/0).

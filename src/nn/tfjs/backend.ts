@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserError, messageOf } from '../../util/errors.js';
+import { setThreadedWasmBackend } from './wasm-threads.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -55,10 +56,11 @@ async function tryNative(): Promise<{ info?: Omit<BackendInfo, 'requested' | 'sk
   return { why: reasons.join('; ') };
 }
 
-async function tryWasm(): Promise<{ info?: Omit<BackendInfo, 'requested' | 'skipped'>; why: string }> {
+async function tryWasm(threads: number): Promise<{ info?: Omit<BackendInfo, 'requested' | 'skipped'>; why: string }> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const ok = await tf.setBackend('wasm');
+    // The backend is set up once per process: a later call gets the threads of the first.
+    const ok = threads > 1 ? await setThreadedWasmBackend(tf, wasm, threads) : await tf.setBackend('wasm');
     if (!ok) return { why: 'the wasm backend failed to initialise' };
     await tf.ready();
     return {
@@ -84,8 +86,12 @@ async function useCpu(): Promise<Omit<BackendInfo, 'requested' | 'skipped'>> {
   return { name: 'cpu', provider: `@tensorflow/tfjs-backend-cpu ${tf.version_core}`, threads: 1, tfjsVersion: tf.version_core };
 }
 
-/** Loads and activates a backend; throws a UserError naming the fix when the asked-for one cannot load. */
-export async function selectBackend(requested: BackendChoice): Promise<BackendInfo> {
+/**
+ * Loads and activates a backend; throws a UserError naming the fix when the asked-for one cannot load.
+ * `threads` is for wasm (its threaded build when above 1, src/nn/tfjs/wasm-threads.ts); native
+ * TensorFlow sizes its own pool, and the cpu backend has one thread.
+ */
+export async function selectBackend(requested: BackendChoice, threads = 1): Promise<BackendInfo> {
   const skipped: string[] = [];
   if (requested === 'tensorflow' || requested === 'auto') {
     const native = await tryNative();
@@ -99,7 +105,7 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendIn
     skipped.push(native.why);
   }
   if (requested === 'wasm' || requested === 'auto') {
-    const wasm = await tryWasm();
+    const wasm = await tryWasm(threads);
     if (wasm.info) return { ...wasm.info, requested, skipped };
     if (requested === 'wasm') {
       throw new UserError(`--backend wasm: ${wasm.why}. Reinstall with \`npm ci\`, or use --backend cpu.`);
