@@ -9,7 +9,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatReport, runBench, type BenchOptions } from '../src/bench/bench-run.js';
+import { DEFAULT_PARTS, formatReport, runBench, type BenchOptions } from '../src/bench/bench-run.js';
+import { OUT } from '../src/bench/memory.js';
+import { makeFixtureDataDir } from './helpers/cifar-fixture.js';
 import { parseTorchLines, runTorch } from '../src/bench/torch.js';
 import { median } from '../src/bench/measure.js';
 import { parseCsv } from '../src/util/csv.js';
@@ -146,6 +148,54 @@ describe('bench: table and bench.csv (tiny run)', function () {
     expect(formatReport(report)).to.match(/handwritten.*ms .* GF\/s -/);
     const rows = parseCsv(await fs.readFile(path.join(dir, 'b2.csv'), 'utf8'));
     expect(rows.map((r) => r.engine)).to.deep.equal(['handwritten', 'handwritten']);
+  });
+
+  it('times whole commands end to end (the sweeps part), with the peak memory of every process they start', async function () {
+    this.timeout(120_000);
+    expect(DEFAULT_PARTS).to.not.include('sweeps'); // an hour on the real data: only when asked
+    const fixture = await makeFixtureDataDir({ recordsPerBatch: 50 });
+    try {
+      const configs = path.join(dir, 'sweep-configs');
+      await fs.mkdir(configs);
+      const run = {
+        hidden: [6],
+        epochs: 1,
+        batchSize: 10,
+        backend: 'cpu',
+        data: { trainPerClass: 30, testPerClass: 15, validationPerClass: 10 },
+      };
+      await fs.writeFile(path.join(configs, 'sigmoid3.json'), JSON.stringify({ ...run, activation: 'sigmoid' }));
+      await fs.writeFile(path.join(configs, 'reproduce.json'), JSON.stringify({ configs: ['sigmoid3'], seeds: 2, jobs: 2 }));
+      const data = ['--data-dir', fixture.dataDir, '--progress', 'none'];
+      const report = await runBench(
+        options({
+          parts: ['sweeps'],
+          sweeps: [
+            { what: 'a tiny sweep', args: ['reproduce', '--config', path.join(configs, 'reproduce.json'), '--out', OUT, ...data] },
+            { what: 'a broken one', args: ['reproduce', '--config', path.join(configs, 'missing.json'), '--out', OUT, ...data] },
+          ],
+        }),
+      );
+      const [tiny, broken] = report.sweeps;
+      expect(tiny.status, tiny.note).to.equal('ok');
+      expect(tiny.seconds).to.be.above(0);
+      expect(tiny.peakRssMb).to.be.above(20);
+      // The command itself and its two worker processes each reported their peak.
+      expect(tiny.note).to.match(/; 3 processes$/);
+      expect(broken.status).to.equal('failed');
+      expect(broken.note).to.match(/^the command failed: error: .*missing\.json/);
+      const text = formatReport(report);
+      expect(text).to.match(
+        /^time of a tiny sweep: \d+\.\d s, largest process \d+ MB \(node dist\/run\.js reproduce --config .* --out \$OUT /m,
+      );
+      const rows = parseCsv(await fs.readFile(path.join(dir, 'bench.csv'), 'utf8')).filter((r) => r.measure === 'command');
+      expect(rows.map((r) => [r.engine, r.status])).to.deep.equal([
+        ['a tiny sweep', 'ok'],
+        ['a broken one', 'failed'],
+      ]);
+    } finally {
+      await fixture.cleanup();
+    }
   });
 
   it("reads the peer's JSON lines, scaling a shortened epoch to the benchmark's, and takes medians", () => {

@@ -20,15 +20,29 @@ import {
   type ExtraMeasure,
   type PeakMeasure,
 } from './report.js';
-import { measureTrainingMemory } from './memory.js';
+import { measureCommand, OUT, type CommandMeasure } from './memory.js';
 import { runTorch } from './torch.js';
 import { BenchEventSchema, LandscapeResultSchema, type BenchEvent, type WorkerJob, type WorkerBackend } from './protocol.js';
 import { benchSizes, nominalFlopsPerEpoch } from './workload.js';
 
 export const ALL_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BenchBackend = (typeof ALL_BACKENDS)[number];
-export type BenchPart = 'tfjs' | 'handwritten' | 'pytorch' | 'landscape' | 'memory';
-export const ALL_PARTS: readonly BenchPart[] = ['tfjs', 'handwritten', 'pytorch', 'landscape', 'memory'];
+export type BenchPart = 'tfjs' | 'handwritten' | 'pytorch' | 'landscape' | 'memory' | 'sweeps';
+export const ALL_PARTS: readonly BenchPart[] = ['tfjs', 'handwritten', 'pytorch', 'landscape', 'memory', 'sweeps'];
+/** What `npm run bench` measures unless told: all but the sweeps, which take about an hour. */
+export const DEFAULT_PARTS: readonly BenchPart[] = ALL_PARTS.filter((p) => p !== 'sweeps');
+
+/** A whole command timed by the `sweeps` part: dist/run.js's arguments, OUT standing for a fresh folder. */
+export interface SweepCommand {
+  what: string;
+  args: string[];
+}
+
+/** The sweeps part: the two long commands a user waits for, each at its defaults, on the real data. */
+export const DEFAULT_SWEEPS: readonly SweepCommand[] = [
+  { what: 'npm start (node dist/run.js reproduce)', args: ['reproduce', '--out', OUT, '--progress', 'none'] },
+  { what: 'node dist/run.js study --quick', args: ['study', '--quick', '--out', OUT, '--progress', 'none'] },
+];
 
 export interface BenchOptions {
   /** Project root: dist/, configs/ and the default PyTorch script path are resolved from it. */
@@ -46,6 +60,8 @@ export interface BenchOptions {
   python: string;
   torchScript: string;
   memoryConfig: string;
+  /** The commands of the sweeps part (default DEFAULT_SWEEPS). */
+  sweeps?: readonly SweepCommand[];
   out: string;
   log: (line: string) => void;
 }
@@ -271,16 +287,18 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     const extraArgs = opts.quick ? ['--epochs', '1'] : [];
     const what = `train ${path.relative(opts.root, opts.memoryConfig)}${opts.quick ? ' --epochs 1 (--quick)' : ' (full run)'}`;
     log(`measuring the peak memory of ${what} ...`);
-    const m = await measureTrainingMemory({
+    const m = await measureCommand({
       root: opts.root,
-      config: opts.memoryConfig,
-      extraArgs,
-      probe: workerEntry(import.meta.url, './rss-probe').file,
+      args: ['train', '--config', opts.memoryConfig, '--out', OUT, '--progress', 'none', ...extraArgs],
     });
-    memory =
-      m.status === 'ok'
-        ? { status: 'ok', what, seconds: m.seconds, peakRssMb: m.peakRssMb, note: m.command.join(' ') }
-        : { status: m.status, what, seconds: m.seconds, note: m.reason };
+    memory = extraMeasure(what, m);
+  }
+  const sweeps: ExtraMeasure[] = [];
+  if (opts.parts.includes('sweeps')) {
+    for (const sweep of opts.sweeps ?? DEFAULT_SWEEPS) {
+      log(`timing ${sweep.what} (the whole command: this takes a while) ...`);
+      sweeps.push(extraMeasure(sweep.what, await measureCommand({ root: opts.root, args: sweep.args })));
+    }
   }
 
   const report: BenchReport = {
@@ -301,9 +319,23 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     torchNote,
     landscape,
     memory,
+    sweeps,
   };
   await writeCsv(opts.out, BENCH_COLUMNS, csvRows(report));
   return report;
+}
+
+/** A measured command as a line of the report: its time, and its largest process's peak memory. */
+function extraMeasure(what: string, m: CommandMeasure): ExtraMeasure {
+  return m.status === 'ok'
+    ? {
+        status: 'ok',
+        what,
+        seconds: m.seconds,
+        peakRssMb: m.peakRssMb,
+        note: `${m.command.join(' ')}; ${m.processes} process${m.processes === 1 ? '' : 'es'}`,
+      }
+    : { status: m.status, what, seconds: m.seconds, note: m.reason };
 }
 
 export { formatReport };

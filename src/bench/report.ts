@@ -68,6 +68,8 @@ export interface BenchReport {
   torchNote?: string;
   landscape?: ExtraMeasure;
   memory?: ExtraMeasure;
+  /** Whole commands timed end to end (the sweeps part). */
+  sweeps: ExtraMeasure[];
 }
 
 export const BENCH_COLUMNS = [
@@ -161,6 +163,7 @@ export function csvRows(r: BenchReport): CsvRow[] {
   for (const [measure, m] of [
     ['landscape', r.landscape],
     ['peak_rss', r.memory],
+    ...r.sweeps.map((sweep) => ['command', sweep] as const),
   ] as const) {
     if (!m) continue;
     rows.push({
@@ -263,5 +266,16 @@ export function formatReport(r: BenchReport): string {
     lines.push(
       `peak resident memory, ${r.memory.what}: ${r.memory.status === 'ok' ? `${r.memory.peakRssMb!.toFixed(0)} MB in ${r.memory.seconds!.toFixed(1)} s` : r.memory.status}${r.memory.note ? ` (${r.memory.note})` : ''}`,
     );
+  for (const c of r.sweeps)
+    lines.push(
+      `time of ${c.what}: ${c.status === 'ok' ? `${minutes(c.seconds!)}, largest process ${c.peakRssMb!.toFixed(0)} MB` : c.status}${c.note ? ` (${c.note})` : ''}`,
+    );
   return lines.join('\n');
+}
+
+/** "17 min 04 s" (or "41.3 s" under a minute). */
+function minutes(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const m = Math.floor(seconds / 60);
+  return `${m} min ${String(Math.round(seconds - 60 * m)).padStart(2, '0')} s`;
 }

@@ -1,13 +1,14 @@
 /**
- * Preloaded into a child (`node --import <this file> dist/run.js train ...`) by the memory
- * measurement: when the process exits, writes its peak resident set size (kilobytes, from
- * getrusage via process.resourceUsage) to the file named by BENCH_RSS_FILE.
+ * Preloaded into a measured command and every process it starts (through NODE_OPTIONS, which
+ * the sweeps' worker processes inherit): when a process exits, it writes its own peak resident
+ * set size (kilobytes, from getrusage via process.resourceUsage) to <BENCH_RSS_DIR>/<pid>.json.
  */
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 
-const target = process.env.BENCH_RSS_FILE;
-if (target) {
+const dir = process.env.BENCH_RSS_DIR;
+if (dir) {
   process.on('exit', (code) => {
-    writeFileSync(target, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, exitCode: code }));
+    writeFileSync(path.join(dir, `${process.pid}.json`), JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, exitCode: code }));
   });
 }

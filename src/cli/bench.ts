@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
-import { ALL_BACKENDS, ALL_PARTS, formatReport, runBench, type BenchBackend, type BenchPart } from '../bench/bench-run.js';
+import { ALL_BACKENDS, ALL_PARTS, DEFAULT_PARTS, formatReport, runBench, type BenchBackend, type BenchPart } from '../bench/bench-run.js';
 import { BENCH_SAMPLES } from '../bench/workload.js';
 import { UsageError } from '../util/errors.js';
 import { numberOption, stringOption } from './flags.js';
@@ -56,7 +56,13 @@ function builder(y: Argv): Argv<BenchArgs> {
         `thread counts the wasm backend is timed with, one row each (default 1 and every core: 1,${os.availableParallelism()})`,
       ),
     )
-    .option('only', stringOption('only', `measure only these parts: ${ALL_PARTS.join(',')}`))
+    .option(
+      'only',
+      stringOption(
+        'only',
+        `measure only these parts: ${ALL_PARTS.join(',')} (default all but sweeps, which times npm start and study --quick end to end: about an hour)`,
+      ),
+    )
     .option('skip', stringOption('skip', `leave out these parts: ${ALL_PARTS.join(',')}`))
     .option('repetitions', numberOption('repetitions', 'timed repetitions per cell, after a warm-up (default 5; --quick 3)'))
     .option(
@@ -132,7 +138,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       batchSizes,
       backends,
       wasmThreads,
-      parts: (only ?? [...ALL_PARTS]).filter((p) => !skip.includes(p)),
+      parts: (only ?? [...DEFAULT_PARTS]).filter((p) => !skip.includes(p)),
       repetitions: positiveNumber('repetitions', args.repetitions, true) ?? (quick ? 3 : 5),
       budgetSeconds: positiveNumber('budget', args.budget, false) ?? (quick ? 2 : 30),
       samples,
