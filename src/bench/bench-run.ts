@@ -33,13 +33,13 @@ export const ALL_PARTS: readonly BenchPart[] = ['tfjs', 'handwritten', 'pytorch'
 export const DEFAULT_PARTS: readonly BenchPart[] = ALL_PARTS.filter((p) => p !== 'sweeps');
 
 /** A whole command timed by the `sweeps` part: dist/run.js's arguments, OUT standing for a fresh folder. */
-export interface SweepCommand {
+interface SweepCommand {
   what: string;
   args: string[];
 }
 
 /** The sweeps part: the two long commands a user waits for, each at its defaults, on the real data. */
-export const DEFAULT_SWEEPS: readonly SweepCommand[] = [
+const DEFAULT_SWEEPS: readonly SweepCommand[] = [
   { what: 'npm start (node dist/run.js reproduce)', args: ['reproduce', '--out', OUT, '--progress', 'none'] },
   { what: 'node dist/run.js study --quick', args: ['study', '--quick', '--out', OUT, '--progress', 'none'] },
 ];
