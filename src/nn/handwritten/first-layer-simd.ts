@@ -1,0 +1,116 @@
+/**
+ * The first layer of the hand-written engine with its online-SGD hot loop in WebAssembly SIMD
+ * (first-layer.wat): the same numbers as the plain kernel (first-layer.ts), bit for bit, about
+ * twice as fast on the article's 1,024 x 150 layer (docs/benchmark.md).
+ *
+ * The weights W_0 live in the kernel's own memory (the engine uses `weights` as its W_0, a view
+ * of it, so every other code path reads and writes them as before); the few small vectors a step
+ * needs (the previous input, the delta, this input, the output) are copied in and out. The memory
+ * is sized once and never grows, so the views stay valid.
+ */
+import { descendThenAffineColumns, type FloatArray } from './first-layer.js';
+import { FIRST_LAYER_WASM_BASE64 } from './first-layer-wasm.js';
+
+/**
+ * The part of the WebAssembly JavaScript API used here. Node has all of it; TypeScript declares
+ * it only in the DOM and worker libraries, which this Node program does not load.
+ */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: Record<string, unknown> };
+  Memory: new (size: { initial: number; maximum: number }) => WasmMemory;
+}
+interface WasmModule {
+  readonly kind?: 'WebAssembly.Module';
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+type Kernel = (p: number, d: number, lr: number, w: number, x: number, out: number, rows: number, fanOut: number, cols: number) => void;
+
+const PAGE = 65_536;
+let compiled: WasmModule | null | undefined;
+
+/** The compiled kernel, or null where WebAssembly SIMD is not available (then the plain kernel runs). */
+function kernelModule(): WasmModule | null {
+  if (compiled === undefined) {
+    const bytes = Buffer.from(FIRST_LAYER_WASM_BASE64, 'base64');
+    compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+export class FirstLayerSimd {
+  /** W_0 [fanIn, fanOut], row-major: the engine's first-layer weights. */
+  readonly weights: Float32Array;
+  /** The previous example's input (the deferred update's p): the engine writes it here. */
+  readonly pendingInput: Float32Array;
+  private readonly delta: Float32Array;
+  private readonly input: Float32Array;
+  private readonly output: Float32Array;
+  private readonly kernel: Kernel;
+  /** The rows and columns the kernel takes (multiples of 4); the plain kernel does the rest. */
+  private readonly rows: number;
+  private readonly cols: number;
+
+  private constructor(
+    module: WasmModule,
+    private readonly fanIn: number,
+    private readonly fanOut: number,
+  ) {
+    const floats = fanIn * fanOut + 2 * fanIn + 2 * fanOut;
+    const pages = Math.ceil((4 * floats) / PAGE);
+    const memory = new wasm.Memory({ initial: pages, maximum: pages });
+    this.kernel = new wasm.Instance(module, { env: { memory } }).exports.descendThenAffine as Kernel;
+    let offset = 0;
+    const take = (n: number): Float32Array => {
+      const view = new Float32Array(memory.buffer, offset, n);
+      offset += 4 * n;
+      return view;
+    };
+    this.weights = take(fanIn * fanOut);
+    this.pendingInput = take(fanIn);
+    this.input = take(fanIn);
+    this.delta = take(fanOut);
+    this.output = take(fanOut);
+    this.rows = fanIn - (fanIn % 4);
+    this.cols = fanOut - (fanOut % 4);
+  }
+
+  /** A first layer of this shape, or null where WebAssembly SIMD is not available. */
+  static create(fanIn: number, fanOut: number): FirstLayerSimd | null {
+    const module = kernelModule();
+    return module ? new FirstLayerSimd(module, fanIn, fanOut) : null;
+  }
+
+  /**
+   * first-layer.ts descendThenAffine with p = pendingInput and W = weights: the deferred update
+   * W -= lr p^T d, then out = b + x W. d, b, x and out are the engine's own arrays.
+   */
+  descendThenAffine(d: FloatArray, lr: number, b: FloatArray, x: FloatArray, out: FloatArray): void {
+    const { fanIn, fanOut, rows, cols } = this;
+    this.delta.set(d.subarray(0, fanOut));
+    this.input.set(x.subarray(0, fanIn));
+    this.output.set(b.subarray(0, fanOut));
+    this.kernel(
+      this.pendingInput.byteOffset,
+      this.delta.byteOffset,
+      lr,
+      this.weights.byteOffset,
+      this.input.byteOffset,
+      this.output.byteOffset,
+      rows,
+      fanOut,
+      cols,
+    );
+    // What the kernel leaves, in each column's own order: the kernel's columns from row `rows`
+    // on, then the columns beyond `cols` from row 0.
+    const args = [this.pendingInput, this.delta, lr, this.weights, this.input, this.output, fanIn, fanOut] as const;
+    if (rows < fanIn) descendThenAffineColumns(...args, 0, cols, rows);
+    if (cols < fanOut) descendThenAffineColumns(...args, cols, fanOut, 0);
+    out.set(this.output);
+  }
+}
