@@ -5,7 +5,6 @@
  * compare.csv and exits non-zero only on a first-step mismatch.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +25,7 @@ import { parseCsv, toCsv } from '../src/util/csv.js';
 import type { Engine, EngineKind, NetworkSpec, SgdSpec } from '../src/nn/engine.js';
 import { createEngine } from '../src/nn/create-engine.js';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
+import { runBuiltCli } from './helpers/built-cli.js';
 import { separableSubset } from './helpers/train-data.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -125,19 +125,7 @@ describe('compare: the command line', function () {
   let dir: string;
   let fixture: FixtureDataDir;
 
-  const run = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
-        cwd: dir,
-        env: { ...process.env, CIFAR10_DATA_DIR: '/nonexistent-cifar-cache' },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const run = (args: string[]) => runBuiltCli(args, { cwd: dir });
 
   before(async () => {
     if (!existsSync(CLI)) throw new Error('dist/run.js is missing: run `npm run build` first (npm test does it)');

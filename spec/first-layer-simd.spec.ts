@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FirstLayerSimd } from '../src/nn/handwritten/first-layer-simd.js';
 import { descendThenAffine } from '../src/nn/handwritten/first-layer.js';
-import { createHandwrittenEngine } from '../src/nn/handwritten/engine.js';
+import { createHandwrittenEngine, HandwrittenMlp } from '../src/nn/handwritten/engine.js';
 import { initParams } from '../src/nn/params.js';
 import { Rng } from '../src/util/rng.js';
 // @ts-expect-error -- a plain JavaScript tool without type declarations
@@ -87,6 +87,37 @@ describe('first layer: the WebAssembly SIMD kernel against the plain one', () =>
     }
     expect(a.weights[0].some((v, t) => v !== params.weights[0][t])).to.equal(true);
   });
+
+  for (const sizes of [
+    [1024, 150, 30, 1],
+    [1023, 151, 7, 1],
+    [9, 7, 1],
+  ]) {
+    it(`${sizes.join('-')}: forward passes (as evaluation and prediction run them) and SGD steps of batches 2 to 600 are the plain engine's, bit for bit`, () => {
+      const network = { sizes, hiddenActivation: 'relu' as const, outputActivation: 'sigmoid' as const };
+      const params = initParams(sizes, { scheme: 'he' }, 5);
+      const simd = new HandwrittenMlp(network, params, 'float32', 'simd');
+      const plain = new HandwrittenMlp(network, params, 'float32', 'plain');
+      const rng = Rng.stream(5, 'first-layer-affine');
+      const x = Float32Array.from({ length: 600 * sizes[0] }, () => rng.uniform());
+      const y = Float32Array.from({ length: 600 }, (_, r) => r % 2);
+      const same = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) =>
+        expect(
+          Array.from(a).every((v, t) => Object.is(v, b[t])),
+          what,
+        ).to.equal(true);
+      // 300 and 600 cross the kernel's 256-example chunks; 3 and 7 leave an odd example.
+      for (const n of [2, 3, 7, 300, 600]) same(simd.forward(x, n), Float32Array.from(plain.forward(x, n)), `forward, batch ${n}`);
+      const sgd = { learningRate: 0.1, momentum: 0 };
+      for (const [step, n] of [5, 64, 100, 5].entries()) {
+        const batch = { x: x.subarray(step * 100 * sizes[0]), y: y.subarray(step * 100), n };
+        simd.step(batch, sgd);
+        plain.step(batch, sgd);
+      }
+      for (let k = 0; k < sizes.length - 1; k++) same(simd.weights[k], plain.weights[k], `layer ${k} weights after the steps`);
+      same(simd.forward(x, 600), Float32Array.from(plain.forward(x, 600)), 'forward after the steps');
+    });
+  }
 
   it('first-layer-wasm.ts holds exactly what first-layer.wat compiles to (run `node tools/build-wasm.mjs` after editing the .wat)', async function () {
     this.timeout(30_000);

@@ -7,33 +7,16 @@
  * one-thread run's to the bit (XNNPACK splits a product by blocks of output, never a sum).
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../src/util/csv.js';
 import { coresPerRun, threadsForRun } from '../src/nn/tfjs/threads.js';
 import { ROW_MAJOR_FROM } from '../src/nn/tfjs/engine.js';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
+import { CLI, ROOT, runBuiltCli } from './helpers/built-cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'dist', 'run.js');
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, CIFAR10_DATA_DIR: '/nonexistent-cifar-cache' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = runBuiltCli;
 
 describe('threads: the rule', () => {
   it('auto gives every allowed core to row-major batches and one thread below', () => {

@@ -161,7 +161,9 @@ async function trainInto(
   };
   const threads = threadsForRun(options.threads ?? 'auto', config.batchSize, options.cores ?? os.availableParallelism());
   const backend = config.engine === 'tfjs' ? await selectBackend(config.backend, threads.threads) : null;
-  const threadsWhy = backend?.name === 'wasm' ? ` (${threads.why})` : '';
+  // The backend is set up once per process: a later run in the same process keeps the first one's threads.
+  const threadsWhy =
+    backend?.name !== 'wasm' ? '' : backend.threads === threads.threads ? ` (${threads.why})` : " (the process's first run set them)";
   say(backend ? `backend: ${describeBackend(backend)}${threadsWhy}` : 'engine: handwritten (plain TypeScript, no TensorFlow.js backend)');
 
   const subset = options.subset ?? (await loadSubset({ dataDir: resolveDataDir(options.dataDir), ...config.data, log: say }));

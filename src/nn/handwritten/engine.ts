@@ -133,7 +133,8 @@ export class HandwrittenMlp {
   private capacity = 0;
   private readonly makeArray: (length: number) => FloatArray;
 
-  constructor(network: NetworkSpec, params: Params, precision: Precision = 'float32') {
+  /** `kernels: 'plain'` keeps the first layer in TypeScript (same numbers; for tests and timing). */
+  constructor(network: NetworkSpec, params: Params, precision: Precision = 'float32', kernels: 'simd' | 'plain' = 'simd') {
     checkParamsFit(network.sizes, params, 'handwritten engine');
     this.sizes = [...network.sizes];
     this.layerCount = this.sizes.length - 1;
@@ -145,7 +146,7 @@ export class HandwrittenMlp {
       this.activation.push(activationCode(last ? network.outputActivation : network.hiddenActivation));
     }
     // float32: the first layer's weights live in the WebAssembly kernel's memory (first-layer-simd.ts).
-    this.simd = precision === 'float32' ? FirstLayerSimd.create(this.sizes[0], this.sizes[1]) : null;
+    this.simd = precision === 'float32' && kernels === 'simd' ? FirstLayerSimd.create(this.sizes[0], this.sizes[1]) : null;
     this.weights = params.weights.map((w, k) => (k === 0 && this.simd ? this.simd.weights : this.makeArray(w.length)));
     this.weights.forEach((w, k) => w.set(params.weights[k]));
     this.biases = params.biases.map((b) => this.copyOf(b));
@@ -207,6 +208,8 @@ export class HandwrittenMlp {
           this.sizes[1],
         );
         this.pendingRate = 0;
+      } else if (k === 0 && this.simd) {
+        this.simd.affine(input, this.biases[0], out, n);
       } else {
         affine(input, this.weights[k], this.biases[k], out, n, this.sizes[k], this.sizes[k + 1]);
       }

@@ -8,7 +8,7 @@
  * needs (the previous input, the delta, this input, the output) are copied in and out. The memory
  * is sized once and never grows, so the views stay valid.
  */
-import { descendThenAffineColumns, type FloatArray } from './first-layer.js';
+import { affineColumns, descendThenAffineColumns, type FloatArray } from './first-layer.js';
 import { FIRST_LAYER_WASM_BASE64 } from './first-layer-wasm.js';
 
 /**
@@ -30,6 +30,10 @@ interface WasmMemory {
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 type Kernel = (p: number, d: number, lr: number, w: number, x: number, out: number, rows: number, fanOut: number, cols: number) => void;
+type AffineKernel = (a: number, n: number, fanIn: number, w: number, out: number, rows: number, fanOut: number, cols: number) => void;
+
+/** Examples per call of the affine kernel: bounds the kernel's memory (1 MB of inputs for the article's layer). */
+const AFFINE_CHUNK = 256;
 
 const PAGE = 65_536;
 let compiled: WasmModule | null | undefined;
@@ -52,6 +56,10 @@ export class FirstLayerSimd {
   private readonly input: Float32Array;
   private readonly output: Float32Array;
   private readonly kernel: Kernel;
+  private readonly affineKernel: AffineKernel;
+  /** AFFINE_CHUNK examples' inputs and outputs. */
+  private readonly chunkInputs: Float32Array;
+  private readonly chunkOutputs: Float32Array;
   /** The rows and columns the kernel takes (multiples of 4); the plain kernel does the rest. */
   private readonly rows: number;
   private readonly cols: number;
@@ -61,10 +69,12 @@ export class FirstLayerSimd {
     private readonly fanIn: number,
     private readonly fanOut: number,
   ) {
-    const floats = fanIn * fanOut + 2 * fanIn + 2 * fanOut;
+    const floats = fanIn * fanOut + 2 * fanIn + 2 * fanOut + AFFINE_CHUNK * (fanIn + fanOut);
     const pages = Math.ceil((4 * floats) / PAGE);
     const memory = new wasm.Memory({ initial: pages, maximum: pages });
-    this.kernel = new wasm.Instance(module, { env: { memory } }).exports.descendThenAffine as Kernel;
+    const { exports } = new wasm.Instance(module, { env: { memory } });
+    this.kernel = exports.descendThenAffine as Kernel;
+    this.affineKernel = exports.affine as AffineKernel;
     let offset = 0;
     const take = (n: number): Float32Array => {
       const view = new Float32Array(memory.buffer, offset, n);
@@ -76,6 +86,8 @@ export class FirstLayerSimd {
     this.input = take(fanIn);
     this.delta = take(fanOut);
     this.output = take(fanOut);
+    this.chunkInputs = take(AFFINE_CHUNK * fanIn);
+    this.chunkOutputs = take(AFFINE_CHUNK * fanOut);
     this.rows = fanIn - (fanIn % 4);
     this.cols = fanOut - (fanOut % 4);
   }
@@ -112,5 +124,23 @@ export class FirstLayerSimd {
     if (rows < fanIn) descendThenAffineColumns(...args, 0, cols, rows);
     if (cols < fanOut) descendThenAffineColumns(...args, cols, fanOut, 0);
     out.set(this.output);
+  }
+
+  /**
+   * out = a W + b for n examples (a [n, fanIn], out [n, fanOut]): engine.ts affine's numbers, bit
+   * for bit, AFFINE_CHUNK examples per call of the kernel.
+   */
+  affine(a: FloatArray, b: FloatArray, out: FloatArray, n: number): void {
+    const { fanIn, fanOut, rows, cols, chunkInputs, chunkOutputs } = this;
+    for (let start = 0; start < n; start += AFFINE_CHUNK) {
+      const m = Math.min(AFFINE_CHUNK, n - start);
+      chunkInputs.set(a.subarray(start * fanIn, (start + m) * fanIn));
+      for (let r = 0; r < m; r++) chunkOutputs.set(b.subarray(0, fanOut), r * fanOut);
+      this.affineKernel(chunkInputs.byteOffset, m, fanIn, this.weights.byteOffset, chunkOutputs.byteOffset, rows, fanOut, cols);
+      // The rest, in each element's own order: the kernel's columns from row `rows` on, then the other columns.
+      if (rows < fanIn) affineColumns(chunkInputs, this.weights, chunkOutputs, m, fanIn, fanOut, 0, cols, rows);
+      if (cols < fanOut) affineColumns(chunkInputs, this.weights, chunkOutputs, m, fanIn, fanOut, cols, fanOut, 0);
+      out.set(chunkOutputs.subarray(0, m * fanOut), start * fanOut);
+    }
   }
 }

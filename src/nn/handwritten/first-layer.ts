@@ -84,3 +84,43 @@ export function descendThenAffineColumns(
     }
   }
 }
+
+/**
+ * engine.ts affine's accumulation for columns [j0, j1) of every example, from row i0 (a multiple
+ * of 4) on, one example at a time: out[r, j] += x0 W[i, j] + x1 W[i+1, j] + x2 W[i+2, j] + x3 W[i+3, j]
+ * per group of four rows (in double, rounded to float32 once per group), then the rows left over.
+ * What the WebAssembly kernel leaves to JavaScript (first-layer-simd.ts); the same order per element.
+ */
+export function affineColumns(
+  a: Float32Array,
+  W: Float32Array,
+  out: Float32Array,
+  n: number,
+  fanIn: number,
+  fanOut: number,
+  j0: number,
+  j1: number,
+  i0: number,
+): void {
+  for (let r = 0; r < n; r++) {
+    const ar = r * fanIn;
+    const o = r * fanOut;
+    let i = i0;
+    for (; i + 4 <= fanIn; i += 4) {
+      const x0 = a[ar + i],
+        x1 = a[ar + i + 1],
+        x2 = a[ar + i + 2],
+        x3 = a[ar + i + 3];
+      const w0 = i * fanOut,
+        w1 = w0 + fanOut,
+        w2 = w1 + fanOut,
+        w3 = w2 + fanOut;
+      for (let j = j0; j < j1; j++) out[o + j] += x0 * W[w0 + j] + x1 * W[w1 + j] + x2 * W[w2 + j] + x3 * W[w3 + j];
+    }
+    for (; i < fanIn; i++) {
+      const x = a[ar + i];
+      const w = i * fanOut;
+      for (let j = j0; j < j1; j++) out[o + j] += x * W[w + j];
+    }
+  }
+}
