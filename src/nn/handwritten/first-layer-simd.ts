@@ -1,12 +1,14 @@
 /**
- * The first layer of the hand-written engine with its online-SGD hot loop in WebAssembly SIMD
- * (first-layer.wat): the same numbers as the plain kernel (first-layer.ts), bit for bit, about
- * twice as fast on the article's 1,024 x 150 layer (docs/benchmark.md).
+ * The first layer of the hand-written engine in WebAssembly SIMD (first-layer.wat): its
+ * online-SGD hot loop (the deferred update fused with the next forward pass) and its forward
+ * product for batches above one (evaluation, prediction, mini-batches). The same numbers as the
+ * plain kernels (first-layer.ts and engine.ts affine), bit for bit, about twice as fast on the
+ * article's 1,024 x 150 layer (docs/benchmark.md).
  *
  * The weights W_0 live in the kernel's own memory (the engine uses `weights` as its W_0, a view
- * of it, so every other code path reads and writes them as before); the few small vectors a step
- * needs (the previous input, the delta, this input, the output) are copied in and out. The memory
- * is sized once and never grows, so the views stay valid.
+ * of it, so every other code path reads and writes them as before); the vectors a call needs (the
+ * previous input, the delta, the inputs, the outputs) are copied in and out. The memory is sized
+ * once and never grows, so the views stay valid.
  */
 import { affineColumns, descendThenAffineColumns, type FloatArray } from './first-layer.js';
 import { FIRST_LAYER_WASM_BASE64 } from './first-layer-wasm.js';
