@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PARTS, formatReport, runBench, type BenchOptions } from '../src/bench/bench-run.js';
-import { OUT } from '../src/bench/memory.js';
+import { OUT } from '../src/bench/command-measure.js';
 import { makeFixtureDataDir } from './helpers/cifar-fixture.js';
 import { parseTorchLines, runTorch } from '../src/bench/torch.js';
 import { median } from '../src/bench/measure.js';

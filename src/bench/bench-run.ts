@@ -20,7 +20,7 @@ import {
   type ExtraMeasure,
   type PeakMeasure,
 } from './report.js';
-import { measureCommand, OUT, type CommandMeasure } from './memory.js';
+import { measureCommand, OUT, type CommandMeasure } from './command-measure.js';
 import { runTorch } from './torch.js';
 import { BenchEventSchema, LandscapeResultSchema, type BenchEvent, type WorkerJob, type WorkerBackend } from './protocol.js';
 import { benchSizes, nominalFlopsPerEpoch } from './workload.js';
