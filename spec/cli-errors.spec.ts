@@ -9,7 +9,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureData } from '../src/data/fetch.js';
 import { batchDirOf } from '../src/data/cache.js';
 import { BATCH_FILES } from '../src/data/checksums.js';
@@ -19,41 +18,11 @@ import { parseCsv } from '../src/util/csv.js';
 import { saveParams } from '../src/nn/params-io.js';
 import { initParams } from '../src/nn/params.js';
 import { makeFixtureDataDir, tableOf, type FixtureDataDir } from './helpers/cifar-fixture.js';
+import { ROOT, runBuiltCli, type CliOptions, type CliResult } from './helpers/built-cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = process.env.CLI_UNDER_TEST ?? path.join(ROOT, 'dist', 'run.js');
-
-interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; a run that takes longer than `timeoutMs` is killed (a hang is a failure, not a stuck suite). */
-function runCli(
-  args: string[],
-  opts: { cwd: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void },
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: opts.cwd,
-      env: { ...process.env, CIFAR10_DATA_DIR: '/nonexistent-cifar-cache', CIFAR10_MLP_DEBUG: '', ...opts.env },
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      opts.onStdout?.(stdout, child);
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+/** The CLI with its debug switch off; a run longer than `timeoutMs` (30 s) is killed. */
+function runCli(args: string[], opts: CliOptions & { cwd: string }): Promise<CliResult> {
+  return runBuiltCli(args, { ...opts, env: { CIFAR10_MLP_DEBUG: '', ...opts.env }, timeoutMs: opts.timeoutMs ?? 30_000 });
 }
 
 /** The run ended with exactly one line on stderr, matching `pattern`, no stack, and this exit code. */
