@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseCsv } from '../src/util/csv.js';
 import { coresPerRun, threadsForRun } from '../src/nn/tfjs/threads.js';
-import { ROW_MAJOR_FROM } from '../src/nn/tfjs/engine.js';
+import { ROW_MAJOR_FROM } from '../src/nn/tfjs/layout.js';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 import { CLI, ROOT, runBuiltCli } from './helpers/built-cli.js';
 

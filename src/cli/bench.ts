@@ -14,6 +14,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ALL_BACKENDS, ALL_PARTS, DEFAULT_PARTS, formatReport, runBench, type BenchBackend, type BenchPart } from '../bench/bench-run.js';
 import { BENCH_SAMPLES } from '../bench/workload.js';
 import { UsageError } from '../util/errors.js';
+import { MAX_WASM_THREADS } from '../nn/tfjs/threads.js';
 import { numberOption, stringOption } from './flags.js';
 
 interface BenchArgs {
@@ -31,6 +32,9 @@ interface BenchArgs {
   'memory-config'?: string;
   out?: string;
 }
+
+/** The wasm rows' default thread counts: 1 and every core, up to what the threaded build can use. */
+const defaultWasmThreads = Math.min(MAX_WASM_THREADS, os.availableParallelism());
 
 /** The project root: this file is dist/cli/bench.js (or src/cli/bench.ts under tsx). */
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -53,7 +57,7 @@ function builder(y: Argv): Argv<BenchArgs> {
       'wasm-threads',
       stringOption(
         'wasm-threads',
-        `thread counts the wasm backend is timed with, one row each (default 1 and every core: 1,${os.availableParallelism()})`,
+        `thread counts the wasm backend is timed with, one row each (default 1 and every core, at most ${MAX_WASM_THREADS}: 1,${defaultWasmThreads})`,
       ),
     )
     .option(
@@ -122,9 +126,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         throw new UsageError(`--backends: unknown backend "${b}"; expected some of ${ALL_BACKENDS.join(', ')}`);
       return b as BenchBackend;
     });
-    const wasmThreads = (list('wasm-threads', args['wasm-threads']) ?? [...new Set(['1', String(os.availableParallelism())])]).map((s) => {
+    const wasmThreads = (list('wasm-threads', args['wasm-threads']) ?? [...new Set(['1', String(defaultWasmThreads)])]).map((s) => {
       const n = Number(s);
-      if (!Number.isInteger(n) || n < 1 || n > 8) throw new UsageError(`--wasm-threads: expected whole numbers from 1 to 8, got "${s}"`);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS)
+        throw new UsageError(`--wasm-threads: expected whole numbers from 1 to ${MAX_WASM_THREADS}, got "${s}"`);
       return n;
     });
     const only = parts('only', args.only);

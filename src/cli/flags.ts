@@ -9,6 +9,7 @@
 import type { Options } from 'yargs';
 import { UsageError } from '../util/errors.js';
 import { PROGRESS_CHOICES } from '../util/progress-choice.js';
+import { MAX_WASM_THREADS } from '../nn/tfjs/threads.js';
 
 /** The value of a flag that may be given once: yargs turns a repeated flag into an array. */
 function once(flag: string, value: unknown): unknown {
@@ -70,22 +71,18 @@ export function choiceOption(flag: string, describe: string, choices: readonly s
   };
 }
 
-/** Most threads a run may ask for: the threaded wasm build starts 8 workers, and XNNPACK's pool is capped at 8. */
-const MAX_THREADS = 8;
-
 /** --threads: `auto` (by batch size and cores, src/nn/tfjs/threads.ts) or a whole number of threads. */
 export const threadsOption = (): Options => ({
   type: 'string',
   requiresArg: true,
   default: 'auto',
-  describe:
-    'threads of a wasm run: auto (every core for batches of 256 or more, where they pay; 1 below) or 1-8; the numbers do not depend on it',
+  describe: `threads of a wasm run: auto (every core for batches of 256 or more, where they pay; 1 below) or 1-${MAX_WASM_THREADS}; the numbers do not depend on it`,
   coerce: (value: unknown): 'auto' | number => {
     const text = String(once('threads', value)).trim();
     if (text === 'auto') return 'auto';
     const n = Number(text);
-    if (text === '' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS)
-      throw new UsageError(`--threads: expected auto or a whole number from 1 to ${MAX_THREADS}, got "${text}"`);
+    if (text === '' || !Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS)
+      throw new UsageError(`--threads: expected auto or a whole number from 1 to ${MAX_WASM_THREADS}, got "${text}"`);
     return n;
   },
 });

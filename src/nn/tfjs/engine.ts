@@ -23,20 +23,10 @@ import * as k from './kernels.js';
 import { decisionThreshold } from '../targets.js';
 import type { LayerActivation } from '../../config/schema.js';
 import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
+import { layoutFor, type Layout } from './layout.js';
 
 /** Evaluation runs through the network this many examples at a time (bounded memory). */
 const EVAL_CHUNK = 1000;
-/**
- * Batches of at least this many examples run row-major (batch first), smaller ones
- * feature-major (measured crossover on wasm: between 128 and 512; see dense.ts).
- */
-export const ROW_MAJOR_FROM = 256;
-
-type Layout = 'feature' | 'row';
-
-function layoutFor(n: number): Layout {
-  return n >= ROW_MAJOR_FROM ? 'row' : 'feature';
-}
 
 /** Row-major [rows, cols] -> [cols, rows], on the JavaScript side (parameters at the boundary). */
 function transposed(a: Float32Array, rows: number, cols: number): Float32Array {

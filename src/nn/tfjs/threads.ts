@@ -10,7 +10,10 @@
  * The numbers do not depend on the thread count (spec/wasm-threads.spec.ts), so the choice is
  * about speed only.
  */
-import { ROW_MAJOR_FROM } from './engine.js';
+import { ROW_MAJOR_FROM } from './layout.js';
+
+/** Most threads a wasm run can use: the threaded build pre-starts 8 workers and caps XNNPACK's pool at 8. */
+export const MAX_WASM_THREADS = 8;
 
 /** `auto`, or a thread count the user insists on. */
 export type ThreadsRequest = 'auto' | number;
@@ -23,12 +26,12 @@ export interface ThreadsChoice {
 
 /**
  * The thread count of one run: `requested` when a number, else by its batch size, at most
- * `cores` (the cores this run may use: all of them for one run, fewer for each of a sweep's
+ * `cores` and MAX_WASM_THREADS (the cores this run may use: all of them for one run, fewer for each of a sweep's
  * parallel runs).
  */
 export function threadsForRun(requested: ThreadsRequest, batchSize: number, cores: number): ThreadsChoice {
   if (requested !== 'auto') return { threads: requested, why: 'as asked (--threads)' };
-  const budget = Math.max(1, Math.floor(cores));
+  const budget = Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(cores)));
   if (budget === 1) return { threads: 1, why: 'one core for this run' };
   if (batchSize >= ROW_MAJOR_FROM)
     return { threads: budget, why: `batch ${batchSize} ≥ ${ROW_MAJOR_FROM}: large products split over ${budget} cores` };
