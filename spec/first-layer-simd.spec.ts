@@ -1,6 +1,6 @@
 /**
  * The hand-written engine's WebAssembly SIMD kernel (src/nn/handwritten/first-layer.wat) against
- * the plain kernel beside it (first-layer.ts): the same weights and outputs, bit for bit, on
+ * the plain kernels beside it (kernels.ts): the same weights and outputs, bit for bit, on
  * shapes whose rows and columns do and do not divide by four; inside the engine, online SGD on
  * the fused SIMD path equals the unfused two passes; and the committed bytes are the .wat's.
  */
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FirstLayerSimd } from '../src/nn/handwritten/first-layer-simd.js';
-import { descendThenAffine } from '../src/nn/handwritten/first-layer.js';
+import { descendThenAffine } from '../src/nn/handwritten/kernels.js';
 import { createHandwrittenEngine, HandwrittenMlp } from '../src/nn/handwritten/engine.js';
 import { initParams } from '../src/nn/params.js';
 import { Rng } from '../src/util/rng.js';

@@ -120,12 +120,12 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
   // One buffer per layer's output, reused by every evaluation: runFrom runs about 750,000 times
   // per 7-layer network, and allocating its arrays took as long as its arithmetic.
   const outputs = s.map((width) => new Float64Array(width));
-  const acts_ = Array.from({ length: layers }, (_, l) => act(l));
+  const layerAct = Array.from({ length: layers }, (_, l) => act(l));
 
   /** Output of the network from layer `from`'s pre-activations z (weights[from - 1] already applied). */
   const runFrom = (from: number, z: Float64Array): number => {
     let a = outputs[from];
-    const first = acts_[from - 1];
+    const first = layerAct[from - 1];
     for (let q = 0; q < z.length; q++) a[q] = first(z[q]);
     for (let l = from; l < layers; l++) {
       const width = s[l + 1];
@@ -139,7 +139,7 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
         const row = r * width;
         for (let q = 0; q < width; q++) next[q] += ar * w[row + q];
       }
-      const f = acts_[l];
+      const f = layerAct[l];
       for (let q = 0; q < width; q++) next[q] = f(next[q]);
       a = next;
     }

@@ -40,8 +40,9 @@
  * W_0 -= lr a_0^T delta_0, 88 % of the step's weights) is deferred to the next forward pass,
  * which applies each row while it reads it (descendThenAffine), so that layer's weights are
  * read and written once per step instead of twice; the arithmetic is unchanged, bit for bit.
- * That loop runs in WebAssembly SIMD (first-layer.wat, four columns per instruction; a whole
- * online step takes 0.6x its former time), the plain kernel it must equal beside it (first-layer.ts).
+ * That loop, and the first layer's forward product for batches above one, run in WebAssembly
+ * SIMD (first-layer.wat, four columns per instruction; a whole online step takes 0.6x its former
+ * time), the plain kernels they must equal beside them (kernels.ts).
  * forward() and getParams() apply a pending update first; setParams() forgets it. All buffers are allocated once,
  * for the largest batch seen; a step allocates nothing. The first layer's input gradient (dL/dx)
  * is never computed: nothing needs it.
@@ -54,7 +55,7 @@ import { checkParamsFit, type Params } from '../params.js';
 import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
 import type { LayerActivation } from '../../config/schema.js';
 import { decisionThreshold } from '../targets.js';
-import { descendThenAffine, type FloatArray } from './first-layer.js';
+import { affine, descendThenAffine, type FloatArray } from './kernels.js';
 import { FirstLayerSimd } from './first-layer-simd.js';
 
 export type Precision = 'float32' | 'float64';
@@ -192,21 +193,10 @@ export class HandwrittenMlp {
     for (let k = 0; k < this.layerCount; k++) {
       const out = this.outputs[k];
       // z_k = a_k W_k + b_k ...
-      if (k === 0 && fuse && this.simd) {
-        this.simd.descendThenAffine(this.deltas[0], this.pendingRate, this.biases[0], x, out);
-        this.pendingRate = 0;
-      } else if (k === 0 && fuse) {
-        descendThenAffine(
-          this.pendingInput,
-          this.deltas[0],
-          this.pendingRate,
-          this.weights[0] as Float32Array,
-          this.biases[0],
-          x,
-          out,
-          this.sizes[0],
-          this.sizes[1],
-        );
+      if (k === 0 && fuse) {
+        const [d, lr, b] = [this.deltas[0], this.pendingRate, this.biases[0]];
+        if (this.simd) this.simd.descendThenAffine(d, lr, b, x, out);
+        else descendThenAffine(this.pendingInput, d, lr, this.weights[0] as Float32Array, b, x, out, this.sizes[0], this.sizes[1]);
         this.pendingRate = 0;
       } else if (k === 0 && this.simd) {
         this.simd.affine(input, this.biases[0], out, n);
@@ -441,60 +431,6 @@ export function createHandwrittenEngine(network: NetworkSpec, sgd: SgdSpec, para
 // Products are summed in JavaScript numbers (float64) within a group and rounded to the array's
 // precision when stored.
 // ---------------------------------------------------------------------------------------------
-
-/**
- * out = a W + b: out[r, j] = b[j] + sum_i a[r, i] W[i, j], for a [n, fanIn], W [fanIn, fanOut].
- * Inputs are taken four at a time (four weight rows per pass over out[r, :]) and examples two at
- * a time (each weight, once loaded, serves both). Every example's sum runs over i in the same
- * order and groups, whatever n is, so an example's output does not depend on the batch it is in.
- */
-function affine(a: FloatArray, W: FloatArray, b: FloatArray, out: FloatArray, n: number, fanIn: number, fanOut: number): void {
-  const fanIn4 = fanIn - (fanIn % 4);
-  for (let r = 0; r < n; r += 2) {
-    const pair = r + 1 < n; // the last example of an odd batch goes alone
-    const o0 = r * fanOut;
-    const o1 = pair ? o0 + fanOut : o0;
-    const a0 = r * fanIn;
-    const a1 = pair ? a0 + fanIn : a0;
-    for (let j = 0; j < fanOut; j++) out[o0 + j] = b[j];
-    if (pair) for (let j = 0; j < fanOut; j++) out[o1 + j] = b[j];
-    for (let i = 0; i < fanIn4; i += 4) {
-      const w0 = i * fanOut,
-        w1 = w0 + fanOut,
-        w2 = w1 + fanOut,
-        w3 = w2 + fanOut;
-      const x00 = a[a0 + i],
-        x01 = a[a0 + i + 1],
-        x02 = a[a0 + i + 2],
-        x03 = a[a0 + i + 3];
-      if (pair) {
-        const x10 = a[a1 + i],
-          x11 = a[a1 + i + 1],
-          x12 = a[a1 + i + 2],
-          x13 = a[a1 + i + 3];
-        for (let j = 0; j < fanOut; j++) {
-          const v0 = W[w0 + j],
-            v1 = W[w1 + j],
-            v2 = W[w2 + j],
-            v3 = W[w3 + j];
-          out[o0 + j] += x00 * v0 + x01 * v1 + x02 * v2 + x03 * v3;
-          out[o1 + j] += x10 * v0 + x11 * v1 + x12 * v2 + x13 * v3;
-        }
-      } else {
-        for (let j = 0; j < fanOut; j++) {
-          out[o0 + j] += x00 * W[w0 + j] + x01 * W[w1 + j] + x02 * W[w2 + j] + x03 * W[w3 + j];
-        }
-      }
-    }
-    for (let i = fanIn4; i < fanIn; i++) {
-      const w = i * fanOut;
-      const x0 = a[a0 + i],
-        x1 = a[a1 + i];
-      for (let j = 0; j < fanOut; j++) out[o0 + j] += x0 * W[w + j];
-      if (pair) for (let j = 0; j < fanOut; j++) out[o1 + j] += x1 * W[w + j];
-    }
-  }
-}
 
 /** a = f(z), in place over `count` numbers. */
 function activate(z: FloatArray, count: number, f: ActivationCode): void {

@@ -2,7 +2,7 @@
  * The first layer of the hand-written engine in WebAssembly SIMD (first-layer.wat): its
  * online-SGD hot loop (the deferred update fused with the next forward pass) and its forward
  * product for batches above one (evaluation, prediction, mini-batches). The same numbers as the
- * plain kernels (first-layer.ts and engine.ts affine), bit for bit, about twice as fast on the
+ * plain kernels (kernels.ts), bit for bit, about twice as fast on the
  * article's 1,024 x 150 layer (docs/benchmark.md).
  *
  * The weights W_0 live in the kernel's own memory (the engine uses `weights` as its W_0, a view
@@ -10,7 +10,7 @@
  * previous input, the delta, the inputs, the outputs) are copied in and out. The memory is sized
  * once and never grows, so the views stay valid.
  */
-import { affineColumns, descendThenAffineColumns, type FloatArray } from './first-layer.js';
+import { affineColumns, descendThenAffineColumns, type FloatArray } from './kernels.js';
 import { FIRST_LAYER_WASM_BASE64 } from './first-layer-wasm.js';
 
 /**
@@ -101,7 +101,7 @@ export class FirstLayerSimd {
   }
 
   /**
-   * first-layer.ts descendThenAffine with p = pendingInput and W = weights: the deferred update
+   * kernels.ts descendThenAffine with p = pendingInput and W = weights: the deferred update
    * W -= lr p^T d, then out = b + x W. d, b, x and out are the engine's own arrays.
    */
   descendThenAffine(d: FloatArray, lr: number, b: FloatArray, x: FloatArray, out: FloatArray): void {
@@ -129,7 +129,7 @@ export class FirstLayerSimd {
   }
 
   /**
-   * out = a W + b for n examples (a [n, fanIn], out [n, fanOut]): engine.ts affine's numbers, bit
+   * out = a W + b for n examples (a [n, fanIn], out [n, fanOut]): kernels.ts affine's numbers, bit
    * for bit, AFFINE_CHUNK examples per call of the kernel.
    */
   affine(a: FloatArray, b: FloatArray, out: FloatArray, n: number): void {

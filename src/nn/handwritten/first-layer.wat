@@ -1,6 +1,6 @@
 ;; The first layer's deferred online-SGD update fused with the next example's forward pass, four
 ;; columns at a time in WebAssembly SIMD: the same numbers as the plain kernel
-;; (first-layer.ts descendThenAffineColumns), bit for bit.
+;; (kernels.ts descendThenAffineColumns), bit for bit.
 ;;
 ;; The plain kernel's arithmetic, per weight: t = fround(p[i] d[j]) (a float32 product), then
 ;; v = fround(W[i, j] - lr t) in double, and per group of four rows
@@ -127,7 +127,7 @@
         (br $rows_loop))))
   ;; The forward product of the first layer for n examples (evaluation, prediction, batches above
   ;; one): out[r, j] += ((x0 W[i, j] + x1 W[i+1, j]) + x2 W[i+2, j]) + x3 W[i+3, j] over the groups of
-  ;; four rows i < rows, in double, rounded to float32 once per group: engine.ts affine's order and
+  ;; four rows i < rows, in double, rounded to float32 once per group: kernels.ts affine's order and
   ;; rounding, for columns [0, cols). a [n, fanIn] and out [n, fanOut] row-major float32; out must
   ;; already hold the bias.
   (func (export "affine")
