@@ -60,7 +60,8 @@ export interface SweepResult {
 /**
  * Rows (examples x points) per batch: bounds memory (about 6 float32 tensors of rows x width live at
  * once, and the wasm heap keeps its high-water mark for the life of the process). 20,000 (was
- * 40,000): a probe job of `npm start` 434 -> 364 MB at the same speed, its files byte-identical.
+ * 40,000): a probe job of `npm start` 434 -> 364 MB at the same speed, its files byte-identical
+ * (`node tools/probe-job.mjs`, docs/benchmark.md). Set after seeing that memory; no number depends on it.
  */
 const DEFAULT_ROWS_PER_CHUNK = 20_000;
 

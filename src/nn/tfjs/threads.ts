@@ -2,11 +2,12 @@
  * How many threads a TensorFlow.js run computes with (issue 15).
  *
  * On wasm a second thread only pays on large products. Measured on a 2-core AMD EPYC, one
- * training step of the article's network, threaded build against the single-thread one, same
- * process kind (docs/benchmark.md, "One run on both cores"): batch 4,000 1.44× faster, batch 32
- * 0.71× (slower: handing each small product to the pool costs more than half of it saves),
- * batch 1 0.64×. So `auto` gives every core to a run whose batch takes the row-major path
+ * training step of the article's network, 2 threads against 1 (`node tools/threads-ab.mjs`,
+ * docs/benchmark.md): 0.58x the time at batch 4,000, 0.78x at 1,000, a tie at 256 and at 1, but
+ * 1.28-1.38x at batch 32 (handing each small product to the pool costs more than half of it
+ * saves). So `auto` gives every core to a run whose batch takes the row-major path
  * (ROW_MAJOR_FROM examples or more, where the products are large) and one thread to the rest.
+ * The threshold was set before batch 256 was measured; it turned out to be the break-even.
  * The numbers do not depend on the thread count (spec/wasm-threads.spec.ts), so the choice is
  * about speed only.
  */
