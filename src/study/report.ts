@@ -195,9 +195,10 @@ function renderStudyMarkdown(
 
   lines.push('## Where each claim holds', '');
   for (const claimNumber of [...new Set(keys.map((k) => k.claim))]) {
-    const holds = cells.filter((c) => c.judgement.claims.find((x) => x.number === claimNumber)?.verdict === 'agrees').map((c) => c.cell.id);
-    const text = cells[0].judgement.claims.find((x) => x.number === claimNumber)?.claim ?? '';
-    const measured = cells.some((c) => c.judgement.claims.find((x) => x.number === claimNumber)?.verdict !== 'not measured');
+    const claimIn = (c: (typeof cells)[number]) => c.judgement.claims.find((x) => x.number === claimNumber);
+    const holds = cells.filter((c) => claimIn(c)?.verdict === 'agrees').map((c) => c.cell.id);
+    const text = claimIn(cells[0])?.claim ?? '';
+    const measured = cells.some((c) => claimIn(c)?.verdict !== 'not measured');
     // The study trains and judges accuracies; claims measured only on probed networks are not "false here".
     const where = !measured
       ? 'not measured by the study (it probes no network: see the reproduction report and `explain`)'
