@@ -1,0 +1,109 @@
+/**
+ * docs/files.md against the code's own column lists: every column a command writes is documented
+ * there, every documented column is written, and every CSV the code writes has a table. The lists
+ * are imported, not copied, so adding a column to the code without its line in docs/files.md fails here.
+ */
+import { expect } from 'chai';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { HISTORY_COLUMNS, SUMMARY_COLUMNS as RUN_SUMMARY_COLUMNS } from '../src/training/train-run.js';
+import { GRADIENT_COLUMNS } from '../src/nn/gradient-stats.js';
+import { ACTIVATION_COLUMNS } from '../src/nn/activation-stats.js';
+import { COMPARE_COLUMNS } from '../src/training/compare-engines.js';
+import { LANDSCAPE_COLUMNS, SUMMARY_COLUMNS as LANDSCAPE_SUMMARY_COLUMNS } from '../src/probes/landscape.js';
+import { DELTA_COLUMNS } from '../src/probes/backprop-deltas.js';
+import { TARGET_COLUMNS } from '../src/probes/target-activations.js';
+import { RUNS_COLUMNS } from '../src/reports/runs-table.js';
+import { CONFIG_SUMMARY_COLUMNS } from '../src/reports/summary.js';
+import { CLAIMS_COLUMNS } from '../src/reports/claims-table.js';
+import { MATRIX_COLUMNS } from '../src/study/report.js';
+import { EXPLAIN_COLUMNS } from '../src/explain/report.js';
+import { BENCH_COLUMNS } from '../src/bench/report.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DOC = path.join(ROOT, 'docs', 'files.md');
+
+/** Each CSV's heading in docs/files.md, the code's column list, and the list's name as the code's writeCsv calls spell it. */
+const CSV_FILES: readonly { heading: string; columns: readonly string[]; listName: string }[] = [
+  { heading: '`history.csv`', columns: HISTORY_COLUMNS, listName: 'HISTORY_COLUMNS' },
+  { heading: '`summary.csv` of a run', columns: RUN_SUMMARY_COLUMNS, listName: 'SUMMARY_COLUMNS@training' },
+  { heading: '`gradients.csv`', columns: GRADIENT_COLUMNS, listName: 'GRADIENT_COLUMNS' },
+  { heading: '`activations.csv`', columns: ACTIVATION_COLUMNS, listName: 'ACTIVATION_COLUMNS' },
+  { heading: '`compare.csv`', columns: COMPARE_COLUMNS, listName: 'COMPARE_COLUMNS' },
+  { heading: '`landscape.csv`', columns: LANDSCAPE_COLUMNS, listName: 'LANDSCAPE_COLUMNS' },
+  { heading: '`landscape-summary.csv`', columns: LANDSCAPE_SUMMARY_COLUMNS, listName: 'SUMMARY_COLUMNS@probes' },
+  { heading: '`deltas.csv`', columns: DELTA_COLUMNS, listName: 'DELTA_COLUMNS' },
+  { heading: '`target-activations.csv`', columns: TARGET_COLUMNS, listName: 'TARGET_COLUMNS' },
+  { heading: '`runs.csv`', columns: RUNS_COLUMNS, listName: 'RUNS_COLUMNS' },
+  { heading: '`summary.csv` of a sweep', columns: CONFIG_SUMMARY_COLUMNS, listName: 'CONFIG_SUMMARY_COLUMNS' },
+  { heading: '`claims.csv`', columns: CLAIMS_COLUMNS, listName: 'CLAIMS_COLUMNS' },
+  { heading: '`matrix.csv`', columns: MATRIX_COLUMNS, listName: 'MATRIX_COLUMNS' },
+  { heading: '`explain.csv`', columns: EXPLAIN_COLUMNS, listName: 'EXPLAIN_COLUMNS' },
+  { heading: '`bench.csv`', columns: BENCH_COLUMNS, listName: 'BENCH_COLUMNS' },
+];
+
+/** The column names of the table under `### <heading>` (first cell of each row, in backticks); undefined when there is no such heading. */
+export function documentedColumns(markdown: string, heading: string): string[] | undefined {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((l) => l.trim() === `### ${heading}`);
+  if (start < 0) return undefined;
+  const names: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('#')) break;
+    const cell = /^\|\s*`([^`]+)`\s*\|/.exec(line);
+    if (cell) names.push(cell[1]);
+  }
+  return names;
+}
+
+/** What is wrong between a documented table and the code's list: columns missing from the docs, and documented ones the code does not write. */
+export function columnDrift(documented: readonly string[], columns: readonly string[]): { undocumented: string[]; stale: string[] } {
+  return {
+    undocumented: columns.filter((c) => !documented.includes(c)),
+    stale: documented.filter((d) => !columns.includes(d)),
+  };
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('docs/files.md documents every CSV column the code writes', () => {
+  const markdown = readFileSync(DOC, 'utf8');
+
+  for (const { heading, columns } of CSV_FILES) {
+    it(`${heading}: the table lists exactly the code's columns`, () => {
+      const documented = documentedColumns(markdown, heading);
+      expect(documented, `docs/files.md has no heading "### ${heading}"`).to.not.equal(undefined);
+      expect(columnDrift(documented!, columns)).to.deep.equal({ undocumented: [], stale: [] });
+      expect(new Set(documented).size, `a column of ${heading} is documented twice`).to.equal(documented!.length);
+    });
+  }
+
+  it('every writeCsv call in src/ writes one of the column lists above (a new CSV needs its table)', () => {
+    const known = new Set(CSV_FILES.map((f) => f.listName.split('@')[0]));
+    const calls = sourceFiles(path.join(ROOT, 'src')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\bwriteCsv\(\s*[^,]+,\s*([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => ({
+        file: path.relative(ROOT, file),
+        list: m[1],
+      })),
+    );
+    // The helper's own definition takes a parameter named `columns`.
+    const writers = calls.filter((c) => c.file !== path.join('src', 'util', 'csv.ts'));
+    expect(writers.length, 'no writeCsv call found: the pattern no longer matches the code').to.be.greaterThan(10);
+    expect(writers.filter((c) => !known.has(c.list))).to.deep.equal([]);
+  });
+
+  it('the check fails on a column added without its line, and on a documented column the code dropped', () => {
+    const documented = documentedColumns(markdown, '`history.csv`')!;
+    expect(columnDrift(documented, [...HISTORY_COLUMNS, 'a_column_without_its_line'])).to.deep.equal({
+      undocumented: ['a_column_without_its_line'],
+      stale: [],
+    });
+    expect(columnDrift(documented, HISTORY_COLUMNS.slice(1))).to.deep.equal({ undocumented: [], stale: ['epoch'] });
+    expect(documentedColumns(markdown, '`no-such-file.csv`')).to.equal(undefined);
+  });
+});
