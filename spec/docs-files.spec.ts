@@ -64,6 +64,34 @@ export function columnDrift(documented: readonly string[], columns: readonly str
   };
 }
 
+/** GitHub's anchor for a heading: lower case, punctuation dropped (hyphens kept), spaces to hyphens. */
+export function headingSlug(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** The anchors a markdown file offers: its headings' slugs (repeats numbered as GitHub does), outside code blocks. */
+export function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  let inCode = false;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) inCode = !inCode;
+    const h = inCode ? null : /^#{1,6} (.*)$/.exec(line);
+    if (!h) continue;
+    const base = headingSlug(h[1].trim());
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    anchors.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return anchors;
+}
+
+/** Pages written on another branch of the same change; links to them are checked once they are here. */
+const WRITTEN_ELSEWHERE = new Set(['docs/architecture.md']);
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = path.join(dir, name);
@@ -105,5 +133,96 @@ describe('docs/files.md documents every CSV column the code writes', () => {
     });
     expect(columnDrift(documented, HISTORY_COLUMNS.slice(1))).to.deep.equal({ undocumented: [], stale: ['epoch'] });
     expect(documentedColumns(markdown, '`no-such-file.csv`')).to.equal(undefined);
+  });
+});
+
+describe('links into the docs resolve', () => {
+  const pages = [
+    'README.md',
+    'README.ja.md',
+    'CHANGELOG.md',
+    'configs/README.md',
+    'tools/README.md',
+    ...readdirSync(path.join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
+
+  it('every relative link of the markdown pages names a file that exists and, for a page, an anchor it has', () => {
+    const broken: string[] = [];
+    for (const page of pages) {
+      const file = path.join(ROOT, page);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue; // README.ja.md is checked by its own spec
+      }
+      text = text.replace(/```[\s\S]*?```/g, '');
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1];
+        if (/^[a-z]+:/.test(target)) continue; // https:, mailto:
+        const [rel, anchor] = target.split('#');
+        const resolved = rel === '' ? file : path.resolve(path.dirname(file), rel);
+        const shown = path.relative(ROOT, resolved);
+        if (WRITTEN_ELSEWHERE.has(shown)) continue;
+        try {
+          statSync(resolved);
+        } catch {
+          broken.push(`${page}: ${target} (no such file)`);
+          continue;
+        }
+        if (anchor && resolved.endsWith('.md') && !anchorsOf(readFileSync(resolved, 'utf8')).has(anchor)) {
+          broken.push(`${page}: ${target} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).to.deep.equal([]);
+  });
+
+  it('every docs/ page named in src/ and configs/ exists', () => {
+    const files = [
+      ...sourceFiles(path.join(ROOT, 'src')),
+      ...readdirSync(path.join(ROOT, 'configs')).map((f) => path.join(ROOT, 'configs', f)),
+    ];
+    const missing = files.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\bdocs\/[A-Za-z0-9_./-]+\.md/g)]
+        .map((m) => m[0])
+        .filter((doc) => !WRITTEN_ELSEWHERE.has(doc))
+        .filter((doc) => {
+          try {
+            statSync(path.join(ROOT, doc));
+            return false;
+          } catch {
+            return true;
+          }
+        })
+        .map((doc) => `${path.relative(ROOT, file)}: ${doc}`),
+    );
+    expect(missing).to.deep.equal([]);
+  });
+
+  it('no section of the docs or READMEs is named after an issue or a pass (history goes to CHANGELOG.md)', () => {
+    const offending = pages.flatMap((page) => {
+      let text: string;
+      try {
+        text = readFileSync(path.join(ROOT, page), 'utf8');
+      } catch {
+        return [];
+      }
+      return text
+        .split('\n')
+        .filter((line) => /^#+ .*([Ii]ssue [0-9]+|[Pp]ass\b)/.test(line))
+        .map((line) => `${page}: ${line}`);
+    });
+    expect(offending).to.deep.equal([]);
+  });
+
+  it('the anchor rule matches GitHub on the headings the docs link to', () => {
+    expect(headingSlug('`npm start` and `study --quick`, timed end to end')).to.equal('npm-start-and-study---quick-timed-end-to-end');
+    expect(headingSlug('The rules of claims 6–8, frozen before the runs they judge')).to.equal(
+      'the-rules-of-claims-68-frozen-before-the-runs-they-judge',
+    );
+    expect([...anchorsOf('# A\n## B\n```\n# not a heading\n```\n## B\n')]).to.deep.equal(['a', 'b', 'b-1']);
   });
 });
