@@ -180,8 +180,9 @@ describe('links into the docs resolve', () => {
     expect(broken).to.deep.equal([]);
   });
 
-  it('every docs/ page named in src/ and configs/ exists', () => {
+  it('every docs/ page named in src/, configs/ and the pages (CHANGELOG.md aside: it names pages of the past) exists', () => {
     const files = [
+      ...pages.filter((page) => page !== 'CHANGELOG.md').map((page) => path.join(ROOT, page)),
       ...sourceFiles(path.join(ROOT, 'src')),
       ...readdirSync(path.join(ROOT, 'configs')).map((f) => path.join(ROOT, 'configs', f)),
     ];
