@@ -19,6 +19,16 @@ import { CLAIMS_COLUMNS } from '../src/reports/claims-table.js';
 import { MATRIX_COLUMNS } from '../src/study/report.js';
 import { EXPLAIN_COLUMNS } from '../src/explain/report.js';
 import { BENCH_COLUMNS } from '../src/bench/report.js';
+import { trainCommand } from '../src/cli/train.js';
+import { dataCommand } from '../src/cli/data.js';
+import { compareCommand } from '../src/cli/compare.js';
+import { landscapeCommand } from '../src/cli/landscape.js';
+import { reproduceCommand } from '../src/cli/reproduce.js';
+import { benchCommand } from '../src/cli/bench.js';
+import { reportCommand } from '../src/cli/report.js';
+import { studyCommand } from '../src/cli/study.js';
+import { explainCommand } from '../src/cli/explain.js';
+import { runCommandInProcess } from './helpers/run-command.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'files.md');
@@ -226,4 +236,31 @@ describe('links into the docs resolve', () => {
     );
     expect([...anchorsOf('# A\n## B\n```\n# not a heading\n```\n## B\n')]).to.deep.equal(['a', 'b', 'b-1']);
   });
+});
+
+describe("every command's --help shows an example", () => {
+  const cases: [string, Parameters<typeof runCommandInProcess>[0], string[]][] = [
+    ['train', trainCommand, ['train', '--help']],
+    ['data', dataCommand, ['data', '--help']],
+    ['data fetch', dataCommand, ['data', 'fetch', '--help']],
+    ['data verify', dataCommand, ['data', 'verify', '--help']],
+    ['compare', compareCommand, ['compare', '--help']],
+    ['landscape', landscapeCommand, ['landscape', '--help']],
+    ['reproduce', reproduceCommand, ['reproduce', '--help']],
+    ['reproduce merge', reproduceCommand, ['reproduce', 'merge', '--help']],
+    ['bench', benchCommand, ['bench', '--help']],
+    ['report', reportCommand, ['report', '--help']],
+    ['study', studyCommand, ['study', '--help']],
+    ['study merge', studyCommand, ['study', 'merge', '--help']],
+    ['explain', explainCommand, ['explain', '--help']],
+  ];
+  for (const [name, command, args] of cases) {
+    it(name, async () => {
+      const { stdout, error } = await runCommandInProcess(command, args);
+      expect(error).to.equal(undefined);
+      const examples = stdout.split('Examples:')[1];
+      expect(examples, `${name} --help has no Examples section`).to.be.a('string');
+      expect(examples).to.match(new RegExp(`\\b${name.split(' ')[0]}\\b|--config`));
+    });
+  }
 });
