@@ -80,7 +80,11 @@ function builder(y: Argv): Argv<BenchArgs> {
       'memory-config',
       stringOption('memory-config', 'config whose full training run is measured for peak memory (default configs/sigmoid7.json)'),
     )
-    .option('out', stringOption('out', 'CSV file to write (default outputs/bench.csv)')) as Argv<BenchArgs>;
+    .option('out', stringOption('out', 'CSV file to write (default outputs/bench.csv)'))
+    .example(
+      '$0 bench --only tfjs,pytorch --backends wasm --batch-sizes 32',
+      'the wasm engine against PyTorch at batch 32 only',
+    ) as Argv<BenchArgs>;
 }
 
 function positiveNumber(flag: string, x: number | undefined, integer: boolean): number | undefined {

@@ -29,9 +29,10 @@ function builder(y: Argv): Argv<CompareArgs> {
     .option('epochs', numberOption('epochs', "override the config's number of epochs"))
     .option('data-dir', dataDirOption())
     .option('backend', choiceOption('backend', 'TensorFlow.js backend of the tfjs engine', BACKEND_CHOICES))
-    .option(
-      'out',
-      stringOption('out', 'folder for compare.csv (default outputs/compare-<config>-<time>); must be new or empty'),
+    .option('out', stringOption('out', 'folder for compare.csv (default outputs/compare-<config>-<time>); must be new or empty'))
+    .example(
+      '$0 compare --config configs/relu7.json --epochs 3',
+      'both engines from the same weights and batches, 3 epochs',
     ) as unknown as Argv<CompareArgs>;
 }
 

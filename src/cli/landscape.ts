@@ -113,7 +113,11 @@ function builder(y: Argv): Argv<LandscapeArgs> {
     .option('backend', choiceOption('backend', 'override the TensorFlow.js backend', BACKEND_CHOICES))
     .option('out', stringOption('out', 'folder for the results (default outputs/landscape-<configs>-<time>); must be new or empty'))
     .option('data-dir', dataDirOption())
-    .option('progress', progressOption('training progress: auto | bar | lines | none')) as unknown as Argv<LandscapeArgs>;
+    .option('progress', progressOption('training progress: auto | bar | lines | none'))
+    .example(
+      '$0 landscape --config configs/relu7.json --config configs/sigmoid7.json --at init',
+      'the two untrained 7-layer networks side by side',
+    ) as unknown as Argv<LandscapeArgs>;
 }
 
 /** The probe's settings from the flags, through the schema the sweep uses too; a mistake names the flag. */

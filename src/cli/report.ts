@@ -24,7 +24,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         'runs',
         stringOption('runs', 'runs table: columns config, activation, layers, seed, test_acc (+ optional ones, see docs/reproduce.md)'),
       )
-      .option('out', stringOption('out', 'output folder; must be new or empty')) as unknown as Argv<ReportArgs>,
+      .option('out', stringOption('out', 'output folder; must be new or empty'))
+      .example(
+        '$0 report --runs outputs/reproduce/runs.csv --out outputs/rejudged',
+        'judge the runs of a finished sweep again',
+      ) as unknown as Argv<ReportArgs>,
   handler: async (argv) => {
     const runsFile = argv.runs;
     const outDir = argv.out;

@@ -53,7 +53,11 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
       .option('out', {
         ...stringOption('out', 'folder for the merged runs, summary and report (new, empty, or a reproduce folder)'),
         default: DEFAULT_REPRODUCE_OUT,
-      }) as unknown as Argv<MergeArgs>,
+      })
+      .example(
+        '$0 reproduce merge outputs/shard-1 outputs/shard-2 --out outputs/reproduce',
+        'two shards into one report',
+      ) as unknown as Argv<MergeArgs>,
   handler: async (argv) => {
     // Loaded on use: the sweep and the report pull in TensorFlow.js and the chart renderer.
     const { mergeShards } = await import('../reproduce/merge.js');
@@ -86,7 +90,11 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('backend', choiceOption('backend', 'override the backend of every run', BACKEND_CHOICES))
       .option('engine', choiceOption('engine', 'override the engine of every run', ENGINE_CHOICES))
       .option('progress', progressOption('progress display'))
-      .option('reuse', reuseOption()) as unknown as Argv<ReproduceArgs>,
+      .option('reuse', reuseOption())
+      .example(
+        '$0 reproduce --seeds 2 --epochs 2 --train-per-class 100 --test-per-class 20 --out outputs/smoke',
+        'a smoke run of a few minutes',
+      ) as unknown as Argv<ReproduceArgs>,
   handler: async (argv) => {
     const { seeds, jobs, epochs } = argv;
     const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;

@@ -49,7 +49,11 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
         requiresArg: true,
         demandOption: true,
         describe: 'folder for the merged study',
-      }) as unknown as Argv<MergeArgs>,
+      })
+      .example(
+        '$0 study merge outputs/study-shard-* --out outputs/study',
+        'the shards of a cluster run into one study',
+      ) as unknown as Argv<MergeArgs>,
   handler: async (argv) => {
     const { mergeStudies } = await import('../study/merge-study.js');
     const { studyGroupIds } = await import('../study/report.js');
@@ -90,7 +94,11 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
       .option('data-dir', dataDirOption())
       .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
       .option('dry-run', dryRunOption())
-      .option('reuse', reuseOption()) as unknown as Argv<StudyArgs>,
+      .option('reuse', reuseOption())
+      .example(
+        '$0 study --quick --dry-run',
+        'the runs of the quick grid and a calibrated time estimate; nothing is run',
+      ) as unknown as Argv<StudyArgs>,
   handler: async (argv) => {
     const overrides = {
       seeds: argv.seeds,

@@ -39,7 +39,11 @@ function builder(y: Argv): Argv<TrainArgs> {
     .option('out', stringOption('out', 'run folder (default outputs/<config>-<time>); must be new or empty'))
     .option('data-dir', dataDirOption())
     .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
-    .option('threads', threadsOption()) as unknown as Argv<TrainArgs>;
+    .option('threads', threadsOption())
+    .example(
+      '$0 --config configs/sigmoid5.json --epochs 5 --seed 2',
+      'train sigmoid5 for 5 epochs with seed 2 into outputs/sigmoid5-<time>/',
+    ) as unknown as Argv<TrainArgs>;
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {

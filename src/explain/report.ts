@@ -15,7 +15,7 @@ import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
 import { variantStudyPlan } from './plan.js';
 import { judge, RULE_CONFIDENCES, type AccuracyTable, type Judgement } from './decide.js';
 
-const EXPLAIN_COLUMNS = ['variant', 'measure', 'layers', 'n', 'mean', 'ci_low', 'ci_high', 'learning_rate'] as const;
+export const EXPLAIN_COLUMNS = ['variant', 'measure', 'layers', 'n', 'mean', 'ci_low', 'ci_high', 'learning_rate'] as const;
 
 interface VariantResult {
   variant: VariantName;

@@ -118,7 +118,16 @@ function median(v: Float32Array): number {
   return (sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2;
 }
 
-const DELTA_COLUMNS = ['config', 'activation', 'at', 'layer', 'width', 'mean_delta_norm', 'median_delta_norm', 'shrink_per_layer'] as const;
+export const DELTA_COLUMNS = [
+  'config',
+  'activation',
+  'at',
+  'layer',
+  'width',
+  'mean_delta_norm',
+  'median_delta_norm',
+  'shrink_per_layer',
+] as const;
 
 /**
  * deltas.csv: one row per (network, state, hidden layer) and one for the output ('output' in

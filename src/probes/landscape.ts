@@ -31,7 +31,7 @@ export type { ProbedNetwork, WeightRef } from './weight-scan.js';
 
 import { DEFAULT_POINTS, DEFAULT_SPAN, DEFAULT_TOLERANCE, DEFAULT_WEIGHT_COUNT } from './landscape-defaults.js';
 
-const LANDSCAPE_COLUMNS = [
+export const LANDSCAPE_COLUMNS = [
   'config',
   'activation',
   'weight_i',
@@ -44,7 +44,7 @@ const LANDSCAPE_COLUMNS = [
   'unit_active_fraction',
   'unit_saturated_fraction',
 ] as const;
-const SUMMARY_COLUMNS = [
+export const SUMMARY_COLUMNS = [
   'config',
   'activation',
   'weight_i',

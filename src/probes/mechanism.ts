@@ -1,7 +1,7 @@
 /**
  * The author's explanation, measured on one network at two states: its initial weights and its
  * trained weights. Each link of the article's argument gets its own number (docs/probes.md,
- * "The rules of the report's section 'The author's explanation'"):
+ * "The rules of claims 6–8, frozen before the runs they judge"):
  *
  * - the vanishing gradient: the per-example back-propagated error ||δ|| per hidden layer
  *   (backprop-deltas.ts), summarised as log10(top hidden layer / first hidden layer) and as the

@@ -258,7 +258,7 @@ function sortedSample(rng: Rng, n: number, k: number): number[] {
   return Array.from(rng.permutation(n).subarray(0, k)).sort((x, y) => x - y);
 }
 
-const TARGET_COLUMNS = [
+export const TARGET_COLUMNS = [
   'config',
   'activation',
   'at',

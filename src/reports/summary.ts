@@ -28,7 +28,7 @@ export interface SummaryRow {
   secondsMean: number;
 }
 
-const CONFIG_SUMMARY_COLUMNS = [
+export const CONFIG_SUMMARY_COLUMNS = [
   'config',
   'activation',
   'layers',

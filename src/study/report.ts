@@ -23,7 +23,7 @@ import { STUDY_FILE, cellRecords, readGroupRecord, readStudyIdentity, type Group
 import { judgeCell, type CellJudgement } from './judge.js';
 import { writeStudyCharts } from './charts.js';
 
-const MATRIX_COLUMNS = [
+export const MATRIX_COLUMNS = [
   'cell',
   'batch_size',
   'init',

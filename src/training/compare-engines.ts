@@ -16,7 +16,7 @@
  * - after every epoch: train loss, test loss, train/test accuracy of each, and the largest
  *   absolute difference between the two engines' weights (and biases).
  * Only the first step is judged against a tolerance: later, float32 rounding in different
- * summation orders makes the trajectories drift apart (docs/handwritten-engine.md).
+ * summation orders makes the trajectories drift apart (docs/engines.md).
  */
 import type { RunConfig } from '../config/schema.js';
 import type { Subset } from '../data/types.js';

@@ -25,7 +25,7 @@ type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 // ---------------------------------------------------------------------------------------------
 // Whole layers (product, bias and activation) for the training engine, in two memory layouts.
 //
-// Why (measured on the wasm backend, see docs/benchmark.md): wasm's fast matMul is
+// Why (measured on the wasm backend, see docs/engines.md): wasm's fast matMul is
 // XNNPACK's, which repacks its SECOND operand on every call whose second operand is a tensor it
 // has not seen (weights change every step, so always), at a cost per element of that operand
 // comparable to dozens of multiply-adds. With the weights as the second operand (x·W), a step

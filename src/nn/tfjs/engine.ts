@@ -7,7 +7,7 @@
  * variables in place, downloading nothing. Conventions (loss without 1/2, SGD with optional
  * momentum, accuracy threshold 0.5) are those of src/nn/engine.ts.
  *
- * Speed (numbers in docs/benchmark.md): weights are held transposed, Wt = [out, in], with
+ * Speed (numbers in docs/engines.md): weights are held transposed, Wt = [out, in], with
  * biases as [out, 1] columns, and batches below ROW_MAJOR_FROM examples run feature-major
  * (activations [features, batch]); see src/nn/tfjs/dense.ts for why. Params keep their
  * [in, out] layout at the boundary (constructor, getParams, setParams, gradients). A step
