@@ -3,7 +3,7 @@
  * Toolkit, a dev dependency): src/nn/handwritten/first-layer.wat into first-layer-wasm.ts and
  * online-step.wat into online-step-wasm.ts, the bytes as base64: TypeScript modules, so that the
  * built program and the tests running from source load the same bytes with no file to find.
- * spec/first-layer-simd.spec.ts and spec/online-step.spec.ts recompile each .wat the same way and
+ * spec/first-layer-simd.spec.ts and spec/engine-online-step.spec.ts recompile each .wat the same way and
  * fail when the two disagree.
  *
  *   node tools/build-wasm.mjs          # after editing a .wat

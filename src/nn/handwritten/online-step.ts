@@ -2,7 +2,7 @@
  * The hand-written engine's whole online (batch-1) SGD step, in single precision: every layer's
  * forward pass, backpropagation and update in one call, either in WebAssembly SIMD
  * (online-step.wat) or in the plain TypeScript kernel below (`plainStep`), which computes the same
- * numbers bit for bit (spec/online-step.spec.ts). The engine (engine.ts) uses it for batch 1,
+ * numbers bit for bit (spec/engine-online-step.spec.ts). The engine (engine.ts) uses it for batch 1,
  * float32, momentum 0 and gradient normalisation 'none', when every activation has a code here
  * (`onlineActivationCode`); every other case takes the engine's general path.
  *

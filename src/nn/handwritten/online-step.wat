@@ -17,7 +17,7 @@
 ;; so the plain kernel computes them with the same functions.
 ;;
 ;; Compiled into online-step-wasm.ts by `node tools/build-wasm.mjs` (wabt); the test
-;; spec/online-step.spec.ts fails when that file and this one disagree.
+;; spec/engine-online-step.spec.ts fails when that file and this one disagree.
 (module
   (import "env" "memory" (memory 1))
   (import "math" "exp" (func $exp (param f64) (result f64)))
