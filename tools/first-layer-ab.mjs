@@ -1,8 +1,9 @@
 /**
- * The hand-written engine with its first layer in WebAssembly SIMD against the same engine with
- * the plain TypeScript kernels (`new HandwrittenMlp(..., 'float32', 'simd' | 'plain')`), in one
- * process, alternating: CPU time of an online (batch-1) SGD step and of a 1,000-example forward
- * pass of the 7-layer network, then whether the two engines' weights and outputs agree to the bit.
+ * The hand-written engine with its WebAssembly SIMD kernels against the same engine with the plain
+ * TypeScript kernels (`new HandwrittenMlp(..., 'float32', 'simd' | 'plain')`), in one process,
+ * alternating: CPU time of an online (batch-1) SGD step (the whole-step kernel, online-step.ts) and
+ * of a 1,000-example forward pass (the first-layer kernel) of the 7-layer network, then whether the
+ * two engines' weights and outputs agree to the bit.
  *
  *   npm run build && node tools/first-layer-ab.mjs [rounds=3]
  */

@@ -35,14 +35,22 @@
  * forward pass, four examples in the weight gradient) so each number loaded serves several
  * multiply-adds. For batches up to GRADIENT_BLOCK examples the weight gradient is applied to W
  * row by row as it is computed, so a step reads and writes the first layer's 614 KB of weights
- * once instead of storing a gradient matrix and reading it back. Online SGD (batch 1, no
- * momentum, float32) goes one step further: the first layer's update (the outer product
- * W_0 -= lr a_0^T delta_0, 88 % of the step's weights) is deferred to the next forward pass,
- * which applies each row while it reads it (descendThenAffine), so that layer's weights are
- * read and written once per step instead of twice; the arithmetic is unchanged, bit for bit.
- * That loop, and the first layer's forward product for batches above one, run in WebAssembly
- * SIMD (first-layer.wat, four columns per instruction; a whole online step takes 0.6x its former
- * time), the plain kernels they must equal beside them (kernels.ts).
+ * once instead of storing a gradient matrix and reading it back.
+ *
+ * Online SGD (batch 1, no momentum, normalisation 'none', float32, and activations it implements:
+ * sigmoid, relu, tanh, linear) runs as one call per step of a separate single-precision kernel
+ * (online-step.ts: every layer's forward pass, backpropagation and update in WebAssembly SIMD, a
+ * plain TypeScript kernel beside it giving the same bits). Its numbers are float32 sums, as
+ * PyTorch's, not the double sums of the rest of this file: the same SGD to float32 tolerance
+ * (spec/torch-reference.spec.ts pins both). While it runs, the parameters live in its memory;
+ * anything else that reads them (forward, getParams) copies them back first.
+ * Other online SGD (relu-clipped, relu-scaled) takes the general path, where the first layer's
+ * update (the outer product W_0 -= lr a_0^T delta_0, 88 % of the step's weights) is deferred to
+ * the next forward pass, which applies each row while it reads it (descendThenAffine), so that
+ * layer's weights are read and written once per step instead of twice; the arithmetic is
+ * unchanged, bit for bit. That loop, and the first layer's forward product for batches above one,
+ * run in WebAssembly SIMD (first-layer.wat, four columns per instruction), the plain kernels they
+ * must equal beside them (kernels.ts).
  * forward() and getParams() apply a pending update first; setParams() forgets it. All buffers are allocated once,
  * for the largest batch seen; a step allocates nothing. The first layer's input gradient (dL/dx)
  * is never computed: nothing needs it.
@@ -133,7 +141,7 @@ export class HandwrittenMlp {
   private readonly simd: FirstLayerSimd | null;
   /**
    * The whole online step in single precision (online-step.ts), for float32 and the activations it
-   * implements; null otherwise. While `online` is resident the parameters live in its memory, and
+   * implements; null otherwise. While `onlineResident` the parameters live in its memory, and
    * `weights`/`biases` are stale until leaveOnline() copies them back.
    */
   private readonly onlineStep: OnlineStep | null;

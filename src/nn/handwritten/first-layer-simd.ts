@@ -1,9 +1,10 @@
 /**
- * The first layer of the hand-written engine in WebAssembly SIMD (first-layer.wat): its
- * online-SGD hot loop (the deferred update fused with the next forward pass) and its forward
- * product for batches above one (evaluation, prediction, mini-batches). The same numbers as the
- * plain kernels (kernels.ts), bit for bit: an online step of the article's network in 0.54-0.61x
- * the time, a 1,000-example forward pass in 0.60x (`node tools/first-layer-ab.mjs`).
+ * The first layer of the hand-written engine in WebAssembly SIMD (first-layer.wat): its forward
+ * product for batches above one (evaluation, prediction, mini-batches), and the online-SGD hot loop
+ * of the general path (the deferred update fused with the next forward pass; online steps with the
+ * activations online-step.ts implements run there instead). The same numbers as the plain kernels
+ * (kernels.ts), bit for bit: a 1,000-example forward pass in 0.44-0.60x the time
+ * (`node tools/first-layer-ab.mjs`).
  *
  * The weights W_0 live in the kernel's own memory (the engine uses `weights` as its W_0, a view
  * of it, so every other code path reads and writes them as before); the vectors a call needs (the
