@@ -16,7 +16,10 @@ const { HandwrittenMlp } = await load('nn/handwritten/engine.js');
 const w = (await load('bench/workload.js')).makeWorkload();
 const rounds = Number(process.argv[2] ?? 3);
 const inputs = w.network.sizes[0];
-const engines = { plain: new HandwrittenMlp(w.network, w.params, 'float32', 'plain'), simd: new HandwrittenMlp(w.network, w.params, 'float32', 'simd') };
+const engines = {
+  plain: new HandwrittenMlp(w.network, w.params, 'float32', 'plain'),
+  simd: new HandwrittenMlp(w.network, w.params, 'float32', 'simd'),
+};
 const sgd = { learningRate: 0.05, momentum: 0 };
 const cpuMs = (f) => {
   const c0 = process.cpuUsage();
@@ -50,4 +53,6 @@ const [a, b] = [engines.plain.getParams(), engines.simd.getParams()];
 const sameWeights = a.weights.every((wa, k) => wa.every((v, t) => Object.is(v, b.weights[k][t])));
 const oa = Float32Array.from(engines.plain.forward(w.x, 1000));
 const ob = engines.simd.forward(w.x, 1000);
-console.log(`same weights after ${next.plain} steps: ${sameWeights ? 'yes' : 'NO'}; same 1,000 outputs: ${oa.every((v, t) => Object.is(v, ob[t])) ? 'yes' : 'NO'}`);
+console.log(
+  `same weights after ${next.plain} steps: ${sameWeights ? 'yes' : 'NO'}; same 1,000 outputs: ${oa.every((v, t) => Object.is(v, ob[t])) ? 'yes' : 'NO'}`,
+);
