@@ -1,7 +1,7 @@
 /**
  * The whole online step (src/nn/handwritten/online-step.wat and its plain kernel in
  * online-step.ts): the WebAssembly SIMD kernel and the plain one give the same parameters, bit for
- * bit, over hundreds of steps on shapes whose widths do and do not divide by four, for every
+ * bit, over 120 to 300 steps on shapes whose widths do and do not divide by four, for every
  * activation they implement; the step is SGD (it agrees with the engine's general path, which sums
  * in double, to float32 tolerance); the engine takes its general path where the kernel does not
  * apply; the floor kernel leaves the weights alone; and the committed bytes are the .wat's.
@@ -55,14 +55,14 @@ describe('the online step: WebAssembly SIMD kernel against the plain one', () =>
     ['relu', 'linear'],
   ] as const;
   for (const sizes of shapes) {
+    const steps = sizes[0] > 1000 ? 120 : 300;
     for (const [hidden, output] of activations) {
-      it(`${sizes.join('-')}, ${hidden} hidden, ${output} output: 300 steps (parameters read out and in at step 150) give the same parameters to the bit`, function () {
+      it(`${sizes.join('-')}, ${hidden} hidden, ${output} output: ${steps} steps (parameters read out and in halfway) give the same parameters to the bit`, function () {
         this.timeout(60_000);
         const network: NetworkSpec = { sizes, hiddenActivation: hidden, outputActivation: output };
         const params = startParams(sizes, sizes.length * 100 + sizes[1]);
         const simd = new HandwrittenMlp(network, params, 'float32', 'simd');
         const plain = new HandwrittenMlp(network, params, 'float32', 'plain');
-        const steps = sizes[0] > 1000 ? 120 : 300;
         const { x, y } = data(sizes, steps, 11);
         const sgd: SgdSpec = { learningRate: output === 'linear' ? 0.02 : 0.3, momentum: 0 };
         for (let r = 0; r < steps; r++) {
