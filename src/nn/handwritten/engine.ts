@@ -114,7 +114,7 @@ export class HandwrittenMlp {
   readonly sizes: readonly number[];
   readonly layerCount: number;
   readonly precision: Precision;
-  /** W_k and b_k, in the Params layout. */
+  /** W_k and b_k, in the Params layout (stale while the online step holds them: read them through getParams()). */
   readonly weights: FloatArray[];
   readonly biases: FloatArray[];
   /** dL/dW_k and dL/db_k of the last `computeGradients` (a fused SGD step leaves weightGrads unused). */
