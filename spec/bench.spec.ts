@@ -13,6 +13,7 @@ import { DEFAULT_PARTS, formatReport, runBench, type BenchOptions } from '../src
 import { OUT } from '../src/bench/command-measure.js';
 import { makeFixtureDataDir } from './helpers/cifar-fixture.js';
 import { parseTorchLines, runTorch } from '../src/bench/torch.js';
+import { onlineStepMeasure } from '../src/bench/report.js';
 import { median } from '../src/bench/measure.js';
 import { parseCsv } from '../src/util/csv.js';
 
@@ -112,6 +113,41 @@ describe('bench: table and bench.csv (tiny run)', function () {
     expect(rows.filter((r) => r.measure === 'matmul_peak').map((r) => r.threads)).to.have.members(['1', '2']);
   });
 
+  it('measures the online step against its floor, with the PyTorch batch-1 step (1 thread) beside it, in the table and in bench.csv', async () => {
+    // The fake peer of the first test: 10 ms per step with one thread, so 10,000 µs at batch 1.
+    const report = await runBench(options({ parts: ['handwritten', 'pytorch'], batchSizes: [1, 16] }));
+    const online = report.online!;
+    expect(online.status, online.note).to.equal('ok');
+    const t = online.timing!;
+    for (const v of [t.stepUs, t.stepCpuUs, t.floorUs, t.floorCpuUs]) expect(v).to.be.above(0);
+    expect(online.torchStepUs).to.equal(10_000);
+    const text = formatReport(report);
+    expect(text).to.match(
+      /online step, hand-written .*: \d+\.\d µs per step .*its floor.*: \d+\.\d µs .*the step runs at \d+\.\d\dx the floor's speed/,
+    );
+    expect(text).to.match(/PyTorch \(1 thr\) batch 1: 10000\.0 µs per step, the step \d\.\d{3}x of it/);
+    const rows = parseCsv(await fs.readFile(path.join(dir, 'bench.csv'), 'utf8'));
+    const row = rows.find((r) => r.measure === 'online_step')!;
+    expect(row.status).to.equal('ok');
+    expect(Number(row.share_of_peak)).to.be.closeTo(t.floorUs / t.stepUs, 1e-3);
+    expect(Number(row.ratio_to_pytorch)).to.be.closeTo(t.stepUs / 10_000, 1e-3);
+    expect(Number(row.ms_per_epoch)).to.be.closeTo((t.stepUs * 32) / 1000, 0.06);
+  });
+
+  it('says so when PyTorch was not timed at batch 1, and when the hand-written worker gave no online timing', () => {
+    const timing = { stepUs: 30, stepCpuUs: 29, floorUs: 15, floorCpuUs: 14, repetitions: 3, stepsPerRep: 100 };
+    const torch16 = { engine: 'pytorch-x', backend: '', provider: '', threads: 1, batchSize: 16, status: 'ok' as const, msPerEpoch: 5 };
+    const isTorch = (c: { engine: string }) => c.engine.startsWith('pytorch');
+    const m = onlineStepMeasure(timing, [torch16], isTorch, 32);
+    expect(m.status).to.equal('ok');
+    expect(m.torchStepUs).to.equal(undefined);
+    expect(m.note).to.match(/not timed at batch 1/);
+    const withTorch = onlineStepMeasure(timing, [{ ...torch16, batchSize: 1, msPerEpoch: 64 }], isTorch, 32);
+    expect(withTorch.torchStepUs).to.equal(2000);
+    expect(onlineStepMeasure(undefined, [], isTorch, 32).status).to.equal('failed');
+    expect(onlineStepMeasure(null, [], isTorch, 32)).to.deep.include({ status: 'skipped' });
+  });
+
   it('runs the real PyTorch peer (tools/torch_mlp.py) on a tiny epoch when torch is installed', async function () {
     const r = await runTorch({
       python: '/usr/bin/python3',
@@ -147,7 +183,15 @@ describe('bench: table and bench.csv (tiny run)', function () {
     expect(report.torchNote).to.match(/skipped: PyTorch peer script not found at .*nowhere\.py/);
     expect(formatReport(report)).to.match(/handwritten.*ms .* GF\/s -/);
     const rows = parseCsv(await fs.readFile(path.join(dir, 'b2.csv'), 'utf8'));
-    expect(rows.map((r) => r.engine)).to.deep.equal(['handwritten', 'handwritten']);
+    expect(rows.map((r) => [r.measure, r.engine])).to.deep.equal([
+      ['epoch', 'handwritten'],
+      ['epoch', 'handwritten'],
+      ['online_step', 'handwritten'],
+    ]);
+    // The online step is measured, with no PyTorch beside it.
+    expect(rows[2].status).to.equal('ok');
+    expect(rows[2].ratio_to_pytorch).to.equal('');
+    expect(rows[2].note).to.match(/PyTorch was not timed at batch 1/);
   });
 
   it('times whole commands end to end (the sweeps part), with the peak memory of every process they start', async function () {

@@ -98,8 +98,9 @@ describe('engine: hand-written SGD follows the stated rule exactly', () => {
   const sizes = [37, 13, 9, 1];
   const network: NetworkSpec = { sizes, hiddenActivation: 'tanh', outputActivation: 'sigmoid' };
 
-  // 1 (outer-product path), 5 (row-by-row), 64 (largest fused block), 100 (full gradient, then update)
-  for (const n of [1, 5, 64, 100]) {
+  // 5 (row-by-row), 64 (largest fused block), 100 (full gradient, then update). Batch 1 runs the
+  // single-precision online step (below; its own rule is pinned in spec/engine-online-step.spec.ts).
+  for (const n of [5, 64, 100]) {
     it(`batch ${n}: one step is W - lr * gradients(batch), to the last bit`, () => {
       const params = paramsFor(sizes, 4);
       const batch = makeBatch(n, 37, n);
@@ -115,6 +116,26 @@ describe('engine: hand-written SGD follows the stated rule exactly', () => {
       }
     });
   }
+
+  it('batch 1 (the online step, summing in float32): one step is W - lr * gradients(batch) (summed in double) to float32 tolerance', () => {
+    const params = paramsFor(sizes, 4);
+    const batch = makeBatch(1, 37, 1);
+    const e = createHandwrittenEngine(network, { learningRate: 0.5, momentum: 0 }, params);
+    const g = e.gradients(batch);
+    e.step(batch);
+    const after = e.getParams();
+    for (let k = 0; k < 3; k++) {
+      const expected = params.weights[k].map((w, t) => w - 0.5 * g.weights[k][t]);
+      expect(
+        after.weights[k].every((w, t) => Math.abs(w - expected[t]) <= 1e-6 * Math.max(1, Math.abs(w))),
+        `layer ${k}`,
+      ).to.equal(true);
+      expect(
+        after.weights[k].some((w, t) => w !== params.weights[k][t]),
+        `layer ${k} moved`,
+      ).to.equal(true);
+    }
+  });
 
   it('with momentum: v = m v + g; W -= lr v over two steps', () => {
     const params = paramsFor(sizes, 6);

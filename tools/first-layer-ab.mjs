@@ -1,8 +1,9 @@
 /**
- * The hand-written engine with its first layer in WebAssembly SIMD against the same engine with
- * the plain TypeScript kernels (`new HandwrittenMlp(..., 'float32', 'simd' | 'plain')`), in one
- * process, alternating: CPU time of an online (batch-1) SGD step and of a 1,000-example forward
- * pass of the 7-layer network, then whether the two engines' weights and outputs agree to the bit.
+ * The hand-written engine with its WebAssembly SIMD kernels against the same engine with the plain
+ * TypeScript kernels (`new HandwrittenMlp(..., 'float32', 'simd' | 'plain')`), in one process,
+ * alternating: CPU time of an online (batch-1) SGD step (the whole-step kernel, online-step.ts) and
+ * of a 1,000-example forward pass (the first-layer kernel) of the 7-layer network, then whether the
+ * two engines' weights and outputs agree to the bit.
  *
  *   npm run build && node tools/first-layer-ab.mjs [rounds=3]
  */
@@ -15,7 +16,10 @@ const { HandwrittenMlp } = await load('nn/handwritten/engine.js');
 const w = (await load('bench/workload.js')).makeWorkload();
 const rounds = Number(process.argv[2] ?? 3);
 const inputs = w.network.sizes[0];
-const engines = { plain: new HandwrittenMlp(w.network, w.params, 'float32', 'plain'), simd: new HandwrittenMlp(w.network, w.params, 'float32', 'simd') };
+const engines = {
+  plain: new HandwrittenMlp(w.network, w.params, 'float32', 'plain'),
+  simd: new HandwrittenMlp(w.network, w.params, 'float32', 'simd'),
+};
 const sgd = { learningRate: 0.05, momentum: 0 };
 const cpuMs = (f) => {
   const c0 = process.cpuUsage();
@@ -49,4 +53,6 @@ const [a, b] = [engines.plain.getParams(), engines.simd.getParams()];
 const sameWeights = a.weights.every((wa, k) => wa.every((v, t) => Object.is(v, b.weights[k][t])));
 const oa = Float32Array.from(engines.plain.forward(w.x, 1000));
 const ob = engines.simd.forward(w.x, 1000);
-console.log(`same weights after ${next.plain} steps: ${sameWeights ? 'yes' : 'NO'}; same 1,000 outputs: ${oa.every((v, t) => Object.is(v, ob[t])) ? 'yes' : 'NO'}`);
+console.log(
+  `same weights after ${next.plain} steps: ${sameWeights ? 'yes' : 'NO'}; same 1,000 outputs: ${oa.every((v, t) => Object.is(v, ob[t])) ? 'yes' : 'NO'}`,
+);

@@ -4,7 +4,8 @@
 A small fixed network (8-6-5-1, sigmoid output) for each hidden activation the project knows,
 trained with plain SGD for a few steps with the project's loss convention: the mean over the
 batch of (output - target)^2, with no 1/2. For every step the fixture holds the loss, the outputs
-and every gradient before the step; and the parameters after the last step.
+and every gradient before the step; and the parameters after the last step; and, from the same start, the parameters after online SGD
+(batch 1) over the examples in order, ONLINE_EPOCHS times, computed in float64 and in float32.
 spec/torch-reference.spec.ts checks that both engines reproduce it to float32 tolerance; the
 test needs no PyTorch, only regenerating the fixture does:
 
@@ -28,6 +29,9 @@ BATCH_SIZE = 4
 STEPS = 3
 EXAMPLES = BATCH_SIZE * STEPS
 SEED = 3
+# Online SGD (batch 1) over the same examples, this many times in order: the trajectory the
+# hand-written engine's single-precision online step is pinned to, in float64 and in float32.
+ONLINE_EPOCHS = 3
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'spec', 'fixtures', 'torch-reference.json')
 
 # The hidden activations of src/config/schema.ts, as PyTorch computes them. At a kink (z = 0,
@@ -62,6 +66,27 @@ def params_layout(weight):
     return weight.detach().t().contiguous().flatten().tolist()
 
 
+def run_online(hidden, initial, x, y, dtype):
+    """Batch-1 SGD from the initial parameters over every example, ONLINE_EPOCHS times; the final parameters."""
+    weights = [torch.tensor(w, dtype=torch.float64).reshape(fan_in, fan_out).t().contiguous().to(dtype).requires_grad_()
+               for w, fan_in, fan_out in zip(initial['weights'], SIZES[:-1], SIZES[1:])]
+    biases = [torch.tensor(b, dtype=dtype).requires_grad_() for b in initial['biases']]
+    for _ in range(ONLINE_EPOCHS):
+        for r in range(EXAMPLES):
+            a = x[r:r + 1].to(dtype)
+            for layer, (w, b) in enumerate(zip(weights, biases)):
+                z = a @ w.t() + b
+                a = torch.sigmoid(z) if layer == len(weights) - 1 else ACTIVATIONS[hidden](z)
+            loss = torch.mean((a[:, 0] - y[r:r + 1].to(dtype)) ** 2)
+            for p in weights + biases:
+                p.grad = None
+            loss.backward()
+            with torch.no_grad():
+                for p in weights + biases:
+                    p -= LEARNING_RATE * p.grad
+    return {'weights': [params_layout(w.to(torch.float64)) for w in weights], 'biases': [b.detach().to(torch.float64).tolist() for b in biases]}
+
+
 def run_case(hidden, generator, x, y):
     weights, biases = [], []
     for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
@@ -94,7 +119,13 @@ def run_case(hidden, generator, x, y):
             for p in weights + biases:
                 p -= LEARNING_RATE * p.grad
     final = {'weights': [params_layout(w) for w in weights], 'biases': [b.detach().tolist() for b in biases]}
-    return {'hiddenActivation': hidden, 'outputActivation': 'sigmoid', 'initial': initial, 'steps': steps, 'final': final}
+    online = {
+        'steps': ONLINE_EPOCHS * EXAMPLES,
+        'final': run_online(hidden, initial, x, y, torch.float64),
+        'finalFloat32': run_online(hidden, initial, x, y, torch.float32),
+    }
+    return {'hiddenActivation': hidden, 'outputActivation': 'sigmoid', 'initial': initial, 'steps': steps, 'final': final,
+            'online': online}
 
 
 def main():

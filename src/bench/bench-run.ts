@@ -18,8 +18,11 @@ import {
   type BenchCell,
   type BenchReport,
   type ExtraMeasure,
+  onlineStepMeasure,
+  type OnlineStepMeasure,
   type PeakMeasure,
 } from './report.js';
+import type { OnlineFloorTiming } from './online-floor.js';
 import { measureCommand, OUT, type CommandMeasure } from './command-measure.js';
 import { runTorch } from './torch.js';
 import { BenchEventSchema, LandscapeResultSchema, type BenchEvent, type WorkerJob, type WorkerBackend } from './protocol.js';
@@ -112,7 +115,7 @@ async function benchEngine(
   engine: 'tfjs' | 'handwritten',
   backend: BenchBackend | undefined,
   threads = 1,
-): Promise<{ cells: BenchCell[]; peak?: PeakMeasure }> {
+): Promise<{ cells: BenchCell[]; peak?: PeakMeasure; online?: OnlineFloorTiming | null }> {
   const job: WorkerJob = {
     kind: 'epochs',
     engine,
@@ -124,6 +127,8 @@ async function benchEngine(
     singleStepIfSlow: opts.quick,
     samples: opts.samples,
     peakRepetitions: engine === 'tfjs' ? opts.repetitions : 0,
+    onlineFloorRepetitions: engine === 'handwritten' ? opts.repetitions : 0,
+    onlineFloorSteps: opts.quick ? 100 : 2000,
   };
   const { events, end } = await runWorker(job, z.null(), opts.quick ? QUICK_WORKER_SECONDS : undefined);
   let info: WorkerBackend = { name: backend ?? '', provider: '', threads: 0 };
@@ -135,9 +140,11 @@ async function benchEngine(
     threads: info.threads || null,
   });
   let peak: PeakMeasure | undefined;
+  let online: OnlineFloorTiming | null | undefined;
   for (const m of events) {
     if (m.type === 'backend') info = m.backend;
     else if (m.type === 'peak' && (!peak || m.peak.gflops > peak.gflops)) peak = { backend: info.name, threads: info.threads, ...m.peak };
+    else if (m.type === 'online') online = m.online;
     else if (m.type === 'epoch') {
       const t = m.timing;
       cells.push({
@@ -165,7 +172,7 @@ async function benchEngine(
       cells.push({ ...base(), batchSize: b, status: problem?.status ?? 'failed', note: problem?.note ?? 'no result' });
   }
   cells.sort((a, b) => a.batchSize - b.batchSize);
-  return { cells, peak };
+  return { cells, peak, online };
 }
 
 async function benchLandscape(opts: BenchOptions): Promise<ExtraMeasure> {
@@ -220,6 +227,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   let cells: BenchCell[] = [];
   const peaks: PeakMeasure[] = [];
   let torchNote: string | undefined;
+  let onlineTiming: OnlineFloorTiming | null | undefined;
 
   if (opts.parts.includes('tfjs')) {
     for (const backend of opts.backends) {
@@ -236,7 +244,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   }
   if (opts.parts.includes('handwritten')) {
     log('timing the hand-written engine ...');
-    cells.push(...(await benchEngine(opts, 'handwritten', undefined)).cells);
+    const r = await benchEngine(opts, 'handwritten', undefined);
+    cells.push(...r.cells);
+    onlineTiming = r.online;
   }
   if (opts.parts.includes('pytorch')) {
     // PyTorch at every thread count our rows ran with, and at one thread per core.
@@ -276,6 +286,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   cells = completeCells(cells, flops, (c) => c.engine.startsWith('pytorch'), peaks);
   // PyTorch last in the table, as the reference line.
   cells.sort((a, b) => Number(a.engine.startsWith('pytorch')) - Number(b.engine.startsWith('pytorch')));
+  const online: OnlineStepMeasure | undefined = opts.parts.includes('handwritten')
+    ? onlineStepMeasure(onlineTiming, cells, (c) => c.engine.startsWith('pytorch'), opts.samples)
+    : undefined;
 
   let landscape: ExtraMeasure | undefined;
   if (opts.parts.includes('landscape')) {
@@ -317,6 +330,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     quick: opts.quick,
     cells,
     torchNote,
+    online,
     landscape,
     memory,
     sweeps,

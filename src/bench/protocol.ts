@@ -8,6 +8,7 @@ import type { BackendChoice } from '../nn/tfjs/backend.js';
 import type { EngineKind } from '../nn/engine.js';
 import type { EpochTiming } from './measure.js';
 import type { MatMulPeak } from './matmul-peak.js';
+import type { OnlineFloorTiming } from './online-floor.js';
 
 export interface EpochsJob {
   kind: 'epochs';
@@ -23,6 +24,9 @@ export interface EpochsJob {
   samples: number;
   /** tfjs only: repetitions of the plain matMul peak measured first (0 = not measured). */
   peakRepetitions: number;
+  /** handwritten only: repetitions of the online step against its floor (src/bench/online-floor.ts; 0 = not measured). */
+  onlineFloorRepetitions?: number;
+  onlineFloorSteps?: number;
 }
 
 export interface LandscapeJob {
@@ -68,6 +72,20 @@ export const BenchEventSchema = z.discriminatedUnion('type', [
       medianGflops: z.number(),
       repetitions: z.number(),
     }) satisfies z.ZodType<MatMulPeak>,
+  }),
+  z.object({
+    type: z.literal('online'),
+    /** null: no WebAssembly SIMD kernel here. */
+    online: z
+      .object({
+        stepUs: z.number(),
+        stepCpuUs: z.number(),
+        floorUs: z.number(),
+        floorCpuUs: z.number(),
+        repetitions: z.number(),
+        stepsPerRep: z.number(),
+      })
+      .nullable() satisfies z.ZodType<OnlineFloorTiming | null>,
   }),
 ]);
 export type BenchEvent = z.infer<typeof BenchEventSchema>;

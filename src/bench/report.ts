@@ -2,6 +2,7 @@
  * The benchmark's outputs: the table printed to the terminal and the rows of bench.csv.
  */
 import type { CsvRow } from '../util/csv.js';
+import type { OnlineFloorTiming } from './online-floor.js';
 
 type CellStatus = 'ok' | 'skipped' | 'failed';
 
@@ -38,6 +39,36 @@ export interface ExtraMeasure {
   note?: string;
 }
 
+/**
+ * The hand-written engine's online step against its floor (src/bench/online-floor.ts), with
+ * PyTorch's batch-1 step at one thread from the same run beside it.
+ */
+export interface OnlineStepMeasure {
+  status: CellStatus;
+  timing?: OnlineFloorTiming;
+  /** PyTorch's time per batch-1 step at one thread, microseconds (absent when it was not timed). */
+  torchStepUs?: number;
+  note?: string;
+}
+
+/** The online-step measure from the worker's timing (undefined: it did not report; null: no SIMD kernel) and the run's cells. */
+export function onlineStepMeasure(
+  timing: OnlineFloorTiming | null | undefined,
+  cells: readonly BenchCell[],
+  isPytorch: (c: BenchCell) => boolean,
+  samples: number,
+): OnlineStepMeasure {
+  if (timing === undefined) return { status: 'failed', note: 'the hand-written worker did not report it' };
+  if (timing === null) return { status: 'skipped', note: 'no WebAssembly SIMD in this runtime' };
+  const torch = cells.find((c) => isPytorch(c) && c.batchSize === 1 && (c.threads ?? 1) === 1 && c.status === 'ok');
+  return {
+    status: 'ok',
+    timing,
+    torchStepUs: torch?.msPerEpoch !== undefined ? (1000 * torch.msPerEpoch) / samples : undefined,
+    note: torch ? undefined : 'PyTorch was not timed at batch 1 with one thread in this run (needs batch size 1 and the pytorch part)',
+  };
+}
+
 /** The plain tf.matMul peak of one backend at one thread count (src/bench/matmul-peak.ts). */
 export interface PeakMeasure {
   backend: string;
@@ -66,6 +97,8 @@ export interface BenchReport {
   quick: boolean;
   cells: BenchCell[];
   torchNote?: string;
+  /** The online step against its floor (the handwritten part). */
+  online?: OnlineStepMeasure;
   landscape?: ExtraMeasure;
   memory?: ExtraMeasure;
   /** Whole commands timed end to end (the sweeps part). */
@@ -157,6 +190,26 @@ export function csvRows(r: BenchReport): CsvRow[] {
       status: 'ok',
       gflops: round(p.gflops, 3),
       note: `plain tf.matMul ${p.shape}, best of its repetitions (median ${p.medianGflops.toFixed(2)} GFLOP/s)`,
+      ...common,
+    });
+  }
+  if (r.online) {
+    const t = r.online.timing;
+    rows.push({
+      measure: 'online_step',
+      engine: 'handwritten',
+      threads: 1,
+      batch_size: 1,
+      status: r.online.status,
+      ms_per_epoch: t ? round((t.stepUs * r.samples) / 1000, 1) : undefined,
+      cpu_ms_per_epoch: t ? round((t.stepCpuUs * r.samples) / 1000, 1) : undefined,
+      ratio_to_pytorch: t && r.online.torchStepUs ? round(t.stepUs / r.online.torchStepUs, 3) : undefined,
+      share_of_peak: t ? round(t.floorUs / t.stepUs, 3) : undefined,
+      repetitions: t?.repetitions,
+      steps_per_rep: t?.stepsPerRep,
+      note: t
+        ? `step ${t.stepUs.toFixed(1)} us (CPU ${t.stepCpuUs.toFixed(1)}), floor ${t.floorUs.toFixed(1)} us (CPU ${t.floorCpuUs.toFixed(1)}); share_of_peak = floor / step${r.online.note ? `; ${r.online.note}` : ''}`
+        : r.online.note,
       ...common,
     });
   }
@@ -258,6 +311,7 @@ export function formatReport(r: BenchReport): string {
     said.add(text);
   }
   if (r.torchNote) lines.push(`PyTorch: ${r.torchNote}`);
+  if (r.online) lines.push(onlineLine(r.online));
   if (r.landscape)
     lines.push(
       `landscape probe (${r.landscape.what}): ${r.landscape.status === 'ok' ? `${r.landscape.seconds!.toFixed(2)} s` : r.landscape.status}${r.landscape.note ? ` (${r.landscape.note})` : ''}`,
@@ -271,6 +325,23 @@ export function formatReport(r: BenchReport): string {
       `time of ${c.what}: ${c.status === 'ok' ? `${minutes(c.seconds!)}, largest process ${c.peakRssMb!.toFixed(0)} MB` : c.status}${c.note ? ` (${c.note})` : ''}`,
     );
   return lines.join('\n');
+}
+
+/** The online step against its floor, and against PyTorch's batch-1 step (1 thread). */
+function onlineLine(o: OnlineStepMeasure): string {
+  const t = o.timing;
+  if (o.status !== 'ok' || !t) return `online step against its floor: ${o.status}${o.note ? ` (${o.note})` : ''}`;
+  const us = (v: number): string => `${v.toFixed(1)} µs`;
+  const torch =
+    o.torchStepUs !== undefined
+      ? `; PyTorch (1 thr) batch 1: ${us(o.torchStepUs)} per step, the step ${(t.stepUs / o.torchStepUs).toFixed(3)}x of it`
+      : `; ${o.note}`;
+  return (
+    `online step, hand-written (batch 1, one WebAssembly SIMD call): ${us(t.stepUs)} per step (CPU ${us(t.stepCpuUs)}); ` +
+    `its floor, a kernel that only streams the weights as a step does: ${us(t.floorUs)} (CPU ${us(t.floorCpuUs)}); ` +
+    `the step runs at ${(t.floorUs / t.stepUs).toFixed(2)}x the floor's speed (CPU ${(t.floorCpuUs / t.stepCpuUs).toFixed(2)}x)` +
+    `${torch} (medians of ${t.repetitions} x ${t.stepsPerRep} steps, alternated with the floor)`
+  );
 }
 
 /** "17 min 04 s" (or "41.3 s" under a minute). */

@@ -15,6 +15,7 @@ import { createEngine } from '../nn/create-engine.js';
 import { emitToParent, serveWorker } from '../util/workers.js';
 import { timeEpochs } from './measure.js';
 import { measureMatMulPeak } from './matmul-peak.js';
+import { timeOnlineFloor } from './online-floor.js';
 import type { BenchEvent, EpochsJob, LandscapeJob, LandscapeResult, WorkerBackend } from './protocol.js';
 import { makeWorkload } from './workload.js';
 
@@ -44,6 +45,8 @@ async function runEpochs(job: EpochsJob): Promise<null> {
       engine.dispose();
     }
   }
+  if (job.engine === 'handwritten' && (job.onlineFloorRepetitions ?? 0) > 0)
+    emit({ type: 'online', online: timeOnlineFloor(w, job.onlineFloorRepetitions!, job.onlineFloorSteps ?? 1000) });
   // Again after the cells: on a shared machine the load moves, and the peak is the better of the two.
   if (job.engine === 'tfjs' && job.peakRepetitions > 0) emit({ type: 'peak', peak: measureMatMulPeak(job.peakRepetitions) });
   return null;

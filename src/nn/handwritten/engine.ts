@@ -35,14 +35,22 @@
  * forward pass, four examples in the weight gradient) so each number loaded serves several
  * multiply-adds. For batches up to GRADIENT_BLOCK examples the weight gradient is applied to W
  * row by row as it is computed, so a step reads and writes the first layer's 614 KB of weights
- * once instead of storing a gradient matrix and reading it back. Online SGD (batch 1, no
- * momentum, float32) goes one step further: the first layer's update (the outer product
- * W_0 -= lr a_0^T delta_0, 88 % of the step's weights) is deferred to the next forward pass,
- * which applies each row while it reads it (descendThenAffine), so that layer's weights are
- * read and written once per step instead of twice; the arithmetic is unchanged, bit for bit.
- * That loop, and the first layer's forward product for batches above one, run in WebAssembly
- * SIMD (first-layer.wat, four columns per instruction; a whole online step takes 0.6x its former
- * time), the plain kernels they must equal beside them (kernels.ts).
+ * once instead of storing a gradient matrix and reading it back.
+ *
+ * Online SGD (batch 1, no momentum, normalisation 'none', float32, and activations it implements:
+ * sigmoid, relu, tanh, linear) runs as one call per step of a separate single-precision kernel
+ * (online-step.ts: every layer's forward pass, backpropagation and update in WebAssembly SIMD, a
+ * plain TypeScript kernel beside it giving the same bits). Its numbers are float32 sums, as
+ * PyTorch's, not the double sums of the rest of this file: the same SGD to float32 tolerance
+ * (spec/torch-reference.spec.ts pins both). While it runs, the parameters live in its memory;
+ * anything else that reads them (forward, getParams) copies them back first.
+ * Other online SGD (relu-clipped, relu-scaled) takes the general path, where the first layer's
+ * update (the outer product W_0 -= lr a_0^T delta_0, 88 % of the step's weights) is deferred to
+ * the next forward pass, which applies each row while it reads it (descendThenAffine), so that
+ * layer's weights are read and written once per step instead of twice; the arithmetic is
+ * unchanged, bit for bit. That loop, and the first layer's forward product for batches above one,
+ * run in WebAssembly SIMD (first-layer.wat, four columns per instruction), the plain kernels they
+ * must equal beside them (kernels.ts).
  * forward() and getParams() apply a pending update first; setParams() forgets it. All buffers are allocated once,
  * for the largest batch seen; a step allocates nothing. The first layer's input gradient (dL/dx)
  * is never computed: nothing needs it.
@@ -57,6 +65,7 @@ import type { LayerActivation } from '../../config/schema.js';
 import { decisionThreshold } from '../targets.js';
 import { affine, descendThenAffine, type FloatArray } from './kernels.js';
 import { FirstLayerSimd } from './first-layer-simd.js';
+import { OnlineStep } from './online-step.js';
 
 export type Precision = 'float32' | 'float64';
 
@@ -105,7 +114,7 @@ export class HandwrittenMlp {
   readonly sizes: readonly number[];
   readonly layerCount: number;
   readonly precision: Precision;
-  /** W_k and b_k, in the Params layout. */
+  /** W_k and b_k, in the Params layout (stale while the online step holds them: read them through getParams()). */
   readonly weights: FloatArray[];
   readonly biases: FloatArray[];
   /** dL/dW_k and dL/db_k of the last `computeGradients` (a fused SGD step leaves weightGrads unused). */
@@ -130,11 +139,21 @@ export class HandwrittenMlp {
   private readonly pendingInput: FloatArray;
   /** The online hot loop in WebAssembly SIMD (same numbers); null in float64 or without WebAssembly SIMD. */
   private readonly simd: FirstLayerSimd | null;
+  /**
+   * The whole online step in single precision (online-step.ts), for float32 and the activations it
+   * implements; null otherwise. While `onlineResident` the parameters live in its memory, and
+   * `weights`/`biases` are stale until leaveOnline() copies them back.
+   */
+  private readonly onlineStep: OnlineStep | null;
+  private onlineResident = false;
   /** Largest batch the buffers hold. */
   private capacity = 0;
   private readonly makeArray: (length: number) => FloatArray;
 
-  /** `kernels: 'plain'` keeps the first layer in TypeScript (same numbers; for tests and timing). */
+  /**
+   * `kernels: 'plain'` keeps the first layer and the online step in TypeScript (same numbers; for
+   * tests and timing).
+   */
   constructor(network: NetworkSpec, params: Params, precision: Precision = 'float32', kernels: 'simd' | 'plain' = 'simd') {
     checkParamsFit(network.sizes, params, 'handwritten engine');
     this.sizes = [...network.sizes];
@@ -155,11 +174,14 @@ export class HandwrittenMlp {
     this.biasGrads = params.biases.map((b) => this.makeArray(b.length));
     this.gradientRowBuffer = this.makeArray(Math.max(...this.sizes.slice(1)));
     this.pendingInput = this.simd ? this.simd.pendingInput : this.makeArray(this.sizes[0]);
+    this.onlineStep =
+      precision === 'float32' ? OnlineStep.create(this.sizes, network.hiddenActivation, network.outputActivation, kernels) : null;
   }
 
   /** Replaces the parameters (copying them) and forgets the momentum. */
   setParams(params: Params): void {
     checkParamsFit(this.sizes, params, 'handwritten engine');
+    this.onlineResident = false; // its parameters are replaced
     for (let k = 0; k < this.layerCount; k++) {
       this.weights[k].set(params.weights[k]);
       this.biases[k].set(params.biases[k]);
@@ -171,6 +193,7 @@ export class HandwrittenMlp {
 
   /** The parameters as float32 Params (a copy). */
   getParams(): Params {
+    this.leaveOnline();
     this.applyPendingUpdate();
     return {
       sizes: [...this.sizes],
@@ -186,6 +209,7 @@ export class HandwrittenMlp {
   forward(x: Float32Array, n: number): FloatArray {
     // The first layer's deferred update is applied here: fused with this pass for one example,
     // before it otherwise (and before ensureCapacity, which may replace the delta it reads).
+    this.leaveOnline();
     const fuse = this.pendingRate !== 0 && n === 1;
     if (!fuse) this.applyPendingUpdate();
     this.ensureCapacity(n);
@@ -261,6 +285,16 @@ export class HandwrittenMlp {
 
   /** One SGD step on a batch: forward, backward, update. */
   step(batch: Batch, sgd: SgdSpec): void {
+    const plainSgd = sgd.momentum === 0 && (sgd.gradientNormalisation ?? 'none') === 'none';
+    if (this.onlineStep && batch.n === 1 && plainSgd) {
+      if (!this.onlineResident) {
+        this.applyPendingUpdate();
+        this.onlineStep.load(this.weights, this.biases);
+        this.onlineResident = true;
+      }
+      this.onlineStep.step(batch.x, batch.y[0], sgd.learningRate);
+      return;
+    }
     this.forward(batch.x, batch.n);
     this.backward(batch.x, batch.y, batch.n, sgd);
   }
@@ -339,6 +373,13 @@ export class HandwrittenMlp {
     );
     if (momentum === 0) descend(this.biases[k], this.biasGrads[k], learningRate);
     else descendWithMomentum(this.biases[k], this.biasVelocity[k], this.biasGrads[k], learningRate, momentum);
+  }
+
+  /** Copies the parameters back from the online step's memory, if they live there. */
+  private leaveOnline(): void {
+    if (!this.onlineResident || !this.onlineStep) return;
+    this.onlineStep.store(this.weights, this.biases);
+    this.onlineResident = false;
   }
 
   /** Applies the first layer's deferred update, if any (the same arithmetic as when not deferred). */

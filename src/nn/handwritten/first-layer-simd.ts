@@ -1,9 +1,10 @@
 /**
- * The first layer of the hand-written engine in WebAssembly SIMD (first-layer.wat): its
- * online-SGD hot loop (the deferred update fused with the next forward pass) and its forward
- * product for batches above one (evaluation, prediction, mini-batches). The same numbers as the
- * plain kernels (kernels.ts), bit for bit: an online step of the article's network in 0.54-0.61x
- * the time, a 1,000-example forward pass in 0.60x (`node tools/first-layer-ab.mjs`).
+ * The first layer of the hand-written engine in WebAssembly SIMD (first-layer.wat): its forward
+ * product for batches above one (evaluation, prediction, mini-batches), and the online-SGD hot loop
+ * of the general path (the deferred update fused with the next forward pass; online steps with the
+ * activations online-step.ts implements run there instead). The same numbers as the plain kernels
+ * (kernels.ts), bit for bit: a 1,000-example forward pass in 0.44-0.60x the time
+ * (`node tools/first-layer-ab.mjs`).
  *
  * The weights W_0 live in the kernel's own memory (the engine uses `weights` as its W_0, a view
  * of it, so every other code path reads and writes them as before); the vectors a call needs (the
@@ -12,24 +13,7 @@
  */
 import { affineColumns, descendThenAffineColumns, type FloatArray } from './kernels.js';
 import { FIRST_LAYER_WASM_BASE64 } from './first-layer-wasm.js';
-
-/**
- * The part of the WebAssembly JavaScript API used here. Node has all of it; TypeScript declares
- * it only in the DOM and worker libraries, which this Node program does not load.
- */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: Record<string, unknown> };
-  Memory: new (size: { initial: number; maximum: number }) => WasmMemory;
-}
-interface WasmModule {
-  readonly kind?: 'WebAssembly.Module';
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { compileKernel, instantiate, type WasmModule } from './wasm.js';
 
 type Kernel = (p: number, d: number, lr: number, w: number, x: number, out: number, rows: number, fanOut: number, cols: number) => void;
 type AffineKernel = (a: number, n: number, fanIn: number, w: number, out: number, rows: number, fanOut: number, cols: number) => void;
@@ -37,15 +21,11 @@ type AffineKernel = (a: number, n: number, fanIn: number, w: number, out: number
 /** Examples per call of the affine kernel: bounds the kernel's memory (1 MB of inputs for the article's layer). */
 const AFFINE_CHUNK = 256;
 
-const PAGE = 65_536;
 let compiled: WasmModule | null | undefined;
 
 /** The compiled kernel, or null where WebAssembly SIMD is not available (then the plain kernel runs). */
 function kernelModule(): WasmModule | null {
-  if (compiled === undefined) {
-    const bytes = Buffer.from(FIRST_LAYER_WASM_BASE64, 'base64');
-    compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
-  }
+  if (compiled === undefined) compiled = compileKernel(FIRST_LAYER_WASM_BASE64);
   return compiled;
 }
 
@@ -72,9 +52,7 @@ export class FirstLayerSimd {
     private readonly fanOut: number,
   ) {
     const floats = fanIn * fanOut + 2 * fanIn + 2 * fanOut + AFFINE_CHUNK * (fanIn + fanOut);
-    const pages = Math.ceil((4 * floats) / PAGE);
-    const memory = new wasm.Memory({ initial: pages, maximum: pages });
-    const { exports } = new wasm.Instance(module, { env: { memory } });
+    const { memory, exports } = instantiate(module, 4 * floats);
     this.kernel = exports.descendThenAffine as Kernel;
     this.affineKernel = exports.affine as AffineKernel;
     let offset = 0;

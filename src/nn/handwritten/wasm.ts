@@ -1,0 +1,39 @@
+/**
+ * The part of the WebAssembly JavaScript API the hand-written engine's kernels use, and the one
+ * place they load a compiled kernel from its base64 bytes. Node has all of it; TypeScript declares
+ * it only in the DOM and worker libraries, which this Node program does not load.
+ */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Memory: new (size: { initial: number; maximum: number }) => WasmMemory;
+}
+export interface WasmModule {
+  readonly kind?: 'WebAssembly.Module';
+}
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** Bytes of one WebAssembly page. */
+const PAGE = 65_536;
+
+/** The module of these base64 bytes, or null where this WebAssembly (SIMD) cannot run it (then the plain kernels run). */
+export function compileKernel(base64: string): WasmModule | null {
+  const bytes = Buffer.from(base64, 'base64');
+  return wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+}
+
+/** A memory of at least `bytes` bytes that never grows (so views of it stay valid), and the module instantiated on it. */
+export function instantiate(
+  module: WasmModule,
+  bytes: number,
+  imports: Record<string, Record<string, unknown>> = {},
+): { memory: WasmMemory; exports: Record<string, unknown> } {
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  const memory = new wasm.Memory({ initial: pages, maximum: pages });
+  const { exports } = new wasm.Instance(module, { ...imports, env: { memory } });
+  return { memory, exports };
+}
