@@ -28,7 +28,8 @@
 import type { Dataset } from '../data/types.js';
 import { Rng } from '../util/rng.js';
 import { writeCsv, type CsvRow } from '../util/csv.js';
-import { activationScalar, type ProbedNetwork } from './weight-scan.js';
+import { activationSpec } from '../config/activations.js';
+import type { ProbedNetwork } from './weight-scan.js';
 
 const GRID_POINTS = 61;
 const REFINE_STEPS = 30;
@@ -85,29 +86,14 @@ export interface TargetResult {
   seconds: number;
 }
 
-/** The output range of an activation: [lo, hi], hi = Infinity for the unbounded rectifiers. */
-function outputRange(activation: string): [number, number] {
-  switch (activation) {
-    case 'sigmoid':
-    case 'relu-clipped':
-      return [0, 1];
-    case 'tanh':
-      return [-1, 1];
-    case 'linear':
-      return [-Infinity, Infinity];
-    default:
-      return [0, Infinity];
-  }
-}
-
 export function targetActivations(network: ProbedNetwork, data: Dataset, opts: TargetOptions = {}): TargetResult {
   const t0 = performance.now();
   const { params } = network;
   const s = params.sizes;
   const layers = s.length - 1;
   if (s[0] !== data.inputs) throw new Error(`network has ${s[0]} inputs, data has ${data.inputs}`);
-  const hiddenAct = activationScalar(network.activation);
-  const outAct = activationScalar(network.outputActivation);
+  const hiddenAct = activationSpec(network.activation).f;
+  const outAct = activationSpec(network.outputActivation).f;
   const act = (l: number): ((z: number) => number) => (l === layers - 1 ? outAct : hiddenAct);
   const seed = opts.seed ?? 1;
   const exampleCount = Math.min(opts.examples ?? 200, data.count);
@@ -115,7 +101,7 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
   const unitRng = Rng.stream(seed, 'target-units');
   const units: number[][] = [];
   for (let k = 1; k < layers; k++) units.push(sortedSample(unitRng, s[k], Math.min(opts.unitsPerLayer ?? 8, s[k])));
-  const [lo, hi] = outputRange(network.activation);
+  const { lower: lo, upper: hi } = activationSpec(network.activation).bounds;
 
   // One buffer per layer's output, reused by every evaluation: runFrom runs about 750,000 times
   // per 7-layer network, and allocating its arrays took as long as its arithmetic.
