@@ -81,7 +81,18 @@ describe('the table of activations', () => {
         expect(run.finalTrainLoss, engine).to.be.below(0.8 * run.history[0].trainLoss);
         // Probed during training: activations.csv, from the entry's unit states.
         const rows = parseCsv(await readFile(path.join(outDir, 'activations.csv'), 'utf8'));
-        expect(rows.map((r) => `${r.epoch}/${r.layer}`)).to.deep.equal(['0/1', '0/2', '1/1', '1/2', '2/1', '2/2', '3/1', '3/2', '4/1', '4/2']);
+        expect(rows.map((r) => `${r.epoch}/${r.layer}`)).to.deep.equal([
+          '0/1',
+          '0/2',
+          '1/1',
+          '1/2',
+          '2/1',
+          '2/2',
+          '3/1',
+          '3/2',
+          '4/1',
+          '4/2',
+        ]);
         for (const r of rows) expect(Number(r.off_fraction)).to.equal(0); // softsign has no "off" state
         for (const r of rows) expect(Number(r.p05)).to.be.within(-1, 1);
         // Saved: model.json loads with TensorFlow.js and predicts what the engine predicts.
@@ -119,7 +130,9 @@ describe('the table of activations', () => {
       remove();
     }
     // Removed again: the name is unknown to every lookup, which says so instead of guessing.
-    expect(() => activationSpec(NAME)).to.throw(/^unknown activation "softsign" \(known: sigmoid, relu, tanh, relu-clipped, relu-scaled, linear\)$/);
+    expect(() => activationSpec(NAME)).to.throw(
+      /^unknown activation "softsign" \(known: sigmoid, relu, tanh, relu-clipped, relu-scaled, linear\)$/,
+    );
     expect(() => parseConfig({ hidden: [4], activation: NAME }, 'spec', 'spec')).to.throw(/activation/);
   });
 
@@ -127,7 +140,9 @@ describe('the table of activations', () => {
     const { tfjs: _left, ...withoutTfjs } = SOFTSIGN;
     void _left;
     // @ts-expect-error: without its TensorFlow.js ops the entry is not an ActivationSpec (every field is required)
-    expect(() => addActivation('softsign-without-tfjs', withoutTfjs)).to.throw(/^activation table: "softsign-without-tfjs": field "tfjs" is missing$/);
+    expect(() => addActivation('softsign-without-tfjs', withoutTfjs)).to.throw(
+      /^activation table: "softsign-without-tfjs": field "tfjs" is missing$/,
+    );
     const { bounds: _b, ...withoutBounds } = SOFTSIGN;
     void _b;
     expect(() => checkActivation('x', withoutBounds)).to.throw(/^activation table: "x": field "bounds" is missing$/);
@@ -136,9 +151,16 @@ describe('the table of activations', () => {
 
   it('the check at start catches an entry whose numbers disagree with themselves', () => {
     const wrongSlope = { ...SOFTSIGN, derivativeFromOutput: (a: number) => 1 - Math.abs(a) };
-    expect(() => checkActivation('w', wrongSlope)).to.throw(/^activation table: "w": derivativeFromOutput\(f\(-3\.1\)\) = .*, but f's slope there is /);
-    const wrongKernel = { ...SOFTSIGN, handwritten: { ...SOFTSIGN.handwritten, activate: (z: Float32Array | Float64Array, n: number) => z.fill(0, 0, n) } };
-    expect(() => checkActivation('k', wrongKernel)).to.throw(/^activation table: "k": handwritten\.activate gives 0 at z = -3\.1, f gives /);
+    expect(() => checkActivation('w', wrongSlope)).to.throw(
+      /^activation table: "w": derivativeFromOutput\(f\(-3\.1\)\) = .*, but f's slope there is /,
+    );
+    const wrongKernel = {
+      ...SOFTSIGN,
+      handwritten: { ...SOFTSIGN.handwritten, activate: (z: Float32Array | Float64Array, n: number) => z.fill(0, 0, n) },
+    };
+    expect(() => checkActivation('k', wrongKernel)).to.throw(
+      /^activation table: "k": handwritten\.activate gives 0 at z = -3\.1, f gives /,
+    );
     const outOfBounds = { ...SOFTSIGN, bounds: { lower: 0, upper: 1 } };
     expect(() => checkActivation('b', outOfBounds)).to.throw(/lies outside its bounds \[0, 1\]$/);
     expect(() => addActivation('relu', SOFTSIGN)).to.throw(/^activation table: "relu" is already in the table$/);
@@ -148,6 +170,8 @@ describe('the table of activations', () => {
     for (const name of [...activationNames('hidden'), ...activationNames('output')]) checkActivation(name, activationSpec(name));
     expect(activationNames('hidden')).to.deep.equal(['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled']);
     expect(activationNames('output')).to.deep.equal(['sigmoid', 'linear']);
-    expect(() => parseConfig({ hidden: [4], activation: 'linear' }, 'spec', 'spec')).to.throw(/"sigmoid"\|"relu"\|"tanh"\|"relu-clipped"\|"relu-scaled"/);
+    expect(() => parseConfig({ hidden: [4], activation: 'linear' }, 'spec', 'spec')).to.throw(
+      /"sigmoid"\|"relu"\|"tanh"\|"relu-clipped"\|"relu-scaled"/,
+    );
   });
 });

@@ -251,7 +251,7 @@ const TABLE = {
   },
 } as const satisfies Record<string, ActivationSpec>;
 
-export type ActivationName = keyof typeof TABLE;
+type ActivationName = keyof typeof TABLE;
 type NamesFor<U extends 'hidden' | 'output'> = {
   [K in ActivationName]: (typeof TABLE)[K]['use'] extends U | 'both' ? K : never;
 }[ActivationName];

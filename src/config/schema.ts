@@ -31,7 +31,12 @@ export type { OutputActivation };
 export type LayerActivation = Activation | OutputActivation;
 
 function activationField<T extends string>(layer: 'hidden' | 'output', is: (v: unknown) => v is T) {
-  return z.custom<T>(is, { error: () => `Invalid option: expected one of ${activationNames(layer).map((n) => JSON.stringify(n)).join('|')}` });
+  return z.custom<T>(is, {
+    error: () =>
+      `Invalid option: expected one of ${activationNames(layer)
+        .map((n) => JSON.stringify(n))
+        .join('|')}`,
+  });
 }
 
 const classNames = z.enum(CIFAR10_CLASSES);

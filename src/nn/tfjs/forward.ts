@@ -21,7 +21,7 @@ export interface ForwardOptions {
 }
 
 /** The activation after weight layer l: the hidden one, or the output's for the last layer. */
-export function activationAfter(network: Pick<NetworkSpec, 'hiddenActivation' | 'outputActivation'>, params: Params, l: number) {
+function activationAfter(network: Pick<NetworkSpec, 'hiddenActivation' | 'outputActivation'>, params: Params, l: number) {
   return l === params.sizes.length - 2 ? network.outputActivation : network.hiddenActivation;
 }
 
