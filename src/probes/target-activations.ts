@@ -108,25 +108,30 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
   const outputs = s.map((width) => new Float64Array(width));
   const layerAct = Array.from({ length: layers }, (_, l) => act(l));
 
+  /** into = b_l + a·W_l, layer l's pre-activations from its input a, in float64. */
+  const preActivations = (l: number, a: Float64Array, into: Float64Array): void => {
+    const width = s[l + 1];
+    const w = params.weights[l];
+    const b = params.biases[l];
+    for (let q = 0; q < width; q++) into[q] = b[q];
+    for (let r = 0; r < s[l]; r++) {
+      const ar = a[r];
+      if (ar === 0) continue;
+      const row = r * width;
+      for (let q = 0; q < width; q++) into[q] += ar * w[row + q];
+    }
+  };
+
   /** Output of the network from layer `from`'s pre-activations z (weights[from - 1] already applied). */
   const runFrom = (from: number, z: Float64Array): number => {
     let a = outputs[from];
     const first = layerAct[from - 1];
     for (let q = 0; q < z.length; q++) a[q] = first(z[q]);
     for (let l = from; l < layers; l++) {
-      const width = s[l + 1];
       const next = outputs[l + 1];
-      const w = params.weights[l];
-      const b = params.biases[l];
-      for (let q = 0; q < width; q++) next[q] = b[q];
-      for (let r = 0; r < s[l]; r++) {
-        const ar = a[r];
-        if (ar === 0) continue;
-        const row = r * width;
-        for (let q = 0; q < width; q++) next[q] += ar * w[row + q];
-      }
+      preActivations(l, a, next);
       const f = layerAct[l];
-      for (let q = 0; q < width; q++) next[q] = f(next[q]);
+      for (let q = 0; q < next.length; q++) next[q] = f(next[q]);
       a = next;
     }
     return a[0];
@@ -139,14 +144,9 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
     const zs: Float64Array[] = [new Float64Array(0)];
     for (let l = 0; l < layers; l++) {
       const z = new Float64Array(s[l + 1]);
-      for (let q = 0; q < s[l + 1]; q++) z[q] = params.biases[l][q];
-      for (let r = 0; r < s[l]; r++) {
-        const ar = acts[l][r];
-        const row = r * s[l + 1];
-        for (let q = 0; q < s[l + 1]; q++) z[q] += ar * params.weights[l][row + q];
-      }
+      preActivations(l, acts[l], z);
       zs.push(z);
-      acts.push(Float64Array.from(z, act(l)));
+      acts.push(Float64Array.from(z, layerAct[l]));
     }
     const y = data.y[n];
     for (let k = 1; k < layers; k++) {
