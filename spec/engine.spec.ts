@@ -11,6 +11,7 @@ import { createTfjsEngine } from '../src/nn/tfjs/engine.js';
 import { initParams, type Params } from '../src/nn/params.js';
 import type { Batch, NetworkSpec } from '../src/nn/engine.js';
 import type { Activation, OutputActivation } from '../src/config/schema.js';
+import { activationNames } from '../src/config/activations.js';
 import { createEngine } from '../src/nn/create-engine.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -41,7 +42,7 @@ describe('engine: hand-written MLP against the TensorFlow.js engine (first step,
     [40, 16, 12, 8, 1],
     [40, 16, 14, 12, 10, 8, 6, 1], // 8 layers, as deep as the article's deepest
   ];
-  const activations: Activation[] = ['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled'];
+  const activations = activationNames('hidden') as Activation[];
   const batchSizes = [1, 7, 32];
   let cases = 0;
   for (const activation of activations) {

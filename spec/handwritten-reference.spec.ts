@@ -16,6 +16,7 @@ import {
 import { initParams, type Params } from '../src/nn/params.js';
 import type { NetworkSpec } from '../src/nn/engine.js';
 import type { Activation, OutputActivation } from '../src/config/schema.js';
+import { activationNames } from '../src/config/activations.js';
 import { difference } from '../src/training/compare-engines.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -40,7 +41,7 @@ function flatWeights(g: ReferenceGradient | { weights: number[][][] }, l: number
   return flat;
 }
 
-const activations: Activation[] = ['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled'];
+const activations = activationNames('hidden') as Activation[];
 
 describe('hand-written engine: the fast kernels against the reference backpropagation', () => {
   for (const hidden of activations) {

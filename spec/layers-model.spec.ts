@@ -15,6 +15,7 @@ import { loadParamsOrModel } from '../src/nn/params-io.js';
 import { layersModelFileHandler, loadLayersModelParams, saveLayersModel } from '../src/nn/tfjs/layers-model.js';
 import type { NetworkSpec } from '../src/nn/engine.js';
 import { ENGINE_CHOICES, type Activation } from '../src/config/schema.js';
+import { activationNames } from '../src/config/activations.js';
 import { parseConfig } from '../src/config/load.js';
 import { trainRun } from '../src/training/train-run.js';
 import { difference } from '../src/training/compare-engines.js';
@@ -42,7 +43,7 @@ describe('nn: networks saved as a TensorFlow.js layers model', () => {
   const y = Float32Array.from({ length: N }, (_, r) => r % 2);
 
   for (const kind of ENGINE_CHOICES) {
-    for (const activation of ['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled'] as Activation[]) {
+    for (const activation of activationNames('hidden') as Activation[]) {
       it(`${kind} engine, ${activation}: tf.loadLayersModel gives the engine's predictions; the Params read back exactly`, async () => {
         const network: NetworkSpec = { sizes: SIZES, hiddenActivation: activation, outputActivation: 'sigmoid' };
         const engine = createEngine(kind, network, { learningRate: 0.5, momentum: 0 }, initParams(SIZES, { scheme: 'he' }, 9));

@@ -15,6 +15,7 @@ import { selectBackend } from '../src/nn/tfjs/backend.js';
 import { createEngine } from '../src/nn/create-engine.js';
 import type { Params } from '../src/nn/params.js';
 import { ENGINE_CHOICES } from '../src/config/schema.js';
+import { activationNames, activationSpec, isActivationFor } from '../src/config/activations.js';
 import { difference } from '../src/training/compare-engines.js';
 
 const ParamsJson = z.strictObject({ weights: z.array(z.array(z.number())), biases: z.array(z.array(z.number())) });
@@ -27,8 +28,8 @@ const Fixture = z.object({
   y: z.array(z.number()),
   cases: z.array(
     z.strictObject({
-      hiddenActivation: z.enum(['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled']),
-      outputActivation: z.enum(['sigmoid', 'linear']),
+      hiddenActivation: z.string().refine((a) => isActivationFor('hidden', a)),
+      outputActivation: z.string().refine((a) => isActivationFor('output', a)),
       initial: ParamsJson,
       steps: z.array(
         z.strictObject({ firstExample: z.number().int(), loss: z.number(), outputs: z.array(z.number()), gradients: ParamsJson }),
@@ -62,8 +63,11 @@ describe('engines pinned to PyTorch (spec/fixtures/torch-reference.json)', () =>
     await selectBackend('wasm');
   });
 
-  it('the fixture covers every hidden activation, with gradients that are not all zero', () => {
-    expect(fixture.cases.map((c) => c.hiddenActivation)).to.have.members(['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled']);
+  it('the fixture covers every hidden activation whose table entry names a PyTorch counterpart, with gradients that are not all zero', () => {
+    const pinned = activationNames('hidden').filter((a) => activationSpec(a).torch !== null);
+    expect(pinned).to.include.members(['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled']);
+    // The fixture names each case by the PyTorch script's name for it (tools/torch-reference.py's ACTIVATIONS).
+    expect(fixture.cases.map((c) => c.hiddenActivation)).to.have.members(pinned.map((a) => activationSpec(a).torch));
     for (const c of fixture.cases)
       for (const s of c.steps) for (const g of s.gradients.weights) expect(Math.max(...g.map(Math.abs))).to.be.greaterThan(0);
   });

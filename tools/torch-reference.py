@@ -34,9 +34,9 @@ SEED = 3
 ONLINE_EPOCHS = 3
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'spec', 'fixtures', 'torch-reference.json')
 
-# The hidden activations of src/config/schema.ts, as PyTorch computes them. At a kink (z = 0,
-# z = 1 for relu-clipped) the engines take the derivative 0; the seeded values below keep
-# every pre-activation at least 1e-3 away from the kinks (checked: check_off_kinks), so PyTorch's
+# The hidden activations of src/config/activations.ts (each entry's `torch` is its key here), as
+# PyTorch computes them. At a kink (z = 0, z = 1 for relu-clipped) the engines take the derivative
+# 0; the seeded values below keep every pre-activation at least 1e-3 away from the kinks (checked: check_off_kinks), so PyTorch's
 # own convention there never matters.
 ACTIVATIONS = {
     'sigmoid': torch.sigmoid,

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { CIFAR10_CLASSES } from '../data/types.js';
 import { NAME_MAX_LENGTH, NAME_PATTERN, NAME_RULE } from '../util/paths.js';
+import { activationNames, isActivationFor, type HiddenActivation, type OutputActivation } from './activations.js';
 
 /** The largest subset a class can give: 5,000 training and 1,000 test images per class. */
 const MAX_TRAIN_PER_CLASS = 5000;
@@ -20,18 +21,23 @@ export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export const ENGINE_CHOICES = ['tfjs', 'handwritten'] as const;
 
 /**
- * Hidden-layer activations: the one list every engine, probe and report takes its names from.
- * Besides the article's two (and tanh), two ReLU variants separate the factors issue 14 asks
- * about: `relu-clipped` = min(max(z, 0), 1) is bounded like Sigmoid but has slope 1 inside;
- * `relu-scaled` = 0.25 max(z, 0) is unbounded like ReLU but has slope 0.25, Sigmoid's maximum.
+ * Activation names come from the table of activations (src/config/activations.ts): a hidden
+ * layer may name any entry usable in hidden layers, the output layer any usable as output.
+ * Checked against the table when a config is parsed, so an entry added at run time is accepted.
  */
-const HIDDEN_ACTIVATIONS = ['sigmoid', 'relu', 'tanh', 'relu-clipped', 'relu-scaled'] as const;
-export type Activation = (typeof HIDDEN_ACTIVATIONS)[number];
-/** Output-layer activations. */
-const OUTPUT_ACTIVATIONS = ['sigmoid', 'linear'] as const;
-export type OutputActivation = (typeof OUTPUT_ACTIVATIONS)[number];
+export type Activation = HiddenActivation;
+export type { OutputActivation };
 /** What one layer applies: a hidden or an output activation. */
 export type LayerActivation = Activation | OutputActivation;
+
+function activationField<T extends string>(layer: 'hidden' | 'output', is: (v: unknown) => v is T) {
+  return z.custom<T>(is, {
+    error: () =>
+      `Invalid option: expected one of ${activationNames(layer)
+        .map((n) => JSON.stringify(n))
+        .join('|')}`,
+  });
+}
 
 const classNames = z.enum(CIFAR10_CLASSES);
 
@@ -99,8 +105,8 @@ export const RunConfigSchema = z
     name: ConfigNameSchema.optional(),
     description: z.string().optional(),
     hidden: z.array(z.number().int().min(1).max(100000)).max(64),
-    activation: z.enum(HIDDEN_ACTIVATIONS),
-    outputActivation: z.enum(OUTPUT_ACTIVATIONS).default('sigmoid'),
+    activation: activationField('hidden', (v) => isActivationFor('hidden', v)),
+    outputActivation: activationField('output', (v) => isActivationFor('output', v)).default('sigmoid'),
     init: InitConfigSchema.default({ scheme: 'he' }),
     learningRate: z.number().positive().max(1000).default(0.1),
     momentum: z.number().min(0).lt(1).default(0),

@@ -6,21 +6,21 @@
  *
  * Per layer:
  * - saturated_fraction: of all (unit, example) pairs, the share at a bound of a bounded
- *   activation (Sigmoid y <= 0.02 or >= 0.98; src/nn/unit-state.ts);
+ *   activation (Sigmoid y <= 0.02 or >= 0.98; the entry's unitState in src/config/activations.ts);
  * - off_fraction: the share at a rectifier's 0;
  * - dead_unit_fraction: the share of units that are off on EVERY example (a dead ReLU unit:
  *   no gradient reaches its weights from any example);
  * - p05, p50, p95: percentiles of the outputs over all (unit, example) pairs.
  *
- * The forward pass runs on the TensorFlow.js backend from the engine's parameters (float32,
- * like training), with the layer activations of src/nn/tfjs/dense.ts.
+ * The forward pass is the probes' shared one (src/nn/tfjs/forward.ts), on the TensorFlow.js
+ * backend from the engine's parameters (float32, like training).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types.js';
 import type { Params } from './params.js';
 import type { NetworkSpec } from './engine.js';
-import { activate } from './tfjs/dense.js';
-import { unitState } from './unit-state.js';
+import { forwardPass } from './tfjs/forward.js';
+import { unitState } from '../config/activations.js';
 
 export interface LayerActivationStat {
   /** 0 = before training, k = after epoch k. */
@@ -55,12 +55,10 @@ export function activationStats(params: Params, network: NetworkSpec, data: Data
   // element by element through typed arrays (measured: 5 s per call for the 7-layer network's 4,000 x 345 outputs).
   const outputs: Float32Array[] = [];
   tf.tidy(() => {
-    let a: tf.Tensor2D = tf.tensor2d(data.x, [data.count, s[0]]);
-    for (let l = 0; l < hidden; l++) {
-      const z = tf.add(tf.matMul(a, tf.tensor2d(params.weights[l], [s[l], s[l + 1]])), tf.tensor1d(params.biases[l])) as tf.Tensor2D;
-      a = activate(network.hiddenActivation, z);
-      outputs.push(a.dataSync() as Float32Array);
-    }
+    forwardPass(tf.tensor2d(data.x, [data.count, s[0]]), params, network, {
+      layers: hidden,
+      onLayer: (_, __, a) => outputs.push(a.dataSync() as Float32Array),
+    });
   });
   return outputs.map((y, l) => {
     const width = s[l + 1];

@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types.js';
 import type { Params } from '../nn/params.js';
-import { activate } from '../nn/tfjs/dense.js';
+import { forwardPass } from '../nn/tfjs/forward.js';
 import type { Activation, OutputActivation } from '../config/schema.js';
 import { writeCsv, type CsvRow } from '../util/csv.js';
 import type { ProbedNetwork } from './weight-scan.js';
@@ -52,17 +52,9 @@ export function deltaProfile(network: ProbedNetwork, data: Dataset): DeltaProfil
   tf.tidy(() => {
     const x = tf.tensor2d(data.x, [n, s[0]]);
     const y = tf.tensor2d(data.y, [n, 1]);
-    const ws = params.weights.map((w, l) => tf.tensor2d(w, [s[l], s[l + 1]]));
-    const bs = params.biases.map((b) => tf.tensor1d(b));
-    const perturbations = ws.map((_, l) => tf.zeros([n, s[l + 1]]));
-    const loss = (...e: tf.Tensor[]): tf.Scalar => {
-      let a: tf.Tensor2D = x;
-      for (let l = 0; l < layers; l++) {
-        const z = tf.add(tf.add(tf.matMul(a, ws[l]), bs[l]), e[l]) as tf.Tensor2D;
-        a = activate(l === layers - 1 ? network.outputActivation : network.activation, z);
-      }
-      return tf.sum(tf.square(tf.sub(a, y)));
-    };
+    const spec = { hiddenActivation: network.activation, outputActivation: network.outputActivation };
+    const perturbations = params.biases.map((b) => tf.zeros([n, b.length]));
+    const loss = (...e: tf.Tensor[]): tf.Scalar => tf.sum(tf.square(tf.sub(forwardPass(x, params, spec, { perturbations: e }), y)));
     const deltas = tf.grads(loss)(perturbations);
     // Per example: ||δ_l(n)||₂ for the hidden layers, |δ| for the output.
     for (const d of deltas) norms.push(tf.sqrt(tf.sum(tf.square(d), 1)).dataSync() as Float32Array);

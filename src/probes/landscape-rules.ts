@@ -53,8 +53,8 @@ const EDGE_TAIL_FRACTION = 0.1;
 const LEVELS_OFF_SLOPE_FRACTION = 0.1;
 
 // Unit states per image (active / off / saturated, with the Sigmoid saturation points 0.02 and
-// 0.98) are part of these rules; they live in src/nn/unit-state.ts so that training runs can
-// count them too, and are re-exported here.
+// 0.98) are part of these rules; they live in the table of activations (src/config/activations.ts)
+// so that training runs can count them too, and are re-exported here.
 
 /**
  * A training run "ended unstable" when its final training loss is above the lowest training
@@ -89,7 +89,7 @@ export interface UnitActivity {
   // The rest (1 - active - saturated) is "off": a rectifier's y = 0.
 }
 
-export { unitState } from '../nn/unit-state.js';
+export { unitState } from '../config/activations.js';
 
 /** The rules as one value, so a sensitivity table can vary them. */
 export interface LandscapeRules {

@@ -28,7 +28,8 @@
 import type { Dataset } from '../data/types.js';
 import { Rng } from '../util/rng.js';
 import { writeCsv, type CsvRow } from '../util/csv.js';
-import { activationScalar, type ProbedNetwork } from './weight-scan.js';
+import { activationSpec } from '../config/activations.js';
+import type { ProbedNetwork } from './weight-scan.js';
 
 const GRID_POINTS = 61;
 const REFINE_STEPS = 30;
@@ -85,29 +86,14 @@ export interface TargetResult {
   seconds: number;
 }
 
-/** The output range of an activation: [lo, hi], hi = Infinity for the unbounded rectifiers. */
-function outputRange(activation: string): [number, number] {
-  switch (activation) {
-    case 'sigmoid':
-    case 'relu-clipped':
-      return [0, 1];
-    case 'tanh':
-      return [-1, 1];
-    case 'linear':
-      return [-Infinity, Infinity];
-    default:
-      return [0, Infinity];
-  }
-}
-
 export function targetActivations(network: ProbedNetwork, data: Dataset, opts: TargetOptions = {}): TargetResult {
   const t0 = performance.now();
   const { params } = network;
   const s = params.sizes;
   const layers = s.length - 1;
   if (s[0] !== data.inputs) throw new Error(`network has ${s[0]} inputs, data has ${data.inputs}`);
-  const hiddenAct = activationScalar(network.activation);
-  const outAct = activationScalar(network.outputActivation);
+  const hiddenAct = activationSpec(network.activation).f;
+  const outAct = activationSpec(network.outputActivation).f;
   const act = (l: number): ((z: number) => number) => (l === layers - 1 ? outAct : hiddenAct);
   const seed = opts.seed ?? 1;
   const exampleCount = Math.min(opts.examples ?? 200, data.count);
@@ -115,12 +101,26 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
   const unitRng = Rng.stream(seed, 'target-units');
   const units: number[][] = [];
   for (let k = 1; k < layers; k++) units.push(sortedSample(unitRng, s[k], Math.min(opts.unitsPerLayer ?? 8, s[k])));
-  const [lo, hi] = outputRange(network.activation);
+  const { lower: lo, upper: hi } = activationSpec(network.activation).bounds;
 
   // One buffer per layer's output, reused by every evaluation: runFrom runs about 750,000 times
   // per 7-layer network, and allocating its arrays took as long as its arithmetic.
   const outputs = s.map((width) => new Float64Array(width));
   const layerAct = Array.from({ length: layers }, (_, l) => act(l));
+
+  /** into = b_l + a·W_l, layer l's pre-activations from its input a, in float64. */
+  const preActivations = (l: number, a: Float64Array, into: Float64Array): void => {
+    const width = s[l + 1];
+    const w = params.weights[l];
+    const b = params.biases[l];
+    for (let q = 0; q < width; q++) into[q] = b[q];
+    for (let r = 0; r < s[l]; r++) {
+      const ar = a[r];
+      if (ar === 0) continue;
+      const row = r * width;
+      for (let q = 0; q < width; q++) into[q] += ar * w[row + q];
+    }
+  };
 
   /** Output of the network from layer `from`'s pre-activations z (weights[from - 1] already applied). */
   const runFrom = (from: number, z: Float64Array): number => {
@@ -128,19 +128,10 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
     const first = layerAct[from - 1];
     for (let q = 0; q < z.length; q++) a[q] = first(z[q]);
     for (let l = from; l < layers; l++) {
-      const width = s[l + 1];
       const next = outputs[l + 1];
-      const w = params.weights[l];
-      const b = params.biases[l];
-      for (let q = 0; q < width; q++) next[q] = b[q];
-      for (let r = 0; r < s[l]; r++) {
-        const ar = a[r];
-        if (ar === 0) continue;
-        const row = r * width;
-        for (let q = 0; q < width; q++) next[q] += ar * w[row + q];
-      }
+      preActivations(l, a, next);
       const f = layerAct[l];
-      for (let q = 0; q < width; q++) next[q] = f(next[q]);
+      for (let q = 0; q < next.length; q++) next[q] = f(next[q]);
       a = next;
     }
     return a[0];
@@ -153,14 +144,9 @@ export function targetActivations(network: ProbedNetwork, data: Dataset, opts: T
     const zs: Float64Array[] = [new Float64Array(0)];
     for (let l = 0; l < layers; l++) {
       const z = new Float64Array(s[l + 1]);
-      for (let q = 0; q < s[l + 1]; q++) z[q] = params.biases[l][q];
-      for (let r = 0; r < s[l]; r++) {
-        const ar = acts[l][r];
-        const row = r * s[l + 1];
-        for (let q = 0; q < s[l + 1]; q++) z[q] += ar * params.weights[l][row + q];
-      }
+      preActivations(l, acts[l], z);
       zs.push(z);
-      acts.push(Float64Array.from(z, act(l)));
+      acts.push(Float64Array.from(z, layerAct[l]));
     }
     const y = data.y[n];
     for (let k = 1; k < layers; k++) {

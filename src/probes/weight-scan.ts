@@ -23,7 +23,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types.js';
 import type { Params } from '../nn/params.js';
 import type { Activation, OutputActivation } from '../config/schema.js';
-import { unitState } from '../nn/unit-state.js';
+import { activationSpec, unitState } from '../config/activations.js';
+import { activate } from '../nn/tfjs/dense.js';
+import { forwardPass } from '../nn/tfjs/forward.js';
 
 /** A network to probe: its parameters and how its layers squash (the config's activations). */
 export interface ProbedNetwork {
@@ -67,38 +69,9 @@ const DEFAULT_ROWS_PER_CHUNK = 20_000;
 
 type Act = (z: tf.Tensor) => tf.Tensor;
 
+/** The activation's TensorFlow.js op (its table entry, through the engine's layer code). */
 function activationFn(kind: Activation | OutputActivation): Act {
-  switch (kind) {
-    case 'sigmoid':
-      return (z) => tf.sigmoid(z);
-    case 'relu':
-      return (z) => tf.relu(z);
-    case 'tanh':
-      return (z) => tf.tanh(z);
-    case 'linear':
-      return (z) => z;
-    case 'relu-clipped':
-      return (z) => tf.clipByValue(z, 0, 1);
-    case 'relu-scaled':
-      return (z) => tf.mul(tf.relu(z), 0.25);
-  }
-}
-
-export function activationScalar(kind: Activation | OutputActivation): (z: number) => number {
-  switch (kind) {
-    case 'sigmoid':
-      return (z) => 1 / (1 + Math.exp(-z));
-    case 'relu':
-      return (z) => (z > 0 ? z : 0);
-    case 'tanh':
-      return Math.tanh;
-    case 'linear':
-      return (z) => z;
-    case 'relu-clipped':
-      return (z) => (z > 0 ? (z < 1 ? z : 1) : 0);
-    case 'relu-scaled':
-      return (z) => (z > 0 ? 0.25 * z : 0);
-  }
+  return (z) => activate(kind, z as tf.Tensor2D);
 }
 
 /**
@@ -141,16 +114,15 @@ export class FirstLayerSweeper {
     this.hidden = activationFn(network.activation);
     this.output = activationFn(network.outputActivation);
     this.firstActName = this.layers === 1 ? network.outputActivation : network.activation;
-    this.firstAct = activationScalar(this.firstActName);
+    this.firstAct = activationSpec(this.firstActName).f;
     const n = data.count;
     const s = this.sizes;
     const [z1, z2] = tf.tidy((): tf.Tensor[] => {
-      const x = tf.tensor2d(data.x, [n, s[0]]);
-      const z1t = tf.add(tf.matMul(x, tf.tensor2d(params.weights[0], [s[0], s[1]])), tf.tensor1d(params.biases[0]));
-      if (this.layers === 1) return [z1t];
-      const a1 = this.actAfter(0, z1t);
-      const z2t = tf.add(tf.matMul(a1, tf.tensor2d(params.weights[1], [s[1], s[2]])), tf.tensor1d(params.biases[1]));
-      return [z1t, tf.reshape(z2t, [1, n, s[2]])];
+      // The first two layers' pre-activations, from the probes' shared forward pass.
+      const zs: tf.Tensor2D[] = [];
+      const spec = { hiddenActivation: network.activation, outputActivation: network.outputActivation };
+      forwardPass(tf.tensor2d(data.x, [n, s[0]]), params, spec, { layers: Math.min(2, this.layers), onLayer: (_, z) => zs.push(z) });
+      return this.layers === 1 ? [zs[0]] : [zs[0], tf.reshape(zs[1], [1, n, s[2]])];
     });
     this.z1 = z1.dataSync() as Float32Array;
     z1.dispose();

@@ -20,11 +20,10 @@
  *   (4) delta_{k-1}  = (delta_k W_k^T)  *  f'(z_{k-1})                         going one layer down
  * and SGD: v = momentum v + dL/dW; W -= learningRate v (momentum 0: W -= learningRate dL/dW).
  *
- * Every f' is written in terms of the layer's OUTPUT a = f(z), so only outputs are stored:
- *   sigmoid' = a (1 - a),   tanh' = 1 - a^2,   relu' = (a > 0 ? 1 : 0),   linear' = 1,
- *   relu-clipped' = (0 < a < 1 ? 1 : 0),   relu-scaled' = (a > 0 ? 0.25 : 0).
- * At the kinks (z = 0, and z = 1 for relu-clipped) the derivative taken is 0: the convention of
- * TensorFlow.js's relu gradient (tf.step(0) = 0), applied to both ends of the clipped range.
+ * Every f' is written in terms of the layer's OUTPUT a = f(z), so only outputs are stored
+ * (sigmoid' = a (1 - a), tanh' = 1 - a^2, ...): each activation's kernels are its entry's
+ * `handwritten` loops in src/config/activations.ts. At a kink the derivative taken is 0, the
+ * convention of TensorFlow.js's relu gradient (tf.step(0) = 0).
  *
  * Gradient normalisation 'layer' (src/nn/engine.ts) needs a layer's whole gradient before its
  * update, so it takes the unfused path: dL/dW_k and dL/db_k stored, scaled by 1/norm, applied.
@@ -61,7 +60,7 @@
  */
 import { checkParamsFit, type Params } from '../params.js';
 import type { Batch, Engine, Evaluation, NetworkSpec, SgdSpec } from '../engine.js';
-import type { LayerActivation } from '../../config/schema.js';
+import { activationSpec, type ActivationSpec } from '../../config/activations.js';
 import { decisionThreshold } from '../targets.js';
 import { affine, descendThenAffine, type FloatArray } from './kernels.js';
 import { FirstLayerSimd } from './first-layer-simd.js';
@@ -77,33 +76,8 @@ const EVAL_CHUNK = 1000;
  */
 const GRADIENT_BLOCK = 64;
 
-/** Activation codes, so the hot loops switch on a small integer rather than a string. */
-const SIGMOID = 0;
-const RELU = 1;
-const TANH = 2;
-const LINEAR = 3;
-const RELU_CLIPPED = 4;
-const RELU_SCALED = 5;
-type ActivationCode = typeof SIGMOID | typeof RELU | typeof TANH | typeof LINEAR | typeof RELU_CLIPPED | typeof RELU_SCALED;
-/** relu-scaled's slope: Sigmoid's largest derivative, sigma'(0) = 1/4. */
-const RELU_SCALED_SLOPE = 0.25;
-
-function activationCode(a: LayerActivation): ActivationCode {
-  switch (a) {
-    case 'sigmoid':
-      return SIGMOID;
-    case 'relu':
-      return RELU;
-    case 'tanh':
-      return TANH;
-    case 'linear':
-      return LINEAR;
-    case 'relu-clipped':
-      return RELU_CLIPPED;
-    case 'relu-scaled':
-      return RELU_SCALED;
-  }
-}
+/** An activation's kernels (its entry in src/config/activations.ts), looked up once per layer. */
+type ActivationKernel = ActivationSpec['handwritten'];
 
 /**
  * The network itself: parameters, gradients, optimizer state and per-batch buffers, in the
@@ -124,7 +98,7 @@ export class HandwrittenMlp {
   private weightVelocity: FloatArray[] = [];
   private biasVelocity: FloatArray[] = [];
 
-  private readonly activation: ActivationCode[];
+  private readonly activation: ActivationKernel[];
   /** outputs[k] = a_{k+1}, the outputs of layer k, [capacity, sizes[k+1]]. */
   private outputs: FloatArray[] = [];
   /** deltas[k] = delta_k = dL/dz_k, [capacity, sizes[k+1]]. */
@@ -163,7 +137,7 @@ export class HandwrittenMlp {
     this.activation = [];
     for (let k = 0; k < this.layerCount; k++) {
       const last = k === this.layerCount - 1;
-      this.activation.push(activationCode(last ? network.outputActivation : network.hiddenActivation));
+      this.activation.push(activationSpec(last ? network.outputActivation : network.hiddenActivation).handwritten);
     }
     // float32: the first layer's weights live in the WebAssembly kernel's memory (first-layer-simd.ts).
     this.simd = precision === 'float32' && kernels === 'simd' ? FirstLayerSimd.create(this.sizes[0], this.sizes[1]) : null;
@@ -228,7 +202,7 @@ export class HandwrittenMlp {
         affine(input, this.weights[k], this.biases[k], out, n, this.sizes[k], this.sizes[k + 1]);
       }
       // ... a_{k+1} = f_k(z_k), in place.
-      activate(out, n * this.sizes[k + 1], this.activation[k]);
+      this.activation[k].activate(out, n * this.sizes[k + 1]);
       input = out;
     }
     return input.subarray(0, n);
@@ -248,7 +222,7 @@ export class HandwrittenMlp {
     const dOut = this.deltas[L - 1];
     const scale = 2 / n;
     for (let r = 0; r < n * outWidth; r++) dOut[r] = scale * (out[r] - y[r]);
-    multiplyByDerivative(dOut, out, n * outWidth, this.activation[L - 1]);
+    this.activation[L - 1].multiplyByDerivative(dOut, out, n * outWidth);
 
     for (let k = L - 1; k >= 0; k--) {
       const fanIn = this.sizes[k];
@@ -260,7 +234,7 @@ export class HandwrittenMlp {
       if (k > 0) {
         const below = this.deltas[k - 1];
         multiplyByTranspose(delta, this.weights[k], below, n, fanIn, fanOut);
-        multiplyByDerivative(below, input, n * fanIn, this.activation[k - 1]);
+        this.activation[k - 1].multiplyByDerivative(below, input, n * fanIn);
       }
       // (3) dL/db_k = sum over the batch of delta_k.
       sumRows(delta, this.biasGrads[k], n, fanOut);
@@ -472,52 +446,6 @@ export function createHandwrittenEngine(network: NetworkSpec, sgd: SgdSpec, para
 // Products are summed in JavaScript numbers (float64) within a group and rounded to the array's
 // precision when stored.
 // ---------------------------------------------------------------------------------------------
-
-/** a = f(z), in place over `count` numbers. */
-function activate(z: FloatArray, count: number, f: ActivationCode): void {
-  switch (f) {
-    case SIGMOID:
-      for (let t = 0; t < count; t++) z[t] = 1 / (1 + Math.exp(-z[t]));
-      break;
-    case RELU:
-      for (let t = 0; t < count; t++) if (!(z[t] > 0)) z[t] = 0;
-      break;
-    case TANH:
-      for (let t = 0; t < count; t++) z[t] = Math.tanh(z[t]);
-      break;
-    case LINEAR:
-      break;
-    case RELU_CLIPPED:
-      for (let t = 0; t < count; t++) z[t] = z[t] > 0 ? (z[t] < 1 ? z[t] : 1) : 0;
-      break;
-    case RELU_SCALED:
-      for (let t = 0; t < count; t++) z[t] = z[t] > 0 ? RELU_SCALED_SLOPE * z[t] : 0;
-      break;
-  }
-}
-
-/** d *= f'(z), with f' written through the output a = f(z) (see the header). */
-function multiplyByDerivative(d: FloatArray, a: FloatArray, count: number, f: ActivationCode): void {
-  switch (f) {
-    case SIGMOID:
-      for (let t = 0; t < count; t++) d[t] *= a[t] * (1 - a[t]);
-      break;
-    case RELU:
-      for (let t = 0; t < count; t++) if (!(a[t] > 0)) d[t] = 0;
-      break;
-    case TANH:
-      for (let t = 0; t < count; t++) d[t] *= 1 - a[t] * a[t];
-      break;
-    case LINEAR:
-      break;
-    case RELU_CLIPPED:
-      for (let t = 0; t < count; t++) if (!(a[t] > 0 && a[t] < 1)) d[t] = 0;
-      break;
-    case RELU_SCALED:
-      for (let t = 0; t < count; t++) d[t] = a[t] > 0 ? RELU_SCALED_SLOPE * d[t] : 0;
-      break;
-  }
-}
 
 /**
  * Equation (4) without f': below[r, i] = sum_j delta[r, j] W[i, j] (delta W^T), for delta

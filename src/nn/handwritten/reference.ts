@@ -31,6 +31,7 @@
 import type { Params } from '../params.js';
 import type { NetworkSpec } from '../engine.js';
 import type { LayerActivation } from '../../config/schema.js';
+import { activationSpec } from '../../config/activations.js';
 
 /** The network in the textbook's notation: weights[l][j][k], biases[l][j], for l = 1 .. L stored at l - 1. */
 export interface ReferenceNetwork {
@@ -46,43 +47,18 @@ export interface ReferenceGradient {
   biases: number[][];
 }
 
-/** σ(z) for each activation the project knows. */
+/** σ(z), from the activation's entry in src/config/activations.ts. */
 function sigma(f: LayerActivation, z: number): number {
-  switch (f) {
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-z));
-    case 'tanh':
-      return Math.tanh(z);
-    case 'relu':
-      return Math.max(z, 0);
-    case 'relu-clipped':
-      return Math.min(Math.max(z, 0), 1);
-    case 'relu-scaled':
-      return 0.25 * Math.max(z, 0);
-    case 'linear':
-      return z;
-  }
+  return activationSpec(f).f(z);
 }
 
 /**
- * σ'(z), from z as the textbook writes it. At a kink (z = 0; z = 1 for relu-clipped) there is
- * no derivative; the one taken is 0, as TensorFlow.js takes relu'(0) = 0.
+ * σ'(z), the entry's derivative taken at σ(z). At a kink (z = 0; z = 1 for relu-clipped) there
+ * is no derivative; the one taken is 0, as TensorFlow.js takes relu'(0) = 0.
  */
 function sigmaPrime(f: LayerActivation, z: number): number {
-  switch (f) {
-    case 'sigmoid':
-      return sigma('sigmoid', z) * (1 - sigma('sigmoid', z));
-    case 'tanh':
-      return 1 - Math.tanh(z) ** 2;
-    case 'relu':
-      return z > 0 ? 1 : 0;
-    case 'relu-clipped':
-      return z > 0 && z < 1 ? 1 : 0;
-    case 'relu-scaled':
-      return z > 0 ? 0.25 : 0;
-    case 'linear':
-      return 1;
-  }
+  const spec = activationSpec(f);
+  return spec.derivativeFromOutput(spec.f(z));
 }
 
 /**

@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LayerActivation } from '../../config/schema.js';
+import { activationSpec, type TfjsOps } from '../../config/activations.js';
 import * as k from './kernels.js';
 
 // tf.customGrad types its function's arguments as one list of tensors and the save function.
@@ -38,51 +39,24 @@ type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 // rounding; which one runs depends only on the batch size, so results stay deterministic.
 //
 // Each layer is one customGrad op including its activation, so the tape holds one node per
-// layer, and the activation's derivative is taken from the layer's output (sigmoid' = y - y²,
-// tanh' = 1 - y², relu' = [y > 0], relu-clipped' = [0 < y < 1], relu-scaled' = 0.25 [y > 0]) without the scalar tensors the stock gradients create.
+// layer, and the activation's derivative is taken from the layer's output (each activation's
+// backwardFromOutput in src/config/activations.ts, e.g. sigmoid' = y - y²) without the scalar
+// tensors the stock gradients create.
 // All products in the gradients use untransposed matMul with explicit transposes of the small
 // operand (the transposed matMul forms run on wasm's slow scalar path).
 // ---------------------------------------------------------------------------------------------
 
-/** relu-scaled's slope: Sigmoid's largest derivative, sigma'(0) = 1/4 (as in the hand-written engine). */
-const RELU_SCALED_SLOPE = 0.25;
+/** The ops an activation's entry computes with: the engine's own kernel calls, and TensorFlow.js for the rest. */
+const OPS: TfjsOps = { tf, fast: k };
 
+/** f(z), f being the activation's entry in the table (src/config/activations.ts). */
 export function activate(act: LayerActivation, z: tf.Tensor2D): tf.Tensor2D {
-  switch (act) {
-    case 'sigmoid':
-      return k.sigmoid(z);
-    case 'relu':
-      return k.relu(z);
-    case 'tanh':
-      return k.tanh(z);
-    case 'linear':
-      return z;
-    case 'relu-clipped':
-      return tf.clipByValue(z, 0, 1);
-    case 'relu-scaled':
-      return tf.mul(tf.relu(z), RELU_SCALED_SLOPE);
-  }
+  return activationSpec(act).tfjs.forward(z, OPS);
 }
 
 /** dL/dz from dL/dy and the layer's output y = f(z). */
 function activationBackward(act: LayerActivation, dy: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
-  switch (act) {
-    case 'sigmoid':
-      return k.mul(dy, k.sub(y, k.mul(y, y)));
-    case 'tanh':
-      return k.sub(dy, k.mul(dy, k.mul(y, y)));
-    case 'relu':
-      // relu'(z) = 1 where z > 0, i.e. where y > 0; tf.step gives 0 at 0, like relu's gradient.
-      return k.mul(dy, k.step(y));
-    case 'linear':
-      return dy;
-    case 'relu-clipped':
-      // 1 strictly inside (0, 1), 0 at and beyond both ends: relu's convention at 0 applied at 1 too
-      // (tf.clipByValue's own gradient would pass 1 at the ends).
-      return tf.mul(dy, tf.mul(tf.step(y), tf.step(tf.sub(1, y))));
-    case 'relu-scaled':
-      return tf.mul(dy, tf.mul(tf.step(y), RELU_SCALED_SLOPE));
-  }
+  return activationSpec(act).tfjs.backwardFromOutput(dy, y, OPS);
 }
 
 /** f(Wt·hᵀ + b) feature-major (h is hᵀ = [in, n]), f(h·Wtᵀ + bᵀ) row-major (h = [n, in]). */

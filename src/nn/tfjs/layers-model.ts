@@ -4,10 +4,9 @@
  * in Node (with `layersModelFileHandler` below) or in a browser (`tf.loadLayersModel(url)`).
  *
  * The model is a tf.Sequential of Dense layers holding the Params unchanged (kernel [fanIn,
- * fanOut] is the Params layout). The two ReLU variants have no Dense activation of their own, so
- * they are written with stock Keras layers that any TensorFlow.js or Keras can load:
- *   relu-clipped = Dense(linear) + ReLU(maxValue = 1)           min(max(z, 0), 1)
- *   relu-scaled  = Dense(linear) + ReLU + Rescaling(scale 0.25) 0.25 max(z, 0)
+ * fanOut] is the Params layout). An activation Keras's Dense layer lacks is written as
+ * Dense(linear) followed by stock Keras layers that any TensorFlow.js or Keras can load, as its
+ * entry in src/config/activations.ts says (relu-clipped = Dense(linear) + ReLU(maxValue = 1)).
  *
  * tfjs-node's file:// handler is not available here (it does not install), so saving and loading
  * go through a small io.IOHandler of our own. weights.bin is written before model.json, each
@@ -19,25 +18,22 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Params } from '../params.js';
 import type { NetworkSpec } from '../engine.js';
-import type { Activation, OutputActivation } from '../../config/schema.js';
+import type { LayerActivation } from '../../config/schema.js';
+import { activationSpec } from '../../config/activations.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { UserError, messageOf } from '../../util/errors.js';
 
 export const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
-/** The layers that compute one layer of the network: a Dense layer and, for the ReLU variants, what follows it. */
-function layersFor(l: number, units: number, inputs: number, act: Activation | OutputActivation): tf.layers.Layer[] {
-  const dense = (activation: 'sigmoid' | 'relu' | 'tanh' | 'linear') =>
-    tf.layers.dense({ units, activation, name: `dense_${l + 1}`, ...(l === 0 ? { inputShape: [inputs] } : {}) });
-  switch (act) {
-    case 'relu-clipped':
-      return [dense('linear'), tf.layers.reLU({ maxValue: 1, name: `relu_clipped_${l + 1}` })];
-    case 'relu-scaled':
-      return [dense('linear'), tf.layers.reLU({ name: `relu_${l + 1}` }), tf.layers.rescaling({ scale: 0.25, name: `scaled_${l + 1}` })];
-    default:
-      return [dense(act)];
-  }
+/**
+ * The layers that compute one layer of the network: a Dense layer with the activation's Keras
+ * name, and the stock layers its table entry puts after it (src/config/activations.ts).
+ */
+function layersFor(l: number, units: number, inputs: number, act: LayerActivation): tf.layers.Layer[] {
+  const { keras } = activationSpec(act);
+  const dense = tf.layers.dense({ units, activation: keras.dense, name: `dense_${l + 1}`, ...(l === 0 ? { inputShape: [inputs] } : {}) });
+  return [dense, ...(keras.after?.(tf.layers, l + 1) ?? [])];
 }
 
 /** The network as a tf.LayersModel holding `params` (dispose it when done). */
