@@ -1,7 +1,7 @@
 /**
  * The table of activations (src/config/activations.ts) is the one place an activation is
  * defined: an entry added to it alone (here softsign, added inside the test, following the recipe
- * in docs/handwritten-engine.md) is accepted by a config, trains on both engines, is probed and is
+ * in docs/engines.md) is accepted by a config, trains on both engines, is probed and is
  * saved as a layers model; an entry with a field left out is refused at compile time and at
  * start, in one line; a name not in the table is an error, never a guess.
  */
