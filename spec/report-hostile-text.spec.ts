@@ -94,7 +94,8 @@ describe('text that leaves the program: hostile names from a runs table', functi
     const md = readFileSync(path.join(out, 'report.md'), 'utf8');
     expect(md).to.not.include('<script');
     expect(md).to.not.include('<img');
-    expect(md).to.not.include('](javascript:');
+    expect(md).to.not.match(/(?<!\\)\]\(javascript:/);
+    expect(md).to.include('[here\\](javascript:alert(1))');
     expect(md).to.include('&lt;script>alert(1)&lt;/script>');
     expect(md).to.include('&lt;img src=x onerror=alert(1)>');
     const lines = md.split('\n');
@@ -134,15 +135,23 @@ describe('text-out: one writer per destination', () => {
   });
 
   it('toCsv: string cells are neutralised, number cells are written as numbers', () => {
-    expect(toCsv(['name', 'x', 'y'], [{ name: '=1+2', x: -3, y: '-0.25' }, { name: '@a', x: -Infinity, y: 'ok' }])).to.equal(
-      "name,x,y\n'=1+2,-3,-0.25\n'@a,-Infinity,ok\n",
-    );
+    expect(
+      toCsv(
+        ['name', 'x', 'y'],
+        [
+          { name: '=1+2', x: -3, y: '-0.25' },
+          { name: '@a', x: -Infinity, y: 'ok' },
+        ],
+      ),
+    ).to.equal("name,x,y\n'=1+2,-3,-0.25\n'@a,-Infinity,ok\n");
   });
 
   it('markdownText: ordinary prose is unchanged; tags, entities, links and line breaks are not passed through', () => {
     const prose = 'y <= 0.02 or >= 0.98; 68.2 [66.0, 70.4] points; **bold**; ||δ||; every part agrees -> agrees';
     expect(markdownText(prose)).to.equal(prose);
-    expect(markdownText('<b>x</b> <!-- c --> &amp; [a](javascript:x)\nnext')).to.equal('&lt;b>x&lt;/b> &lt;!-- c --> &amp;amp; [a\\](javascript:x) next');
+    expect(markdownText('<b>x</b> <!-- c --> &amp; [a](javascript:x)\nnext')).to.equal(
+      '&lt;b>x&lt;/b> &lt;!-- c --> &amp;amp; [a\\](javascript:x) next',
+    );
     expect(markdownCell('a|b')).to.equal('a\\|b');
   });
 

@@ -184,8 +184,8 @@ export function summaryTable(rows: readonly SummaryRow[]): TextTable {
 export function explanationIntro(claims: readonly ClaimResult[]): string[] {
   const numbers = claims.map((c) => c.number);
   return [
-  `The article explains the deep Sigmoid networks' trouble by a chain: a Sigmoid unit cannot output more than 1; when the next neuron "would need 2", the weights chase an asymptote where the gradient fades; hence the vanishing gradient is more than gradients shrinking layer by layer. Claims ${Math.min(...numbers)} to ${Math.max(...numbers)} test the links that the probed networks can show, each with its own measurement (docs/probes.md): how the back-propagated error shrinks towards the input, whether units would need outputs beyond their range, and whether trained units sit at their bounds. Rules and margins were frozen before the runs (docs/probes.md).`,
-  'The last link, "more than shrinking", cannot be judged here: Sigmoid changes a bounded output and a shrinking derivative at once. `node dist/run.js explain` trains hidden activations that separate the two and says which one the data blames.',
+    `The article explains the deep Sigmoid networks' trouble by a chain: a Sigmoid unit cannot output more than 1; when the next neuron "would need 2", the weights chase an asymptote where the gradient fades; hence the vanishing gradient is more than gradients shrinking layer by layer. Claims ${Math.min(...numbers)} to ${Math.max(...numbers)} test the links that the probed networks can show, each with its own measurement (docs/probes.md): how the back-propagated error shrinks towards the input, whether units would need outputs beyond their range, and whether trained units sit at their bounds. Rules and margins were frozen before the runs (docs/probes.md).`,
+    'The last link, "more than shrinking", cannot be judged here: Sigmoid changes a bounded output and a shrinking derivative at once. `node dist/run.js explain` trains hidden activations that separate the two and says which one the data blames.',
   ];
 }
 

@@ -55,14 +55,7 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
     '',
   );
   if (data.landscapeRules) {
-    out.push(
-      '## How the landscape verdict moves with its rules',
-      '',
-      t(landscapeRulesIntro()),
-      '',
-      ...table(data.landscapeRules),
-      '',
-    );
+    out.push('## How the landscape verdict moves with its rules', '', t(landscapeRulesIntro()), '', ...table(data.landscapeRules), '');
   }
   out.push('## Summary (summary.csv)', '');
   out.push(...table(summaryTable(data.rows)), '');

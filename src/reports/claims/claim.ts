@@ -89,7 +89,9 @@ export interface Claim<Own extends string = string, Borrowed extends string = ne
 }
 
 /** Infers a claim's margin names from its definition. */
-export function defineClaim<Own extends string = never, Borrowed extends string = never>(claim: Claim<Own, Borrowed>): Claim<Own, Borrowed> {
+export function defineClaim<Own extends string = never, Borrowed extends string = never>(
+  claim: Claim<Own, Borrowed>,
+): Claim<Own, Borrowed> {
   return claim;
 }
 

@@ -17,16 +17,7 @@ import { needsTwo } from './needs-two.js';
 import { sigmoidVsRelu } from './sigmoid-vs-relu.js';
 import { vanishingGradient } from './vanishing-gradient.js';
 
-const CLAIMS = [
-  accuracyLevel,
-  depthEffect,
-  bestDepth,
-  sigmoidVsRelu,
-  landscapeShape,
-  vanishingGradient,
-  needsTwo,
-  asymptote,
-] as const;
+const CLAIMS = [accuracyLevel, depthEffect, bestDepth, sigmoidVsRelu, landscapeShape, vanishingGradient, needsTwo, asymptote] as const;
 
 type AnyClaim = (typeof CLAIMS)[number];
 type OwnMargins<C> = C extends Claim<infer Own, infer _Borrowed> ? Own : never;
@@ -74,13 +65,23 @@ export function marginText(name: MarginName, value: number): string {
 
 /** Judges every claim of the registry on the runs; a claim whose columns the runs lack is not measured. */
 export function judgeClaims(runs: readonly RunRow[], margins: Readonly<Margins>): ClaimResult[] {
+  return judgeEach(CLAIMS, runs, margins);
+}
+
+/**
+ * Judges `claims` in order (numbered from 1). A claim whose columns no run has is judged on no
+ * runs: its parts keep their names and wording, and every one is marked not measured whatever
+ * its judge made of nothing, so no judge has to write that case.
+ */
+export function judgeEach(
+  claims: readonly Claim<string, string>[],
+  runs: readonly RunRow[],
+  margins: Readonly<Record<string, number>>,
+): ClaimResult[] {
   const context = { numberOf: claimNumber };
-  return CLAIMS.map((claim, i) => {
-    const generic = claim as Claim<string, string>;
-    const measured = generic.columns.every((column) => runs.some((r) => r[column] !== undefined));
-    // Without its columns, the claim is judged on no runs: its parts keep their names and
-    // wording, and every one is marked not measured whatever its judge made of nothing.
-    const judged = generic.judge(measured ? runs : [], margins, context);
+  return claims.map((claim, i) => {
+    const measured = claim.columns.every((column) => runs.some((r) => r[column] !== undefined));
+    const judged = claim.judge(measured ? runs : [], margins, context);
     const parts = measured
       ? judged.parts
       : judged.parts.map((p) => ({

@@ -7,8 +7,7 @@ import { defineClaim } from './claim.js';
 export const vanishingGradient = defineClaim({
   id: 'vanishing-gradient',
   group: 'explanation',
-  sentence:
-    'The first layers of a deep Sigmoid network receive much smaller gradients than its last layers (the vanishing gradient).',
+  sentence: 'The first layers of a deep Sigmoid network receive much smaller gradients than its last layers (the vanishing gradient).',
   columns: ['delta_log10_init'],
   margins: {
     /** "much smaller gradients": the top hidden layer's back-propagated error at least this many times the first hidden layer's. */
