@@ -32,7 +32,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const { readRunsCsv } = await import('../reports/runs-table.js');
     const runs = await readRunsCsv(runsFile);
     await prepareOutDir(outDir, 'report');
-    const { buildReport, runsFileContext } = await import('../reports/report.js');
+    const { buildReport, runsFileContext } = await import('../reports/build-report.js');
     const built = await buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs));
     process.stdout.write(
       [

@@ -1,6 +1,6 @@
 /**
  * After the last job: runs.csv (one row per run), then summary.csv, claims.csv, the charts and
- * the report from it and the records (report.ts), from the folder's records only.
+ * the report from it and the records (build-report.ts), from the folder's records only.
  *
  * Everything here reads the job records (result.json) of the plan in plan order and nothing
  * else that differs between machines, which is why a folder merged from shards ends with the
@@ -10,7 +10,7 @@ import { UserError } from '../util/errors.js';
 import type { BackendInfo } from '../nn/tfjs/backend.js';
 import { claimNumber } from './claims/registry.js';
 import { describeSettings, type ReportChart, type ReportData } from './report-data.js';
-import { buildReport } from './report.js';
+import { buildReport } from './build-report.js';
 import { runRowsOf, writeRunsCsv } from './runs-table.js';
 import { formatDuration } from '../reproduce/progress.js';
 import {

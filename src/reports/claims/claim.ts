@@ -60,13 +60,13 @@ export interface Margin {
 }
 
 /** What a judge returns: the parts (the verdict follows from them by overallVerdict) and the evidence. */
-export interface Judged {
+interface Judged {
   parts: ClaimPart[];
   evidence: string[];
 }
 
 /** What a judge may ask of the registry: another claim's number, to refer to it in its text. */
-export interface JudgeContext {
+interface JudgeContext {
   numberOf: (id: string) => number;
 }
 
