@@ -34,6 +34,9 @@ export function claimNumber(id: string): number {
 }
 
 function declaredMargins(): [MarginName, Margin][] {
+  const ids = CLAIMS.map((c) => c.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) throw new Error(`claim id "${twice}" is used twice in the registry`);
   const seen = new Map<string, Margin>();
   for (const claim of CLAIMS) {
     for (const [name, margin] of Object.entries(claim.margins as Record<string, Margin>)) {
