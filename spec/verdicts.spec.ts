@@ -4,8 +4,8 @@
  * where "contradicts" must come out at most at the stated error rate.
  */
 import { expect } from 'chai';
-import { judgeClaims, overallVerdict, sensitivity, type Verdict } from '../src/reports/verdicts.js';
-import { MARGINS, MARGIN_ALTERNATIVES } from '../src/reports/claim-margins.js';
+import { overallVerdict, type Verdict } from '../src/reports/claims/claim.js';
+import { judgeClaims, MARGINS, MARGIN_ALTERNATIVES, sensitivity } from '../src/reports/claims/registry.js';
 import { syntheticRuns, type SyntheticTruth } from './helpers/synthetic-runs.js';
 
 /** The article's world: ~70 %, depth matters little, Sigmoid peaks at 5, ReLU at 6, Sigmoid ~1 point ahead. */

@@ -3,7 +3,6 @@
  * report from a runs table alone (src/reports/runs-table.ts), so runs made anywhere (another
  * framework, another machine) are judged exactly as the sweep judges its own.
  */
-import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../util/errors.js';
 import { stringOption } from './flags.js';
@@ -37,17 +36,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const { readRunsCsv } = await import('../reports/runs-table.js');
     const runs = await readRunsCsv(runsFile);
     await prepareOutDir(outDir, 'report');
-    const { buildReport } = await import('../reports/build-report.js');
-    const { describeRunSettings } = await import('../reports/report-data.js');
-    const built = await buildReport(outDir, runs, {
-      title: `Report on ${path.basename(runsFile)}: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient`,
-      source: runsFile,
-      command: `node dist/run.js report --runs ${runsFile} --out ${outDir}`,
-      settings: describeRunSettings(runs),
-      notes: [`Built from ${runsFile} alone (${runs.length} runs); the machine and versions that produced the runs are not known here.`],
-      extraCharts: [],
-      now: new Date(),
-    });
+    const { buildReport, runsFileContext } = await import('../reports/build-report.js');
+    const built = await buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs));
     process.stdout.write(
       [
         `summary: ${built.summary}`,

@@ -1,30 +1,42 @@
 /**
- * From a runs table to the judged report: summary.csv, claims.csv, the accuracy charts and
- * report.md/.html. The sweep's finish step (finalize.ts) and `report --runs` both end here, so
- * a runs.csv gives the same verdicts wherever it was made.
+ * From a runs table to the judged report, in three stages:
+ *   1. the runs table (runs-table.ts), summarised per configuration (summary.ts);
+ *   2. the judge: every claim of the registry (claims/registry.ts) and how the verdicts move
+ *      with the margins;
+ *   3. the render: summary.csv, claims.csv, every chart (figures.ts), report.md and a
+ *      self-contained report.html, each written atomically.
+ * The sweep's finish step (finalize.ts) and `report --runs` both end here, so a runs.csv gives
+ * the same verdicts wherever it was made.
  */
 import path from 'node:path';
-import { writeIntervalByDepthChart } from '../charts/charts.js';
-import { CONFIDENCE, MARGIN_ALTERNATIVES, MARGINS } from './claim-margins.js';
+import { shapeSensitivity } from '../probes/landscape-rules.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { shellCommand } from '../util/text-out.js';
 import { writeClaimsCsv } from './claims-table.js';
-import { writeReport, type ReportChart, type ReportData } from './report.js';
+import { judgeClaims, MARGIN_ALTERNATIVES, MARGINS, sensitivity } from './claims/registry.js';
+import { writeFigures, type ProbeRecords } from './figures.js';
+import { describeRunSettings, landscapeRulesTable, type ReportChart, type ReportData } from './report-data.js';
+import { renderHtml } from './report-html.js';
+import { renderMarkdown } from './report-md.js';
 import type { RunRow } from './runs-table.js';
 import { summarize, writeSummary } from './summary.js';
-import { judgeClaims, sensitivity, sigmoidMinusReluByDepth } from './verdicts.js';
 
-export const CHARTS_DIR = 'charts';
+const CHARTS_DIR = 'charts';
+const REPORT_MD = 'report.md';
+const REPORT_HTML = 'report.html';
 
 export interface ReportContext {
   title: string;
   source: string;
+  /** The command that reproduces the runs, as it is to be pasted (shell-quoted by whoever builds it: shellCommand). */
   command: string;
   settings: string[];
   environment?: ReportData['environment'];
   notes: string[];
-  /** Charts made from more than the runs table (landscape, gradients). */
-  extraCharts: ReportChart[];
-  /** Claim 5's counts as the landscape rules move (from the probed curves, which runs.csv does not hold). */
-  landscapeRules?: ReportData['landscapeRules'];
+  /** The records behind the runs table (a reproduction's folder): their charts and the landscape rules' table. */
+  probes?: ProbeRecords;
+  /** Charts made by the caller, shown after the report's own. */
+  extraCharts?: ReportChart[];
   now: Date;
 }
 
@@ -36,64 +48,12 @@ export interface BuiltReport {
   data: ReportData;
 }
 
-async function accuracyCharts(dir: string, runs: readonly RunRow[]): Promise<ReportChart[]> {
-  const rows = summarize(runs);
-  const seeds = new Set(runs.map((r) => r.seed)).size;
-  const acc = await writeIntervalByDepthChart(
-    dir,
-    rows.map((r) => ({ series: r.activation, depth: r.layers, value: 100 * r.test.value, low: 100 * r.test.low, high: 100 * r.test.high })),
-    {
-      name: 'accuracy-by-depth',
-      title: 'Test accuracy against depth',
-      subtitle: `mean over seeds with its 95 % interval (${seeds} seed${seeds === 1 ? '' : 's'})`,
-      yTitle: 'test accuracy (%)',
-    },
-  );
-  const charts: ReportChart[] = [
-    {
-      name: 'accuracy-by-depth',
-      title: 'Test accuracy against depth',
-      caption: `Each run's primary figure (test accuracy at the epoch of lowest validation loss); the line joins the means over seeds, the bars are t-based ${(100 * CONFIDENCE).toFixed(0)} % intervals.`,
-      png: acc.png,
-      svg: acc.svg,
-    },
-  ];
-  const diff = sigmoidMinusReluByDepth(runs);
-  if (diff.length > 0) {
-    const files = await writeIntervalByDepthChart(
-      dir,
-      diff.map((d) => ({
-        series: 'sigmoid - relu',
-        depth: d.layers,
-        value: 100 * d.estimate.value,
-        low: 100 * d.estimate.low,
-        high: 100 * d.estimate.high,
-      })),
-      {
-        name: 'sigmoid-minus-relu',
-        title: 'Sigmoid minus ReLU, paired by seed',
-        subtitle: 'mean paired difference with its 95 % interval; above 0: Sigmoid ahead',
-        yTitle: 'test accuracy difference (points)',
-        zeroLine: true,
-      },
-    );
-    charts.push({
-      name: 'sigmoid-minus-relu',
-      title: 'Sigmoid minus ReLU per depth',
-      caption: `Per depth, the mean over seeds of (Sigmoid - ReLU) test accuracy of the same seed, with its t-based ${(100 * CONFIDENCE).toFixed(0)} % interval (n = ${diff[0].estimate.n} seeds).`,
-      png: files.png,
-      svg: files.svg,
-    });
-  }
-  return charts;
-}
-
 export async function buildReport(outDir: string, runs: readonly RunRow[], ctx: ReportContext): Promise<BuiltReport> {
+  // 1. The runs table, per configuration.
   const rows = summarize(runs);
-  const summary = await writeSummary(outDir, rows);
+  // 2. The judge.
   const claims = judgeClaims(runs, MARGINS);
-  const claimsCsv = await writeClaimsCsv(outDir, claims);
-  const charts = [...(await accuracyCharts(path.join(outDir, CHARTS_DIR), runs)), ...ctx.extraCharts];
+  const landscapeRules = ctx.probes ? landscapeRulesOf(ctx.probes) : undefined;
   const data: ReportData = {
     title: ctx.title,
     generatedAt: ctx.now.toISOString(),
@@ -105,10 +65,42 @@ export async function buildReport(outDir: string, runs: readonly RunRow[], ctx: 
     rows,
     settings: ctx.settings,
     environment: ctx.environment,
-    charts,
+    charts: [],
     notes: ctx.notes,
-    ...(ctx.landscapeRules ? { landscapeRules: ctx.landscapeRules } : {}),
+    ...(landscapeRules ? { landscapeRules } : {}),
   };
-  const report = await writeReport(outDir, data);
-  return { summary, claimsCsv, report, charts, data };
+  // 3. The render.
+  const summary = await writeSummary(outDir, rows);
+  const claimsCsv = await writeClaimsCsv(outDir, claims);
+  data.charts = [...(await writeFigures(path.join(outDir, CHARTS_DIR), runs, ctx.probes)), ...(ctx.extraCharts ?? [])];
+  const md = path.join(outDir, REPORT_MD);
+  const html = path.join(outDir, REPORT_HTML);
+  await writeFileAtomic(md, renderMarkdown(data, outDir));
+  await writeFileAtomic(html, renderHtml(data));
+  return { summary, claimsCsv, report: { md, html }, charts: data.charts, data };
+}
+
+/** The landscape claim's curves recounted under other flatness floors and inside margins (the rules' two free constants). */
+function landscapeRulesOf({ landscape }: ProbeRecords): ReportData['landscapeRules'] {
+  const swept = landscape.flatMap((r) =>
+    r.series.map((c) => ({
+      activation: r.activation,
+      values: c.values,
+      losses: c.losses,
+      activity: c.unitActive && c.unitSaturated ? c.unitActive.map((active, p) => ({ active, saturated: c.unitSaturated![p] })) : undefined,
+    })),
+  );
+  return swept.length > 0 ? landscapeRulesTable(shapeSensitivity(swept)) : undefined;
+}
+
+/** What `report --runs FILE --out DIR` says about its input: title, source, the command (shell-quoted), settings and notes. */
+export function runsFileContext(runsFile: string, outDir: string, runs: readonly RunRow[], now: Date = new Date()): ReportContext {
+  return {
+    title: `Report on ${path.basename(runsFile)}: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient`,
+    source: runsFile,
+    command: shellCommand(['node', 'dist/run.js', 'report', '--runs', runsFile, '--out', outDir]),
+    settings: describeRunSettings(runs),
+    notes: [`Built from ${runsFile} alone (${runs.length} runs); the machine and versions that produced the runs are not known here.`],
+    now,
+  };
 }

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { writeCsv } from '../util/csv.js';
-import type { ClaimPart, ClaimResult, Verdict } from './verdicts.js';
+import type { ClaimPart, ClaimResult, Verdict } from './claims/claim.js';
 
 export const CLAIMS_COLUMNS = ['claim', 'part', 'verdict', 'statistic', 'ci_low', 'ci_high', 'n'] as const;
 

@@ -1,20 +1,16 @@
 /**
  * After the last job: runs.csv (one row per run), then summary.csv, claims.csv, the charts and
- * the report from it (build-report.ts), from the folder's records only.
+ * the report from it and the records (build-report.ts), from the folder's records only.
  *
  * Everything here reads the job records (result.json) of the plan in plan order and nothing
  * else that differs between machines, which is why a folder merged from shards ends with the
  * same summary as a folder one machine filled.
  */
-import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import type { BackendInfo } from '../nn/tfjs/backend.js';
-import { writeDeltaChart, writeGradientCharts, writeLandscapeChart } from '../charts/charts.js';
-import { describeSettings, type ReportChart, type ReportData } from './report.js';
-import { landscapeRulesTable } from './report-data.js';
-import { shapeSensitivity } from '../probes/landscape-rules.js';
-import type { LayerGradientStat } from '../nn/gradient-stats.js';
-import { buildReport, CHARTS_DIR } from './build-report.js';
+import { claimNumber } from './claims/registry.js';
+import { describeSettings, type ReportChart, type ReportData } from './report-data.js';
+import { buildReport } from './build-report.js';
 import { runRowsOf, writeRunsCsv } from './runs-table.js';
 import { formatDuration } from '../reproduce/progress.js';
 import {
@@ -27,12 +23,6 @@ import {
   type SessionRecord,
   type JobRecord,
 } from '../reproduce/store.js';
-
-interface GradientRun {
-  configName: string;
-  seed: number;
-  gradients: readonly LayerGradientStat[];
-}
 
 export interface FinalizeResult {
   runs: string;
@@ -69,111 +59,15 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
   const runRows = runRowsOf(train, landscape);
   const runs = await writeRunsCsv(outDir, runRows);
 
-  const chartsDir = path.join(outDir, CHARTS_DIR);
-  const charts: ReportChart[] = [];
-  // The charts show one network per config (the first seed's); the verdicts use every seed.
-  const firstSeedOf = <T extends { configName: string; seed: number }>(list: readonly T[]): T[] => {
-    const byConfig = new Map<string, T>();
-    for (const r of list) {
-      const have = byConfig.get(r.configName);
-      if (!have || r.seed < have.seed) byConfig.set(r.configName, r);
-    }
-    return [...byConfig.values()];
-  };
-  if (landscape.length > 0) {
-    const shown = firstSeedOf(landscape);
-    const files = await writeLandscapeChart(
-      chartsDir,
-      shown.flatMap((r) =>
-        r.series.map((s) => ({
-          config: r.configName,
-          activation: r.activation,
-          weightI: s.weightI,
-          weightJ: s.weightJ,
-          original: s.original,
-          values: s.values,
-          losses: s.losses,
-        })),
-      ),
-    );
-    charts.push({
-      name: 'landscape',
-      title: 'Loss along one first-layer weight',
-      caption: `Mean squared error over the ${shown[0].examples} as one first-layer weight of the trained network is swept, all other weights fixed (${shown.map((r) => `${r.configName} seed ${r.seed}`).join(', ')}).`,
-      png: files.png,
-      svg: files.svg,
-    });
-  }
-
-  const mechanisms = firstSeedOf(landscape).filter((r) => r.mechanism);
-  if (mechanisms.length > 0) {
-    const files = await writeDeltaChart(
-      chartsDir,
-      mechanisms.flatMap((r) =>
-        (['init', 'trained'] as const).flatMap((state) =>
-          r.mechanism![state].deltaMeanNorm.map((meanNorm, l) => ({
-            series: `${r.configName} ${state === 'init' ? 'init' : 'trained'}`,
-            layer: l + 1,
-            meanNorm: meanNorm ?? Number.NaN,
-          })),
-        ),
-      ),
-    );
-    charts.push({
-      name: 'deltas',
-      title: 'Back-propagated error per hidden layer',
-      caption: `Mean over the training images of the per-example error reaching each hidden layer, ||δ||, at initialisation and after training (log scale; claim 6): ${mechanisms.map((r) => `${r.configName} seed ${r.seed}`).join(', ')}.`,
-      png: files.png,
-      svg: files.svg,
-    });
-  }
-
-  const gradientRuns: GradientRun[] = train
-    .filter((r) => r.gradients.length > 0)
-    .map((r) => ({ configName: r.configName, seed: r.seed, gradients: r.gradients }));
-  if (gradientRuns.length > 0) {
-    const shown = firstSeedOf(gradientRuns);
-    const files = await writeGradientCharts(
-      chartsDir,
-      shown.flatMap((r) => r.gradients.map((g) => ({ ...g, run: `${r.configName} (seed ${r.seed})` }))),
-    );
-    charts.push({
-      name: 'gradients-by-layer',
-      title: 'Gradient norm against layer',
-      caption: `L2 norm of each layer's weight gradient over the training set (log scale), at initialisation (epoch 0) and after every epoch: ${shown.map((r) => r.configName).join(' and ')}, seed ${shown[0].seed}.`,
-      png: files.byLayer.png,
-      svg: files.byLayer.svg,
-    });
-    charts.push({
-      name: 'gradients-by-epoch',
-      title: 'Gradient norm during training',
-      caption: 'The same gradients against the epoch, one line per layer.',
-      png: files.byEpoch.png,
-      svg: files.byEpoch.svg,
-    });
-  }
-
-  // Claim 5's curves recounted under other flatness floors and inside margins (the rules' two free constants).
-  const sweptCurves = landscape.flatMap((r) =>
-    r.series.map((c) => ({
-      activation: r.activation,
-      values: c.values,
-      losses: c.losses,
-      activity: c.unitActive && c.unitSaturated ? c.unitActive.map((active, p) => ({ active, saturated: c.unitSaturated![p] })) : undefined,
-    })),
-  );
-  const landscapeRules = sweptCurves.length > 0 ? landscapeRulesTable(shapeSensitivity(sweptCurves)) : undefined;
-
   const sessions = readSessions(outDir);
   const built = await buildReport(outDir, runRows, {
-    landscapeRules,
+    probes: { train, landscape },
     title: 'Reproduction report: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient',
     source: plan.source,
     command: plan.command,
     settings: [`seeds ${plan.seeds.join(', ')}`, ...describeSettings(train.map((r) => r.config))],
     environment: environmentOf(records, sessions),
-    notes: notesOf(plan, landscape, gradientRuns, sessions),
-    extraCharts: charts,
+    notes: notesOf(plan, landscape, train, sessions),
     now,
   });
   return { runs, summary: built.summary, claims: built.claimsCsv, report: built.report, charts: built.charts, data: built.data };
@@ -237,14 +131,16 @@ function environmentOf(records: readonly JobRecord[], sessions: readonly Session
 function notesOf(
   plan: PlanFile,
   landscape: readonly LandscapeRecord[],
-  gradients: readonly GradientRun[],
+  train: readonly TrainRecord[],
   sessions: readonly SessionRecord[],
 ): string[] {
   const notes: string[] = [];
   if (plan.seeds.length < 2)
     notes.push('Only one seed per configuration: there is no spread over seeds, so no difference can be shown to exceed it.');
-  if (landscape.length === 0) notes.push('No landscape probe was run (landscape.configs is empty), so claim 5 is not measured.');
-  if (gradients.length === 0) notes.push('No run recorded gradients (gradients.configs is empty), so claim 6 is not measured.');
+  if (landscape.length === 0)
+    notes.push(`No landscape probe was run (landscape.configs is empty), so claim ${claimNumber('landscape-shape')} is not measured.`);
+  if (!train.some((r) => r.gradients.length > 0))
+    notes.push(`No run recorded gradients (gradients.configs is empty), so claim ${claimNumber('vanishing-gradient')} is not measured.`);
   if (plan.mergedFrom) notes.push(`Merged from ${plan.mergedFrom.length} folders: ${plan.mergedFrom.join(', ')}.`);
   const unfinished = sessions.filter((s) => s.status !== 'finished');
   if (unfinished.length > 0) {

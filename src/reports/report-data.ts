@@ -6,9 +6,10 @@
 import { FLATNESS_FLOOR, INSIDE_MARGIN, type SensitivityRow as LandscapeSensitivityRow } from '../probes/landscape-rules.js';
 import type { RunConfig } from '../config/schema.js';
 import type { SummaryRow } from './summary.js';
-import type { ClaimResult, SensitivityRow } from './verdicts.js';
+import { CONFIDENCE, type ClaimResult } from './claims/claim.js';
+import { claimNumber, marginText, type MarginName, type Margins, type SensitivityRow } from './claims/registry.js';
+import { ARTICLE_ACCURACY } from './claims/accuracy-level.js';
 import { estimateText, verdictLabel, VERDICT_RULE } from './claims-table.js';
-import { ARTICLE, CONFIDENCE, type Margins } from './claim-margins.js';
 import { pct } from '../util/format.js';
 import type { RunRow } from './runs-table.js';
 
@@ -50,7 +51,7 @@ export interface ReportData {
   charts: ReportChart[];
   /** Anything the reader should know (missing probes, single seed, ...). */
   notes: string[];
-  /** Claim 5's curve counts as the landscape rules' two free constants move (absent without probed curves). */
+  /** The landscape claim's curve counts as the landscape rules' two free constants move (absent without probed curves). */
   landscapeRules?: TextTable;
 }
 
@@ -179,28 +180,26 @@ export function summaryTable(rows: readonly SummaryRow[]): TextTable {
   };
 }
 
-const MARGIN_TEXT: Record<keyof Margins, (v: number) => string> = {
-  around: (v) => `"around"/"about": within ${(100 * v).toFixed(1)} points`,
-  little: (v) => `"little": depth effect within +-${(100 * v).toFixed(1)} points`,
-  slightly: (v) => `"slightly better": ahead by more than 0 and at most ${(100 * v).toFixed(1)} points`,
-  muchSmaller: (v) => `"much smaller": at least ${v}x`,
-  majority: (v) => `a curve shape "typical", "most units would need": more than ${(100 * v).toFixed(0)} %`,
-  saturated: (v) =>
-    `"chasing an asymptote": at least ${(100 * v).toFixed(0)} % of the trained Sigmoid units' (unit, image) pairs saturated`,
-};
+/** The opening of the report's section "The author's explanation", in sentences; `claims` are that section's. */
+export function explanationIntro(claims: readonly ClaimResult[]): string[] {
+  const numbers = claims.map((c) => c.number);
+  return [
+    `The article explains the deep Sigmoid networks' trouble by a chain: a Sigmoid unit cannot output more than 1; when the next neuron "would need 2", the weights chase an asymptote where the gradient fades; hence the vanishing gradient is more than gradients shrinking layer by layer. Claims ${Math.min(...numbers)} to ${Math.max(...numbers)} test the links that the probed networks can show, each with its own measurement (docs/probes.md): how the back-propagated error shrinks towards the input, whether units would need outputs beyond their range, and whether trained units sit at their bounds. Rules and margins were frozen before the runs (docs/probes.md).`,
+    'The last link, "more than shrinking", cannot be judged here: Sigmoid changes a bounded output and a shrinking derivative at once. `node dist/run.js explain` trains hidden activations that separate the two and says which one the data blames.',
+  ];
+}
 
-/** The opening of the report's section "The author's explanation", in sentences. */
-export const EXPLANATION_INTRO: readonly string[] = [
-  'The article explains the deep Sigmoid networks\' trouble by a chain: a Sigmoid unit cannot output more than 1; when the next neuron "would need 2", the weights chase an asymptote where the gradient fades; hence the vanishing gradient is more than gradients shrinking layer by layer. Claims 6 to 8 test the links that the probed networks can show, each with its own measurement (docs/probes.md): how the back-propagated error shrinks towards the input, whether units would need outputs beyond their range, and whether trained units sit at their bounds. Rules and margins were frozen before the runs (docs/probes.md).',
-  'The last link, "more than shrinking", cannot be judged here: Sigmoid changes a bounded output and a shrinking derivative at once. `node dist/run.js explain` trains hidden activations that separate the two and says which one the data blames.',
-];
+/** What the section on the landscape rules shows, in one sentence. */
+export function landscapeRulesIntro(): string {
+  return `Claim ${claimNumber('landscape-shape')}'s curves, recounted for other flatness floors and inside margins (src/probes/landscape-rules.ts); each cell: curves that fit the article's words / flat / interior minimum / falling to an edge / plateau made by the sweep.`;
+}
 
 /** How verdicts are reached, in sentences. */
 export function methodText(margins: Margins): string[] {
   return [
     `Every run contributes its primary figure: the test accuracy at the epoch of lowest validation loss. The seed is the unit: intervals are t-based ${(100 * CONFIDENCE).toFixed(0)} % intervals over seeds (Wilson/Newcombe for the landscape shares), and configurations are compared paired by seed.`,
     VERDICT_RULE,
-    `Margins, fixed before the runs were judged (src/reports/claim-margins.ts): ${(Object.keys(MARGIN_TEXT) as (keyof Margins)[]).map((k) => MARGIN_TEXT[k](margins[k])).join('; ')}. The article's own ${ARTICLE.testImages}-image test set puts a 95 % half-width of about 4.5 points on its accuracies.`,
+    `Margins, fixed before the runs were judged (each in its claim, src/reports/claims/): ${(Object.keys(margins) as MarginName[]).map((k) => marginText(k, margins[k])).join('; ')}. The article's own ${ARTICLE_ACCURACY.testImages}-image test set puts a 95 % half-width of about 4.5 points on its accuracies.`,
   ];
 }
 
@@ -232,7 +231,7 @@ export function sensitivityTable(rows: readonly SensitivityRow[], claims: readon
     headers: ['margin', 'value', ...claims.map((c) => `claim ${c.number}`)],
     rows: rows.map((r) => [
       r.margin,
-      `${MARGIN_TEXT[r.margin](r.value)}${r.declared ? ' (declared)' : ''}`,
+      `${marginText(r.margin, r.value)}${r.declared ? ' (declared)' : ''}`,
       ...r.verdicts.map((v, i) => (v === claims[i].verdict || r.declared ? v : `**${v}**`)),
     ]),
   };

@@ -4,15 +4,19 @@
  * can be mailed, archived or opened offline and looks the same.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { escapeHtml } from '../util/text-out.js';
 import type { ReportData, ReportChart } from './report-data.js';
-import { claimsTable, EXPLANATION_INTRO, methodText, sensitivityTable, summaryTable, type TextTable } from './report-data.js';
-import type { ClaimResult } from './verdicts.js';
+import {
+  claimsTable,
+  explanationIntro,
+  landscapeRulesIntro,
+  methodText,
+  sensitivityTable,
+  summaryTable,
+  type TextTable,
+} from './report-data.js';
+import type { ClaimResult, Verdict } from './claims/claim.js';
 import { disagreementSentence, verdictLabel } from './claims-table.js';
-import type { Verdict } from './verdicts.js';
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 /** The chart as a data: URI: the SVG when there is one (sharp at any size), else the PNG. */
 function chartDataUri(chart: ReportChart): string {
@@ -91,8 +95,9 @@ export function renderHtml(data: ReportData): string {
   };
   data.claims.filter((c) => c.group === 'results').forEach(claimSection);
   parts.push("<h2>The author's explanation</h2>");
-  for (const line of EXPLANATION_INTRO) parts.push(`<p>${e(line)}</p>`);
-  data.claims.filter((c) => c.group === 'explanation').forEach(claimSection);
+  const explanation = data.claims.filter((c) => c.group === 'explanation');
+  for (const line of explanationIntro(explanation)) parts.push(`<p>${e(line)}</p>`);
+  explanation.forEach(claimSection);
   parts.push(
     '<h2>How the verdicts move with the margins</h2>',
     '<p>Each row changes one margin and keeps the others as declared.</p>',
@@ -101,7 +106,8 @@ export function renderHtml(data: ReportData): string {
   if (data.landscapeRules) {
     parts.push(
       '<h2>How the landscape verdict moves with its rules</h2>',
-      "<p>Claim 5's curves, recounted for other flatness floors and inside margins (src/probes/landscape-rules.ts); each cell: curves that fit the article's words / flat / interior minimum / falling to an edge / plateau made by the sweep.</p>",
+      // The program's own sentence (no data in it), printed as report.html always has, apostrophes unescaped.
+      `<p>${landscapeRulesIntro()}</p>`,
       table('landscape-rules', data.landscapeRules),
     );
   }

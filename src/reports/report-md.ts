@@ -1,48 +1,52 @@
-/** The reproduction report as Markdown (report.md), with the charts linked as PNG files beside it. */
+/**
+ * The reproduction report as Markdown (report.md), with the charts linked as PNG files beside it.
+ * Every text that comes from the data (names, settings, the runs file, the command) passes
+ * src/util/text-out.ts: no raw HTML, no links, no broken tables, a command in a code span that
+ * holds whatever the name contains.
+ */
 import path from 'node:path';
+import { markdownCell, markdownCode, markdownText as t } from '../util/text-out.js';
 import {
   claimsTable,
-  EXPLANATION_INTRO,
+  explanationIntro,
+  landscapeRulesIntro,
   methodText,
   sensitivityTable,
   summaryTable,
   type ReportData,
   type TextTable,
 } from './report-data.js';
-import type { ClaimResult } from './verdicts.js';
+import type { ClaimResult } from './claims/claim.js';
 import { disagreementSentence, verdictLabel } from './claims-table.js';
 
-function md(text: string): string {
-  return text.replace(/\|/g, '\\|');
-}
-
-function table(t: TextTable): string[] {
+function table(tt: TextTable): string[] {
   return [
-    `| ${t.headers.map(md).join(' | ')} |`,
-    `| ${t.headers.map(() => '---').join(' | ')} |`,
-    ...t.rows.map((r) => `| ${r.map(md).join(' | ')} |`),
+    `| ${tt.headers.map(markdownCell).join(' | ')} |`,
+    `| ${tt.headers.map(() => '---').join(' | ')} |`,
+    ...tt.rows.map((r) => `| ${r.map(markdownCell).join(' | ')} |`),
   ];
 }
 
 /** `reportDir` is where report.md links its images from (relative paths). */
 export function renderMarkdown(data: ReportData, reportDir: string): string {
   const out: string[] = [];
-  out.push(`# ${data.title}`, '');
-  out.push(`Generated ${data.generatedAt} from \`${data.source}\`; reproduce with \`${data.command}\`.`, '');
+  out.push(`# ${t(data.title)}`, '');
+  out.push(`Generated ${t(data.generatedAt)} from ${markdownCode(data.source)}; reproduce with ${markdownCode(data.command)}.`, '');
   out.push("## The article's claims against this run", '');
   out.push(...table(claimsTable(data.claims)), '');
-  for (const line of methodText(data.margins)) out.push(line, '');
+  for (const line of methodText(data.margins)) out.push(t(line), '');
   const claimSection = (c: ClaimResult) => {
-    out.push(`### ${c.number}. ${c.claim}`, '', `Verdict: **${verdictLabel(c.verdict)}**.`, '');
-    for (const e of c.evidence) out.push(`- ${e}`);
+    out.push(`### ${c.number}. ${t(c.claim)}`, '', `Verdict: **${verdictLabel(c.verdict)}**.`, '');
+    for (const e of c.evidence) out.push(`- ${t(e)}`);
     const plain = disagreementSentence(c.verdict, data.settings);
-    if (plain) out.push('', plain);
+    if (plain) out.push('', t(plain));
     out.push('');
   };
   data.claims.filter((c) => c.group === 'results').forEach(claimSection);
   out.push("## The author's explanation", '');
-  for (const line of EXPLANATION_INTRO) out.push(line, '');
-  data.claims.filter((c) => c.group === 'explanation').forEach(claimSection);
+  const explanation = data.claims.filter((c) => c.group === 'explanation');
+  for (const line of explanationIntro(explanation)) out.push(t(line), '');
+  explanation.forEach(claimSection);
   out.push('## How the verdicts move with the margins', '');
   out.push(
     "Each row changes one margin and keeps the others as declared; a verdict that differs from the declared margins' is in bold.",
@@ -51,14 +55,7 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
     '',
   );
   if (data.landscapeRules) {
-    out.push(
-      '## How the landscape verdict moves with its rules',
-      '',
-      "Claim 5's curves, recounted for other flatness floors and inside margins (src/probes/landscape-rules.ts); each cell: curves that fit the article's words / flat / interior minimum / falling to an edge / plateau made by the sweep.",
-      '',
-      ...table(data.landscapeRules),
-      '',
-    );
+    out.push('## How the landscape verdict moves with its rules', '', t(landscapeRulesIntro()), '', ...table(data.landscapeRules), '');
   }
   out.push('## Summary (summary.csv)', '');
   out.push(...table(summaryTable(data.rows)), '');
@@ -69,25 +66,25 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   out.push('## Charts', '');
   for (const chart of data.charts) {
     const rel = path.relative(reportDir, chart.png).split(path.sep).join('/');
-    out.push(`### ${chart.title}`, '', `![${chart.title}](${rel})`, '', chart.caption, '');
+    out.push(`### ${t(chart.title)}`, '', `![${t(chart.title)}](${rel})`, '', t(chart.caption), '');
   }
   out.push('## Settings and environment', '');
-  for (const s of data.settings) out.push(`- ${s}`);
+  for (const s of data.settings) out.push(`- ${t(s)}`);
   const env = data.environment;
   if (env) {
     out.push(
-      `- backend: ${env.backend}`,
-      `- engine: ${env.engine}`,
-      `- versions: ${env.versions}`,
-      `- data: ${env.dataSource}`,
-      `- machine: ${env.machine}`,
-      `- wall time: ${env.wallTime}`,
-      `- compute time: ${env.computeTime}`,
+      `- backend: ${t(env.backend)}`,
+      `- engine: ${t(env.engine)}`,
+      `- versions: ${t(env.versions)}`,
+      `- data: ${t(env.dataSource)}`,
+      `- machine: ${t(env.machine)}`,
+      `- wall time: ${t(env.wallTime)}`,
+      `- compute time: ${t(env.computeTime)}`,
     );
   }
   if (data.notes.length > 0) {
     out.push('', '## Notes', '');
-    for (const n of data.notes) out.push(`- ${n}`);
+    for (const n of data.notes) out.push(`- ${t(n)}`);
   }
   out.push('');
   return out.join('\n');

@@ -4,20 +4,20 @@
  *
  * Required columns: config, activation, layers, seed, test_acc (the run's primary figure: its
  * test accuracy at the epoch of lowest validation loss). The others may be empty; a claim whose
- * inputs are missing is "not measured". Accuracies are fractions (0..1).
- *   val_acc                    validation accuracy at that epoch (chooses the best configuration, claim 1)
- *   grad_log10_last_over_first log10(last layer's mean |dLoss/dW| / first layer's), averaged over the recorded epochs (claim 6)
+ * columns (src/reports/claims/) are missing is "not measured". Accuracies are fractions (0..1).
+ *   val_acc                    validation accuracy at that epoch (chooses the best configuration, claim accuracy-level)
+ *   grad_log10_last_over_first log10(last layer's mean |dLoss/dW| / first layer's), averaged over the recorded epochs (evidence of claim vanishing-gradient)
  *   landscape_curves, landscape_inside_minima, landscape_article_shape  swept first-layer weights of this trained
  *                              network; how many of their loss curves have an interior minimum, and how many have the
  *                              shape the article's words give this activation, by the probe's frozen rules
- *                              (src/probes/landscape-rules.ts classifyCurve, articleShapes; claim 5)
+ *                              (src/probes/landscape-rules.ts classifyCurve, articleShapes; claim landscape-shape)
  *   landscape_plateaus         of those curves, the ones whose edge minimum is a plateau made by the sweep (unit off on every image)
  *   landscape_edge_minima, landscape_flat  of those curves, the ones falling towards an edge (levelling off or still
  *                              falling there), and the flat ones
  *   landscape_init_*           the same counts for the same weights swept in the network's initial state
  *   unstable_end               1 when the run ended unstable (src/probes/landscape-rules.ts unstableEnd), else 0
  *   update_log10_last_over_first  log10(relative update ||ΔW||/||W|| of the last layer / the first), averaged over the epochs
- * The author's explanation (src/probes/mechanism.ts; claims 6 to 8), for probed networks, at initialisation and after training:
+ * The author's explanation (src/probes/mechanism.ts; claims vanishing-gradient, needs-two, asymptote), for probed networks, at initialisation and after training:
  *   delta_log10_init, delta_log10_trained  log10(mean per-example ||δ|| of the top hidden layer / the first hidden layer)
  *   delta_shrink_init, delta_shrink_trained  the factor by which that norm is divided per layer towards the input
  *   delta_log10_init_as_sigmoid, delta_log10_init_as_relu  delta_log10_init from the same initial weights through Sigmoid / ReLU

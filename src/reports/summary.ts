@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { writeCsv, type CsvRow } from '../util/csv.js';
 import { mean, meanInterval, sd, type Estimate } from '../stats/stats.js';
-import { CONFIDENCE } from './claim-margins.js';
+import { CONFIDENCE } from './claims/claim.js';
 import type { RunRow } from './runs-table.js';
 
 export interface SummaryRow {

@@ -102,7 +102,7 @@ export async function writeStudyCharts(dir: string, cells: readonly StudyChartCe
   } as TopLevelSpec;
 
   const diffRows = cells.flatMap((c) => {
-    const part = c.judgement.claims.find((x) => x.number === 4)?.parts.find((p) => p.part === 'sigmoid-relu');
+    const part = c.judgement.claims.find((x) => x.id === 'sigmoid-vs-relu')?.parts.find((p) => p.part === 'sigmoid-relu');
     if (!part || !Number.isFinite(part.estimate.value)) return [];
     const e = part.estimate;
     return [{ cell: c.id, value: 100 * e.value, low: 100 * e.low, high: 100 * e.high, n: e.n }];

@@ -6,9 +6,16 @@
  * prints it); times as ISO 8601 strings. Files that grow during a run (history.csv,
  * gradients.csv) are rewritten whole after each epoch: at a few hundred rows that costs
  * microseconds and keeps every intermediate state a valid file.
+ *
+ * Every string cell passes spreadsheetCell (src/util/text-out.ts): a string starting with =, +,
+ * -, @, a tab or a carriage return gets a leading apostrophe, so a name from a hostile config or
+ * runs table cannot run as a formula when the file is opened in a spreadsheet. Number cells are
+ * never changed (negative numbers stay numbers); a name that starts so reads back with the
+ * apostrophe.
  */
 import { createObjectCsvStringifier } from 'csv-writer';
 import { writeFileAtomic } from './atomic.js';
+import { spreadsheetCell } from './text-out.js';
 
 type CsvValue = string | number | boolean | null | undefined;
 export type CsvRow = Record<string, CsvValue>;
@@ -29,6 +36,7 @@ function normaliseRow(row: CsvRow): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(row)) {
     if (v === null || v === undefined) out[k] = '';
+    else if (typeof v === 'string') out[k] = spreadsheetCell(v);
     else if (typeof v === 'number' && !Number.isFinite(v)) out[k] = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
     else out[k] = v;
   }

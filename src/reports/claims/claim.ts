@@ -1,0 +1,117 @@
+/**
+ * What a claim of the article is, as a unit: its id, the article's sentence, the runs-table
+ * columns it needs, the margins it declares, and its judge. One module per claim holds all of
+ * it (this folder); registry.ts lists them in the report's order, which alone gives the
+ * numbers the report prints. Everything else refers to a claim by its id.
+ *
+ * How every claim is judged:
+ * - The seed is the unit: every interval is over seeds, and configurations are compared paired
+ *   by seed (the same seed gives every configuration the same shuffling and first-layer start),
+ *   using only the seeds every configuration of the comparison has.
+ * - Each claim is split into parts (per activation where it speaks of both). A part has a
+ *   statistic, a 95 % interval, n (seeds, or curves for the landscape) and a three-way verdict
+ *   from src/stats: agrees when the interval lies inside the claim's region, contradicts when
+ *   it lies outside, inconclusive when it straddles a boundary or there is too little data.
+ * - A claim's overall verdict comes from its parts by one rule (overallVerdict below).
+ * - The regions come from the claims' margins, fixed before the runs were judged.
+ */
+import type { Estimate, IntervalVerdict } from '../../stats/stats.js';
+import type { RunRow } from '../runs-table.js';
+
+export type Verdict = IntervalVerdict | 'partly agrees' | 'not measured';
+
+/** Two-sided confidence of every interval. */
+export const CONFIDENCE = 0.95;
+
+export interface ClaimPart {
+  /** Column `part` of claims.csv: 'sigmoid', 'relu', 'typical', 'best', 'sigmoid-relu', ... */
+  part: string;
+  /** What the statistic is, in words. */
+  statistic: string;
+  estimate: Estimate;
+  /** The claim's region for the statistic, in words ("within +-3.0 points"). */
+  region: string;
+  /** How the statistic is printed: accuracy points, a share, or a log10 factor. */
+  unit: 'points' | 'share' | 'log10';
+  verdict: Verdict;
+}
+
+export interface ClaimResult {
+  /** The claim's stable name (accuracy-level, best-depth, ...). */
+  id: string;
+  /** Its place in the registry, counted from 1: what the report prints. */
+  number: number;
+  /** Where the report shows it: the article's results or the author's explanation. */
+  group: 'results' | 'explanation';
+  claim: string;
+  verdict: Verdict;
+  parts: ClaimPart[];
+  /** Further numbers, one statement each (bootstrap probabilities, per-depth means, ...). */
+  evidence: string[];
+}
+
+/** One number that turns a word of the article into a region, declared before any run was judged. */
+export interface Margin {
+  value: number;
+  /** The values it is also tried at, to show how the verdicts move (the report's sensitivity table). */
+  alternatives: readonly number[];
+  /** The margin at a value, as the report states it. */
+  text: (value: number) => string;
+}
+
+/** What a judge returns: the parts (the verdict follows from them by overallVerdict) and the evidence. */
+interface Judged {
+  parts: ClaimPart[];
+  evidence: string[];
+}
+
+/** What a judge may ask of the registry: another claim's number, to refer to it in its text. */
+interface JudgeContext {
+  numberOf: (id: string) => number;
+}
+
+/**
+ * One claim. `Own` are the margins it declares, `Borrowed` the ones it uses from another claim
+ * (declared there). The judge sees runs that have every column of `columns`; when the runs
+ * table lacks one of them, the registry judges the claim on no runs and marks every part
+ * "not measured", so no judge writes that case.
+ */
+export interface Claim<Own extends string = string, Borrowed extends string = never> {
+  id: string;
+  group: 'results' | 'explanation';
+  /** The article's sentence (an English paraphrase). */
+  sentence: string;
+  /** Runs-table columns without which nothing of the claim can be measured. */
+  columns: readonly (keyof RunRow)[];
+  margins: Readonly<Record<Own, Margin>>;
+  borrows?: readonly Borrowed[];
+  judge(runs: readonly RunRow[], margins: Readonly<Record<Own | Borrowed, number>>, context: JudgeContext): Judged;
+}
+
+/** Infers a claim's margin names from its definition. */
+export function defineClaim<Own extends string = never, Borrowed extends string = never>(
+  claim: Claim<Own, Borrowed>,
+): Claim<Own, Borrowed> {
+  return claim;
+}
+
+/**
+ * The one rule from parts to a claim. A claim is the conjunction of its parts, so it agrees only
+ * when every part does; when some parts agree and others are contradicted, the conjunction is
+ * false, and the verdict says which way it fails by naming it "partly agrees" (never "agrees"):
+ *   no part measured                       -> not measured
+ *   every part agrees                      -> agrees
+ *   some part agrees and some contradicts  -> partly agrees
+ *   some part contradicts, none agrees     -> contradicts (one false part makes the conjunction false)
+ *   otherwise (agrees or inconclusive, or a part not measured beside measured ones) -> inconclusive
+ * Inconclusive is never turned into agrees, and the parts stay in the report and claims.csv.
+ */
+export function overallVerdict(parts: readonly Verdict[]): Verdict {
+  if (parts.length === 0 || parts.every((p) => p === 'not measured')) return 'not measured';
+  if (parts.every((p) => p === 'agrees')) return 'agrees';
+  const agrees = parts.includes('agrees') || parts.includes('partly agrees');
+  const contradicts = parts.includes('contradicts') || parts.includes('partly agrees');
+  if (agrees && contradicts) return 'partly agrees';
+  if (contradicts) return 'contradicts';
+  return 'inconclusive';
+}

@@ -1,0 +1,130 @@
+/**
+ * The article's claims in the report's order. A claim's number is its place in this list;
+ * everything else names a claim by its id. Adding a claim: one module beside this file, one
+ * line here.
+ *
+ * The margins are the claims' own (each declared in the claim that owns it, a claim may borrow
+ * another's); the report lists them, and the sensitivity table tries them, in this order.
+ */
+import type { RunRow } from '../runs-table.js';
+import { accuracyLevel } from './accuracy-level.js';
+import { asymptote } from './asymptote.js';
+import { bestDepth } from './best-depth.js';
+import { overallVerdict, type Claim, type ClaimResult, type Margin, type Verdict } from './claim.js';
+import { depthEffect } from './depth-effect.js';
+import { landscapeShape } from './landscape-shape.js';
+import { needsTwo } from './needs-two.js';
+import { sigmoidVsRelu } from './sigmoid-vs-relu.js';
+import { vanishingGradient } from './vanishing-gradient.js';
+
+const CLAIMS = [accuracyLevel, depthEffect, bestDepth, sigmoidVsRelu, landscapeShape, vanishingGradient, needsTwo, asymptote] as const;
+
+type AnyClaim = (typeof CLAIMS)[number];
+type OwnMargins<C> = C extends Claim<infer Own, infer _Borrowed> ? Own : never;
+
+/** The name of every margin a claim declares. */
+export type MarginName = OwnMargins<AnyClaim>;
+export type Margins = Record<MarginName, number>;
+
+/** The number the report prints for a claim: its place in the registry, from 1. A typo in an id fails at once. */
+export function claimNumber(id: string): number {
+  const i = CLAIMS.findIndex((c) => c.id === id);
+  if (i < 0) throw new Error(`no claim "${id}" in the registry (${CLAIMS.map((c) => c.id).join(', ')})`);
+  return i + 1;
+}
+
+function declaredMargins(): [MarginName, Margin][] {
+  const ids = CLAIMS.map((c) => c.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) throw new Error(`claim id "${twice}" is used twice in the registry`);
+  const seen = new Map<string, Margin>();
+  for (const claim of CLAIMS) {
+    for (const [name, margin] of Object.entries(claim.margins as Record<string, Margin>)) {
+      if (seen.has(name)) throw new Error(`margin "${name}" is declared by two claims; one of them should borrow it`);
+      seen.set(name, margin);
+    }
+  }
+  for (const claim of CLAIMS) {
+    for (const name of (claim as Claim<string, string>).borrows ?? [])
+      if (!seen.has(name)) throw new Error(`claim ${claim.id} borrows margin "${name}", which no claim declares`);
+  }
+  return [...seen.entries()] as [MarginName, Margin][];
+}
+
+const DECLARED = declaredMargins();
+
+/** Every margin at its declared value, in registry order. */
+export const MARGINS: Readonly<Margins> = Object.fromEntries(DECLARED.map(([name, m]) => [name, m.value])) as Margins;
+
+/** The values each margin is also tried at, to show how the verdicts move (the report's sensitivity table). */
+export const MARGIN_ALTERNATIVES: Readonly<Record<MarginName, readonly number[]>> = Object.fromEntries(
+  DECLARED.map(([name, m]) => [name, m.alternatives]),
+) as Record<MarginName, readonly number[]>;
+
+/** A margin at a value, as the report states it. */
+export function marginText(name: MarginName, value: number): string {
+  return DECLARED.find(([n]) => n === name)![1].text(value);
+}
+
+/** Judges every claim of the registry on the runs; a claim whose columns the runs lack is not measured. */
+export function judgeClaims(runs: readonly RunRow[], margins: Readonly<Margins>): ClaimResult[] {
+  return judgeEach(CLAIMS, runs, margins);
+}
+
+/**
+ * Judges `claims` in order (numbered from 1). A claim whose columns no run has is judged on no
+ * runs: its parts keep their names and wording, and every one is marked not measured whatever
+ * its judge made of nothing, so no judge has to write that case.
+ */
+export function judgeEach(
+  claims: readonly Claim<string, string>[],
+  runs: readonly RunRow[],
+  margins: Readonly<Record<string, number>>,
+): ClaimResult[] {
+  const context = { numberOf: claimNumber };
+  return claims.map((claim, i) => {
+    const measured = claim.columns.every((column) => runs.some((r) => r[column] !== undefined));
+    const judged = claim.judge(measured ? runs : [], margins, context);
+    const parts = measured
+      ? judged.parts
+      : judged.parts.map((p) => ({
+          ...p,
+          estimate: { value: Number.NaN, low: Number.NaN, high: Number.NaN, n: 0 },
+          verdict: 'not measured' as const,
+        }));
+    return {
+      id: claim.id,
+      number: i + 1,
+      group: claim.group,
+      claim: claim.sentence,
+      verdict: overallVerdict(parts.map((p) => p.verdict)),
+      parts,
+      evidence: judged.evidence,
+    };
+  });
+}
+
+/** The claims' overall verdicts when one margin takes another value: the report's sensitivity table. */
+export interface SensitivityRow {
+  margin: MarginName;
+  value: number;
+  declared: boolean;
+  verdicts: Verdict[];
+}
+
+export function sensitivity(
+  runs: readonly RunRow[],
+  margins: Readonly<Margins>,
+  alternatives: Readonly<Record<MarginName, readonly number[]>>,
+): SensitivityRow[] {
+  return (Object.keys(alternatives) as MarginName[]).flatMap((margin) =>
+    [...new Set([margins[margin], ...alternatives[margin]])]
+      .sort((a, b) => a - b)
+      .map((value) => ({
+        margin,
+        value,
+        declared: value === margins[margin],
+        verdicts: judgeClaims(runs, { ...margins, [margin]: value }).map((c) => c.verdict),
+      })),
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * Every chart of the report, built in this one place: accuracy against depth and the paired
+ * Sigmoid - ReLU difference from the runs table; the loss landscape, the back-propagated error
+ * and the gradient norms from the probe and training records when the report has them. The
+ * charts show one network per configuration (the first seed's); the verdicts use every seed.
+ */
+import { writeDeltaChart, writeGradientCharts, writeIntervalByDepthChart, writeLandscapeChart } from '../charts/charts.js';
+import type { LandscapeRecord, TrainRecord } from '../reproduce/store.js';
+import { CONFIDENCE } from './claims/claim.js';
+import { claimNumber } from './claims/registry.js';
+import { sigmoidMinusReluByDepth } from './claims/sigmoid-vs-relu.js';
+import type { ReportChart } from './report-data.js';
+import type { RunRow } from './runs-table.js';
+import { summarize } from './summary.js';
+
+/** The records behind a runs table, when the report is built from a reproduction's folder. */
+export interface ProbeRecords {
+  train: readonly TrainRecord[];
+  landscape: readonly LandscapeRecord[];
+}
+
+/** Writes every chart into `dir`, in the order the report shows them. */
+export async function writeFigures(dir: string, runs: readonly RunRow[], probes?: ProbeRecords): Promise<ReportChart[]> {
+  return [...(await accuracyCharts(dir, runs)), ...(probes ? await probeCharts(dir, probes) : [])];
+}
+
+async function accuracyCharts(dir: string, runs: readonly RunRow[]): Promise<ReportChart[]> {
+  const rows = summarize(runs);
+  const seeds = new Set(runs.map((r) => r.seed)).size;
+  const acc = await writeIntervalByDepthChart(
+    dir,
+    rows.map((r) => ({ series: r.activation, depth: r.layers, value: 100 * r.test.value, low: 100 * r.test.low, high: 100 * r.test.high })),
+    {
+      name: 'accuracy-by-depth',
+      title: 'Test accuracy against depth',
+      subtitle: `mean over seeds with its 95 % interval (${seeds} seed${seeds === 1 ? '' : 's'})`,
+      yTitle: 'test accuracy (%)',
+    },
+  );
+  const charts: ReportChart[] = [
+    {
+      name: 'accuracy-by-depth',
+      title: 'Test accuracy against depth',
+      caption: `Each run's primary figure (test accuracy at the epoch of lowest validation loss); the line joins the means over seeds, the bars are t-based ${(100 * CONFIDENCE).toFixed(0)} % intervals.`,
+      png: acc.png,
+      svg: acc.svg,
+    },
+  ];
+  const diff = sigmoidMinusReluByDepth(runs);
+  if (diff.length > 0) {
+    const files = await writeIntervalByDepthChart(
+      dir,
+      diff.map((d) => ({
+        series: 'sigmoid - relu',
+        depth: d.layers,
+        value: 100 * d.estimate.value,
+        low: 100 * d.estimate.low,
+        high: 100 * d.estimate.high,
+      })),
+      {
+        name: 'sigmoid-minus-relu',
+        title: 'Sigmoid minus ReLU, paired by seed',
+        subtitle: 'mean paired difference with its 95 % interval; above 0: Sigmoid ahead',
+        yTitle: 'test accuracy difference (points)',
+        zeroLine: true,
+      },
+    );
+    charts.push({
+      name: 'sigmoid-minus-relu',
+      title: 'Sigmoid minus ReLU per depth',
+      caption: `Per depth, the mean over seeds of (Sigmoid - ReLU) test accuracy of the same seed, with its t-based ${(100 * CONFIDENCE).toFixed(0)} % interval (n = ${diff[0].estimate.n} seeds).`,
+      png: files.png,
+      svg: files.svg,
+    });
+  }
+  return charts;
+}
+
+/** Per configuration, the record of its lowest seed. */
+function firstSeedOf<T extends { configName: string; seed: number }>(list: readonly T[]): T[] {
+  const byConfig = new Map<string, T>();
+  for (const r of list) {
+    const have = byConfig.get(r.configName);
+    if (!have || r.seed < have.seed) byConfig.set(r.configName, r);
+  }
+  return [...byConfig.values()];
+}
+
+async function probeCharts(dir: string, { train, landscape }: ProbeRecords): Promise<ReportChart[]> {
+  const charts: ReportChart[] = [];
+  if (landscape.length > 0) {
+    const shown = firstSeedOf(landscape);
+    const files = await writeLandscapeChart(
+      dir,
+      shown.flatMap((r) =>
+        r.series.map((s) => ({
+          config: r.configName,
+          activation: r.activation,
+          weightI: s.weightI,
+          weightJ: s.weightJ,
+          original: s.original,
+          values: s.values,
+          losses: s.losses,
+        })),
+      ),
+    );
+    charts.push({
+      name: 'landscape',
+      title: 'Loss along one first-layer weight',
+      caption: `Mean squared error over the ${shown[0].examples} as one first-layer weight of the trained network is swept, all other weights fixed (${shown.map((r) => `${r.configName} seed ${r.seed}`).join(', ')}).`,
+      png: files.png,
+      svg: files.svg,
+    });
+  }
+
+  const mechanisms = firstSeedOf(landscape).filter((r) => r.mechanism);
+  if (mechanisms.length > 0) {
+    const files = await writeDeltaChart(
+      dir,
+      mechanisms.flatMap((r) =>
+        (['init', 'trained'] as const).flatMap((state) =>
+          r.mechanism![state].deltaMeanNorm.map((meanNorm, l) => ({
+            series: `${r.configName} ${state === 'init' ? 'init' : 'trained'}`,
+            layer: l + 1,
+            meanNorm: meanNorm ?? Number.NaN,
+          })),
+        ),
+      ),
+    );
+    charts.push({
+      name: 'deltas',
+      title: 'Back-propagated error per hidden layer',
+      caption: `Mean over the training images of the per-example error reaching each hidden layer, ||δ||, at initialisation and after training (log scale; claim ${claimNumber('vanishing-gradient')}): ${mechanisms.map((r) => `${r.configName} seed ${r.seed}`).join(', ')}.`,
+      png: files.png,
+      svg: files.svg,
+    });
+  }
+
+  const withGradients = train.filter((r) => r.gradients.length > 0);
+  if (withGradients.length > 0) {
+    const shown = firstSeedOf(withGradients);
+    const files = await writeGradientCharts(
+      dir,
+      shown.flatMap((r) => r.gradients.map((g) => ({ ...g, run: `${r.configName} (seed ${r.seed})` }))),
+    );
+    charts.push({
+      name: 'gradients-by-layer',
+      title: 'Gradient norm against layer',
+      caption: `L2 norm of each layer's weight gradient over the training set (log scale), at initialisation (epoch 0) and after every epoch: ${shown.map((r) => r.configName).join(' and ')}, seed ${shown[0].seed}.`,
+      png: files.byLayer.png,
+      svg: files.byLayer.svg,
+    });
+    charts.push({
+      name: 'gradients-by-epoch',
+      title: 'Gradient norm during training',
+      caption: 'The same gradients against the epoch, one line per layer.',
+      png: files.byEpoch.png,
+      svg: files.byEpoch.svg,
+    });
+  }
+  return charts;
+}
