@@ -152,7 +152,13 @@ export async function writeTrainingCurves(
       ['test', 'accuracy', h.testAccuracy],
     ] as const;
   // A set never scored (no validation split) has no line; a set scored at some epochs only joins those.
-  const scored = new Set(history.flatMap((h) => series(h).filter(([, , v]) => v !== undefined && !Number.isNaN(v)).map(([set]) => set)));
+  const scored = new Set(
+    history.flatMap((h) =>
+      series(h)
+        .filter(([, , v]) => v !== undefined && !Number.isNaN(v))
+        .map(([set]) => set),
+    ),
+  );
   const values = history.flatMap((h) =>
     series(h)
       .filter(([set, , v]) => scored.has(set) && v !== undefined && !Number.isNaN(v))
@@ -186,7 +192,14 @@ export async function writeTrainingCurves(
   });
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(opts.title ? { title: opts.chosenEpoch === undefined ? opts.title : { text: opts.title, subtitle: `dashed: epoch ${opts.chosenEpoch}, the lowest validation loss` } } : {}),
+    ...(opts.title
+      ? {
+          title:
+            opts.chosenEpoch === undefined
+              ? opts.title
+              : { text: opts.title, subtitle: `dashed: epoch ${opts.chosenEpoch}, the lowest validation loss` },
+        }
+      : {}),
     data: { values },
     hconcat: [panel(LOSS, LOSS, '.3~f'), panel('accuracy', 'accuracy', '.0%')],
   } as TopLevelSpec;

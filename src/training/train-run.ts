@@ -256,7 +256,23 @@ async function setUpRun(
       `lr ${config.learningRate}${config.momentum > 0 ? ` momentum ${config.momentum}` : ''}, batch ${config.batchSize}, ` +
       `${budget}, seed ${config.seed}, engine ${config.engine} -> ${outDir}`,
   );
-  return { outDir, config, mode, startedAt, say, backend, subset, train, test, validation, fullTest, network, params, runInfo, writeRunJson };
+  return {
+    outDir,
+    config,
+    mode,
+    startedAt,
+    say,
+    backend,
+    subset,
+    train,
+    test,
+    validation,
+    fullTest,
+    network,
+    params,
+    runInfo,
+    writeRunJson,
+  };
 }
 
 function runInfoOf(
@@ -404,7 +420,12 @@ async function recordRun(run: RunSetUp, loop: LoopResult, finalParams: Params, o
   // Again at the end: the chosen epoch's training-set cells are filled in only once the run has finished.
   await writeCsv(path.join(outDir, 'history.csv'), HISTORY_COLUMNS, history.map(historyRow));
   await writeCsv(path.join(outDir, 'summary.csv'), SUMMARY_COLUMNS, [summaryRow(result, run.startedAt, finishedAt)]);
-  if (full) await writeCsv(path.join(outDir, 'predictions.csv'), PREDICTION_COLUMNS, predictionRows(run.subset, full.outputs.chosen, full.outputs.final));
+  if (full)
+    await writeCsv(
+      path.join(outDir, 'predictions.csv'),
+      PREDICTION_COLUMNS,
+      predictionRows(run.subset, full.outputs.chosen, full.outputs.final),
+    );
   await saveParams(path.join(outDir, 'weights.json'), finalParams);
   await saveLayersModel(outDir, run.network, finalParams); // model.json + weights.bin, for tf.loadLayersModel
   runInfo.status = 'finished';
