@@ -107,7 +107,9 @@ describe('train: the command line', function () {
     );
     expect(r.stdout).to.match(/^epoch 2\/2 /m); // not a terminal: one plain line per epoch
     expect(r.stdout).to.match(/^epoch 2\/2 .* val loss \d\.\d{4} acc \d+\.\d % /m); // the set that chooses the epoch
-    expect(r.stdout).to.match(/^test \d+\.\d % at epoch \d+ \(lowest validation loss\); final \d+\.\d % at epoch 2 \(2 epochs, no stopping rule\)$/m);
+    expect(r.stdout).to.match(
+      /^test \d+\.\d % at epoch \d+ \(lowest validation loss\); final \d+\.\d % at epoch 2 \(2 epochs, no stopping rule\)$/m,
+    );
     expect(r.stdout).to.match(/^full test set \(120 images\): \d+\.\d % at epoch \d+, \d+\.\d % at epoch 2$/m);
     const runs = await fs.readdir(path.join(dir, 'outputs'));
     expect(runs).to.have.length(1);
