@@ -103,7 +103,6 @@ export const DataConfigSchema = z.strictObject({
 const StoppingSchema = z.strictObject({
   patience: z.number().int().min(1).max(100000),
 });
-export type StoppingRule = z.output<typeof StoppingSchema>;
 
 /**
  * Which sets are scored after which epoch. "every-epoch": training, validation and test sets

@@ -88,7 +88,7 @@ export interface TrainLoopOptions {
 export type StopReason = 'patience' | 'maximum' | 'fixed';
 
 /** The network's outputs on the full test set, one per image. */
-export interface FullTestOutputs {
+interface FullTestOutputs {
   chosen: Float32Array;
   final: Float32Array;
 }
