@@ -71,6 +71,27 @@ describe('charts', function () {
     expect(svg).to.contain('>my run<').and.contain('>accuracy<');
   });
 
+  it('training curves: the validation line, sets scored at some epochs only joined, the chosen epoch marked', async () => {
+    const scoredAt = [0, 1, 4, 5]; // test and train scored at these epochs only, as under 'when-needed'
+    const history = Array.from({ length: 6 }, (_, e) => ({
+      epoch: e,
+      trainLoss: scoredAt.includes(e) ? 0.25 - 0.02 * e : NaN,
+      testLoss: scoredAt.includes(e) ? 0.26 - 0.015 * e : NaN,
+      trainAccuracy: scoredAt.includes(e) ? 0.5 + 0.05 * e : NaN,
+      testAccuracy: scoredAt.includes(e) ? 0.5 + 0.03 * e : NaN,
+      valLoss: 0.27 - 0.01 * e,
+      valAccuracy: 0.5 + 0.02 * e,
+    }));
+    const { svg } = await readChart(await writeTrainingCurves(dir, history, { name: 'validated', title: 'my run', chosenEpoch: 4 }));
+    const lines = lineMarks(svg);
+    expect(lines).to.have.length(6);
+    const validation = lines.filter((l) => /data: validation/.test(l.label));
+    expect(validation.map((l) => l.points)).to.deep.equal([6, 6]);
+    expect(lines.filter((l) => /data: test/.test(l.label)).map((l) => l.points)).to.deep.equal([4, 4]);
+    expect(svg).to.contain('epoch 4, the lowest validation loss');
+    expect(svg.match(/aria-roledescription="rule mark"/g) ?? []).to.have.length(2);
+  });
+
   it('training curves survive a diverged run (NaN losses)', async () => {
     const files = await writeTrainingCurves(
       dir,

@@ -52,6 +52,7 @@ describe('config: the shipped run configs', () => {
         testPerClass: 200,
         validationPerClass: 500,
         color: 'gray',
+        fullTest: true,
       });
     }
   });

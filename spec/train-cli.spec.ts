@@ -106,7 +106,11 @@ describe('train: the command line', function () {
       /^backend: wasm \(@tensorflow\/tfjs-backend-wasm [\d.]+, 1 thread\) \((batch 20 < 256: a second thread slows small-batch steps down|one core for this run)\)$/m,
     );
     expect(r.stdout).to.match(/^epoch 2\/2 /m); // not a terminal: one plain line per epoch
-    expect(r.stdout).to.match(/^test accuracy \d+\.\d % at epoch \d+ \(lowest validation loss\), final \d+\.\d %/m);
+    expect(r.stdout).to.match(/^epoch 2\/2 .* val loss \d\.\d{4} acc \d+\.\d % /m); // the set that chooses the epoch
+    expect(r.stdout).to.match(
+      /^test \d+\.\d % at epoch \d+ \(lowest validation loss\); final \d+\.\d % at epoch 2 \(2 epochs, no stopping rule\)$/m,
+    );
+    expect(r.stdout).to.match(/^full test set \(120 images\): \d+\.\d % at epoch \d+, \d+\.\d % at epoch 2$/m);
     const runs = await fs.readdir(path.join(dir, 'outputs'));
     expect(runs).to.have.length(1);
     expect(runs[0]).to.match(/^tiny-\d{8}T\d{6}Z$/);

@@ -108,13 +108,20 @@ function finite(v: number): number | null {
 // ---------------------------------------------------------------------------------------------
 // Training curves
 
-/** One epoch of a run (the training loop's EpochRecord has these fields). Epoch 0 = before training. */
+/**
+ * One epoch of a run (the training loop's EpochRecord has these fields). Epoch 0 = before
+ * training. A set that was not scored after an epoch has NaN there (its line joins the epochs
+ * that were scored).
+ */
 export interface TrainingCurvePoint {
   epoch: number;
   trainLoss: number;
   trainAccuracy: number;
   testLoss: number;
   testAccuracy: number;
+  /** NaN (or absent) without a validation split. */
+  valLoss?: number;
+  valAccuracy?: number;
 }
 
 export interface TrainingCurvesOptions {
@@ -122,36 +129,79 @@ export interface TrainingCurvesOptions {
   name?: string;
   /** Chart title, e.g. the config name. */
   title?: string;
+  /** The epoch whose test accuracy the run reports (lowest validation loss): a dashed rule in both panels. */
+  chosenEpoch?: number;
 }
 
-/** Loss and accuracy against epoch, train and test, side by side. */
+const CURVE_SETS = ['train', 'validation', 'test'] as const;
+
+/** Loss and accuracy against epoch, train, validation and test, side by side; the chosen epoch marked. */
 export async function writeTrainingCurves(
   dir: string,
   history: readonly TrainingCurvePoint[],
   opts: TrainingCurvesOptions = {},
 ): Promise<ChartFiles> {
-  const values = history.flatMap((h) => [
-    { epoch: h.epoch, set: 'train', metric: 'loss (mean squared error)', value: finite(h.trainLoss) },
-    { epoch: h.epoch, set: 'test', metric: 'loss (mean squared error)', value: finite(h.testLoss) },
-    { epoch: h.epoch, set: 'train', metric: 'accuracy', value: finite(h.trainAccuracy) },
-    { epoch: h.epoch, set: 'test', metric: 'accuracy', value: finite(h.testAccuracy) },
-  ]);
+  const LOSS = 'loss (mean squared error)';
+  const series = (h: TrainingCurvePoint) =>
+    [
+      ['train', LOSS, h.trainLoss],
+      ['validation', LOSS, h.valLoss],
+      ['test', LOSS, h.testLoss],
+      ['train', 'accuracy', h.trainAccuracy],
+      ['validation', 'accuracy', h.valAccuracy],
+      ['test', 'accuracy', h.testAccuracy],
+    ] as const;
+  // A set never scored (no validation split) has no line; a set scored at some epochs only joins those.
+  const scored = new Set(
+    history.flatMap((h) =>
+      series(h)
+        .filter(([, , v]) => v !== undefined && !Number.isNaN(v))
+        .map(([set]) => set),
+    ),
+  );
+  const values = history.flatMap((h) =>
+    series(h)
+      .filter(([set, , v]) => scored.has(set) && v !== undefined && !Number.isNaN(v))
+      .map(([set, metric, v]) => ({ epoch: h.epoch, set, metric, value: finite(v!) })),
+  );
+  const sets = CURVE_SETS.filter((s) => scored.has(s));
+  const colours: Record<(typeof CURVE_SETS)[number], string> = { train: '#1f77b4', validation: '#2ca02c', test: '#ff7f0e' };
   const panel = (metric: string, yTitle: string, format: string) => ({
     width: 320,
     height: 220,
-    transform: [{ filter: { field: 'metric', equal: metric } }],
-    mark: { type: 'line' as const, point: history.length <= 40 },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } },
-      y: { field: 'value', type: 'quantitative' as const, title: yTitle, scale: { zero: false }, axis: { format } },
-      color: { field: 'set', type: 'nominal' as const, title: 'data', scale: { domain: ['train', 'test'], range: ['#1f77b4', '#ff7f0e'] } },
-    },
+    layer: [
+      {
+        transform: [{ filter: { field: 'metric', equal: metric } }],
+        mark: { type: 'line' as const, point: history.length <= 40 },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } },
+          y: { field: 'value', type: 'quantitative' as const, title: yTitle, scale: { zero: false }, axis: { format } },
+          color: { field: 'set', type: 'nominal' as const, title: 'data', scale: { domain: sets, range: sets.map((s) => colours[s]) } },
+        },
+      },
+      ...(opts.chosenEpoch === undefined
+        ? []
+        : [
+            {
+              data: { values: [{ epoch: opts.chosenEpoch }] },
+              mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#555' },
+              encoding: { x: { field: 'epoch', type: 'quantitative' as const } },
+            },
+          ]),
+    ],
   });
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(opts.title ? { title: opts.title } : {}),
+    ...(opts.title
+      ? {
+          title:
+            opts.chosenEpoch === undefined
+              ? opts.title
+              : { text: opts.title, subtitle: `dashed: epoch ${opts.chosenEpoch}, the lowest validation loss` },
+        }
+      : {}),
     data: { values },
-    hconcat: [panel('loss (mean squared error)', 'loss (mean squared error)', '.3~f'), panel('accuracy', 'accuracy', '.0%')],
+    hconcat: [panel(LOSS, LOSS, '.3~f'), panel('accuracy', 'accuracy', '.0%')],
   } as TopLevelSpec;
   return writeChart(dir, opts.name ?? 'curves', spec);
 }

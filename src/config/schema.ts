@@ -85,7 +85,41 @@ export const DataConfigSchema = z.strictObject({
    */
   validationPerClass: z.number().int().min(0).max(MAX_TRAIN_PER_CLASS).default(500),
   color: z.enum(['gray', 'rgb']).default('gray'),
+  /**
+   * Also score the run on every image of the two classes in the test batch (1,000 + 1,000 in
+   * CIFAR-10; the test set above is the first testPerClass of each of them), at the chosen and
+   * at the final epoch, and write each image's output to predictions.csv. It costs two forward
+   * passes over 2,000 images per run (one when the chosen epoch is the final one) and one more
+   * read of test_batch.bin.
+   */
+  fullTest: z.boolean().default(true),
 });
+
+/**
+ * The stopping rule, on the validation split. An epoch *improves* when its validation loss is
+ * strictly lower than the lowest of every earlier epoch, epoch 0 (the initial parameters)
+ * included; there is no minimum delta (any decrease counts), so the last epoch that improved
+ * is exactly the epoch of lowest validation loss the run reports (ties go to the earlier
+ * epoch, as in src/training/run-metrics.ts), and a validation loss that is not a number never
+ * improves. The run stops after epoch e when e - (the last improving epoch) reaches
+ * `patience` (stop reason "patience"), or at the config's `epochs`, which is then the maximum
+ * (stop reason "maximum"; a run that reaches it with its patience also exhausted says
+ * "patience"). Without this block a run trains exactly `epochs` epochs (stop reason "fixed").
+ */
+const StoppingSchema = z.strictObject({
+  patience: z.number().int().min(1).max(100000),
+});
+
+/**
+ * Which sets are scored after which epoch. "every-epoch": training, validation and test sets
+ * after every epoch (history.csv complete). "when-needed": the validation set after every
+ * epoch; the test set after the epochs that can be chosen (those whose validation loss
+ * improves, epoch 0 included), after the last five epochs (for test_acc_last5) and after the
+ * final one; the training set after the chosen and the final epoch only. Cells of history.csv
+ * that were not evaluated are empty. The chosen epoch's numbers are the same under both.
+ */
+const EVALUATION_SCHEDULES = ['when-needed', 'every-epoch'] as const;
+export type EvaluationSchedule = (typeof EVALUATION_SCHEDULES)[number];
 
 export const InitConfigSchema = z
   .strictObject({
@@ -113,7 +147,11 @@ export const RunConfigSchema = z
     targets: TargetsSchema.default({ positive: 1, negative: 0 }),
     gradientNormalisation: z.enum(GRADIENT_NORMALISATIONS).default('none'),
     batchSize: z.number().int().min(1).default(32),
+    /** Epochs to train; with a `stopping` rule, the most a run may train. */
     epochs: z.number().int().min(1).max(100000).default(20),
+    /** Stop when the validation loss stops improving (see StoppingSchema); absent = train exactly `epochs`. */
+    stopping: StoppingSchema.optional(),
+    evaluation: z.enum(EVALUATION_SCHEDULES).default('when-needed'),
     seed: z.number().int().min(0).max(MAX_SEED).default(1),
     engine: z.enum(ENGINE_CHOICES).default('tfjs'),
     backend: z.enum(BACKEND_CHOICES).default('auto'),
@@ -128,6 +166,7 @@ export const RunConfigSchema = z
       testPerClass: 200,
       validationPerClass: 500,
       color: 'gray',
+      fullTest: true,
     }),
   })
   .superRefine((c, ctx) => {
@@ -143,6 +182,9 @@ export const RunConfigSchema = z
         path: ['data', 'validationPerClass'],
         message: `trainPerClass + validationPerClass must be at most ${MAX_TRAIN_PER_CLASS} (the training batches hold that many per class)`,
       });
+    }
+    if (c.stopping && c.data.validationPerClass === 0) {
+      ctx.addIssue({ code: 'custom', path: ['stopping'], message: 'needs a validation split (data.validationPerClass of at least 1)' });
     }
     const trainSize = 2 * c.data.trainPerClass;
     if (c.batchSize > trainSize) {

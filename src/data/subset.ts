@@ -7,7 +7,9 @@
  *     data_batch_1.bin .. data_batch_5.bin; validation set: the next `validationPerClass` of
  *     each class in the same scan (held out from the training batches, so choosing settings
  *     and epochs never looks at the test set); test set: the first `testPerClass` of each class
- *     in test_batch.bin;
+ *     in test_batch.bin (so the article-sized 200 + 200 are the first 200 airplanes and the
+ *     first 200 ships of the test batch); full test set: every image of the two classes in
+ *     test_batch.bin (1,000 + 1,000), of which the test set is the first testPerClass of each;
  *   - the chosen images keep their file order (the two classes interleaved as they appear);
  *     trainers shuffle with their own seeded stream;
  *   - inputs: gray (1,024 per image, BT.601 luma rounded to uint8 like OpenCV, / 255) or rgb
@@ -19,9 +21,9 @@ import { UserError, UsageError } from '../util/errors.js';
 import { TEST_FILES, TRAIN_FILES } from './checksums.js';
 import { batchFilePath } from './cache.js';
 import { type EnsureDataOptions, ensureData } from './fetch.js';
-import { forEachRecord } from './records.js';
+import { forEachRecord, readLabels } from './records.js';
 import { inputsPerImage, recordToInputs } from './pixels.js';
-import { CIFAR10_CLASSES, type Cifar10Class, type ColorMode, type Dataset, type Subset } from './types.js';
+import { CIFAR10_CLASSES, type Cifar10Class, type ColorMode, type Dataset, type IndexedDataset, type Subset } from './types.js';
 
 export interface LoadSubsetOptions {
   dataDir: string;
@@ -72,9 +74,11 @@ export async function loadSubset(opts: LoadSubsetOptions): Promise<Subset> {
     opts.color,
   );
   const [test] = await pickImages(files(TEST_FILES), 'the test batch', pos, neg, [opts.testPerClass], opts.color);
+  const fullTest = await pickAllImages(files(TEST_FILES)[0], pos, neg, opts.color);
   return {
     train: trainBatches[0],
     test,
+    fullTest,
     ...(validationPerClass > 0 ? { validation: trainBatches[1] } : {}),
     positive: CIFAR10_CLASSES[pos] as Cifar10Class,
     negative: CIFAR10_CLASSES[neg] as Cifar10Class,
@@ -138,4 +142,27 @@ async function pickImages(
     }
   }
   return parts.map((p) => ({ x: p.x, y: p.y, count: 2 * p.n, inputs }));
+}
+
+/** Every image of the classes `pos` (target 1) and `neg` (target 0) in `file`, in file order, with its record number. */
+async function pickAllImages(file: string, pos: number, neg: number, color: ColorMode): Promise<IndexedDataset> {
+  const labels = await readLabels(file);
+  const count = labels.reduce((n, label) => (label === pos || label === neg ? n + 1 : n), 0);
+  const inputs = inputsPerImage(color);
+  const x = new Float32Array(count * inputs);
+  const y = new Float32Array(count);
+  const index = new Uint32Array(count);
+  let row = 0;
+  await forEachRecord(file, (label, i, record) => {
+    if (label !== pos && label !== neg) return true;
+    // A file changed between the two reads would not fit the arrays: stop rather than overrun.
+    if (row === count) throw new UserError(`${file}: changed while it was being read`);
+    y[row] = label === pos ? 1 : 0;
+    index[row] = i;
+    recordToInputs(record, color, x, row * inputs);
+    row++;
+    return true;
+  });
+  if (row !== count) throw new UserError(`${file}: changed while it was being read`);
+  return { x, y, count, inputs, index };
 }

@@ -17,12 +17,23 @@ export interface Dataset {
   readonly inputs: number;
 }
 
+/** A Dataset whose examples come from one file, with each example's position in it. */
+export interface IndexedDataset extends Dataset {
+  /** index[k]: example k's record number in its file (0-based). */
+  readonly index: Uint32Array;
+}
+
 /** The blog's two-class subset, ready to train on. */
 export interface Subset {
   readonly train: Dataset;
   readonly test: Dataset;
   /** Held-out images from the training batches (after the training ones), when asked for. */
   readonly validation?: Dataset;
+  /**
+   * Every image of the two classes in the test batch, in file order (1,000 + 1,000 in CIFAR-10);
+   * `test` is the first testPerClass of each class among them.
+   */
+  readonly fullTest?: IndexedDataset;
   /** Class with target 1 and class with target 0. */
   readonly positive: Cifar10Class;
   readonly negative: Cifar10Class;

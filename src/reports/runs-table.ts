@@ -207,7 +207,7 @@ export function runRowsOf(train: readonly TrainRecord[], landscape: readonly Lan
     const unstable =
       epochs.length > 0
         ? unstableEnd({
-            trainLosses: epochs.map((h) => h.trainLoss),
+            trainLosses: epochs.map((h) => h.trainLoss).filter((v, k, all) => Number.isFinite(v) || k === all.length - 1), // the scored epochs (the final one always is)
             finalTrainAccuracy: epochs[epochs.length - 1].trainAccuracy,
             trainCount: 2 * r.config.data.trainPerClass,
           }).length > 0

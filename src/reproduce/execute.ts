@@ -62,7 +62,7 @@ async function executeTrainJob(job: TrainJob, opts: ExecuteOptions): Promise<Exe
     await writeJson(path.join(tmp, RESULT_FILE), record);
     return {
       seconds: result.seconds,
-      headline: `test ${pct(result.finalTestAccuracy)} (best ${pct(result.bestTestAccuracy)} at epoch ${result.bestEpoch}) in ${result.seconds.toFixed(1)} s`,
+      headline: `test ${pct(result.metrics.testAccuracy)} at epoch ${result.metrics.selectedEpoch} (${result.metrics.selectedBy}), stop ${result.stopReason} at ${result.stopEpoch}, in ${result.seconds.toFixed(1)} s`,
     };
   });
 }

@@ -1,17 +1,24 @@
 /**
  * One training run, from a resolved config to a folder of results.
  *
- *   backend -> data subset -> initial parameters (from the seed) -> engine -> trainLoop
+ *   set-up:  backend -> data subset -> initial parameters (from the seed) -> run.json
+ *   loop:    engine -> trainLoop (history.csv after every epoch, progress, Ctrl-C)
+ *   record:  summary.csv, predictions.csv, weights, run.json's results, charts, the closing lines
  *
  * and, in the run folder (outputs/<config>-<run id>/ unless told otherwise):
  *   run.json      the resolved config, seed, backend and versions, data source, start and end
  *                 times; written at the start (status "running") and rewritten at the end
  *   history.csv   one row per epoch (epoch 0 = before training), rewritten atomically after
- *                 every epoch, so a run stopped at any moment leaves a readable file
+ *                 every epoch, so a run stopped at any moment leaves a readable file; a set not
+ *                 scored after an epoch (config.evaluation, src/training/loop.ts) has empty cells
  *   gradients.csv per-layer gradient statistics, when the config records them
  *   activations.csv per-hidden-layer saturation, dead units and percentiles, when the config records them
  *   summary.csv   one row: test accuracy at the epoch of lowest validation loss (the primary
- *                 figure, src/training/run-metrics.ts), final and last-five test accuracy, time
+ *                 figure, src/training/run-metrics.ts) and that epoch, where and why the run
+ *                 stopped, final and last-five test accuracy, the full test set's accuracy, time
+ *   predictions.csv  the network's output for every image of the full test set (the two classes'
+ *                 1,000 + 1,000 of the test batch) at the chosen and the final epoch, when
+ *                 config.data.fullTest
  *   weights.json  the final parameters (src/nn/params-io.ts)
  *   curves.svg/.png  loss and accuracy against epoch
  */
@@ -23,7 +30,7 @@ import { threadsForRun, type ThreadsRequest } from '../nn/tfjs/threads.js';
 import type { RunConfig } from '../config/schema.js';
 import { resolveDataDir } from '../data/cache.js';
 import { loadSubset } from '../data/subset.js';
-import type { Subset } from '../data/types.js';
+import type { Dataset, IndexedDataset, Subset } from '../data/types.js';
 import { initParams, type Params, layerSizes } from '../nn/params.js';
 import { saveParams } from '../nn/params-io.js';
 import { saveLayersModel } from '../nn/tfjs/layers-model.js';
@@ -35,14 +42,14 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { UserError, messageOf } from '../util/errors.js';
 import type { EngineKind, NetworkSpec } from '../nn/engine.js';
 import { createEngine, sgdSpecOf } from '../nn/create-engine.js';
-import { withTargets } from '../nn/targets.js';
-import { stepsPerEpoch, trainLoop, type EpochRecord } from './loop.js';
+import { decisionThreshold, withTargets } from '../nn/targets.js';
+import { stepsPerEpoch, trainLoop, type EpochRecord, type LoopResult, type StopReason } from './loop.js';
 import { prepareOutDir } from './out-dir.js';
 import { removeIfEmpty } from '../util/folders.js';
 import { existsSync } from 'node:fs';
 import type { ProgressChoice, ProgressStyle } from '../util/progress-choice.js';
 import { exitCodeFor, onStopSignal, type StopSignal } from '../util/signals.js';
-import { runMetrics, type RunMetrics } from './run-metrics.js';
+import { accuracyOfOutputs, runMetrics, type RunMetrics } from './run-metrics.js';
 import { projectVersion } from '../util/version.js';
 
 export interface TrainRunOptions {
@@ -77,9 +84,18 @@ export interface RunResult {
   gradients: LayerGradientStat[];
   activations: LayerActivationStat[];
   finalTestAccuracy: number;
-  /** The primary figure (test accuracy at the epoch of lowest validation loss) and the ones beside it. */
+  /** The primary figure (test accuracy at the epoch of lowest validation loss), that epoch, and the figures beside it. */
   metrics: RunMetrics;
-  /** The best test accuracy after any epoch >= 1, and that epoch (chosen on the test set: flattering, not for verdicts). */
+  /** The last epoch trained, and why the run stopped there (src/config/schema.ts StoppingSchema). */
+  stopEpoch: number;
+  stopReason: StopReason;
+  /** Accuracy on the full test set at the chosen and at the final epoch; NaN when it was not scored. */
+  fullTestAccuracy: number;
+  fullTestAccuracyFinal: number;
+  /**
+   * The best test accuracy after any epoch >= 1 whose test set was scored, and that epoch
+   * (chosen on the test set: flattering, not for verdicts; kept for older readers).
+   */
   bestTestAccuracy: number;
   bestEpoch: number;
   finalTrainAccuracy: number;
@@ -87,12 +103,15 @@ export interface RunResult {
   finalTestLoss: number;
   /** Training time: the sum of the epochs' seconds. */
   seconds: number;
+  /** The part of `seconds` spent scoring sets. */
+  evaluationSeconds: number;
   params: Params;
   dataSource: string;
   /** Live TensorFlow.js tensors after each history entry (constant when nothing leaks). */
   liveTensors: number[];
 }
 
+/** Cells of sets not scored after an epoch are empty (see the header). */
 export const HISTORY_COLUMNS = [
   'epoch',
   'train_loss',
@@ -115,24 +134,33 @@ export const SUMMARY_COLUMNS = [
   'backend',
   'seed',
   'epochs',
+  'patience',
   'learning_rate',
   'momentum',
   'batch_size',
   'init',
   'test_acc',
-  'selected_epoch',
+  'best_epoch',
+  'stop_epoch',
+  'stop_reason',
   'val_loss_best',
   'test_acc_last5',
   'final_test_acc',
+  'test_full_acc',
+  'test_full_acc_final',
   'best_test_acc',
-  'best_epoch',
+  'best_test_epoch',
   'final_train_acc',
   'final_train_loss',
   'final_test_loss',
   'seconds',
+  'eval_seconds',
   'started_at',
   'finished_at',
 ] as const;
+
+/** predictions.csv: one row per image of the full test set, in test-batch order. */
+export const PREDICTION_COLUMNS = ['index', 'label', 'in_test', 'output_best', 'output_final'] as const;
 
 export async function trainRun(config: RunConfig, options: TrainRunOptions = {}): Promise<RunResult> {
   const mode = resolveProgress(options.progress ?? 'auto');
@@ -156,6 +184,42 @@ async function trainInto(
   mode: ProgressStyle,
   startedAt: Date,
 ): Promise<RunResult> {
+  const run = await setUpRun(outDir, config, options, mode, startedAt);
+  const { loop, finalParams } = await runLoop(run, options);
+  return recordRun(run, loop, finalParams, options);
+}
+
+/** What the set-up hands to the loop and the record. */
+interface RunSetUp {
+  outDir: string;
+  config: RunConfig;
+  mode: ProgressStyle;
+  startedAt: Date;
+  say: (line: string) => void;
+  backend: BackendInfo | null;
+  subset: Subset;
+  /** The subset's sets with the configured targets. */
+  train: Dataset;
+  test: Dataset;
+  validation: Dataset | undefined;
+  /** The full test set, when the config scores it and the subset has it. */
+  fullTest: IndexedDataset | undefined;
+  network: NetworkSpec;
+  params: Params;
+  runInfo: RunInfo;
+  writeRunJson: () => Promise<void>;
+}
+
+type RunInfo = ReturnType<typeof runInfoOf>;
+
+/** Backend, data, initial parameters, and run.json (status "running"). */
+async function setUpRun(
+  outDir: string,
+  config: RunConfig,
+  options: TrainRunOptions,
+  mode: ProgressStyle,
+  startedAt: Date,
+): Promise<RunSetUp> {
   const say = (line: string): void => {
     if (mode !== 'none') process.stdout.write(`${line}\n`);
   };
@@ -170,15 +234,57 @@ async function trainInto(
   // The data's 1/0 labels as the configured targets (config.targets; the same arrays for 1/0).
   const [train, test] = [withTargets(subset.train, config.targets), withTargets(subset.test, config.targets)];
   const validation = subset.validation ? withTargets(subset.validation, config.targets) : undefined;
+  const fullTest =
+    config.data.fullTest && subset.fullTest ? { ...withTargets(subset.fullTest, config.targets), index: subset.fullTest.index } : undefined;
   say(
-    `data: ${train.count} training, ${validation?.count ?? 0} validation and ${test.count} test images, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`,
+    `data: ${train.count} training, ${validation?.count ?? 0} validation and ${test.count} test images` +
+      `${fullTest ? ` (full test set: ${fullTest.count})` : ''}, ${subset.positive} (1) vs ${subset.negative} (0), ${subset.color}, ${train.inputs} inputs, from ${subset.source}`,
   );
+  if (config.data.fullTest && !subset.fullTest) say('full test set: not in the data given to this run; predictions.csv is not written');
 
   const sizes = layerSizes(train.inputs, config.hidden);
   const params = options.initialParams ?? initParams(sizes, config.init, config.seed);
   const network: NetworkSpec = { sizes, hiddenActivation: config.activation, outputActivation: config.outputActivation };
+  const runInfo = runInfoOf(config, outDir, startedAt, backend, subset, { train, test, validation, fullTest }, sizes);
+  const writeRunJson = () => writeFileAtomic(path.join(outDir, 'run.json'), `${JSON.stringify(runInfo, null, 2)}\n`);
+  await writeRunJson();
+  const budget = config.stopping
+    ? `at most ${config.epochs} epochs (stopping after ${config.stopping.patience} without a lower validation loss)`
+    : `${config.epochs} epochs`;
+  say(
+    `training ${config.name}: ${sizes.length} layers [${sizes.join(', ')}], ${config.activation}, ` +
+      `lr ${config.learningRate}${config.momentum > 0 ? ` momentum ${config.momentum}` : ''}, batch ${config.batchSize}, ` +
+      `${budget}, seed ${config.seed}, engine ${config.engine} -> ${outDir}`,
+  );
+  return {
+    outDir,
+    config,
+    mode,
+    startedAt,
+    say,
+    backend,
+    subset,
+    train,
+    test,
+    validation,
+    fullTest,
+    network,
+    params,
+    runInfo,
+    writeRunJson,
+  };
+}
 
-  const runInfo = {
+function runInfoOf(
+  config: RunConfig,
+  outDir: string,
+  startedAt: Date,
+  backend: BackendInfo | null,
+  subset: Subset,
+  sets: { train: Dataset; test: Dataset; validation?: Dataset; fullTest?: Dataset },
+  sizes: number[],
+) {
+  return {
     name: config.name,
     status: 'running' as 'running' | 'finished' | 'interrupted',
     config,
@@ -195,41 +301,42 @@ async function trainInto(
       positive: subset.positive,
       negative: subset.negative,
       color: subset.color,
-      trainCount: train.count,
-      testCount: test.count,
-      validationCount: validation?.count ?? 0,
-      inputs: train.inputs,
+      trainCount: sets.train.count,
+      testCount: sets.test.count,
+      validationCount: sets.validation?.count ?? 0,
+      fullTestCount: sets.fullTest?.count ?? 0,
+      inputs: sets.train.inputs,
     },
     outDir,
     startedAt: startedAt.toISOString(),
     finishedAt: null as string | null,
     epochsCompleted: 0,
   };
-  const writeRunJson = () => writeFileAtomic(path.join(outDir, 'run.json'), `${JSON.stringify(runInfo, null, 2)}\n`);
-  await writeRunJson();
-  say(
-    `training ${config.name}: ${sizes.length} layers [${sizes.join(', ')}], ${config.activation}, ` +
-      `lr ${config.learningRate}${config.momentum > 0 ? ` momentum ${config.momentum}` : ''}, batch ${config.batchSize}, ` +
-      `${config.epochs} epochs, seed ${config.seed}, engine ${config.engine} -> ${outDir}`,
-  );
+}
 
+/** The engine and the training loop, with history.csv kept current and Ctrl-C turned into a clean stop. */
+async function runLoop(run: RunSetUp, options: TrainRunOptions): Promise<{ loop: LoopResult; finalParams: Params }> {
+  const { config, outDir, runInfo } = run;
   const historyRows: CsvRow[] = [];
   const gradientStatsSoFar: LayerGradientStat[] = [];
   const activationStatsSoFar: LayerActivationStat[] = [];
-  const progress = new Progress(mode, config.epochs, stepsPerEpoch(train.count, config.batchSize));
+  const progress = new Progress(run.mode, config.epochs, stepsPerEpoch(run.train.count, config.batchSize));
   const interrupt = options.handleInterrupt === false ? null : new InterruptFlag();
 
-  const engine = createEngine(config.engine, network, sgdSpecOf(config), params);
-  let loop;
+  const engine = createEngine(config.engine, run.network, sgdSpecOf(config), run.params);
+  let loop: LoopResult;
   let finalParams: Params;
   try {
     progress.start();
     loop = await trainLoop({
       engine,
-      train,
-      test,
-      validation,
+      train: run.train,
+      test: run.test,
+      validation: run.validation,
+      fullTest: run.fullTest,
       epochs: config.epochs,
+      patience: config.stopping?.patience,
+      evaluation: config.evaluation,
       batchSize: config.batchSize,
       seed: config.seed,
       recordGradients: config.recordGradients,
@@ -246,7 +353,7 @@ async function trainInto(
           await writeCsv(path.join(outDir, 'activations.csv'), ACTIVATION_COLUMNS, activationRows(activationStatsSoFar));
         runInfo.epochsCompleted = record.epoch;
         // Kept current, so a run killed without warning (SIGKILL, power) still says how far it got.
-        await writeRunJson();
+        await run.writeRunJson();
         progress.epoch(record);
         options.onEpoch?.(record);
       },
@@ -258,82 +365,150 @@ async function trainInto(
     engine.dispose();
   }
 
-  const finishedAt = new Date();
-  runInfo.finishedAt = finishedAt.toISOString();
   if (loop.interrupted) {
+    runInfo.finishedAt = new Date().toISOString();
     runInfo.status = 'interrupted';
-    await writeRunJson();
+    await run.writeRunJson();
     throw new UserError(
       `interrupted after ${runInfo.epochsCompleted} of ${config.epochs} epochs; ` +
         `the finished epochs are in ${path.join(outDir, 'history.csv')}`,
       exitCodeFor(interrupt?.signal ?? 'SIGINT'),
     );
   }
+  return { loop, finalParams };
+}
 
+/** The run's figures and files once the loop has finished, and its closing lines. */
+async function recordRun(run: RunSetUp, loop: LoopResult, finalParams: Params, options: TrainRunOptions): Promise<RunResult> {
+  const { config, outDir, runInfo, say } = run;
+  const finishedAt = new Date();
+  runInfo.finishedAt = finishedAt.toISOString();
   const { history } = loop;
-  const trained = history.filter((h) => h.epoch >= 1);
   const last = history[history.length - 1];
-  const best = trained.reduce((a, b) => (b.testAccuracy > a.testAccuracy ? b : a), trained[0]);
+  const testScored = history.filter((h) => h.epoch >= 1 && !Number.isNaN(h.testAccuracy));
+  const bestTest = testScored.reduce((a, b) => (b.testAccuracy > a.testAccuracy ? b : a), testScored[0] ?? last);
+  const threshold = decisionThreshold(config.targets);
+  const full = run.fullTest && loop.fullTestOutputs ? { set: run.fullTest, outputs: loop.fullTestOutputs } : null;
   const result: RunResult = {
     config,
     outDir,
-    backend,
+    backend: run.backend,
     engine: config.engine,
     history,
     gradients: loop.gradients,
     activations: loop.activations,
     metrics: runMetrics(history),
+    stopEpoch: loop.stopEpoch,
+    stopReason: loop.stopReason,
+    fullTestAccuracy: full ? accuracyOfOutputs(full.outputs.chosen, full.set.y, threshold) : Number.NaN,
+    fullTestAccuracyFinal: full ? accuracyOfOutputs(full.outputs.final, full.set.y, threshold) : Number.NaN,
     finalTestAccuracy: last.testAccuracy,
-    bestTestAccuracy: best.testAccuracy,
-    bestEpoch: best.epoch,
+    bestTestAccuracy: bestTest.testAccuracy,
+    bestEpoch: bestTest.epoch,
     finalTrainAccuracy: last.trainAccuracy,
     finalTrainLoss: last.trainLoss,
     finalTestLoss: last.testLoss,
     seconds: last.elapsedSeconds,
+    evaluationSeconds: loop.evaluationSeconds,
     params: finalParams,
-    dataSource: subset.source,
+    dataSource: run.subset.source,
     liveTensors: loop.liveTensors,
   };
+  if (result.metrics.selectedEpoch !== loop.chosenEpoch)
+    throw new Error(`the loop chose epoch ${loop.chosenEpoch}, the run's metrics epoch ${result.metrics.selectedEpoch}`);
 
-  await writeCsv(path.join(outDir, 'summary.csv'), SUMMARY_COLUMNS, [summaryRow(result, startedAt, finishedAt)]);
+  // Again at the end: the chosen epoch's training-set cells are filled in only once the run has finished.
+  await writeCsv(path.join(outDir, 'history.csv'), HISTORY_COLUMNS, history.map(historyRow));
+  await writeCsv(path.join(outDir, 'summary.csv'), SUMMARY_COLUMNS, [summaryRow(result, run.startedAt, finishedAt)]);
+  if (full)
+    await writeCsv(
+      path.join(outDir, 'predictions.csv'),
+      PREDICTION_COLUMNS,
+      predictionRows(run.subset, full.outputs.chosen, full.outputs.final),
+    );
   await saveParams(path.join(outDir, 'weights.json'), finalParams);
-  await saveLayersModel(outDir, network, finalParams); // model.json + weights.bin, for tf.loadLayersModel
+  await saveLayersModel(outDir, run.network, finalParams); // model.json + weights.bin, for tf.loadLayersModel
   runInfo.status = 'finished';
   Object.assign(runInfo, {
     results: {
       testAccuracy: result.metrics.testAccuracy,
       selectedEpoch: result.metrics.selectedEpoch,
+      bestEpoch: result.metrics.selectedEpoch,
+      stopEpoch: result.stopEpoch,
+      stopReason: result.stopReason,
       finalTestAccuracy: result.finalTestAccuracy,
+      testFullAccuracy: nullIfNaN(result.fullTestAccuracy),
+      testFullAccuracyFinal: nullIfNaN(result.fullTestAccuracyFinal),
       bestTestAccuracy: result.bestTestAccuracy,
-      bestEpoch: result.bestEpoch,
+      bestTestEpoch: result.bestEpoch,
       finalTrainAccuracy: result.finalTrainAccuracy,
       finalTrainLoss: result.finalTrainLoss,
       finalTestLoss: result.finalTestLoss,
       seconds: result.seconds,
+      evaluationSeconds: result.evaluationSeconds,
     },
   });
-  await writeRunJson();
-  if (options.charts !== false) {
-    try {
-      await writeTrainingCurves(outDir, history, { title: `${config.name} (seed ${config.seed})` });
-      // gradients-by-layer/-by-epoch.svg/.png: the vanishing gradient of this run, when recorded.
-      if (result.gradients.length > 0)
-        await writeGradientCharts(outDir, result.gradients, { title: `${config.name} (seed ${config.seed})` });
-      // activations.svg/.png: saturation, dead units and output percentiles per hidden layer, when recorded.
-      if (result.activations.length > 0)
-        await writeActivationChart(outDir, result.activations, { title: `${config.name} (seed ${config.seed})` });
-    } catch (err) {
-      // The numbers are already saved; a chart that cannot be drawn should not lose them.
-      process.stderr.write(`warning: could not draw the charts: ${messageOf(err).split('\n')[0]}\n`);
-    }
-  }
+  await run.writeRunJson();
+  if (options.charts !== false) await drawCharts(result);
 
+  const m = result.metrics;
   say(
-    `test accuracy ${pct(result.metrics.testAccuracy)} at epoch ${result.metrics.selectedEpoch} (${result.metrics.selectedBy}), final ${pct(result.finalTestAccuracy)}, ` +
-      `train accuracy ${pct(result.finalTrainAccuracy)}, ${result.seconds.toFixed(1)} s of training`,
+    `test ${pct(m.testAccuracy)} at epoch ${m.selectedEpoch} (${m.selectedBy}); ` +
+      `final ${pct(result.finalTestAccuracy)} at epoch ${result.stopEpoch} (${stopText(result, config)})`,
+  );
+  if (full) {
+    say(
+      `full test set (${full.set.count} images): ${pct(result.fullTestAccuracy)} at epoch ${m.selectedEpoch}, ${pct(result.fullTestAccuracyFinal)} at epoch ${result.stopEpoch}`,
+    );
+  }
+  say(
+    `train accuracy ${pct(result.finalTrainAccuracy)} at epoch ${result.stopEpoch}; ${result.seconds.toFixed(1)} s of training, ` +
+      `${result.evaluationSeconds.toFixed(1)} s of it scoring sets`,
   );
   say(`results: ${outDir}`);
   return result;
+}
+
+async function drawCharts(result: RunResult): Promise<void> {
+  const { config, outDir } = result;
+  const title = `${config.name} (seed ${config.seed})`;
+  try {
+    await writeTrainingCurves(outDir, result.history, { title, chosenEpoch: result.metrics.selectedEpoch });
+    // gradients-by-layer/-by-epoch.svg/.png: the vanishing gradient of this run, when recorded.
+    if (result.gradients.length > 0) await writeGradientCharts(outDir, result.gradients, { title });
+    // activations.svg/.png: saturation, dead units and output percentiles per hidden layer, when recorded.
+    if (result.activations.length > 0) await writeActivationChart(outDir, result.activations, { title });
+  } catch (err) {
+    // The numbers are already saved; a chart that cannot be drawn should not lose them.
+    process.stderr.write(`warning: could not draw the charts: ${messageOf(err).split('\n')[0]}\n`);
+  }
+}
+
+function stopText(r: RunResult, config: RunConfig): string {
+  switch (r.stopReason) {
+    case 'fixed':
+      return `${config.epochs} epochs, no stopping rule`;
+    case 'patience':
+      return `stopped: no lower validation loss for ${config.stopping?.patience} epochs`;
+    case 'maximum':
+      return `stopped at the maximum of ${config.epochs} epochs, validation loss still falling within the patience`;
+  }
+}
+
+/** One row per image of the full test set; `in_test` marks the ones that are also in the (article-sized) test set. */
+function predictionRows(subset: Subset, chosen: Float32Array, final: Float32Array): CsvRow[] {
+  const full = subset.fullTest!;
+  const testPerClass = subset.test.count / 2;
+  const seen = [0, 0];
+  return Array.from({ length: full.count }, (_, k) => {
+    const label = full.y[k];
+    const rank = seen[label]++;
+    return { index: full.index[k], label, in_test: rank < testPerClass ? 1 : 0, output_best: chosen[k], output_final: final[k] };
+  });
+}
+
+function nullIfNaN(v: number): number | null {
+  return Number.isNaN(v) ? null : v;
 }
 
 function resolveProgress(mode: ProgressChoice): ProgressStyle {
@@ -344,16 +519,21 @@ function resolveProgress(mode: ProgressChoice): ProgressStyle {
 function historyRow(e: EpochRecord): CsvRow {
   return {
     epoch: e.epoch,
-    train_loss: e.trainLoss,
-    train_acc: e.trainAccuracy,
-    test_loss: e.testLoss,
-    test_acc: e.testAccuracy,
+    train_loss: scoredCell(e.trainLoss),
+    train_acc: scoredCell(e.trainAccuracy),
+    test_loss: scoredCell(e.testLoss),
+    test_acc: scoredCell(e.testAccuracy),
     val_loss: Number.isFinite(e.valLoss) ? e.valLoss : '',
     val_acc: Number.isFinite(e.valAccuracy) ? e.valAccuracy : '',
     seconds: round(e.seconds),
     elapsed_seconds: round(e.elapsedSeconds),
     finished_at: new Date().toISOString(),
   };
+}
+
+/** A set not scored after the epoch is NaN in the record and an empty cell in the file. */
+function scoredCell(v: number): number | '' {
+  return Number.isNaN(v) ? '' : v;
 }
 
 function summaryRow(r: RunResult, startedAt: Date, finishedAt: Date): CsvRow {
@@ -367,21 +547,27 @@ function summaryRow(r: RunResult, startedAt: Date, finishedAt: Date): CsvRow {
     backend: r.backend?.name ?? 'none',
     seed: c.seed,
     epochs: c.epochs,
+    patience: c.stopping?.patience ?? '',
     learning_rate: c.learningRate,
     momentum: c.momentum,
     batch_size: c.batchSize,
     init: c.init.scheme === 'normal' ? `normal(${c.init.std})` : c.init.scheme,
     test_acc: r.metrics.testAccuracy,
-    selected_epoch: r.metrics.selectedEpoch,
+    best_epoch: r.metrics.selectedEpoch,
+    stop_epoch: r.stopEpoch,
+    stop_reason: r.stopReason,
     val_loss_best: Number.isFinite(r.metrics.bestValLoss) ? r.metrics.bestValLoss : '',
     test_acc_last5: r.metrics.testAccuracyLast5,
     final_test_acc: r.finalTestAccuracy,
+    test_full_acc: scoredCell(r.fullTestAccuracy),
+    test_full_acc_final: scoredCell(r.fullTestAccuracyFinal),
     best_test_acc: r.bestTestAccuracy,
-    best_epoch: r.bestEpoch,
+    best_test_epoch: r.bestEpoch,
     final_train_acc: r.finalTrainAccuracy,
     final_train_loss: r.finalTrainLoss,
     final_test_loss: r.finalTestLoss,
     seconds: round(r.seconds),
+    eval_seconds: round(r.evaluationSeconds),
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
   };
@@ -417,10 +603,16 @@ class InterruptFlag {
   }
 }
 
-/** A bar over all the run's steps on a terminal, one line per epoch otherwise, or nothing. */
+/**
+ * A bar over all the run's steps on a terminal, one line per epoch otherwise, or nothing. Each
+ * epoch shows the training set (when scored), the validation set, which chooses the epoch a run
+ * reports, and the test set (when scored); an epoch with the lowest validation loss so far is
+ * marked, since its test accuracy is the figure the run would report if it stopped there.
+ */
 class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private lastEpoch: EpochRecord | null = null;
+  private lowestValLoss = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly mode: ProgressStyle,
@@ -447,12 +639,10 @@ class Progress {
 
   epoch(e: EpochRecord): void {
     this.lastEpoch = e;
+    const lowest = e.valLoss < this.lowestValLoss;
+    if (lowest) this.lowestValLoss = e.valLoss;
     if (this.mode === 'lines') {
-      const of = `${e.epoch}`.padStart(`${this.epochs}`.length);
-      process.stdout.write(
-        `epoch ${of}/${this.epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}  ` +
-          `test loss ${e.testLoss.toFixed(4)} acc ${pct(e.testAccuracy)}  ${e.seconds.toFixed(2)} s\n`,
-      );
+      process.stdout.write(`${epochLine(e, this.epochs, lowest)}\n`);
     } else if (this.bar && e.epoch >= 1) {
       this.bar.update(e.epoch * this.steps, { epoch: Math.min(e.epoch + 1, this.epochs), epochs: this.epochs, last: this.describeLast() });
     }
@@ -466,6 +656,26 @@ class Progress {
   private describeLast(): string {
     const e = this.lastEpoch;
     if (!e || e.epoch === 0) return 'first epoch running';
-    return `epoch ${e.epoch}: train ${pct(e.trainAccuracy)} test ${pct(e.testAccuracy)}`;
+    return `epoch ${e.epoch}: val ${pctOrDash(e.valAccuracy)} test ${pctOrDash(e.testAccuracy)}`;
   }
+}
+
+/** One epoch's line: `epoch  3/40  train loss 0.1800 acc 74.1 %  val loss 0.1900 acc 72.0 %  test acc 71.5 %  *  1.23 s`. */
+function epochLine(e: EpochRecord, epochs: number, lowestValLossSoFar: boolean): string {
+  const of = `${e.epoch}`.padStart(`${epochs}`.length);
+  const set = (name: string, loss: number, accuracy: number) =>
+    Number.isNaN(loss) ? `${name} -` : `${name} loss ${loss.toFixed(4)} acc ${pct(accuracy)}`;
+  const parts = [
+    `epoch ${of}/${epochs}`,
+    set('train', e.trainLoss, e.trainAccuracy),
+    ...(Number.isNaN(e.valLoss) ? [] : [set('val', e.valLoss, e.valAccuracy)]),
+    `test ${Number.isNaN(e.testAccuracy) ? '-' : `acc ${pct(e.testAccuracy)}`}`,
+    ...(lowestValLossSoFar ? ['* lowest val loss so far'] : []),
+    `${e.seconds.toFixed(2)} s`,
+  ];
+  return parts.join('  ');
+}
+
+function pctOrDash(x: number): string {
+  return Number.isNaN(x) ? '-' : pct(x);
 }
