@@ -113,6 +113,23 @@ describe('train: the stopping rule', () => {
     expect([loop.chosenEpoch, loop.stopEpoch, loop.stopReason]).to.deep.equal([1, 3, 'patience']);
   });
 
+  it('patienceFraction lengthens the patience to ceil(f x the last improving epoch) when that is longer', async () => {
+    //                  epoch: 0    1    2    3    4    5    6    7    8    9    10
+    const lateImprover = [1.0, 0.9, 0.8, 0.7, 0.6, 0.65, 0.66, 0.67, 0.68, 0.5, 0.69];
+    // Patience 2 alone ends the run at 4 + 2 = 6, before the improvement at 9.
+    const plain = await scriptedRun(lateImprover, { patience: 2 });
+    expect([plain.loop.chosenEpoch, plain.loop.stopEpoch, plain.loop.stopReason]).to.deep.equal([4, 6, 'patience']);
+    // f = 1: after epoch 4 the patience is max(2, 4) = 4, so the run ends at 8, one epoch before the improvement.
+    const one = await scriptedRun(lateImprover, { patience: 2, patienceFraction: 1 });
+    expect([one.loop.chosenEpoch, one.loop.stopEpoch, one.loop.stopReason]).to.deep.equal([4, 8, 'patience']);
+    // f = 1.25: ceil(5) = 5 reaches epoch 9, which improves; then ceil(11.25) = 12 outlasts the maximum of 10.
+    const grown = await scriptedRun(lateImprover, { patience: 2, patienceFraction: 1.25 });
+    expect([grown.loop.chosenEpoch, grown.loop.stopEpoch, grown.loop.stopReason]).to.deep.equal([9, 10, 'maximum']);
+    // f = 0.5: ceil(0.5 x 4) = 2, no longer than the patience itself, so the run ends as without it.
+    const half = await scriptedRun(lateImprover, { patience: 2, patienceFraction: 0.5 });
+    expect([half.loop.chosenEpoch, half.loop.stopEpoch]).to.deep.equal([4, 6]);
+  });
+
   it('without a rule trains every epoch ("fixed")', async () => {
     const { loop } = await scriptedRun(stopsByPatience, {});
     expect([loop.chosenEpoch, loop.stopEpoch, loop.stopReason]).to.deep.equal([9, 9, 'fixed']);

@@ -108,6 +108,11 @@ export const DataConfigSchema = z.strictObject({
  */
 const StoppingSchema = z.strictObject({
   patience: z.number().int().min(1).max(100000),
+  /**
+   * Optional: the patience grows to ceil(patienceFraction x the last improving epoch) when that
+   * is longer (configs/rules/confirmatory.json: max(30, 0.5 x the best epoch)).
+   */
+  patienceFraction: z.number().min(0).max(10).optional(),
 });
 
 /**

@@ -11,7 +11,8 @@
  * - Epoch 0 is an evaluation of the initial parameters, so every curve starts at chance.
  * - Stopping (`patience`): an epoch improves when its validation loss is strictly lower than
  *   that of every earlier epoch (epoch 0 included; no minimum delta); the loop stops after
- *   epoch e when e - (the last improving epoch) reaches the patience, and in any case after
+ *   epoch e when e - (the last improving epoch) reaches the patience (with `patienceFraction` f,
+ *   max(patience, ceil(f x the last improving epoch))), and in any case after
  *   `epochs`. The last improving epoch is the chosen one: the epoch of lowest validation loss
  *   that src/training/run-metrics.ts reports (without a validation split, the final epoch).
  * - Evaluation (`evaluation`): 'every-epoch' scores the training, validation and test sets after
@@ -78,6 +79,11 @@ export interface TrainLoopOptions {
   shouldStop?: () => boolean;
   /** Stop after this many epochs without improvement of the validation loss (see the header); needs `validation`. */
   patience?: number;
+  /**
+   * With `patience`: the patience grows to ceil(patienceFraction x the last improving epoch) when
+   * that is longer, so a slowly learning run (a small learning rate) is given time in proportion.
+   */
+  patienceFraction?: number;
   /** Which sets are scored after which epoch (see the header); default 'every-epoch'. */
   evaluation?: EvaluationSchedule;
   /** Run through the network at the chosen and the final epoch; its outputs are returned. */
@@ -128,6 +134,9 @@ export function stepsPerEpoch(trainCount: number, batchSize: number): number {
 
 export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
   const { engine, train, test, epochs, patience } = opts;
+  // The patience in force while `chosen` is the last improving epoch.
+  const patienceAt = (chosen: number): number =>
+    patience === undefined ? Number.POSITIVE_INFINITY : Math.max(patience, Math.ceil((opts.patienceFraction ?? 0) * chosen));
   const inputs = train.inputs;
   if (engine.network.sizes[0] !== inputs) {
     throw new Error(`the network takes ${engine.network.sizes[0]} inputs, the data has ${inputs}`);
@@ -185,7 +194,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
       chosenEpoch = epoch;
       chosenParams = keepChosenParams ? timed(() => engine.getParams()) : null;
     }
-    const outOfPatience = patience !== undefined && epoch - chosenEpoch >= patience;
+    const outOfPatience = epoch - chosenEpoch >= patienceAt(chosenEpoch);
     const last = epoch === epochs || outOfPatience;
     if (last) {
       stopReason = outOfPatience ? 'patience' : stopReason;
@@ -193,7 +202,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
     }
     // Epochs that may end up among the last five whatever comes next, so test_acc_last5 is exact.
     const maybeInLastFive =
-      epoch > epochs - LAST_EPOCHS_AVERAGED || (patience !== undefined && epoch - chosenEpoch > patience - LAST_EPOCHS_AVERAGED);
+      epoch > epochs - LAST_EPOCHS_AVERAGED || epoch - chosenEpoch > patienceAt(chosenEpoch) - LAST_EPOCHS_AVERAGED;
     const trainEval = everyEpoch || last ? score(train) : NOT_SCORED;
     const testEval = everyEpoch || last || improves || maybeInLastFive ? score(test) : NOT_SCORED;
     const record: EpochRecord = {

@@ -249,7 +249,7 @@ async function setUpRun(
   const writeRunJson = () => writeFileAtomic(path.join(outDir, 'run.json'), `${JSON.stringify(runInfo, null, 2)}\n`);
   await writeRunJson();
   const budget = config.stopping
-    ? `at most ${config.epochs} epochs (stopping after ${config.stopping.patience} without a lower validation loss)`
+    ? `at most ${config.epochs} epochs (stopping after ${patienceText(config)} without a lower validation loss)`
     : `${config.epochs} epochs`;
   say(
     `training ${config.name}: ${sizes.length} layers [${sizes.join(', ')}], ${config.activation}, ` +
@@ -336,6 +336,7 @@ async function runLoop(run: RunSetUp, options: TrainRunOptions): Promise<{ loop:
       fullTest: run.fullTest,
       epochs: config.epochs,
       patience: config.stopping?.patience,
+      patienceFraction: config.stopping?.patienceFraction,
       evaluation: config.evaluation,
       batchSize: config.batchSize,
       seed: config.seed,
@@ -484,12 +485,18 @@ async function drawCharts(result: RunResult): Promise<void> {
   }
 }
 
+function patienceText(config: RunConfig): string {
+  const s = config.stopping;
+  if (!s) return '';
+  return s.patienceFraction ? `max(${s.patience}, ${s.patienceFraction} x the best epoch) epochs` : `${s.patience} epochs`;
+}
+
 function stopText(r: RunResult, config: RunConfig): string {
   switch (r.stopReason) {
     case 'fixed':
       return `${config.epochs} epochs, no stopping rule`;
     case 'patience':
-      return `stopped: no lower validation loss for ${config.stopping?.patience} epochs`;
+      return `stopped: no lower validation loss for ${patienceText(config)}`;
     case 'maximum':
       return `stopped at the maximum of ${config.epochs} epochs, validation loss still falling within the patience`;
   }
