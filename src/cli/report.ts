@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../util/errors.js';
 import { stringOption } from './flags.js';
-import { prepareOutDir } from '../training/out-dir.js';
+import { claimOutputFolder, writeClaimed } from '../util/output-claim.js';
 
 interface ReportArgs {
   runs?: string;
@@ -30,20 +30,22 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const outDir = argv.out;
     if (!runsFile) throw new UsageError('--runs: give the runs table to judge (e.g. --runs outputs/reproduce/runs.csv)');
     if (!outDir) throw new UsageError('--out: give a new or empty folder for the report');
-    const { readRunsCsv } = await import('../reports/runs-table.js');
+    const { readRunsCsv } = await import('../reports/runs-csv.js');
     const runs = await readRunsCsv(runsFile);
-    await prepareOutDir(outDir, 'report');
+    const claim = await claimOutputFolder(outDir, { flag: '--out', inputs: [runsFile] });
     const { buildReport } = await import('../reports/build-report.js');
     const { describeRunSettings } = await import('../reports/report-data.js');
-    const built = await buildReport(outDir, runs, {
-      title: `Report on ${path.basename(runsFile)}: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient`,
-      source: runsFile,
-      command: `node dist/run.js report --runs ${runsFile} --out ${outDir}`,
-      settings: describeRunSettings(runs),
-      notes: [`Built from ${runsFile} alone (${runs.length} runs); the machine and versions that produced the runs are not known here.`],
-      extraCharts: [],
-      now: new Date(),
-    });
+    const built = await writeClaimed(claim, () =>
+      buildReport(outDir, runs, {
+        title: `Report on ${path.basename(runsFile)}: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient`,
+        source: runsFile,
+        command: `node dist/run.js report --runs ${runsFile} --out ${outDir}`,
+        settings: describeRunSettings(runs),
+        notes: [`Built from ${runsFile} alone (${runs.length} runs); the machine and versions that produced the runs are not known here.`],
+        extraCharts: [],
+        now: new Date(),
+      }),
+    );
     process.stdout.write(
       [
         `summary: ${built.summary}`,
