@@ -22,11 +22,19 @@ const WRITE_FAILURES: Readonly<Record<string, string>> = {
   EIO: 'input/output error',
 };
 
+/** A file could not be written (a full disk, a quota, permissions): what the command wrote so far is not a result. */
+export class WriteFailure extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WriteFailure';
+  }
+}
+
 /** A write failure the user can fix as one line naming the file; anything else unchanged (a bug keeps its stack). */
 function writeFailure(finalPath: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const why = code === undefined ? undefined : WRITE_FAILURES[code];
-  return why === undefined ? err : new UserError(`${finalPath}: cannot write: ${why}`);
+  return why === undefined ? err : new WriteFailure(`${finalPath}: cannot write: ${why}`);
 }
 
 /** A temporary name beside `finalPath`; `.tmp-` marks it for cleanup (see removeStaleTemps). */

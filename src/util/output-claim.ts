@@ -14,12 +14,9 @@
  */
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { createFolder } from './folders.js';
+import { createFolder, OUTPUT_LOCK } from './folders.js';
 import { lockFolder } from './lock.js';
 import { UsageError, UserError } from './errors.js';
-
-/** The lock inside a claimed folder (its owner file is `.output.lock.owner`); never part of the results. */
-export const OUTPUT_LOCK = '.output.lock';
 
 export interface OutputClaim {
   /** The claimed folder, or the claimed file. */
@@ -37,6 +34,8 @@ export interface ClaimOptions {
   inputs?: readonly string[];
   /** A file whose presence marks a folder as this command's own, so it may be written again. */
   ownMarker?: string;
+  /** The caller has just made the folder (a new default folder): abandoning the claim removes it. */
+  madeByCaller?: boolean;
 }
 
 /** The real path of `p`, or of its nearest existing ancestor joined with the rest (for an output not made yet). */
@@ -72,7 +71,7 @@ function refuseInputAsOutput(out: string, opts: ClaimOptions): void {
 /** Claims the folder `dir`: new, empty or own (see ClaimOptions.ownMarker), under the lock OUTPUT_LOCK inside it. */
 export async function claimOutputFolder(dir: string, opts: ClaimOptions): Promise<OutputClaim> {
   refuseInputAsOutput(dir, opts);
-  const created = await createFolder(dir, opts.flag);
+  const created = (await createFolder(dir, opts.flag)) || opts.madeByCaller === true;
   const lockPath = path.join(dir, OUTPUT_LOCK);
   // A process that made the folder but lost the lock to another leaves it to the other.
   const unlock = await lockFolder(
