@@ -232,7 +232,7 @@ describe('files from elsewhere are hostile until checked', function () {
       ],
       [
         'a bad row after a quoted field over two lines',
-        `${HEADER}\n"sig\nmoid3",sigmoid,3,1,0.7\nrelu3,relu,3,1,seventy\n`,
+        `${HEADER},note\nsigmoid3,sigmoid,3,1,0.7,"two\nlines"\nrelu3,relu,3,1,seventy,\n`,
         /runs\.csv: line 4, column "test_acc": expected a number, got "seventy"/,
       ],
       ['a row with a field too many', `${HEADER}\n${ROWS[0]},extra\n`, /runs\.csv: line 2: 6 fields, but the header has 5/],

@@ -11,7 +11,8 @@
  * plain decimal (0x10, 1e, Infinity, NaN), an activation not spelled as the configs spell it
  * (RELU), and rows of one configuration that disagree on what it is (activation, layers,
  * epochs, batch size, learning rate, init). Text echoed from the file in a message has its
- * control characters shown as escapes and is cut to SHOWN_MAX characters.
+ * control characters shown as escapes and is cut to 60 characters (src/util/format.ts). Text
+ * cells (config, activation, init) may hold no control characters.
  *
  * The parser is this small hand-written one, not a library: it is strict where a general
  * parser relaxes (a quote inside an unquoted field, text after a closing quote), and it knows
@@ -20,13 +21,12 @@
 import { z } from 'zod';
 import { RunConfigSchema } from '../config/schema.js';
 import { UserError } from '../util/errors.js';
+import { shown } from '../util/format.js';
 import { readRegularFile } from '../util/regular-file.js';
 import { RunRowSchema, type RunRow } from './runs-table.js';
 
 /** Largest runs table read: a sweep of thousands of runs is a few MB. */
 export const MAX_RUNS_BYTES = 64 * 2 ** 20;
-/** Characters of a cell (or file name) echoed in a message at most. */
-const SHOWN_MAX = 60;
 
 const REQUIRED = ['config', 'activation', 'layers', 'seed', 'test_acc'] as const;
 const ACTIVATIONS: readonly string[] = RunConfigSchema.shape.activation.options;
@@ -39,16 +39,6 @@ const NUMERIC = new Set<string>(Object.entries(RunRowSchema.shape).flatMap(([k, 
 function isNumeric(t: z.ZodType): boolean {
   const inner = t instanceof z.ZodOptional ? (t.unwrap() as z.ZodType) : t;
   return inner instanceof z.ZodNumber;
-}
-
-/** Text from the file as it may be shown on a terminal: control and direction characters escaped, length capped. */
-export function shown(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-  return safe.length > SHOWN_MAX ? `${safe.slice(0, SHOWN_MAX)}...` : safe;
 }
 
 /** The file's text: UTF-8 (a byte-order mark dropped); UTF-16 and invalid UTF-8 refused by name. */
@@ -177,7 +167,11 @@ export function readRunsCsv(file: string): RunRow[] {
       if (NUMERIC.has(name)) {
         if (!DECIMAL.test(v)) throw new UserError(`${at}, column "${name}": expected a number, got "${shown(v)}" (plain decimal only)`);
         raw[name] = Number(v);
-      } else raw[name] = v;
+      } else {
+        // eslint-disable-next-line no-control-regex
+        if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new UserError(`${at}, column "${name}": "${shown(v)}" holds control characters`);
+        raw[name] = v;
+      }
     }
     const parsed = RunRowSchema.safeParse(raw);
     if (!parsed.success) {

@@ -24,6 +24,7 @@ import { writeFileAtomic } from '../../util/atomic.js';
 import { UserError, messageOf } from '../../util/errors.js';
 import { firstIssue, parseJsonText } from '../../util/json.js';
 import { readRegularFile } from '../../util/regular-file.js';
+import { shown } from '../../util/format.js';
 
 export const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -143,7 +144,7 @@ interface CheckedModelFiles {
 function insidePath(modelJsonPath: string, p: string): string {
   const parts = p.split('/').filter((s) => s !== '' && s !== '.');
   if (p === '' || path.isAbsolute(p) || /[\\\0:]/.test(p) || parts.length === 0 || parts.includes('..')) {
-    throw new UserError(`${modelJsonPath}: the weights path "${p.slice(0, 200)}" leaves the model's folder; only names inside it are read`);
+    throw new UserError(`${modelJsonPath}: the weights path "${shown(p)}" leaves the model's folder; only names inside it are read`);
   }
   return path.join(path.dirname(modelJsonPath), ...parts);
 }
@@ -267,7 +268,7 @@ function networkOf(
   while (k < layers.length && layers[k].class_name === 'InputLayer') k++;
   while (k < layers.length) {
     const layer = layers[k++];
-    if (layer.class_name !== 'Dense') refuse(`layer ${k} is a ${String(layer.class_name).slice(0, 40)} where a Dense layer is expected`);
+    if (layer.class_name !== 'Dense') refuse(`layer ${k} is a ${shown(String(layer.class_name))} where a Dense layer is expected`);
     const dense = DenseConfigSchema.safeParse(layer.config);
     if (!dense.success) return refuse(`layer ${k} (Dense): ${firstIssue(dense.error)}`);
     const follow = [];
@@ -285,7 +286,7 @@ function networkOf(
         follow.length > 2 ||
         (follow.length === 2 && (!scaled || clipped))
       ) {
-        refuse(`layer ${dense.data.name}: Dense(${dense.data.activation}) followed by ${names.slice(0, 80)}`);
+        refuse(`layer ${shown(dense.data.name)}: Dense(${dense.data.activation}) followed by ${shown(names)}`);
       }
       activation = clipped ? 'relu-clipped' : scaled ? 'relu-scaled' : 'relu';
     }
@@ -306,31 +307,31 @@ export async function readLayersModel(modelJsonPath: string): Promise<SavedNetwo
   const offsets = new Map<string, { offset: number; shape: number[] }>();
   let at = 0;
   for (const s of specs) {
-    if (offsets.has(s.name)) throw new UserError(`${modelJsonPath}: the manifest lists the weight "${s.name.slice(0, 80)}" twice`);
+    if (offsets.has(s.name)) throw new UserError(`${modelJsonPath}: the manifest lists the weight "${shown(s.name)}" twice`);
     offsets.set(s.name, { offset: at, shape: s.shape });
     at += 4 * s.shape.reduce((a, b) => a * b, 1);
   }
   const take = (name: string, shape: number[]): Float32Array => {
     const found = offsets.get(name);
-    if (!found) throw new UserError(`${modelJsonPath}: the manifest has no weight "${name}"`);
+    if (!found) throw new UserError(`${modelJsonPath}: the manifest has no weight "${shown(name)}"`);
     if (found.shape.join(',') !== shape.join(',')) {
       throw new UserError(
-        `${modelJsonPath}: the weight "${name}" has shape [${found.shape.join(', ')}], but the layers need [${shape.join(', ')}]`,
+        `${modelJsonPath}: the weight "${shown(name)}" has shape [${found.shape.join(', ')}], but the layers need [${shape.join(', ')}]`,
       );
     }
     offsets.delete(name);
     const values = new Float32Array(data.slice(found.offset, found.offset + 4 * shape.reduce((a, b) => a * b, 1)));
     const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new UserError(`${fileOf.get(name)}: weight ${name}[${bad}] is ${values[bad]}; only finite weights are read`);
+    if (bad >= 0) throw new UserError(`${fileOf.get(name)}: weight ${shown(name)}[${bad}] is ${values[bad]}; only finite weights are read`);
     return values;
   };
   const kernel0 = offsets.get(`${dense[0].name}/kernel`);
   if (!kernel0 || kernel0.shape.length !== 2)
-    throw new UserError(`${modelJsonPath}: the manifest has no 2-D weight "${dense[0].name}/kernel"`);
+    throw new UserError(`${modelJsonPath}: the manifest has no 2-D weight "${shown(dense[0].name)}/kernel"`);
   const sizes = [kernel0.shape[0], ...dense.map((d) => d.units)];
   const weights = dense.map((d, l) => take(`${d.name}/kernel`, [sizes[l], d.units]));
   const biases = dense.map((d) => take(`${d.name}/bias`, [d.units]));
   const extra = [...offsets.keys()];
-  if (extra.length > 0) throw new UserError(`${modelJsonPath}: the manifest lists "${extra[0].slice(0, 80)}", which no Dense layer holds`);
+  if (extra.length > 0) throw new UserError(`${modelJsonPath}: the manifest lists "${shown(extra[0])}", which no Dense layer holds`);
   return { params: { sizes, weights, biases }, activations: dense.map((d) => d.activation) };
 }
