@@ -26,7 +26,7 @@ import { readRegularFile } from '../util/regular-file.js';
 import { RunRowSchema, type RunRow } from './runs-table.js';
 
 /** Largest runs table read: a sweep of thousands of runs is a few MB. */
-export const MAX_RUNS_BYTES = 64 * 2 ** 20;
+const MAX_RUNS_BYTES = 64 * 2 ** 20;
 
 const REQUIRED = ['config', 'activation', 'layers', 'seed', 'test_acc'] as const;
 const ACTIVATIONS: readonly string[] = RunConfigSchema.shape.activation.options;
