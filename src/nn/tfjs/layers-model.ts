@@ -190,7 +190,9 @@ async function readModelFiles(modelJsonPath: string): Promise<CheckedModelFiles>
       try {
         stat = await fs.lstat(file);
       } catch (err) {
-        throw new UserError(`${file}: cannot read the weights named in ${modelJsonPath}: ${(err as NodeJS.ErrnoException).code ?? ''}`);
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        const why = code === 'ENOENT' ? 'no such file' : code === 'ENOTDIR' ? 'a file is in the way in its path' : code;
+        throw new UserError(`${file}: cannot read the weights named in ${modelJsonPath}: ${why}`);
       }
       if (stat.isSymbolicLink())
         throw new UserError(`${file}: the weights file is a symbolic link; only a regular file inside the model's folder is read`);
