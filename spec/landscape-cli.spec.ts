@@ -154,7 +154,7 @@ describe('landscape: the command line', function () {
       [['--at', 'later'], /^--at: expected one of trained, init, got "later"/],
       [['--at', 'init', '--weights', 'a.json'], /^--weights and --at init: choose one/],
       [['--weights', 'a.json', '--weights', 'b.json'], /^--weights: give one weights file per --config \(1\)/],
-      [['--weights', path.join(dir, 'nothing.json')], /nothing\.json: cannot read weights: no such file/],
+      [['--weights', path.join(dir, 'nothing.json')], /nothing\.json: cannot read the weights file: no such file/],
       [['--at', 'init', '--span', '2', '--from', '-1', '--to', '1'], /^--span: give either span or from\/to, not both/],
       [['--at', 'init', '--from', '1'], /^--to: give both from and to, or neither/],
       [['--at', 'init', '--points', '2'], /^--points: .*>=3/],

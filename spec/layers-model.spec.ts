@@ -11,8 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/nn/tfjs/backend.js';
 import { createEngine } from '../src/nn/create-engine.js';
 import { initParams } from '../src/nn/params.js';
-import { loadParamsOrModel } from '../src/nn/params-io.js';
-import { layersModelFileHandler, loadLayersModelParams, saveLayersModel } from '../src/nn/tfjs/layers-model.js';
+import { layersModelFileHandler, readLayersModel, saveLayersModel } from '../src/nn/tfjs/layers-model.js';
 import type { NetworkSpec } from '../src/nn/engine.js';
 import { ENGINE_CHOICES, type Activation } from '../src/config/schema.js';
 import { activationNames } from '../src/config/activations.js';
@@ -67,8 +66,10 @@ describe('nn: networks saved as a TensorFlow.js layers model', () => {
         expect(d.ok, `predictions differ by ${d.maxAbs}`).to.equal(true);
         expect(Math.max(...expected) - Math.min(...expected), 'outputs that vary').to.be.greaterThan(1e-3);
 
-        const back = await loadParamsOrModel(path.join(dir, 'model.json'));
+        const saved = await readLayersModel(path.join(dir, 'model.json'));
+        const back = saved.params;
         expect(back.sizes).to.deep.equal(SIZES);
+        expect(saved.activations).to.deep.equal([...SIZES.slice(2).map(() => activation), 'sigmoid']);
         for (let l = 0; l + 1 < SIZES.length; l++) {
           expect(Array.from(back.weights[l])).to.deep.equal(Array.from(params.weights[l]));
           expect(Array.from(back.biases[l])).to.deep.equal(Array.from(params.biases[l]));
@@ -82,12 +83,12 @@ describe('nn: networks saved as a TensorFlow.js layers model', () => {
     await fs.writeFile(file, '{"weights": []}');
     let caught: unknown;
     try {
-      await loadLayersModelParams(file);
+      await readLayersModel(file);
     } catch (err) {
       caught = err;
     }
     expect(caught).to.be.instanceOf(UserError);
-    expect((caught as Error).message).to.match(/model\.json: cannot load it as a TensorFlow\.js layers model/);
+    expect((caught as Error).message).to.match(/model\.json: not a TensorFlow\.js layers model/);
   });
 
   it('a training run writes model.json + weights.bin beside weights.json, holding the final parameters', async () => {
@@ -106,7 +107,7 @@ describe('nn: networks saved as a TensorFlow.js layers model', () => {
     });
     const files = await fs.readdir(outDir);
     expect(files).to.include.members(['weights.json', 'model.json', 'weights.bin']);
-    const back = await loadParamsOrModel(path.join(outDir, 'model.json'));
+    const back = (await readLayersModel(path.join(outDir, 'model.json'))).params;
     expect(Array.from(back.weights[0])).to.deep.equal(Array.from(result.params.weights[0]));
   });
 });

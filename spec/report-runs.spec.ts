@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseCsv } from '../src/util/csv.js';
 import { finalize } from '../src/reports/finalize.js';
-import { readRunsCsv, RUNS_COLUMNS } from '../src/reports/runs-table.js';
+import { RUNS_COLUMNS } from '../src/reports/runs-table.js';
+import { readRunsCsv } from '../src/reports/runs-csv.js';
 import { CLAIMS_COLUMNS } from '../src/reports/claims-table.js';
 import { makeSyntheticReproduceDir, ARTICLE_WORLD } from './helpers/report-fixture.js';
 import { runCommandInProcess } from './helpers/run-command.js';
@@ -127,6 +128,6 @@ describe('runs.csv and report --runs', function () {
     }
     const r = await runCli(['report', '--runs', path.join(tmp, 'missing.csv'), '--out', path.join(tmp, 'x')]);
     expect(r.code).to.not.equal(0);
-    expect(r.stderr.trim()).to.match(/^error: .*missing\.csv: cannot read the runs file \(no such file\)$/);
+    expect(r.stderr.trim()).to.match(/^error: .*missing\.csv: cannot read the runs table: no such file$/);
   });
 });

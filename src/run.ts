@@ -21,6 +21,7 @@ import { reportCommand } from './cli/report.js';
 import { studyCommand } from './cli/study.js';
 import { explainCommand } from './cli/explain.js';
 import { DEBUG_ENV, failWithUsage } from './cli/flags.js';
+import { projectVersion } from './util/version.js';
 
 /** Every command, in the order --help lists them; unknown words are checked against their names. */
 const COMMAND_MODULES = [
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'give a command, or --config FILE to train one configuration (see --help)')
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version('version', 'print the version', projectVersion())
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail(failWithUsage);

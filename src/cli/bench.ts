@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { ALL_BACKENDS, ALL_PARTS, DEFAULT_PARTS, formatReport, runBench, type BenchBackend, type BenchPart } from '../bench/bench-run.js';
 import { BENCH_SAMPLES } from '../bench/workload.js';
+import { BENCH_COLUMNS } from '../bench/report.js';
+import { claimOutputFile, writeClaimed } from '../util/output-claim.js';
 import { UsageError } from '../util/errors.js';
 import { MAX_WASM_THREADS } from '../nn/tfjs/threads.js';
 import { numberOption, stringOption } from './flags.js';
@@ -142,23 +144,29 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     for (const b of batchSizes) if (b > samples) throw new UsageError(`--batch-sizes: ${b} is larger than --samples ${samples}`);
     const torchScript = args['torch-script'];
     const memoryConfig = args['memory-config'];
-    const report = await runBench({
-      root: projectRoot,
-      batchSizes,
-      backends,
-      wasmThreads,
-      parts: (only ?? [...DEFAULT_PARTS]).filter((p) => !skip.includes(p)),
-      repetitions: positiveNumber('repetitions', args.repetitions, true) ?? (quick ? 3 : 5),
-      budgetSeconds: positiveNumber('budget', args.budget, false) ?? (quick ? 2 : 30),
-      samples,
-      quick,
-      python: args.python ?? '/usr/bin/python3',
-      torchScript: torchScript !== undefined ? path.resolve(torchScript) : path.join(projectRoot, 'tools', 'torch_mlp.py'),
-      memoryConfig: memoryConfig !== undefined ? path.resolve(memoryConfig) : path.join(projectRoot, 'configs', 'sigmoid7.json'),
-      out: path.resolve(args.out ?? path.join('outputs', 'bench.csv')),
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
+    const out = path.resolve(args.out ?? path.join('outputs', 'bench.csv'));
+    // Claimed before the hour of measuring: a file of another program, or another bench writing it, stops it at once.
+    const header = BENCH_COLUMNS.join(',');
+    const claim = await claimOutputFile(out, { flag: '--out', isOwn: (head) => head.startsWith(`${header}\n`) });
+    const report = await writeClaimed(claim, () =>
+      runBench({
+        root: projectRoot,
+        batchSizes,
+        backends,
+        wasmThreads,
+        parts: (only ?? [...DEFAULT_PARTS]).filter((p) => !skip.includes(p)),
+        repetitions: positiveNumber('repetitions', args.repetitions, true) ?? (quick ? 3 : 5),
+        budgetSeconds: positiveNumber('budget', args.budget, false) ?? (quick ? 2 : 30),
+        samples,
+        quick,
+        python: args.python ?? '/usr/bin/python3',
+        torchScript: torchScript !== undefined ? path.resolve(torchScript) : path.join(projectRoot, 'tools', 'torch_mlp.py'),
+        memoryConfig: memoryConfig !== undefined ? path.resolve(memoryConfig) : path.join(projectRoot, 'configs', 'sigmoid7.json'),
+        out,
+        log: (line) => process.stderr.write(`${line}\n`),
+      }),
+    );
     process.stdout.write(`${formatReport(report)}\n`);
-    process.stdout.write(`wrote ${path.relative(process.cwd(), path.resolve(args.out ?? path.join('outputs', 'bench.csv')))}\n`);
+    process.stdout.write(`wrote ${path.relative(process.cwd(), out)}\n`);
   },
 };

@@ -9,16 +9,18 @@ import { UserError } from '../util/errors.js';
 import { batchDirOf, checkDataDir, resolveDataDir, DATA_DIR_ENV, defaultDataDir } from '../data/cache.js';
 import { ensureData } from '../data/fetch.js';
 import { verifyDataDir } from '../data/verify.js';
+import { stringOption } from './flags.js';
 
 interface DataArgs {
   'data-dir'?: string;
 }
 
+/** The same rule as every other command's --data-dir (src/cli/flags.ts): a value is required, "" is refused. */
 const dataDirOption = <T>(y: Argv<T>) =>
-  y.option('data-dir', {
-    type: 'string',
-    describe: `where the CIFAR-10 files are cached (default: $${DATA_DIR_ENV}, else ${defaultDataDir()})`,
-  });
+  y.option(
+    'data-dir',
+    stringOption('data-dir', `where the CIFAR-10 files are cached (default: $${DATA_DIR_ENV}, else ${defaultDataDir()})`),
+  ) as unknown as Argv<DataArgs>;
 
 const fetchCommand: CommandModule<object, DataArgs> = {
   command: 'fetch',

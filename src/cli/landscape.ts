@@ -18,7 +18,7 @@ import { BACKEND_CHOICES, MAX_SEED, type RunConfig } from '../config/schema.js';
 import { resolveDataDir } from '../data/cache.js';
 import { loadSubset } from '../data/subset.js';
 import type { Subset } from '../data/types.js';
-import { loadParamsOrModel } from '../nn/params-io.js';
+import { readModelFile } from '../nn/params-io.js';
 import { initParams, type Params, layerSizes } from '../nn/params.js';
 import {
   LANDSCAPE_DEFAULTS,
@@ -136,15 +136,6 @@ function dataKey(c: RunConfig): string {
   return JSON.stringify(c.data);
 }
 
-function checkSizes(file: string, params: Params, expected: number[], config: RunConfig): void {
-  const same = params.sizes.length === expected.length && params.sizes.every((s, k) => s === expected[k]);
-  if (!same) {
-    throw new UsageError(
-      `--weights ${file}: holds a network of sizes [${params.sizes.join(', ')}], but ${config.name} is [${expected.join(', ')}]`,
-    );
-  }
-}
-
 export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
   command: 'landscape',
   describe: 'sweep single first-layer weights of trained (or untrained) networks: loss and its derivative (experiment 2)',
@@ -223,8 +214,13 @@ async function probe(args: LandscapeArgs, ctx: ProbeContext): Promise<void> {
     const sizes = layerSizes(subset.train.inputs, config.hidden);
     let params: Params;
     if (args.weights) {
-      params = await loadParamsOrModel(args.weights[k]);
-      checkSizes(args.weights[k], params, sizes, config);
+      params = await readModelFile(args.weights[k], {
+        flag: '--weights',
+        config: config.name,
+        sizes,
+        hiddenActivation: config.activation,
+        outputActivation: config.outputActivation,
+      });
       sources.push(`weights from ${args.weights[k]}`);
     } else if (args.at === 'init') {
       params = initParams(sizes, config.init, config.seed);

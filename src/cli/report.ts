@@ -6,7 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../util/errors.js';
 import { stringOption } from './flags.js';
-import { prepareOutDir } from '../training/out-dir.js';
+import { claimOutputFolder, writeClaimed } from '../util/output-claim.js';
 
 interface ReportArgs {
   runs?: string;
@@ -33,11 +33,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const outDir = argv.out;
     if (!runsFile) throw new UsageError('--runs: give the runs table to judge (e.g. --runs outputs/reproduce/runs.csv)');
     if (!outDir) throw new UsageError('--out: give a new or empty folder for the report');
-    const { readRunsCsv } = await import('../reports/runs-table.js');
+    const { readRunsCsv } = await import('../reports/runs-csv.js');
     const runs = await readRunsCsv(runsFile);
-    await prepareOutDir(outDir, 'report');
+    const claim = await claimOutputFolder(outDir, { flag: '--out', inputs: [runsFile] });
     const { buildReport, runsFileContext } = await import('../reports/build-report.js');
-    const built = await buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs));
+    const built = await writeClaimed(claim, () => buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs)));
     process.stdout.write(
       [
         `summary: ${built.summary}`,

@@ -35,7 +35,9 @@ interface MergeArgs {
 }
 
 /** The closing lines of a finished sweep or merge: where the summary and report are, and each claim's verdict. */
-function sayFinal(final: FinalizeResult, say: (line: string) => void): void {
+/** The result paths on stdout, like `report`'s (progress goes to stderr). */
+function sayFinal(final: FinalizeResult): void {
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
   say(`runs:    ${final.runs}`);
   say(`summary: ${final.summary}`);
   say(`claims:  ${final.claims}`);
@@ -64,7 +66,7 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
     const { finalize } = await import('../reports/finalize.js');
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, log: say, finish: (dir) => finalize(dir) });
-    sayFinal(outcome.final, say);
+    sayFinal(outcome.final);
   },
 };
 
@@ -113,11 +115,10 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .join(' ');
     const { runSweep } = await import('../reproduce/sweep.js');
     const { finalize } = await import('../reports/finalize.js');
-    const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const outcome = await runSweep({
       finish: async (dir) => {
         const final = await finalize(dir);
-        sayFinal(final, say);
+        sayFinal(final);
         return final;
       },
       configFile: argv.config,

@@ -12,6 +12,11 @@ import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import type { ThreadsRequest } from '../nn/tfjs/threads.js';
 import { choiceOption, dataDirOption, numberOption, progressOption, stringOption, threadsOption } from './flags.js';
+import { promises as fs } from 'node:fs';
+import { prepareOutDir } from '../training/out-dir.js';
+import { WriteFailure } from '../util/atomic.js';
+import { OUTPUT_LOCK } from '../util/folders.js';
+import { claimOutputFolder } from '../util/output-claim.js';
 
 interface TrainArgs {
   config: string;
@@ -62,6 +67,17 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     // Imported here, not at the top: a mistake in the flags or the config is then reported
     // without first loading TensorFlow.js and the chart libraries.
     const { trainRun } = await import('../training/train-run.js');
-    await trainRun(config, { outDir: args.out, dataDir: args['data-dir'], progress: args.progress, threads: args.threads });
+    const outDir = args.out ?? (await prepareOutDir(undefined, config.name));
+    const claim = await claimOutputFolder(outDir, { flag: '--out', madeByCaller: args.out === undefined });
+    try {
+      await trainRun(config, { outDir, dataDir: args['data-dir'], progress: args.progress, threads: args.threads });
+    } catch (err) {
+      // A full disk leaves nothing half-written, nor does a failure before the first file; an
+      // interrupted run keeps its finished epochs (history.csv).
+      if (err instanceof WriteFailure || (await fs.readdir(outDir)).every((n) => n.startsWith(OUTPUT_LOCK))) await claim.abandon();
+      else await claim.release();
+      throw err;
+    }
+    await claim.release();
   },
 };

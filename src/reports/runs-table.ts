@@ -26,11 +26,9 @@
  *   saturated_init, saturated_trained, off_trained, dead_units_trained  shares of (unit, image) pairs at a bound / off,
  *                              and of units off on every image, pooled over the hidden layers
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseCsv, writeCsv, type CsvRow } from '../util/csv.js';
-import { UserError } from '../util/errors.js';
+import { writeCsv, type CsvRow } from '../util/csv.js';
 import type { LandscapeRecord, TrainRecord } from '../reproduce/store.js';
 import { runMetrics } from '../training/run-metrics.js';
 import type { LayerGradientStat } from '../nn/gradient-stats.js';
@@ -83,7 +81,8 @@ export const RUNS_COLUMNS = [
 const fraction = z.number().min(0).max(1);
 const optional = <T extends z.ZodType>(t: T) => t.optional();
 
-const RunRowSchema = z.object({
+/** A row of runs.csv; read from a file by src/reports/runs-csv.ts. */
+export const RunRowSchema = z.object({
   config: z.string().min(1),
   activation: z.string().min(1),
   layers: z.number().int().min(2),
@@ -128,12 +127,6 @@ const RunRowSchema = z.object({
 });
 
 export type RunRow = z.output<typeof RunRowSchema>;
-
-const NUMERIC = new Set<string>(Object.entries(RunRowSchema.shape).flatMap(([k, t]) => (isNumeric(t) ? [k] : [])));
-function isNumeric(t: z.ZodType): boolean {
-  const inner = t instanceof z.ZodOptional ? (t.unwrap() as z.ZodType) : t;
-  return inner instanceof z.ZodNumber;
-}
 
 /** log10(last layer's mean |gradient| / first layer's), averaged over the recorded epochs; undefined without gradients. */
 function gradientLogRatio(gradients: readonly LayerGradientStat[]): number | undefined {
@@ -292,50 +285,4 @@ export async function writeRunsCsv(dir: string, rows: readonly RunRow[]): Promis
     rows.map((r) => Object.fromEntries(RUNS_COLUMNS.map((c) => [c, r[c] ?? ''])) as CsvRow),
   );
   return file;
-}
-
-/**
- * Reads and validates a runs.csv: a UserError naming the file, the row (as a line number of
- * the file) and the column for the first bad value; unknown columns are ignored.
- */
-export async function readRunsCsv(file: string): Promise<RunRow[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot read the runs file (${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')})`);
-  }
-  const header = text.split('\n', 1)[0].replace(/\r$/, '').split(',');
-  for (const need of ['config', 'activation', 'layers', 'seed', 'test_acc']) {
-    if (!header.includes(need))
-      throw new UserError(`${file}: missing column "${need}" (needed: config, activation, layers, seed, test_acc)`);
-  }
-  const records = parseCsv(text.replace(/\r\n/g, '\n'));
-  if (records.length === 0) throw new UserError(`${file}: no runs (the file has a header but no rows)`);
-  const seen = new Set<string>();
-  return records.map((rec, i) => {
-    const line = i + 2;
-    const raw: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rec)) {
-      if (!(k in RunRowSchema.shape)) continue;
-      if (v.trim() === '') continue;
-      if (NUMERIC.has(k)) {
-        const x = Number(v);
-        if (!Number.isFinite(x)) throw new UserError(`${file}: line ${line}, column "${k}": expected a number, got "${v}"`);
-        raw[k] = x;
-      } else raw[k] = v.trim();
-    }
-    const parsed = RunRowSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const column = issue.path.join('.') || '(row)';
-      const detail = issue.code === 'invalid_type' && raw[column] === undefined ? 'is empty (required)' : issue.message;
-      throw new UserError(`${file}: line ${line}, column "${column}": ${detail}`);
-    }
-    const key = `${parsed.data.config}\u0000${parsed.data.seed}`;
-    if (seen.has(key)) throw new UserError(`${file}: line ${line}: config "${parsed.data.config}" seed ${parsed.data.seed} appears twice`);
-    seen.add(key);
-    return parsed.data;
-  });
 }

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
 import { parseJsonText, readTextFile } from '../util/json.js';
 import { describeIssue } from '../config/load.js';
-import { ENGINE_CHOICES } from '../config/schema.js';
+import { ENGINE_CHOICES, MAX_SEED } from '../config/schema.js';
 import { NAME_MAX_LENGTH, NAME_PATTERN, NAME_RULE } from '../util/paths.js';
 
 /** A name that becomes part of a folder name: the project's one naming rule (src/util/paths.ts). */
@@ -58,7 +58,7 @@ const StudyConfigSchema = z
     networks: z.array(SafeName).min(2),
     /** Seeds of the judged runs: firstSeed, firstSeed + 1, ... */
     seeds: z.number().int().min(2).max(1000),
-    firstSeed: z.number().int().min(0).max(4294967295).default(1),
+    firstSeed: z.number().int().min(0).max(MAX_SEED).default(1),
     /** Seeds of each learning-rate tuning run (its own seeds, after the judged ones, so choosing never sees them). */
     tuningSeeds: z.number().int().min(1).max(20).default(1),
     batchSizes: z.array(BatchSizeSchema).min(1),
@@ -74,6 +74,18 @@ const StudyConfigSchema = z
   .superRefine((c, ctx) => {
     const inits = new Set(c.inits.map((i) => i.name));
     if (inits.size !== c.inits.length) ctx.addIssue({ code: 'custom', path: ['inits'], message: 'init names must be unique' });
+    const twice = <T>(list: readonly T[]): T | undefined => list.find((x, i) => list.indexOf(x) !== i);
+    const network = twice(c.networks);
+    if (network !== undefined) ctx.addIssue({ code: 'custom', path: ['networks'], message: `"${network}" is listed twice` });
+    const batch = twice(c.batchSizes.map(String));
+    if (batch !== undefined) ctx.addIssue({ code: 'custom', path: ['batchSizes'], message: `${batch} is listed twice` });
+    if (c.firstSeed + c.seeds - 1 > MAX_SEED) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['firstSeed'],
+        message: `the last judged seed, firstSeed + seeds - 1 = ${c.firstSeed + c.seeds - 1}, exceeds the largest seed ${MAX_SEED}`,
+      });
+    }
     const keys = new Set(Object.keys(c.perBatch));
     c.batchSizes.forEach((b, i) => {
       if (!keys.has(String(b))) ctx.addIssue({ code: 'custom', path: ['batchSizes', i], message: `has no entry "${b}" in "perBatch"` });

@@ -9,6 +9,33 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { UserError } from './errors.js';
+
+/** Failures of writing that the user can fix (room, quota, permissions), worded for one line. */
+const WRITE_FAILURES: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for the file size limit',
+  EROFS: 'read-only filesystem',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EIO: 'input/output error',
+};
+
+/** A file could not be written (a full disk, a quota, permissions): what the command wrote so far is not a result. */
+export class WriteFailure extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WriteFailure';
+  }
+}
+
+/** A write failure the user can fix as one line naming the file; anything else unchanged (a bug keeps its stack). */
+function writeFailure(finalPath: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const why = code === undefined ? undefined : WRITE_FAILURES[code];
+  return why === undefined ? err : new WriteFailure(`${finalPath}: cannot write: ${why}`);
+}
 
 /** A temporary name beside `finalPath`; `.tmp-` marks it for cleanup (see removeStaleTemps). */
 export function tempPathFor(finalPath: string): string {
@@ -17,15 +44,16 @@ export function tempPathFor(finalPath: string): string {
   return path.join(dir, `.${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+/** Writes `data` to a temporary beside `finalPath` and renames it into place; a full disk is one line naming the file. */
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(finalPath), { recursive: true });
   const tmp = tempPathFor(finalPath);
   try {
+    await fs.mkdir(path.dirname(finalPath), { recursive: true });
     await fs.writeFile(tmp, data);
     await fs.rename(tmp, finalPath);
   } catch (err) {
     await fs.rm(tmp, { force: true });
-    throw err;
+    throw writeFailure(finalPath, err);
   }
 }
 
@@ -34,15 +62,15 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
  * to `finalPath`. If `produce` throws, the temporary is removed and `finalPath` is untouched.
  */
 export async function produceAtomically<T>(finalPath: string, produce: (tmpPath: string) => Promise<T>): Promise<T> {
-  await fs.mkdir(path.dirname(finalPath), { recursive: true });
   const tmp = tempPathFor(finalPath);
   try {
+    await fs.mkdir(path.dirname(finalPath), { recursive: true });
     const result = await produce(tmp);
     await fs.rename(tmp, finalPath);
     return result;
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true });
-    throw err;
+    throw writeFailure(finalPath, err);
   }
 }
 

@@ -97,13 +97,16 @@ export async function newFolder(base: string, what: string): Promise<string> {
   throw new UserError(`${what} ${base}: ${MAX_ATTEMPTS} folders of that name already exist; give --out`);
 }
 
+/** The lock of a claimed output folder (src/util/output-claim.ts; its owner file is `.output.lock.owner`): never a result. */
+export const OUTPUT_LOCK = '.output.lock';
+
 /**
- * Prepares a folder the user named: creates it, or accepts it when it exists and is empty.
- * Results of another run are never overwritten.
+ * Prepares a folder the user named: creates it, or accepts it when it exists and is empty (but
+ * for the lock of the process that claimed it). Results of another run are never overwritten.
  */
 export async function prepareEmptyFolder(dir: string, what: string): Promise<void> {
   await createFolder(dir, what);
-  if ((await fs.readdir(dir)).length > 0)
+  if ((await fs.readdir(dir)).filter((n) => !n.startsWith(OUTPUT_LOCK)).length > 0)
     throw new UsageError(`${what} ${dir}: the folder already holds files; give a new or empty folder`);
 }
 

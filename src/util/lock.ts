@@ -40,8 +40,22 @@ function ownerIsDead(lockPath: string, ownerFile: string): boolean {
   return owner.host === os.hostname() && !processIsAlive(owner.pid);
 }
 
+/**
+ * proper-lockfile releases its locks through signal-exit, which listens to SIGXFSZ and, when it
+ * is the only listener, raises it again: a write beyond the file size limit (ulimit -f) would
+ * then kill the process, where Node without a lock fails that write with EFBIG, which the
+ * writer reports as one line (src/util/atomic.ts). A listener of our own keeps it so.
+ */
+let keepsFileSizeErrors = false;
+function keepFileSizeErrors(): void {
+  if (keepsFileSizeErrors || process.platform === 'win32') return;
+  keepsFileSizeErrors = true;
+  process.on('SIGXFSZ', () => undefined);
+}
+
 /** Locks `dir` through the lock folder `lockPath`; returns the release function. `busy` words the refusal. */
 export async function lockFolder(dir: string, lockPath: string, busy: string): Promise<() => Promise<void>> {
+  keepFileSizeErrors();
   const ownerFile = `${lockPath}.owner`;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let unlock: () => Promise<void>;
