@@ -194,7 +194,9 @@ describe('links into the docs resolve', () => {
     const files = [
       ...pages.filter((page) => page !== 'CHANGELOG.md').map((page) => path.join(ROOT, page)),
       ...sourceFiles(path.join(ROOT, 'src')),
-      ...readdirSync(path.join(ROOT, 'configs')).map((f) => path.join(ROOT, 'configs', f)),
+      ...readdirSync(path.join(ROOT, 'configs'), { recursive: true, encoding: 'utf8' })
+        .map((f) => path.join(ROOT, 'configs', f))
+        .filter((f) => statSync(f).isFile()),
     ];
     const missing = files.flatMap((file) =>
       [...readFileSync(file, 'utf8').matchAll(/\bdocs\/[A-Za-z0-9_./-]+\.md/g)]

@@ -24,7 +24,9 @@ const NAMES: Record<string, string> = {
   sigmoid4: SCRIPT,
   sigmoid5: '+cmd|calc',
   relu3: 'a|b',
-  relu4: 'two\nlines',
+  // A line break in a name never gets this far: the runs.csv reader refuses control characters (spec/hostile-files);
+  // markdownText's own test below covers line breaks.
+  relu4: 'x &amp; y',
   relu5: LINK,
   relu6: '@SUM(A1)',
 };
@@ -71,13 +73,13 @@ describe('text that leaves the program: hostile names from a runs table', functi
 
   it('the fixture holds the hostile names raw', () => {
     const names = parseCsv(readFileSync(runsFile, 'utf8')).map((r) => r.config);
-    expect(names).to.include.members([HYPERLINK, SCRIPT, '+cmd|calc', 'a|b', 'two\nlines', LINK, '@SUM(A1)']);
+    expect(names).to.include.members([HYPERLINK, SCRIPT, '+cmd|calc', 'a|b', 'x &amp; y', LINK, '@SUM(A1)']);
   });
 
   it('summary.csv: a name a spreadsheet would run as a formula starts with an apostrophe; numbers stay numbers', () => {
     const rows = parseCsv(readFileSync(path.join(out, 'summary.csv'), 'utf8'));
     const configs = rows.map((r) => r.config);
-    expect(configs).to.include.members([`'${HYPERLINK}`, `'+cmd|calc`, `'@SUM(A1)`, SCRIPT, 'a|b', 'two\nlines', LINK]);
+    expect(configs).to.include.members([`'${HYPERLINK}`, `'+cmd|calc`, `'@SUM(A1)`, SCRIPT, 'a|b', 'x &amp; y', LINK]);
     for (const r of rows) for (const cell of Object.values(r)) expect(cell, cell).to.not.match(/^[=+@\t\r]/);
     for (const r of rows) expect(Number(r.test_acc_mean), r.config).to.be.within(0, 1);
   });
@@ -99,14 +101,14 @@ describe('text that leaves the program: hostile names from a runs table', functi
     expect(md).to.include('&lt;script>alert(1)&lt;/script>');
     expect(md).to.include('&lt;img src=x onerror=alert(1)>');
     const lines = md.split('\n');
-    // The name with a line break stays on its row: no line starts with its second half.
-    expect(lines.filter((l) => l.startsWith('lines'))).to.deep.equal([]);
+    // An entity in a name is shown as written, not decoded.
+    expect(md).to.include('x &amp;amp; y');
     const summaryStart = lines.indexOf('## Summary (summary.csv)') + 2;
     const header = cellsOf(lines[summaryStart]);
     const body = lines.slice(summaryStart + 2).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('|')));
     expect(body).to.have.length(10);
     for (const row of body) expect(cellsOf(row), row).to.have.length(header.length);
-    expect(body.map((row) => cellsOf(row)[0])).to.include.members(['a\\|b', 'two lines', '+cmd\\|calc']);
+    expect(body.map((row) => cellsOf(row)[0])).to.include.members(['a\\|b', 'x &amp;amp; y', '+cmd\\|calc']);
   });
 
   it('report.md: the "reproduce with" command, pasted into a shell, runs no command hidden in the file name', () => {
