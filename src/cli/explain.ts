@@ -48,7 +48,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
   handler: async (argv) => {
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const jobs = argv.jobs ?? 'auto';
-    const { parseShard } = await import('../reproduce/plan.js');
+    const { parseShard } = await import('../experiment/shard.js');
     const shard = argv.shard !== undefined ? parseShard(argv.shard) : { index: 1, count: 1 };
     const { runExplain } = await import('../explain/run-explain.js');
     const { calibrate, estimateCost, defaultWorkers } = await import('../study/cost.js');

@@ -15,7 +15,7 @@ import { parseStudyConfig } from '../study/config.js';
 import { quickGrid } from '../study/grid.js';
 import { readGroupRecord, type StudyPlan } from '../study/run-study.js';
 import type { Network } from '../study/group-configs.js';
-import type { Shard } from '../reproduce/plan.js';
+import type { Shard } from '../experiment/shard.js';
 import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
 
 export interface VariantPlan {

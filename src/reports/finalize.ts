@@ -16,7 +16,7 @@ import { shapeSensitivity } from '../probes/landscape-rules.js';
 import type { LayerGradientStat } from '../nn/gradient-stats.js';
 import { buildReport, CHARTS_DIR } from './build-report.js';
 import { runRowsOf, writeRunsCsv } from './runs-table.js';
-import { formatDuration } from '../reproduce/progress.js';
+import { formatDuration } from '../experiment/progress.js';
 import {
   readPlanFile,
   readSessions,
@@ -26,7 +26,7 @@ import {
   type LandscapeRecord,
   type SessionRecord,
   type JobRecord,
-} from '../reproduce/store.js';
+} from '../experiment/store.js';
 
 interface GradientRun {
   configName: string;

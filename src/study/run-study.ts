@@ -19,14 +19,13 @@ import { createFolder } from '../util/folders.js';
 import { readJsonFile } from '../util/json.js';
 import { childPath } from '../util/paths.js';
 import { runSweep } from '../reproduce/sweep.js';
-import { jobState, readPlanFile, type LandscapeRecord, type TrainRecord } from '../reproduce/store.js';
+import { jobState, readPlanFile, type LandscapeRecord, type TrainRecord } from '../experiment/store.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import { loadStudyConfig, type StudyConfig, type StudyOverrides } from './config.js';
 import { fullGrid, groupsOfShard, quickGrid, type Group } from './grid.js';
 import { loadNetworks, writeJudgedConfigs, writeTuningConfigs, type Network } from './group-configs.js';
-import { selectLearningRates, type LearningRateSelection, type TuningRun } from './select-lr.js';
-import { formatShard } from '../reproduce/plan.js';
-import type { Shard } from '../reproduce/plan.js';
+import { selectLearningRates, type LearningRateSelection, type TuningRun } from '../experiment/select-lr.js';
+import { formatShard, type Shard } from '../experiment/shard.js';
 
 export const STUDY_FILE = 'study.json';
 export const GROUP_FILE = 'group.json';
