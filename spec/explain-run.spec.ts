@@ -12,7 +12,7 @@ import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture
 import { parseCsv } from '../src/util/csv.js';
 import { runExplain, type ExplainOptions } from '../src/explain/run-explain.js';
 import { writeExplainReport } from '../src/explain/report.js';
-import { readGroupRecord } from '../src/study/run-study.js';
+import { readGroupRecord } from '../src/experiment/tuned-groups.js';
 
 function sink(): NodeJS.WriteStream {
   return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;

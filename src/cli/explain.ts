@@ -67,12 +67,12 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
           `explain: ${config.variants.length} variants x ${config.layers.length} depths; shard ${shard.index}/${shard.count} has ${todo.length} to run: ${todo.map((v) => v.variant).join(', ') || 'none'}`,
         );
         if (todo.length === 0) return;
-        const first = todo[0].plan;
+        const first = todo[0];
         const cal = await calibrate(first.groups, first.networks, first.config);
         let runs = 0;
         let seconds = 0;
         for (const v of todo) {
-          const cost = estimateCost(v.plan.groups, v.plan.networks, v.plan.config, cal, defaultWorkers(jobs));
+          const cost = estimateCost(v.groups, v.networks, v.config, cal, defaultWorkers(jobs));
           runs += cost.runs;
           seconds += cost.seconds;
         }

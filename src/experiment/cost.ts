@@ -18,8 +18,16 @@ import type { Job } from './job.js';
 /** Probe passes over the training set that cost about one training epoch (see above). */
 const PROBE_PASSES_PER_EPOCH = 15;
 
+/** What a run's cost depends on. */
+interface CostShape {
+  data: Pick<RunConfig['data'], 'trainPerClass' | 'color'>;
+  hidden: readonly number[];
+  epochs: number;
+  batchSize: number;
+}
+
 /** Pixels per image: 32 x 32, times 3 in colour. */
-function inputsOf(config: Pick<RunConfig, 'data'>): number {
+function inputsOf(config: Pick<CostShape, 'data'>): number {
   return config.data.color === 'rgb' ? 3 * 1024 : 1024;
 }
 
@@ -30,7 +38,7 @@ function weightsOf(sizes: readonly number[]): number {
 }
 
 /** The relative cost of training a network with this config once. */
-export function trainCost(config: Pick<RunConfig, 'data' | 'hidden' | 'epochs' | 'batchSize'>): number {
+export function trainCost(config: CostShape): number {
   const samples = 2 * config.data.trainPerClass;
   const batch = Math.max(1, Math.min(config.batchSize, samples));
   const overhead = 1 + 3 / Math.sqrt(batch);

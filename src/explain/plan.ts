@@ -1,28 +1,38 @@
 /**
- * The explain experiment as studies: each variant is one study of its own (one group: the
- * config's batch size and initialisation, the `tuned` arm), whose networks are the variant at
- * every depth. So the study's machinery does everything (tuning on the validation split, judged
- * seeds, resume, the worker pool), and the learning rate is chosen per variant (the network's
- * `family` is the variant) from the one grid every variant shares.
+ * The explain experiment as a plan: each variant is one tuned group of the engine
+ * (src/experiment/tuned-groups.ts: the config's batch size and initialisation, the `tuned` arm),
+ * whose networks are the variant at every depth, in a folder of its own (variants/<variant>).
+ * The engine does everything (tuning on the validation split, judged seeds, resume, the worker
+ * pool), and the learning rate is chosen per variant (the network's `family` is the variant)
+ * from the one grid every variant shares.
  *
- * A variant is also the unit of `--shard`: variants cost about the same (same shapes, same
- * runs), so shard k of n takes every n-th variant from the k-th on.
+ * A variant is also the unit of `--shard`, split by the engine's cost-balanced rule.
  */
 import path from 'node:path';
 import { childPath } from '../util/paths.js';
 import { RunConfigSchema, type RunConfig } from '../config/schema.js';
 import { parseStudyConfig } from '../study/config.js';
 import { quickGrid } from '../study/grid.js';
-import { readGroupRecord, type StudyPlan } from '../study/run-study.js';
-import type { Network } from '../study/group-configs.js';
-import type { Shard } from '../experiment/shard.js';
+import { tunedGroupOf } from '../study/group-configs.js';
+import type { Group } from '../study/grid.js';
+import type { StudyConfig } from '../study/config.js';
+import { readGroupRecord, type Network, type TunedGroup } from '../experiment/tuned-groups.js';
+import { assignShards, type Shard } from '../experiment/shard.js';
+import { trainCost } from '../experiment/cost.js';
 import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
 
 export interface VariantPlan {
   variant: VariantName;
-  /** The variant's study folder (`variants/<variant>` under --out). */
+  /** The variant's folder (`variants/<variant>` under --out). */
   outDir: string;
-  plan: StudyPlan;
+  /** The variant's one training setting, validated by the study's schema (and the folder's identity). */
+  config: StudyConfig;
+  networks: Network[];
+  /** The variant's one group, as settings and as the engine runs it. */
+  groups: Group[];
+  tuned: TunedGroup[];
+  /** The groups complete in the variant's folder. */
+  done: Set<string>;
 }
 
 /** A network's name: the variant and its depth, e.g. "relu-scaled7" (beside the reproduction's "sigmoid7"). */
@@ -83,10 +93,26 @@ export function variantStudyPlan(config: ExplainConfig, configFile: string, vari
   const done = new Set(groups.filter((g) => readGroupRecord(dir, g.id) !== null).map((g) => g.id));
   // The deepest network's judged runs are probed: its landscape and the author's explanation measured on it.
   const probed = [networkName(variant, Math.max(...config.layers))];
-  return { variant, outDir: dir, plan: { config: studyConfig, configFile, networks, groups, mine: groups, done, probed } };
+  const tuned = groups.map((g) => tunedGroupOf(g, networks, studyConfig, probed));
+  return { variant, outDir: dir, config: studyConfig, networks, groups, tuned, done };
 }
 
-/** The variants shard k of n runs: every n-th from the k-th, in the config's order. */
-export function variantsOfShard(variants: readonly VariantName[], shard: Shard): VariantName[] {
-  return variants.filter((_, i) => i % shard.count === shard.index - 1);
+/** The variants shard k of n runs (the engine's cost-balanced rule; variants of one config cost alike, so every n-th from the k-th). */
+export function variantsOfShard(config: ExplainConfig, shard: Shard): VariantName[] {
+  const perVariant = config.layers.reduce(
+    (sum, layers) =>
+      sum +
+      trainCost({
+        data: { trainPerClass: config.trainPerClass, color: 'gray' },
+        hidden: config.hidden.slice(0, layers - 2),
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+      }),
+    0,
+  );
+  const owner = assignShards(
+    config.variants.map((v) => ({ id: v, cost: perVariant })),
+    shard.count,
+  );
+  return config.variants.filter((v) => owner.get(v) === shard.index);
 }
