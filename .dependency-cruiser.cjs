@@ -51,6 +51,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'experiments-are-independent',
+      comment: 'reproduce, study and explain are plan builders on src/experiment/: none imports another.',
+      severity: 'error',
+      from: { path: '^src/(reproduce|study|explain)/' },
+      to: { path: '^src/(reproduce|study|explain)/', pathNot: '^src/$1/' },
+    },
+    {
       name: 'only-the-entry-imports-cli',
       comment: 'src/cli/ is imported only by src/run.ts.',
       severity: 'error',

@@ -25,7 +25,7 @@ describe('explain: plan', () => {
 
   it('each variant is a study of its depths: family = variant, hidden prefixes, its activation and training changes', () => {
     const c = shipped();
-    const plans = c.variants.map((v) => variantStudyPlan(c, 'configs/explain.json', v, '/tmp/explain-plan-spec'));
+    const plans = c.variants.map((v) => variantStudyPlan(c, v, '/tmp/explain-plan-spec'));
     for (const p of plans) {
       expect(p.networks.map((n) => n.name)).to.deep.equal(c.layers.map((l) => `${p.variant}${l}`));
       expect(new Set(p.networks.map((n) => n.family))).to.deep.equal(new Set([p.variant]));

@@ -23,6 +23,7 @@ import { readJsonFile } from '../util/json.js';
 import { childPath } from '../util/paths.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import type { RunConfig } from '../config/schema.js';
+import { applyOverrides, parseConfig } from '../config/load.js';
 import { DEFAULT_MECHANISM_SETTINGS } from '../probes/mechanism.js';
 import { LandscapeProbeSettingsSchema } from '../probes/landscape-settings.js';
 import { planRuns, type Plan } from './job.js';
@@ -48,6 +49,55 @@ export interface Network {
    * (one rate for all Sigmoid networks, one for all ReLU ones); `explain` uses its variants.
    */
   family: string;
+}
+
+/** The training setting a group shares: everything of a run config that is not the network's own. */
+export interface TrainingSetting {
+  init: { scheme: 'uniform' | 'xavier' | 'he'; limit?: number };
+  /** Examples per step, already bounded by the training set. */
+  batchSize: number;
+  epochs: number;
+  engine: RunConfig['engine'];
+  trainPerClass: number;
+  validationPerClass: number;
+  testPerClass: number;
+}
+
+/**
+ * A network's run config under a training setting at one learning rate, checked by the run
+ * config's schema (defaults filled in) like a config file.
+ */
+export function runConfigUnder(
+  network: Network,
+  setting: TrainingSetting,
+  learningRate: number,
+  name: string,
+  description: string,
+): RunConfig {
+  const base = network.config;
+  const raw = {
+    description,
+    hidden: base.hidden,
+    activation: base.activation,
+    outputActivation: base.outputActivation,
+    targets: base.targets,
+    gradientNormalisation: base.gradientNormalisation,
+    init: setting.init.limit !== undefined ? { scheme: setting.init.scheme, limit: setting.init.limit } : { scheme: setting.init.scheme },
+    learningRate,
+    momentum: 0,
+    batchSize: setting.batchSize,
+    epochs: setting.epochs,
+    engine: setting.engine,
+    backend: base.backend,
+    recordGradients: false,
+    data: {
+      ...base.data,
+      trainPerClass: setting.trainPerClass,
+      validationPerClass: setting.validationPerClass,
+      testPerClass: setting.testPerClass,
+    },
+  };
+  return applyOverrides(parseConfig(raw, description, name), {});
 }
 
 /** One group: its networks, the rates tried, the seeds, and how a network becomes a run config. */
@@ -189,13 +239,13 @@ function phasePlan(group: TunedGroup, pairs: readonly [Network, number][], seeds
 }
 
 /** The tuning plan of a group: every network at every rate. */
-export function tuningPlan(group: TunedGroup): Plan {
+function tuningPlan(group: TunedGroup): Plan {
   const pairs = group.networks.flatMap((n) => group.learningRates.map((lr) => [n, lr] as [Network, number]));
   return phasePlan(group, pairs, group.tuningSeeds, TUNING_FIRST_SEED, false);
 }
 
 /** The judged plan of a group, from the selection: each network at the rates its arms chose. */
-export function judgedPlan(group: TunedGroup, selection: Pick<LearningRateSelection, 'tuned' | 'shared'>): Plan {
+function judgedPlan(group: TunedGroup, selection: Pick<LearningRateSelection, 'tuned' | 'shared'>): Plan {
   const pairs = group.networks.flatMap((n) => {
     const rates: number[] = [];
     if (group.arms.includes('tuned')) rates.push(selection.tuned[n.family]);

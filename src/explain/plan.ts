@@ -11,12 +11,7 @@
 import path from 'node:path';
 import { childPath } from '../util/paths.js';
 import { RunConfigSchema, type RunConfig } from '../config/schema.js';
-import { parseStudyConfig } from '../study/config.js';
-import { quickGrid } from '../study/grid.js';
-import { tunedGroupOf } from '../study/group-configs.js';
-import type { Group } from '../study/grid.js';
-import type { StudyConfig } from '../study/config.js';
-import { readGroupRecord, type Network, type TunedGroup } from '../experiment/tuned-groups.js';
+import { readGroupRecord, runConfigUnder, type Network, type TunedGroup } from '../experiment/tuned-groups.js';
 import { assignShards, type Shard } from '../experiment/shard.js';
 import { trainCost } from '../experiment/cost.js';
 import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
@@ -25,12 +20,15 @@ export interface VariantPlan {
   variant: VariantName;
   /** The variant's folder (`variants/<variant>` under --out). */
   outDir: string;
-  /** The variant's one training setting, validated by the study's schema (and the folder's identity). */
-  config: StudyConfig;
+  /**
+   * The variant's folder identity: its definition and one training setting, in the shape of a
+   * study config of one group (the `study` command can read the folder, and folders written
+   * before keep resuming).
+   */
+  config: VariantIdentity;
   networks: Network[];
-  /** The variant's one group, as settings and as the engine runs it. */
-  groups: Group[];
-  tuned: TunedGroup[];
+  /** The variant's one group, as the engine runs it. */
+  groups: TunedGroup[];
   /** The groups complete in the variant's folder. */
   done: Set<string>;
 }
@@ -65,36 +63,57 @@ function variantNetworks(config: ExplainConfig, variant: VariantName): Network[]
   });
 }
 
-/** The study of one variant: its networks and the config's one training setting, validated by the study's own schema. */
-export function variantStudyPlan(config: ExplainConfig, configFile: string, variant: VariantName, outDir: string): VariantPlan {
+/** A variant's folder identity (see VariantPlan.config). */
+type VariantIdentity = ReturnType<typeof variantIdentity>;
+
+function variantIdentity(config: ExplainConfig, variant: VariantName, networks: readonly Network[]) {
+  return {
+    // A folder trained with another definition or other widths is refused.
+    description: `explain variant ${variant}: ${JSON.stringify(VARIANTS[variant])}; hidden ${config.hidden.join(',')}; backend ${config.backend}`,
+    networks: networks.map((n) => n.name),
+    seeds: config.seeds,
+    firstSeed: config.firstSeed,
+    tuningSeeds: config.tuningSeeds,
+    batchSizes: [config.batchSize],
+    inits: [{ name: config.init.name, scheme: config.init.scheme }],
+    perBatch: { [String(config.batchSize)]: { epochs: config.epochs, learningRates: config.learningRates, engine: config.engine } },
+    arms: ['tuned' as const],
+    quick: [{ batchSize: config.batchSize, init: config.init.name, arms: ['tuned' as const] }],
+    trainPerClass: config.trainPerClass,
+    validationPerClass: config.validationPerClass,
+    testPerClass: config.testPerClass,
+  };
+}
+
+/** One variant as the engine runs it: a group (the config's batch size and initialisation, the tuned arm) of its networks. */
+export function variantStudyPlan(config: ExplainConfig, variant: VariantName, outDir: string): VariantPlan {
   const networks = variantNetworks(config, variant);
-  const batch = String(config.batchSize);
-  const studyConfig = parseStudyConfig(
-    {
-      // Part of the study folder's identity: a folder trained with another definition or other widths is refused.
-      description: `explain variant ${variant}: ${JSON.stringify(VARIANTS[variant])}; hidden ${config.hidden.join(',')}; backend ${config.backend}`,
-      networks: networks.map((n) => n.name),
-      seeds: config.seeds,
-      firstSeed: config.firstSeed,
-      tuningSeeds: config.tuningSeeds,
-      batchSizes: [config.batchSize],
-      inits: [{ name: config.init.name, scheme: config.init.scheme }],
-      perBatch: { [batch]: { epochs: config.epochs, learningRates: config.learningRates, engine: config.engine } },
-      arms: ['tuned'],
-      quick: [{ batchSize: config.batchSize, init: config.init.name, arms: ['tuned'] }],
-      trainPerClass: config.trainPerClass,
-      validationPerClass: config.validationPerClass,
-      testPerClass: config.testPerClass,
-    },
-    configFile,
-  );
-  const groups = quickGrid(studyConfig);
+  const id = `b${config.batchSize}-${config.init.name}`;
+  const setting = {
+    init: { scheme: config.init.scheme },
+    batchSize: Math.min(config.batchSize, 2 * config.trainPerClass),
+    epochs: config.epochs,
+    engine: config.engine,
+    trainPerClass: config.trainPerClass,
+    validationPerClass: config.validationPerClass,
+    testPerClass: config.testPerClass,
+  };
+  const group: TunedGroup = {
+    id,
+    arms: ['tuned'],
+    networks,
+    learningRates: config.learningRates,
+    tuningSeeds: config.tuningSeeds,
+    seeds: config.seeds,
+    firstSeed: config.firstSeed,
+    runConfig: (network, learningRate, name) =>
+      runConfigUnder(network, setting, learningRate, name, `study group ${id}: ${network.name} at learning rate ${learningRate}`),
+    // The deepest network's judged runs are probed: its landscape and the author's explanation measured on it.
+    probed: [networkName(variant, Math.max(...config.layers))],
+  };
   const dir = variantDir(outDir, variant);
-  const done = new Set(groups.filter((g) => readGroupRecord(dir, g.id) !== null).map((g) => g.id));
-  // The deepest network's judged runs are probed: its landscape and the author's explanation measured on it.
-  const probed = [networkName(variant, Math.max(...config.layers))];
-  const tuned = groups.map((g) => tunedGroupOf(g, networks, studyConfig, probed));
-  return { variant, outDir: dir, config: studyConfig, networks, groups, tuned, done };
+  const done = new Set(readGroupRecord(dir, id) !== null ? [id] : []);
+  return { variant, outDir: dir, config: variantIdentity(config, variant, networks), networks, groups: [group], done };
 }
 
 /** The variants shard k of n runs (the engine's cost-balanced rule; variants of one config cost alike, so every n-th from the k-th). */

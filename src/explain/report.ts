@@ -63,7 +63,7 @@ function probeEstimate(rows: readonly RunRow[], value: (r: RunRow) => number | u
 /** Every variant's judged runs at its chosen rate; a variant not yet complete is a UserError naming it. */
 function readResults(outDir: string, configFile: string, config: ExplainConfig): VariantResult[] {
   return config.variants.map((variant) => {
-    const v = variantStudyPlan(config, configFile, variant, outDir);
+    const v = variantStudyPlan(config, variant, outDir);
     const group = v.groups[0];
     const record = readGroupRecord(v.outDir, group.id);
     if (record === null) throw new UserError(`${v.outDir}: variant ${variant} is not complete; run explain (every shard) to finish it`);

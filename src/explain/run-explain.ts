@@ -45,7 +45,7 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
   const stream = opts.stream ?? process.stderr;
   const say = (line: string): void => void stream.write(`${line}\n`);
   const config = loadExplainConfig(opts.configFile, opts.overrides);
-  const plans = config.variants.map((v) => variantStudyPlan(config, opts.configFile, v, opts.outDir));
+  const plans = config.variants.map((v) => variantStudyPlan(config, v, opts.outDir));
   const mine = new Set(variantsOfShard(config, opts.shard));
   const todo = plans.filter((p) => mine.has(p.variant) && !isComplete(p));
   await opts.onPlan?.(todo, config);
@@ -64,7 +64,7 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
       dataDir: opts.dataDir,
       // Each variant's folder names the variant's setting, so a folder trained with another definition is refused.
       identity: { configFile: path.resolve(opts.configFile), quick: true, config: v.config, shard: '1/1' },
-      groups: v.tuned,
+      groups: v.groups,
       jobs: opts.jobs,
       progress: opts.progress,
       stream,
@@ -75,6 +75,6 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
     if (outcome.interrupted) return { config, ran, interrupted: true, complete: false };
     ran.push(v.variant);
   }
-  const complete = config.variants.every((v) => isComplete(variantStudyPlan(config, opts.configFile, v, opts.outDir)));
+  const complete = config.variants.every((v) => isComplete(variantStudyPlan(config, v, opts.outDir)));
   return { config, ran, interrupted: false, complete };
 }

@@ -36,7 +36,7 @@ export interface StudyOptions {
   reuseFrom?: string;
 }
 
-export interface StudyPlan {
+interface StudyPlan {
   config: StudyConfig;
   configFile: string;
   networks: Network[];
