@@ -19,7 +19,7 @@ function sink(): NodeJS.WriteStream {
 }
 
 describe('explain (synthetic data, tiny networks)', function () {
-  this.timeout(120_000);
+  this.timeout(240_000); // the first test runs the experiment three times: whole, then as two shards
   let fixture: FixtureDataDir;
   let root: string;
   let configFile: string;
