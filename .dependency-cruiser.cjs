@@ -4,9 +4,27 @@
  *
  * Bottom to top: shared utilities, charts (plain data -> files), the data path, configs,
  * the networks (both engines and their shared types), training, probes, the benchmark,
- * the reproduction sweep, reports (pure functions of records), and the command line.
+ * the experiment engine (jobs, store, pool, shards, merge), reports (pure functions of
+ * records), the experiments built on the engine (reproduce, study, explain: plan builders
+ * and judges, which never import each other), and the command line.
  */
-const LAYERS = ['util', 'stats', 'charts', 'data', 'config', 'nn', 'training', 'probes', 'bench', 'reproduce', 'reports', 'study', 'explain', 'cli'];
+const LAYERS = [
+  'util',
+  'stats',
+  'charts',
+  'data',
+  'config',
+  'nn',
+  'training',
+  'probes',
+  'bench',
+  'experiment',
+  'reports',
+  'reproduce',
+  'study',
+  'explain',
+  'cli',
+];
 
 const upward = LAYERS.flatMap((from, i) => {
   const above = LAYERS.slice(i + 1);
@@ -31,6 +49,13 @@ module.exports = {
       severity: 'error',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'experiments-are-independent',
+      comment: 'reproduce, study and explain are plan builders on src/experiment/: none imports another.',
+      severity: 'error',
+      from: { path: '^src/(reproduce|study|explain)/' },
+      to: { path: '^src/(reproduce|study|explain)/', pathNot: '^src/$1/' },
     },
     {
       name: 'only-the-entry-imports-cli',

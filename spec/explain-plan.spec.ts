@@ -25,23 +25,23 @@ describe('explain: plan', () => {
 
   it('each variant is a study of its depths: family = variant, hidden prefixes, its activation and training changes', () => {
     const c = shipped();
-    const plans = c.variants.map((v) => variantStudyPlan(c, 'configs/explain.json', v, '/tmp/explain-plan-spec'));
+    const plans = c.variants.map((v) => variantStudyPlan(c, v, '/tmp/explain-plan-spec'));
     for (const p of plans) {
-      expect(p.plan.networks.map((n) => n.name)).to.deep.equal(c.layers.map((l) => `${p.variant}${l}`));
-      expect(new Set(p.plan.networks.map((n) => n.family))).to.deep.equal(new Set([p.variant]));
-      expect(p.plan.networks.map((n) => n.config.hidden)).to.deep.equal([
+      expect(p.networks.map((n) => n.name)).to.deep.equal(c.layers.map((l) => `${p.variant}${l}`));
+      expect(new Set(p.networks.map((n) => n.family))).to.deep.equal(new Set([p.variant]));
+      expect(p.networks.map((n) => n.config.hidden)).to.deep.equal([
         [150],
         [150, 100],
         [150, 100, 50],
         [150, 100, 50, 30],
         [150, 100, 50, 30, 15],
       ]);
-      expect(p.plan.groups.map((g) => [g.id, g.arms])).to.deep.equal([['b32-he', ['tuned']]]);
-      expect(p.plan.config.perBatch['32'].learningRates).to.deep.equal(c.learningRates);
-      expect(p.plan.config.perBatch['32'].epochs).to.equal(c.epochs);
+      expect(p.groups.map((g) => [g.id, g.arms])).to.deep.equal([['b32-he', ['tuned']]]);
+      expect(p.config.perBatch['32'].learningRates).to.deep.equal(c.learningRates);
+      expect(p.config.perBatch['32'].epochs).to.equal(c.epochs);
       expect(p.outDir).to.equal(`/tmp/explain-plan-spec/variants/${p.variant}`);
     }
-    const net = (variant: string) => plans.find((p) => p.variant === variant)!.plan.networks[4].config;
+    const net = (variant: string) => plans.find((p) => p.variant === variant)!.networks[4].config;
     expect(net('relu-clipped').activation).to.equal('relu-clipped');
     expect(net('relu-scaled').activation).to.equal('relu-scaled');
     expect(net('sigmoid-reachable').activation).to.equal('sigmoid');
@@ -66,7 +66,7 @@ describe('explain: plan', () => {
   it('shards: every variant in exactly one shard', () => {
     const all = shipped().variants;
     for (const count of [1, 2, 4, 6, 7]) {
-      const got = Array.from({ length: count }, (_, k) => variantsOfShard(all, { index: k + 1, count })).flat();
+      const got = Array.from({ length: count }, (_, k) => variantsOfShard(shipped(), { index: k + 1, count })).flat();
       expect([...got].sort()).to.deep.equal([...all].sort());
     }
   });

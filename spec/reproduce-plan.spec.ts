@@ -8,7 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../src/util/errors.js';
 import { loadReproduceConfig, parseReproduceSettings } from '../src/reproduce/config.js';
-import { makePlan, parseShard, selectShard, jobFingerprint, type Plan } from '../src/reproduce/plan.js';
+import { makePlan } from '../src/reproduce/plan.js';
+import { parseShard, selectShard } from '../src/experiment/shard.js';
+import { jobFingerprint, type Job, type Plan } from '../src/experiment/job.js';
+import { jobCost } from '../src/experiment/cost.js';
 
 function configDir(reproduce: Record<string, unknown>, names = ['sigmoid3', 'sigmoid4', 'sigmoid5', 'relu3', 'relu4', 'relu5']): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'reproduce-plan-'));
@@ -89,13 +92,25 @@ describe('reproduce plan', () => {
 
   describe('--shard k/n', () => {
     const plan: Plan = makePlan(load(standard));
+    // Without probes every run of one depth costs the same, and the depths nearly so (the first layer dominates).
+    const trainOnly: Plan = makePlan(load({ ...standard, landscape: { configs: [] } }));
+    const configOf = (p: Plan) => (id: string) => p.jobs.flatMap((j) => (j.kind === 'train' && j.id === id ? [j.config] : []))[0];
     for (const n of [1, 2, 3, 4, 7, 30]) {
-      it(`shards 1..${n} partition the plan, each with ${n > 1 ? 'an even share' : 'everything'}`, () => {
+      it(`shards 1..${n} partition the plan, each with ${n > 1 ? 'an even share of the estimated cost' : 'everything'}`, () => {
         const shards = Array.from({ length: n }, (_, k) => selectShard(plan, { index: k + 1, count: n }));
         const ids = shards.flatMap((s) => s.map((j) => j.id));
         expect(ids).to.have.length(plan.jobs.length); // no job in two shards
         expect(new Set(ids)).to.deep.equal(new Set(plan.jobs.map((j) => j.id))); // every job in one
-        const trainCounts = shards.map((s) => s.filter((j) => j.kind === 'train').length);
+        // Balanced by cost: no shard has more than the lightest one plus the costliest run with its probes.
+        const loads = shards.map((s) => s.reduce((sum, j) => sum + jobCost(j, configOf(plan)), 0));
+        const unitCost = (j: Job): number =>
+          plan.jobs
+            .filter((o) => o.id === j.id || (o.kind === 'landscape' && o.trainId === j.id))
+            .reduce((sum, o) => sum + jobCost(o, configOf(plan)), 0);
+        const costliest = Math.max(...plan.jobs.filter((j) => j.kind === 'train').map(unitCost));
+        expect(Math.max(...loads) - Math.min(...loads)).to.be.at.most(costliest * (1 + 1e-9));
+        const plain = Array.from({ length: n }, (_, k) => selectShard(trainOnly, { index: k + 1, count: n }));
+        const trainCounts = plain.map((s) => s.filter((j) => j.kind === 'train').length);
         expect(Math.max(...trainCounts) - Math.min(...trainCounts)).to.be.at.most(1);
         for (const s of shards) {
           // A probe is in the shard of the run it probes, so no shard waits for another.

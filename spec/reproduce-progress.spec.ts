@@ -1,8 +1,8 @@
 /** The sweep's progress lines and time estimate, driven by hand-made pool events and a fake clock. */
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { SweepProgress, formatDuration } from '../src/reproduce/progress.js';
-import type { PlannedJob } from '../src/reproduce/plan.js';
+import { SweepProgress, formatDuration } from '../src/experiment/progress.js';
+import type { Job as PlannedJob } from '../src/experiment/job.js';
 import type { RunConfig } from '../src/config/schema.js';
 
 function train(id: string, epochs: number): PlannedJob {

@@ -13,9 +13,9 @@ import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture
 import { UserError } from '../src/util/errors.js';
 import { parseCsv } from '../src/util/csv.js';
 import { runSweep, type SweepOptions } from '../src/reproduce/sweep.js';
-import { mergeShards } from '../src/reproduce/merge.js';
+import { mergeShards } from '../src/experiment/merge.js';
 import { finalize, type FinalizeResult } from '../src/reports/finalize.js';
-import { readSessions, RESULT_FILE } from '../src/reproduce/store.js';
+import { readSessions, RESULT_FILE } from '../src/experiment/store.js';
 
 /** A stream that keeps what the sweep prints (so the test output stays readable). */
 function sink(): NodeJS.WriteStream & { text: () => string } {

@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parseStudyConfig, type StudyConfig } from '../src/study/config.js';
 import { cellsOf, fullGrid, groupsOfShard, quickGrid } from '../src/study/grid.js';
-import { resolveShard } from '../src/study/shard.js';
-import { selectLearningRates, type TuningRun } from '../src/study/select-lr.js';
+import { resolveShard } from '../src/experiment/shard.js';
+import { selectLearningRates, type TuningRun } from '../src/experiment/select-lr.js';
 import { UsageError } from '../src/util/errors.js';
 
 const shipped = (): StudyConfig => parseStudyConfig(JSON.parse(readFileSync('configs/study.json', 'utf8')), 'configs/study.json');

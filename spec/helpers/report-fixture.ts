@@ -9,7 +9,9 @@ import path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { RunConfig } from '../../src/config/schema.js';
 import { parseReproduceSettings } from '../../src/reproduce/config.js';
-import { makePlan, jobFingerprint, WHOLE } from '../../src/reproduce/plan.js';
+import { makePlan } from '../../src/reproduce/plan.js';
+import { jobFingerprint } from '../../src/experiment/job.js';
+import { WHOLE } from '../../src/experiment/shard.js';
 import type { MechanismSummary } from '../../src/probes/mechanism.js';
 import {
   jobDir,
@@ -20,7 +22,7 @@ import {
   PLAN_FILE,
   type JobRecord,
   type SessionRecord,
-} from '../../src/reproduce/store.js';
+} from '../../src/experiment/store.js';
 
 const ARTICLE_HIDDEN = [150, 100, 50, 30, 15];
 

@@ -49,7 +49,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
   handler: async (argv) => {
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const jobs = argv.jobs ?? 'auto';
-    const { parseShard } = await import('../reproduce/plan.js');
+    const { parseShard } = await import('../experiment/shard.js');
     const shard = argv.shard !== undefined ? parseShard(argv.shard) : { index: 1, count: 1 };
     const { runExplain } = await import('../explain/run-explain.js');
     const { calibrate, estimateCost, defaultWorkers } = await import('../study/cost.js');
@@ -68,12 +68,18 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
           `explain: ${config.variants.length} variants x ${config.layers.length} depths; shard ${shard.index}/${shard.count} has ${todo.length} to run: ${todo.map((v) => v.variant).join(', ') || 'none'}`,
         );
         if (todo.length === 0) return;
-        const first = todo[0].plan;
-        const cal = await calibrate(first.groups, first.networks, first.config);
+        // A variant's identity is a study config of one group: the study's estimate reads it as such.
+        const { parseStudyConfig } = await import('../study/config.js');
+        const { quickGrid } = await import('../study/grid.js');
+        const studies = todo.map((v) => {
+          const study = parseStudyConfig(v.config, argv.config);
+          return { study, groups: quickGrid(study), networks: v.networks };
+        });
+        const cal = await calibrate(studies[0].groups, studies[0].networks, studies[0].study);
         let runs = 0;
         let seconds = 0;
-        for (const v of todo) {
-          const cost = estimateCost(v.plan.groups, v.plan.networks, v.plan.config, cal, defaultWorkers(jobs));
+        for (const v of studies) {
+          const cost = estimateCost(v.groups, v.networks, v.study, cal, defaultWorkers(jobs));
           runs += cost.runs;
           seconds += cost.seconds;
         }

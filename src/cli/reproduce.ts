@@ -7,7 +7,7 @@ import { resolveDataDir } from '../data/cache.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import { choiceOption, dataDirOption, numberOption, progressOption, stringOption, wholeNumberOption, reuseOption } from './flags.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
-import { parseShard } from '../reproduce/plan.js';
+import { parseShard } from '../experiment/shard.js';
 import type { FinalizeResult } from '../reports/finalize.js';
 
 const DEFAULT_REPRODUCE_CONFIG = 'configs/reproduce.json';
@@ -62,7 +62,7 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
       ) as unknown as Argv<MergeArgs>,
   handler: async (argv) => {
     // Loaded on use: the sweep and the report pull in TensorFlow.js and the chart renderer.
-    const { mergeShards } = await import('../reproduce/merge.js');
+    const { mergeShards } = await import('../experiment/merge.js');
     const { finalize } = await import('../reports/finalize.js');
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, log: say, finish: (dir) => finalize(dir) });

@@ -107,7 +107,7 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
       testPerClass: argv['test-per-class'],
     };
     const jobs = argv.jobs ?? 'auto';
-    const { resolveShard } = await import('../study/shard.js');
+    const { resolveShard } = await import('../experiment/shard.js');
     const { shard, source } = resolveShard(argv.shard, argv.shards);
     const out = argv.out ?? (argv.quick ? 'outputs/study-quick' : 'outputs/study');
     const say = (line: string): void => void process.stderr.write(`${line}\n`);

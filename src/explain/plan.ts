@@ -1,28 +1,36 @@
 /**
- * The explain experiment as studies: each variant is one study of its own (one group: the
- * config's batch size and initialisation, the `tuned` arm), whose networks are the variant at
- * every depth. So the study's machinery does everything (tuning on the validation split, judged
- * seeds, resume, the worker pool), and the learning rate is chosen per variant (the network's
- * `family` is the variant) from the one grid every variant shares.
+ * The explain experiment as a plan: each variant is one tuned group of the engine
+ * (src/experiment/tuned-groups.ts: the config's batch size and initialisation, the `tuned` arm),
+ * whose networks are the variant at every depth, in a folder of its own (variants/<variant>).
+ * The engine does everything (tuning on the validation split, judged seeds, resume, the worker
+ * pool), and the learning rate is chosen per variant (the network's `family` is the variant)
+ * from the one grid every variant shares.
  *
- * A variant is also the unit of `--shard`: variants cost about the same (same shapes, same
- * runs), so shard k of n takes every n-th variant from the k-th on.
+ * A variant is also the unit of `--shard`, split by the engine's cost-balanced rule.
  */
 import path from 'node:path';
 import { childPath } from '../util/paths.js';
 import { RunConfigSchema, type RunConfig } from '../config/schema.js';
-import { parseStudyConfig } from '../study/config.js';
-import { quickGrid } from '../study/grid.js';
-import { readGroupRecord, type StudyPlan } from '../study/run-study.js';
-import type { Network } from '../study/group-configs.js';
-import type { Shard } from '../reproduce/plan.js';
+import { readGroupRecord, runConfigUnder, type Network, type TunedGroup } from '../experiment/tuned-groups.js';
+import { assignShards, type Shard } from '../experiment/shard.js';
+import { trainCost } from '../experiment/cost.js';
 import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
 
 export interface VariantPlan {
   variant: VariantName;
-  /** The variant's study folder (`variants/<variant>` under --out). */
+  /** The variant's folder (`variants/<variant>` under --out). */
   outDir: string;
-  plan: StudyPlan;
+  /**
+   * The variant's folder identity: its definition and one training setting, in the shape of a
+   * study config of one group (the `study` command can read the folder, and folders written
+   * before keep resuming).
+   */
+  config: VariantIdentity;
+  networks: Network[];
+  /** The variant's one group, as the engine runs it. */
+  groups: TunedGroup[];
+  /** The groups complete in the variant's folder. */
+  done: Set<string>;
 }
 
 /** A network's name: the variant and its depth, e.g. "relu-scaled7" (beside the reproduction's "sigmoid7"). */
@@ -55,38 +63,75 @@ function variantNetworks(config: ExplainConfig, variant: VariantName): Network[]
   });
 }
 
-/** The study of one variant: its networks and the config's one training setting, validated by the study's own schema. */
-export function variantStudyPlan(config: ExplainConfig, configFile: string, variant: VariantName, outDir: string): VariantPlan {
-  const networks = variantNetworks(config, variant);
-  const batch = String(config.batchSize);
-  const studyConfig = parseStudyConfig(
-    {
-      // Part of the study folder's identity: a folder trained with another definition or other widths is refused.
-      description: `explain variant ${variant}: ${JSON.stringify(VARIANTS[variant])}; hidden ${config.hidden.join(',')}; backend ${config.backend}`,
-      networks: networks.map((n) => n.name),
-      seeds: config.seeds,
-      firstSeed: config.firstSeed,
-      tuningSeeds: config.tuningSeeds,
-      batchSizes: [config.batchSize],
-      inits: [{ name: config.init.name, scheme: config.init.scheme }],
-      perBatch: { [batch]: { epochs: config.epochs, learningRates: config.learningRates, engine: config.engine } },
-      arms: ['tuned'],
-      quick: [{ batchSize: config.batchSize, init: config.init.name, arms: ['tuned'] }],
-      trainPerClass: config.trainPerClass,
-      validationPerClass: config.validationPerClass,
-      testPerClass: config.testPerClass,
-    },
-    configFile,
-  );
-  const groups = quickGrid(studyConfig);
-  const dir = variantDir(outDir, variant);
-  const done = new Set(groups.filter((g) => readGroupRecord(dir, g.id) !== null).map((g) => g.id));
-  // The deepest network's judged runs are probed: its landscape and the author's explanation measured on it.
-  const probed = [networkName(variant, Math.max(...config.layers))];
-  return { variant, outDir: dir, plan: { config: studyConfig, configFile, networks, groups, mine: groups, done, probed } };
+/** A variant's folder identity (see VariantPlan.config). */
+type VariantIdentity = ReturnType<typeof variantIdentity>;
+
+function variantIdentity(config: ExplainConfig, variant: VariantName, networks: readonly Network[]) {
+  return {
+    // A folder trained with another definition or other widths is refused.
+    description: `explain variant ${variant}: ${JSON.stringify(VARIANTS[variant])}; hidden ${config.hidden.join(',')}; backend ${config.backend}`,
+    networks: networks.map((n) => n.name),
+    seeds: config.seeds,
+    firstSeed: config.firstSeed,
+    tuningSeeds: config.tuningSeeds,
+    batchSizes: [config.batchSize],
+    inits: [{ name: config.init.name, scheme: config.init.scheme }],
+    perBatch: { [String(config.batchSize)]: { epochs: config.epochs, learningRates: config.learningRates, engine: config.engine } },
+    arms: ['tuned' as const],
+    quick: [{ batchSize: config.batchSize, init: config.init.name, arms: ['tuned' as const] }],
+    trainPerClass: config.trainPerClass,
+    validationPerClass: config.validationPerClass,
+    testPerClass: config.testPerClass,
+  };
 }
 
-/** The variants shard k of n runs: every n-th from the k-th, in the config's order. */
-export function variantsOfShard(variants: readonly VariantName[], shard: Shard): VariantName[] {
-  return variants.filter((_, i) => i % shard.count === shard.index - 1);
+/** One variant as the engine runs it: a group (the config's batch size and initialisation, the tuned arm) of its networks. */
+export function variantStudyPlan(config: ExplainConfig, variant: VariantName, outDir: string): VariantPlan {
+  const networks = variantNetworks(config, variant);
+  const id = `b${config.batchSize}-${config.init.name}`;
+  const setting = {
+    init: { scheme: config.init.scheme },
+    batchSize: Math.min(config.batchSize, 2 * config.trainPerClass),
+    epochs: config.epochs,
+    engine: config.engine,
+    trainPerClass: config.trainPerClass,
+    validationPerClass: config.validationPerClass,
+    testPerClass: config.testPerClass,
+  };
+  const group: TunedGroup = {
+    id,
+    arms: ['tuned'],
+    networks,
+    learningRates: config.learningRates,
+    tuningSeeds: config.tuningSeeds,
+    seeds: config.seeds,
+    firstSeed: config.firstSeed,
+    runConfig: (network, learningRate, name) =>
+      runConfigUnder(network, setting, learningRate, name, `study group ${id}: ${network.name} at learning rate ${learningRate}`),
+    // The deepest network's judged runs are probed: its landscape and the author's explanation measured on it.
+    probed: [networkName(variant, Math.max(...config.layers))],
+  };
+  const dir = variantDir(outDir, variant);
+  const done = new Set(readGroupRecord(dir, id) !== null ? [id] : []);
+  return { variant, outDir: dir, config: variantIdentity(config, variant, networks), networks, groups: [group], done };
+}
+
+/** The variants shard k of n runs (the engine's cost-balanced rule; variants of one config cost alike, so every n-th from the k-th). */
+export function variantsOfShard(config: ExplainConfig, shard: Shard): VariantName[] {
+  const perVariant = config.layers.reduce(
+    (sum, layers) =>
+      sum +
+      trainCost({
+        data: { trainPerClass: config.trainPerClass, color: 'gray' },
+        hidden: config.hidden.slice(0, layers - 2),
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+      }),
+    0,
+  );
+  const owner = assignShards(
+    config.variants.map((v) => ({ id: v, cost: perVariant })),
+    shard.count,
+  );
+  return config.variants.filter((v) => owner.get(v) === shard.index);
 }

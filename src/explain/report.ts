@@ -9,7 +9,7 @@ import { UserError } from '../util/errors.js';
 import { writeIntervalByDepthChart } from '../charts/charts.js';
 import { meanInterval, type Estimate } from '../stats/stats.js';
 import { runMetrics } from '../training/run-metrics.js';
-import { cellRecords, groupDir, readGroupRecord, readProbeRecords } from '../study/run-study.js';
+import { cellRecords, groupDir, readGroupRecord, readProbeRecords } from '../experiment/tuned-groups.js';
 import { runRowsOf, type RunRow } from '../reports/runs-table.js';
 import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
 import { variantStudyPlan } from './plan.js';
@@ -63,8 +63,8 @@ function probeEstimate(rows: readonly RunRow[], value: (r: RunRow) => number | u
 /** Every variant's judged runs at its chosen rate; a variant not yet complete is a UserError naming it. */
 function readResults(outDir: string, configFile: string, config: ExplainConfig): VariantResult[] {
   return config.variants.map((variant) => {
-    const v = variantStudyPlan(config, configFile, variant, outDir);
-    const group = v.plan.groups[0];
+    const v = variantStudyPlan(config, variant, outDir);
+    const group = v.groups[0];
     const record = readGroupRecord(v.outDir, group.id);
     if (record === null) throw new UserError(`${v.outDir}: variant ${variant} is not complete; run explain (every shard) to finish it`);
     const accuracy = new Map<number, Map<number, number>>(config.layers.map((l) => [l, new Map()]));

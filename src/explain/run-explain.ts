@@ -7,15 +7,24 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
-import { runStudy, type StudyOptions } from '../study/run-study.js';
+import type { ProgressChoice } from '../util/progress-choice.js';
+import type { Shard } from '../experiment/shard.js';
+import { runGroups } from '../experiment/tuned-groups.js';
 import { loadExplainConfig, type ExplainConfig, type ExplainOverrides, type VariantName } from './config.js';
 import { variantStudyPlan, variantsOfShard, type VariantPlan } from './plan.js';
 
-/** The study's own run options (explain runs each variant as a study), with explain's config and plan hook. */
-export interface ExplainOptions extends Pick<
-  StudyOptions,
-  'outDir' | 'dataDir' | 'shard' | 'jobs' | 'progress' | 'stream' | 'dryRun' | 'reuseFrom'
-> {
+export interface ExplainOptions {
+  outDir: string;
+  dataDir: string;
+  shard: Shard;
+  jobs: number | 'auto';
+  progress: ProgressChoice;
+  /** Where messages go (default stderr). */
+  stream?: NodeJS.WriteStream;
+  /** Only plan and estimate; run nothing. */
+  dryRun?: boolean;
+  /** A folder of an explain run before: runs there with exactly the same settings are copied, not run again. */
+  reuseFrom?: string;
   configFile: string;
   overrides: ExplainOverrides;
   /** Called with this shard's variants still to run, before anything runs. */
@@ -30,14 +39,14 @@ export interface ExplainOutcome {
   complete: boolean;
 }
 
-const isComplete = (v: VariantPlan): boolean => v.plan.groups.every((g) => v.plan.done.has(g.id));
+const isComplete = (v: VariantPlan): boolean => v.groups.every((g) => v.done.has(g.id));
 
 export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> {
   const stream = opts.stream ?? process.stderr;
   const say = (line: string): void => void stream.write(`${line}\n`);
   const config = loadExplainConfig(opts.configFile, opts.overrides);
-  const plans = config.variants.map((v) => variantStudyPlan(config, opts.configFile, v, opts.outDir));
-  const mine = new Set(variantsOfShard(config.variants, opts.shard));
+  const plans = config.variants.map((v) => variantStudyPlan(config, v, opts.outDir));
+  const mine = new Set(variantsOfShard(config, opts.shard));
   const todo = plans.filter((p) => mine.has(p.variant) && !isComplete(p));
   await opts.onPlan?.(todo, config);
   if (opts.dryRun) return { config, ran: [], interrupted: false, complete: false };
@@ -50,22 +59,22 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
   const ran: VariantName[] = [];
   for (const [k, v] of todo.entries()) {
     say(`explain: variant ${v.variant} (${k + 1} of ${todo.length}): ${config.layers.join(', ')} layers`);
-    const outcome = await runStudy({
-      configFile: opts.configFile,
-      quick: true,
-      overrides: {},
+    const outcome = await runGroups({
       outDir: v.outDir,
       dataDir: opts.dataDir,
-      shard: { index: 1, count: 1 },
+      // Each variant's folder names the variant's setting, so a folder trained with another definition is refused.
+      identity: { configFile: path.resolve(opts.configFile), quick: true, config: v.config, shard: '1/1' },
+      groups: v.groups,
       jobs: opts.jobs,
       progress: opts.progress,
       stream,
-      plan: v.plan,
+      label: 'explain',
+      command: `node dist/run.js explain --config ${opts.configFile}`,
       reuseFrom: opts.reuseFrom && path.join(opts.reuseFrom, path.relative(opts.outDir, v.outDir)),
     });
     if (outcome.interrupted) return { config, ran, interrupted: true, complete: false };
     ran.push(v.variant);
   }
-  const complete = config.variants.every((v) => isComplete(variantStudyPlan(config, opts.configFile, v, opts.outDir)));
+  const complete = config.variants.every((v) => isComplete(variantStudyPlan(config, v, opts.outDir)));
   return { config, ran, interrupted: false, complete };
 }

@@ -1,6 +1,6 @@
 /**
  * The landscape probe as both its callers run it: the `landscape` command (src/cli/landscape.ts)
- * and the sweep's probe jobs (src/reproduce/execute-landscape.ts). Given settings already
+ * and the sweep's probe jobs (src/experiment/execute-landscape.ts). Given settings already
  * validated by src/probes/landscape-settings.ts, the networks, the training set and an output
  * folder, it picks the examples, then writes landscape.csv, landscape-summary.csv and the
  * chart through runLandscape (src/probes/landscape.ts).

@@ -5,7 +5,7 @@
  * charts show one network per configuration (the first seed's); the verdicts use every seed.
  */
 import { writeDeltaChart, writeGradientCharts, writeIntervalByDepthChart, writeLandscapeChart } from '../charts/charts.js';
-import type { LandscapeRecord, TrainRecord } from '../reproduce/store.js';
+import type { LandscapeRecord, TrainRecord } from '../experiment/store.js';
 import { CONFIDENCE } from './claims/claim.js';
 import { claimNumber } from './claims/registry.js';
 import { sigmoidMinusReluByDepth } from './claims/sigmoid-vs-relu.js';

@@ -12,7 +12,7 @@ import { claimNumber } from './claims/registry.js';
 import { describeSettings, type ReportChart, type ReportData } from './report-data.js';
 import { buildReport } from './build-report.js';
 import { runRowsOf, writeRunsCsv } from './runs-table.js';
-import { formatDuration } from '../reproduce/progress.js';
+import { formatDuration } from '../experiment/progress.js';
 import {
   readPlanFile,
   readSessions,
@@ -22,7 +22,7 @@ import {
   type LandscapeRecord,
   type SessionRecord,
   type JobRecord,
-} from '../reproduce/store.js';
+} from '../experiment/store.js';
 
 export interface FinalizeResult {
   runs: string;

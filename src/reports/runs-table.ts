@@ -29,7 +29,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { writeCsv, type CsvRow } from '../util/csv.js';
-import type { LandscapeRecord, TrainRecord } from '../reproduce/store.js';
+import type { LandscapeRecord, TrainRecord } from '../experiment/store.js';
 import { runMetrics } from '../training/run-metrics.js';
 import type { LayerGradientStat } from '../nn/gradient-stats.js';
 import { articleShapes, classifyCurve, unstableEnd, type LandscapeShape } from '../probes/landscape-rules.js';

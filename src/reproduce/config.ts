@@ -89,7 +89,7 @@ const ReproduceConfigSchema = z
   });
 
 type ParsedSettings = z.output<typeof ReproduceConfigSchema>;
-export type LandscapeSettings = Omit<z.output<typeof LandscapeSettingsSchema>, 'configs'> & { configs: string[] };
+type LandscapeSettings = Omit<z.output<typeof LandscapeSettingsSchema>, 'configs'> & { configs: string[] };
 /** The settings with the defaults that depend on `configs` filled in. */
 export type ReproduceSettings = Omit<ParsedSettings, 'gradients' | 'landscape'> & {
   gradients: { configs: string[] };

@@ -18,7 +18,7 @@ import { selectBackend } from '../nn/tfjs/backend.js';
 import type { EngineKind } from '../nn/engine.js';
 import type { StudyConfig } from './config.js';
 import { batchSizeOf, type Group } from './grid.js';
-import type { Network } from './group-configs.js';
+import type { Network } from '../experiment/tuned-groups.js';
 
 export interface Calibration {
   /** Seconds per training sample, by "batchSize/engine". */

@@ -10,6 +10,8 @@
  * Everything here is a pure function of the study config, so every shard and every machine
  * derives the same groups, ids and shard assignment.
  */
+import { trainCost } from '../experiment/cost.js';
+import { assignShards } from '../experiment/shard.js';
 import type { Arm, BatchSize, InitChoice, StudyConfig } from './config.js';
 
 export interface Group {
@@ -64,33 +66,26 @@ export function batchSizeOf(batchSize: BatchSize, trainPerClass: number): number
 }
 
 /**
- * A deterministic estimate of a group's relative cost, for spreading groups over shards: steps x
- * per-step work, where a step's fixed overhead weighs more at small batches. The factors are
- * rough (batch 1 costs about 4x per sample what batch 32 does on these engines) and only decide
- * which shard gets which group; they never change a result.
+ * A group's estimated cost (src/experiment/cost.ts) for spreading groups over shards: every
+ * network's runs, tuning and judged (before tuning, the worst case: no rate shared by the arms).
  */
-function relativeCost(group: Group, config: StudyConfig): number {
+function groupCost(group: Group, config: StudyConfig): number {
   const per = config.perBatch[String(group.batchSize)];
-  const samples = 2 * config.trainPerClass;
-  const b = batchSizeOf(group.batchSize, config.trainPerClass);
-  const overhead = 1 + 3 / Math.sqrt(b);
-  const runs = config.networks.length * (per.learningRates.length * config.tuningSeeds + config.seeds * group.arms.length);
-  return runs * per.epochs * samples * overhead;
+  const runs = per.learningRates.length * config.tuningSeeds + config.seeds * group.arms.length;
+  const batchSize = batchSizeOf(group.batchSize, config.trainPerClass);
+  // Every group trains the same networks, so their widths scale every group alike and are left out.
+  const perRun = trainCost({ data: { trainPerClass: config.trainPerClass, color: 'gray' }, hidden: [], epochs: per.epochs, batchSize });
+  return runs * perRun * config.networks.length;
 }
 
 /**
- * Which groups shard k of n runs: longest first, each to the shard with the least work so far
- * (ties to the lowest shard). Whole groups only, because a group's judged runs need its tuning.
+ * Which groups shard k of n runs (the engine's rule, src/experiment/shard.ts), whole groups
+ * only, because a group's judged runs need its tuning.
  */
 export function groupsOfShard(groups: readonly Group[], config: StudyConfig, index: number, count: number): Group[] {
-  const load = new Array<number>(count).fill(0);
-  const owner = new Map<string, number>();
-  const byCost = [...groups].sort((a, b) => relativeCost(b, config) - relativeCost(a, config) || (a.id < b.id ? -1 : 1));
-  for (const g of byCost) {
-    let best = 0;
-    for (let k = 1; k < count; k++) if (load[k] < load[best]) best = k;
-    load[best] += relativeCost(g, config);
-    owner.set(g.id, best + 1);
-  }
+  const owner = assignShards(
+    groups.map((g) => ({ id: g.id, cost: groupCost(g, config) })),
+    count,
+  );
   return groups.filter((g) => owner.get(g.id) === index);
 }

@@ -6,7 +6,7 @@
 import { runRowsOf, type RunRow } from '../reports/runs-table.js';
 import { judgeClaims, type ClaimResult } from '../reports/verdicts.js';
 import { MARGINS } from '../reports/claim-margins.js';
-import type { TrainRecord } from '../reproduce/store.js';
+import type { TrainRecord } from '../experiment/store.js';
 
 export interface CellJudgement {
   claims: ClaimResult[];

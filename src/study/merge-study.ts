@@ -10,21 +10,29 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, UserError } from '../util/errors.js';
 import { produceAtomically, writeFileAtomic } from '../util/atomic.js';
-import { GROUP_FILE, STUDY_FILE, groupDir, readGroupRecord, readStudyIdentity, type StudyIdentity } from './run-study.js';
+import {
+  GROUP_FILE,
+  STUDY_FILE,
+  groupDir,
+  readGroupRecord,
+  readFolderIdentity,
+  sameExperiment,
+  type FolderIdentity,
+} from '../experiment/tuned-groups.js';
 
 export interface MergeStudyOutcome {
   copied: string[];
   alreadyThere: string[];
-  identity: StudyIdentity;
+  identity: FolderIdentity;
 }
 
 /** Copies every complete group of `dirs` into `outDir`; `groupIds` are the study's groups (from the plan). */
 export async function mergeStudies(dirs: readonly string[], outDir: string, groupIds: readonly string[]): Promise<MergeStudyOutcome> {
   if (dirs.length === 0) throw new UsageError('study merge: give at least one folder written by `study --shard k/n`');
-  const identities = dirs.map((d) => ({ dir: d, id: readStudyIdentity(d) }));
+  const identities = dirs.map((d) => ({ dir: d, id: readFolderIdentity(d) }));
   const reference = identities[0];
   for (const other of identities.slice(1)) {
-    if (JSON.stringify(other.id.config) !== JSON.stringify(reference.id.config) || other.id.quick !== reference.id.quick) {
+    if (!sameExperiment(other.id, reference.id)) {
       throw new UserError(
         `study merge: ${other.dir} holds a study with other settings than ${reference.dir}; merge only shards of one study`,
       );
@@ -32,7 +40,7 @@ export async function mergeStudies(dirs: readonly string[], outDir: string, grou
   }
   const out = path.resolve(outDir);
   if (existsSync(path.join(out, STUDY_FILE))) {
-    const here = readStudyIdentity(out);
+    const here = readFolderIdentity(out);
     if (JSON.stringify(here.config) !== JSON.stringify(reference.id.config)) {
       throw new UserError(`${outDir}: holds a study with other settings; use another --out`);
     }

@@ -19,7 +19,7 @@ import { writeCsv } from '../util/csv.js';
 import { claimRows } from '../reports/claims-table.js';
 import { parseStudyConfig, type StudyConfig } from './config.js';
 import { cellsOf, fullGrid, quickGrid, type Cell } from './grid.js';
-import { STUDY_FILE, cellRecords, readGroupRecord, readStudyIdentity, type GroupRecord } from './run-study.js';
+import { STUDY_FILE, cellRecords, readGroupRecord, readFolderIdentity, type GroupRecord } from '../experiment/tuned-groups.js';
 import { judgeCell, type CellJudgement } from './judge.js';
 import { writeStudyCharts } from './charts.js';
 
@@ -43,7 +43,7 @@ export const MATRIX_COLUMNS = [
 
 /** A study folder's quick flag and its config, checked again by the study schema. */
 function readIdentity(dir: string): { quick: boolean; config: StudyConfig } {
-  const identity = readStudyIdentity(dir);
+  const identity = readFolderIdentity(dir);
   return { quick: identity.quick, config: parseStudyConfig(identity.config, path.join(dir, STUDY_FILE)) };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The one way this program runs work in other processes or threads: the sweep's pool of
- * processes (src/reproduce/pool.ts), the landscape's weight-scan threads (src/probes/scan-jobs.ts)
+ * processes (src/experiment/pool.ts), the landscape's weight-scan threads (src/probes/scan-jobs.ts)
  * and the benchmark's fresh process per cell (src/bench/bench-run.ts).
  *
  * Built on the maintained library `workerpool` (process and thread workers, worker-to-parent

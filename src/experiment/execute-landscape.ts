@@ -22,7 +22,7 @@ import { runLandscapeProbe } from '../probes/landscape-run.js';
 import type { LandscapeResult } from '../probes/landscape.js';
 import type { ProbedNetwork } from '../probes/weight-scan.js';
 import { measureMechanism, writeMechanismCsvs } from '../probes/mechanism.js';
-import { jobFingerprint, type LandscapeJob } from './plan.js';
+import { jobFingerprint, type LandscapeJob } from './job.js';
 import { jobDir, readJobRecord, writeJson, RESULT_FILE, type LandscapeRecord } from './store.js';
 import { versionsWith } from './versions.js';
 import type { ExecuteOptions, ExecuteResult } from './messages.js';

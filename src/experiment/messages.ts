@@ -1,11 +1,11 @@
 /** What the sweep's parent process and its worker processes (worker.ts) say to each other. */
 import { z } from 'zod';
-import type { PlannedJob } from './plan.js';
+import type { Job } from './job.js';
 import type { EpochRecord } from '../training/loop.js';
 
 /** Parent -> worker: run this job, writing into outDir. */
 export interface RunJobRequest {
-  job: PlannedJob;
+  job: Job;
   outDir: string;
   dataDir: string;
   /** Cores this job may use (the sweep's parallel jobs share the machine's; src/nn/tfjs/threads.ts). */

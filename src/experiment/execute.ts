@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { produceAtomically } from '../util/atomic.js';
 import { trainRun } from '../training/train-run.js';
-import type { TrainJob, PlannedJob } from './plan.js';
-import { jobFingerprint } from './plan.js';
+import type { TrainJob, Job } from './job.js';
+import { jobFingerprint } from './job.js';
 import { pct } from '../util/format.js';
 import type { ExecuteOptions, ExecuteResult } from './messages.js';
 import { jobDir, writeJson, RESULT_FILE, type TrainRecord } from './store.js';
@@ -18,7 +18,7 @@ import { versionsWith } from './versions.js';
 import { executeLandscapeJob } from './execute-landscape.js';
 import { subsetFor } from './subset-cache.js';
 
-export async function executeJob(job: PlannedJob, opts: ExecuteOptions): Promise<ExecuteResult> {
+export async function executeJob(job: Job, opts: ExecuteOptions): Promise<ExecuteResult> {
   return job.kind === 'train' ? executeTrainJob(job, opts) : executeLandscapeJob(job, opts);
 }
 

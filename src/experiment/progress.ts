@@ -10,7 +10,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { PoolEvent } from './pool.js';
-import type { PlannedJob } from './plan.js';
+import type { Job } from './job.js';
 import type { ProgressChoice, ProgressStyle } from '../util/progress-choice.js';
 
 export function resolveProgressStyle(mode: ProgressChoice, stream: NodeJS.WriteStream = process.stderr): ProgressStyle {
@@ -19,7 +19,7 @@ export function resolveProgressStyle(mode: ProgressChoice, stream: NodeJS.WriteS
 }
 
 /** Units of work in a job, for its progress bar: its epochs for a training run, 1 for a probe. */
-function workUnits(job: PlannedJob): number {
+function workUnits(job: Job): number {
   return job.kind === 'train' ? job.config.epochs : 1;
 }
 
@@ -38,7 +38,7 @@ export interface ProgressOptions {
   total: number;
   alreadyDone: number;
   /** Jobs to run now. */
-  pending: readonly PlannedJob[];
+  pending: readonly Job[];
   /** Worker processes (probes left are shared among them in the estimate). */
   workers?: number;
   stream?: NodeJS.WriteStream;
@@ -51,7 +51,7 @@ export class SweepProgress {
   private readonly started: number;
   private done: number;
   private failed = 0;
-  private readonly running = new Map<string, { job: PlannedJob; worker: number; units: number; startedAt: number }>();
+  private readonly running = new Map<string, { job: Job; worker: number; units: number; startedAt: number }>();
   /** Training epochs left and done in this session. */
   private unitsLeft: number;
   private unitsDone = 0;

@@ -11,7 +11,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError, UsageError } from '../util/errors.js';
 import { produceAtomically, removeStaleTemps } from '../util/atomic.js';
-import { formatShard, selectShard, WHOLE, type Plan } from './plan.js';
+import type { Plan } from './job.js';
+import { formatShard, selectShard, WHOLE } from './shard.js';
 import {
   openSweepFolder,
   jobDir,

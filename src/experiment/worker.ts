@@ -10,7 +10,7 @@ import { emitToParent, serveWorker } from '../util/workers.js';
 import { executeJob } from './execute.js';
 import type { ExecuteResult, RunJobRequest } from './messages.js';
 
-serveWorker('src/reproduce/worker', {
+serveWorker('src/experiment/worker', {
   runJob: (request: RunJobRequest): Promise<ExecuteResult> =>
     executeJob(request.job, {
       outDir: request.outDir,

@@ -23,8 +23,8 @@ import { lockFolder } from '../util/lock.js';
 import { childPath } from '../util/paths.js';
 import { createFolder } from '../util/folders.js';
 import { ConfigNameSchema, RunConfigSchema, type RunConfig } from '../config/schema.js';
-import { jobFingerprint, type PlannedJob, type Plan, type Shard } from './plan.js';
-import type { ReproduceSettings } from './config.js';
+import { jobFingerprint, type Job, type Plan } from './job.js';
+import type { Shard } from './shard.js';
 import type { RunResult } from '../training/train-run.js';
 import type { MinimumPlace, Monotone } from '../probes/landscape-shape.js';
 import type { MechanismSummary } from '../probes/mechanism.js';
@@ -114,10 +114,10 @@ export type JobRecord = TrainRecord | LandscapeRecord;
 export interface PlanFile {
   /** File the settings came from. */
   source: string;
-  settings: ReproduceSettings;
+  settings: unknown;
   seeds: number[];
   fingerprint: string;
-  jobs: PlannedJob[];
+  jobs: Job[];
   /** The shard this folder ran; a merged folder says which folders it merged. */
   shard: Shard;
   /** The command that ran this sweep (without --shard/--out), for the report. */
@@ -148,7 +148,7 @@ export interface SessionRecord {
 }
 
 /** A job's folder; the id (read back from plan.json too) is a label, so the folder cannot leave OUT/runs or OUT/probes. */
-export function jobDir(outDir: string, job: Pick<PlannedJob, 'kind' | 'id'>): string {
+export function jobDir(outDir: string, job: Pick<Job, 'kind' | 'id'>): string {
   return childPath(path.join(outDir, job.kind === 'train' ? 'runs' : 'probes'), job.id);
 }
 
@@ -224,7 +224,7 @@ const LandscapeRecordSchema = z.looseObject({
 });
 const JobRecordSchema = z.discriminatedUnion('kind', [TrainRecordSchema, LandscapeRecordSchema]);
 const ShardSchema = z.strictObject({ index: z.number().int().min(1), count: z.number().int().min(1) });
-const PlannedJobSchema = z.looseObject({
+const JobSchema = z.looseObject({
   kind: z.enum(['train', 'landscape']),
   id: JobIdSchema,
   configName: z.string(),
@@ -232,10 +232,10 @@ const PlannedJobSchema = z.looseObject({
 });
 const PlanFileSchema = z.looseObject({
   source: z.string(),
-  settings: z.looseObject({ configs: z.array(z.string()) }),
+  settings: z.looseObject({}),
   seeds: z.array(z.number().int()),
   fingerprint: z.string(),
-  jobs: z.array(PlannedJobSchema),
+  jobs: z.array(JobSchema),
   shard: ShardSchema,
   command: z.string(),
   mergedFrom: z.array(z.string()).optional(),
@@ -258,7 +258,7 @@ export function jobParentDirs(outDir: string): string[] {
 export type JobState =
   { state: 'missing' } | { state: 'complete'; record: JobRecord } | { state: 'conflict'; record: JobRecord | null; why: string };
 
-export function jobState(outDir: string, job: PlannedJob): JobState {
+export function jobState(outDir: string, job: Job): JobState {
   const dir = jobDir(outDir, job);
   if (!existsSync(dir)) return { state: 'missing' };
   const resultFile = path.join(dir, RESULT_FILE);
@@ -278,7 +278,7 @@ export function jobState(outDir: string, job: PlannedJob): JobState {
   return { state: 'complete', record };
 }
 
-export function planFileOf(plan: Plan, source: string, settings: ReproduceSettings, shard: Shard, command: string): PlanFile {
+export function planFileOf(plan: Plan, source: string, settings: unknown, shard: Shard, command: string): PlanFile {
   return { source, settings, seeds: plan.seeds, fingerprint: plan.fingerprint, jobs: plan.jobs, shard, command };
 }
 

@@ -11,15 +11,15 @@ import os from 'node:os';
 import { Workers, workerEntry } from '../util/workers.js';
 import { coresPerRun } from '../nn/tfjs/threads.js';
 import { messageOf, UserError } from '../util/errors.js';
-import type { PlannedJob } from './plan.js';
+import { dependencyOf, type Job } from './job.js';
 import type { EpochRecord } from '../training/loop.js';
 import { JobEventSchema, JobResultSchema, type RunJobRequest } from './messages.js';
 
 export type PoolEvent =
-  | { type: 'start'; worker: number; job: PlannedJob }
-  | { type: 'epoch'; worker: number; job: PlannedJob; epoch: EpochRecord; epochs: number }
-  | { type: 'done'; worker: number; job: PlannedJob; seconds: number; headline: string }
-  | { type: 'failed'; worker: number; job: PlannedJob; message: string; userError: boolean }
+  | { type: 'start'; worker: number; job: Job }
+  | { type: 'epoch'; worker: number; job: Job; epoch: EpochRecord; epochs: number }
+  | { type: 'done'; worker: number; job: Job; seconds: number; headline: string }
+  | { type: 'failed'; worker: number; job: Job; message: string; userError: boolean }
   | { type: 'output'; worker: number; line: string };
 
 export interface PoolOptions {
@@ -39,11 +39,6 @@ export interface PoolOutcome {
   stopped: boolean;
 }
 
-/** What a job must wait for: a probe needs the run it probes. */
-function dependencyOf(job: PlannedJob): string | null {
-  return job.kind === 'landscape' ? job.trainId : null;
-}
-
 export class WorkerPool {
   private stopping = false;
   private workers: Workers | null = null;
@@ -52,13 +47,13 @@ export class WorkerPool {
   constructor(private readonly opts: PoolOptions) {}
 
   /** Runs the jobs; resolves when all are done or failed, or after stop(). Never rejects for a job's failure. */
-  run(jobs: readonly PlannedJob[]): Promise<PoolOutcome> {
+  run(jobs: readonly Job[]): Promise<PoolOutcome> {
     const queue = [...jobs];
     const done = new Set<string>();
     const failed: PoolOutcome['failed'] = [];
     const failedIds = new Set<string>();
     /** Running jobs by lane: the lane numbers the progress display shows as "worker N". */
-    const lanes = new Map<number, PlannedJob>();
+    const lanes = new Map<number, Job>();
     const size = Math.max(1, Math.min(this.opts.workers, jobs.length));
     // Each run's share of the cores: a run whose batch pays for threads uses its share, no more.
     const cores = coresPerRun(os.availableParallelism(), size);
@@ -78,7 +73,7 @@ export class WorkerPool {
       };
       this.finish = settleIfFinished;
 
-      const fail = (job: PlannedJob, worker: number, message: string, userError: boolean): void => {
+      const fail = (job: Job, worker: number, message: string, userError: boolean): void => {
         failed.push({ id: job.id, message, userError });
         failedIds.add(job.id);
         emit({ type: 'failed', worker, job, message, userError });
@@ -94,7 +89,7 @@ export class WorkerPool {
         }
       };
 
-      const start = (lane: number, job: PlannedJob): void => {
+      const start = (lane: number, job: Job): void => {
         lanes.set(lane, job);
         emit({ type: 'start', worker: lane, job });
         const request: RunJobRequest = { job, outDir: this.opts.outDir, dataDir: this.opts.dataDir, cores };
