@@ -69,7 +69,17 @@ describe('the table of activations', () => {
       const runs: RunResult[] = [];
       for (const engine of ENGINE_CHOICES) {
         const config = parseConfig(
-          { hidden: [8, 6], activation: NAME, engine, recordActivations: true, epochs: 4, batchSize: 8, learningRate: 0.5, backend: 'cpu', evaluation: 'every-epoch' },
+          {
+            hidden: [8, 6],
+            activation: NAME,
+            engine,
+            recordActivations: true,
+            epochs: 4,
+            batchSize: 8,
+            learningRate: 0.5,
+            backend: 'cpu',
+            evaluation: 'every-epoch',
+          },
           'spec',
           `softsign-${engine}`,
         );

@@ -201,8 +201,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
       if (!val) chosenEpoch = epoch;
     }
     // Epochs that may end up among the last five whatever comes next, so test_acc_last5 is exact.
-    const maybeInLastFive =
-      epoch > epochs - LAST_EPOCHS_AVERAGED || epoch - chosenEpoch > patienceAt(chosenEpoch) - LAST_EPOCHS_AVERAGED;
+    const maybeInLastFive = epoch > epochs - LAST_EPOCHS_AVERAGED || epoch - chosenEpoch > patienceAt(chosenEpoch) - LAST_EPOCHS_AVERAGED;
     const trainEval = everyEpoch || last ? score(train) : NOT_SCORED;
     const testEval = everyEpoch || last || improves || maybeInLastFive ? score(test) : NOT_SCORED;
     const record: EpochRecord = {
