@@ -115,7 +115,7 @@ export class SweepProgress {
         this.advance(r, Math.min(e.epoch.epoch, workUnits(e.job)));
         this.workerBars
           .get(e.worker)
-          ?.update(r.units, { info: `${e.job.id} epoch ${e.epoch.epoch}/${e.epochs}, test ${(100 * e.epoch.testAccuracy).toFixed(1)} %` });
+          ?.update(r.units, { info: `${e.job.id} epoch ${e.epoch.epoch}/${e.epochs}, val ${(100 * e.epoch.valAccuracy).toFixed(1)} %` });
         break;
       }
       case 'done': {

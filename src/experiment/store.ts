@@ -60,6 +60,11 @@ export type TrainRecord = Pick<
   kind: 'train';
   id: string;
   configName: string;
+  /** Where and why the run stopped, and its full-test-split accuracies (null when not scored); absent in older records. */
+  stopEpoch?: number;
+  stopReason?: RunResult['stopReason'];
+  fullTestAccuracy?: number | null;
+  fullTestAccuracyFinal?: number | null;
   seed: number;
   fingerprint: string;
   config: RunConfig;

@@ -6,6 +6,8 @@
  * test accuracy at the epoch of lowest validation loss). The others may be empty; a claim whose
  * columns (src/reports/claims/) are missing is "not measured". Accuracies are fractions (0..1).
  *   val_acc                    validation accuracy at that epoch (chooses the best configuration, claim accuracy-level)
+ *   stop_epoch, stop_reason    the last epoch trained and why (patience, maximum, fixed: src/training/loop.ts)
+ *   test_full_acc, test_full_acc_final  accuracy on the whole test split's two classes at the chosen / final epoch
  *   grad_log10_last_over_first log10(last layer's mean |dLoss/dW| / first layer's), averaged over the recorded epochs (evidence of claim vanishing-gradient)
  *   landscape_curves, landscape_inside_minima, landscape_article_shape  swept first-layer weights of this trained
  *                              network; how many of their loss curves have an interior minimum, and how many have the
@@ -45,6 +47,10 @@ export const RUNS_COLUMNS = [
   'val_loss_best',
   'val_acc',
   'best_epoch',
+  'stop_epoch',
+  'stop_reason',
+  'test_full_acc',
+  'test_full_acc_final',
   'train_acc',
   'epochs',
   'batch_size',
@@ -93,6 +99,10 @@ export const RunRowSchema = z.object({
   val_loss_best: optional(z.number().min(0)),
   val_acc: optional(fraction),
   best_epoch: optional(z.number().int().min(0)),
+  stop_epoch: optional(z.number().int().min(0)),
+  stop_reason: optional(z.enum(['patience', 'maximum', 'fixed'])),
+  test_full_acc: optional(fraction),
+  test_full_acc_final: optional(fraction),
   train_acc: optional(fraction),
   epochs: optional(z.number().int().min(1)),
   batch_size: optional(z.number().int().min(1)),
@@ -215,6 +225,10 @@ export function runRowsOf(train: readonly TrainRecord[], landscape: readonly Lan
       test_acc_last5: m.testAccuracyLast5,
       ...(Number.isFinite(m.bestValLoss) ? { val_loss_best: m.bestValLoss, val_acc: m.valAccuracy } : {}),
       best_epoch: m.selectedEpoch,
+      ...(r.stopEpoch === undefined ? {} : { stop_epoch: r.stopEpoch }),
+      ...(r.stopReason === undefined ? {} : { stop_reason: r.stopReason }),
+      ...(typeof r.fullTestAccuracy === 'number' ? { test_full_acc: r.fullTestAccuracy } : {}),
+      ...(typeof r.fullTestAccuracyFinal === 'number' ? { test_full_acc_final: r.fullTestAccuracyFinal } : {}),
       train_acc: m.trainAccuracyFinal,
       epochs: r.config.epochs,
       batch_size: r.config.batchSize,
