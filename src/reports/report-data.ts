@@ -12,6 +12,7 @@ import { ARTICLE_ACCURACY } from './claims/accuracy-level.js';
 import { estimateText, verdictLabel, VERDICT_RULE } from './claims-table.js';
 import { pct } from '../util/format.js';
 import type { RunRow } from './runs-table.js';
+import { reportStrings, type Lang } from './i18n.js';
 
 export interface ReportChart {
   /** File stem under charts/, e.g. "accuracy-by-depth". */
@@ -34,6 +35,8 @@ interface ReportEnvironment {
 }
 
 export interface ReportData {
+  /** The language of the report's own words (numbers, names and the CSVs are the same in every language). */
+  lang: Lang;
   title: string;
   generatedAt: string;
   /** The reproduce config the sweep ran, and the command that reproduces it. */
@@ -121,49 +124,41 @@ export interface TextTable {
 }
 
 /** One row per claim part, the claim's overall verdict on its first row. */
-export function claimsTable(claims: readonly ClaimResult[]): TextTable {
+export function claimsTable(claims: readonly ClaimResult[], lang: Lang = 'en'): TextTable {
   return {
-    headers: [
-      '#',
-      'claim',
-      'verdict',
-      'part',
-      'statistic',
-      `estimate [${(100 * CONFIDENCE).toFixed(0)} % CI], n`,
-      'region for "agrees"',
-      'part verdict',
-    ],
+    headers: reportStrings(lang).claimsHeaders((100 * CONFIDENCE).toFixed(0)),
     rows: claims.flatMap((c) =>
       c.parts.map((p, i) => [
         i === 0 ? String(c.number) : '',
-        i === 0 ? c.claim : '',
-        i === 0 ? verdictLabel(c.verdict) : '',
+        i === 0 ? claimText(c, lang) : '',
+        i === 0 ? verdictLabel(c.verdict, lang) : '',
         p.part,
         p.statistic,
         estimateText(p),
         p.region,
-        verdictLabel(p.verdict),
+        verdictLabel(p.verdict, lang),
       ]),
     ),
   };
 }
 
-export function summaryTable(rows: readonly SummaryRow[]): TextTable {
+/** The claim as the report names it: the English paraphrase, or in Japanese the article's words (a paraphrase marked as one). */
+export function claimText(c: ClaimResult, lang: Lang): string {
+  if (lang === 'en') return c.claim;
+  return c.articleJa.verbatim ? `「${c.articleJa.text}」` : `${c.articleJa.text}（要約）`;
+}
+
+/** The article's words beside a claim's statistics: a quote, or a paraphrase said to be one. */
+export function articleWords(c: ClaimResult, lang: Lang): string | null {
+  if (lang === 'en') return null;
+  const s = reportStrings(lang);
+  return c.articleJa.verbatim ? s.articleQuote(c.articleJa.text) : s.articleParaphrase(c.articleJa.text);
+}
+
+export function summaryTable(rows: readonly SummaryRow[], lang: Lang = 'en'): TextTable {
   const opt = (x: number, show: (v: number) => string): string => (Number.isFinite(x) ? show(x) : 'n/a');
   return {
-    headers: [
-      'config',
-      'activation',
-      'layers',
-      'seeds',
-      'test acc. (primary) mean [95 % CI]',
-      'SD (points)',
-      'final-epoch test acc.',
-      'last-5 test acc.',
-      'train acc.',
-      'chosen epoch (mean)',
-      'time per run',
-    ],
+    headers: reportStrings(lang).summaryHeaders,
     rows: rows.map((r) => [
       r.config,
       r.activation,
@@ -226,13 +221,15 @@ export function landscapeRulesTable(rows: readonly LandscapeSensitivityRow[]): T
 }
 
 /** The overall verdicts at each margin value: how the answers move when the rule moves. */
-export function sensitivityTable(rows: readonly SensitivityRow[], claims: readonly ClaimResult[]): TextTable {
+export function sensitivityTable(rows: readonly SensitivityRow[], claims: readonly ClaimResult[], lang: Lang = 'en'): TextTable {
+  // English keeps the bare verdict words here (the table is narrow); other languages use their verdict words.
+  const word = (v: ClaimResult['verdict']): string => (lang === 'en' ? v : verdictLabel(v, lang));
   return {
     headers: ['margin', 'value', ...claims.map((c) => `claim ${c.number}`)],
     rows: rows.map((r) => [
       r.margin,
       `${marginText(r.margin, r.value)}${r.declared ? ' (declared)' : ''}`,
-      ...r.verdicts.map((v, i) => (v === claims[i].verdict || r.declared ? v : `**${v}**`)),
+      ...r.verdicts.map((v, i) => (v === claims[i].verdict || r.declared ? word(v) : `**${word(v)}**`)),
     ]),
   };
 }
