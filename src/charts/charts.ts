@@ -53,7 +53,10 @@ const BASE_CONFIG = {
 // Rendering
 
 /** Where resvg gets its fonts: DejaVu (and the CJK font) when installed, otherwise whatever the system has. */
-export function chartFontOptions(fontDir = DEJAVU_DIR, cjkFiles: readonly string[] = CJK_FONT_FILES): NonNullable<ResvgRenderOptions['font']> {
+export function chartFontOptions(
+  fontDir = DEJAVU_DIR,
+  cjkFiles: readonly string[] = CJK_FONT_FILES,
+): NonNullable<ResvgRenderOptions['font']> {
   const files = DEJAVU_FILES.map((f) => path.join(fontDir, f)).filter((f) => existsSync(f));
   const cjk = cjkFiles.filter((f) => existsSync(f));
   if (files.length > 0) return { loadSystemFonts: false, fontFiles: [...files, ...cjk], defaultFontFamily: CHART_FONT_FAMILY };
@@ -75,7 +78,11 @@ export async function specToSvg(spec: TopLevelSpec): Promise<string> {
 
 /** SVG text -> PNG bytes. */
 export function svgToPng(svg: string, fontDir = DEJAVU_DIR, cjkFiles: readonly string[] = CJK_FONT_FILES): Uint8Array {
-  const resvg = new Resvg(svg, { font: chartFontOptions(fontDir, cjkFiles), background: 'white', fitTo: { mode: 'zoom', value: PNG_SCALE } });
+  const resvg = new Resvg(svg, {
+    font: chartFontOptions(fontDir, cjkFiles),
+    background: 'white',
+    fitTo: { mode: 'zoom', value: PNG_SCALE },
+  });
   return resvg.render().asPng();
 }
 

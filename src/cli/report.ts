@@ -26,11 +26,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         stringOption('runs', 'runs table: columns config, activation, layers, seed, test_acc (+ optional ones, see docs/reproduce.md)'),
       )
       .option('out', stringOption('out', 'output folder; must be new or empty'))
-      .option('lang', choiceOption('lang', "language of report.md, report.html and the charts' titles (the CSVs are the same)", LANGS, 'en'))
-      .example(
-        '$0 report --runs outputs/reproduce/runs.csv --out outputs/rejudged-ja --lang ja',
-        'the same report in Japanese',
+      .option(
+        'lang',
+        choiceOption('lang', "language of report.md, report.html and the charts' titles (the CSVs are the same)", LANGS, 'en'),
       )
+      .example('$0 report --runs outputs/reproduce/runs.csv --out outputs/rejudged-ja --lang ja', 'the same report in Japanese')
       .example(
         '$0 report --runs outputs/reproduce/runs.csv --out outputs/rejudged',
         'judge the runs of a finished sweep again',
@@ -44,7 +44,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const runs = await readRunsCsv(runsFile);
     const claim = await claimOutputFolder(outDir, { flag: '--out', inputs: [runsFile] });
     const { buildReport, runsFileContext } = await import('../reports/build-report.js');
-    const built = await writeClaimed(claim, () => buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs, new Date(), argv.lang)));
+    const built = await writeClaimed(claim, () =>
+      buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs, new Date(), argv.lang)),
+    );
     process.stdout.write(
       [
         `summary: ${built.summary}`,

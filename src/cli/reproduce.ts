@@ -95,7 +95,10 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('engine', choiceOption('engine', 'override the engine of every run', ENGINE_CHOICES))
       .option('progress', progressOption('progress display'))
       .option('reuse', reuseOption())
-      .option('lang', choiceOption('lang', "language of report.md, report.html and the charts' titles (the CSVs are the same)", LANGS, 'en'))
+      .option(
+        'lang',
+        choiceOption('lang', "language of report.md, report.html and the charts' titles (the CSVs are the same)", LANGS, 'en'),
+      )
       .example(
         '$0 reproduce --seeds 2 --epochs 2 --train-per-class 100 --test-per-class 20 --out outputs/smoke',
         'a smoke run of a few minutes',

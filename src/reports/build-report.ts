@@ -110,7 +110,16 @@ export function runsFileContext(
   return {
     title: s.titleRunsFile(path.basename(runsFile)),
     source: runsFile,
-    command: shellCommand(['node', 'dist/run.js', 'report', '--runs', runsFile, '--out', outDir, ...(lang === 'en' ? [] : ['--lang', lang])]),
+    command: shellCommand([
+      'node',
+      'dist/run.js',
+      'report',
+      '--runs',
+      runsFile,
+      '--out',
+      outDir,
+      ...(lang === 'en' ? [] : ['--lang', lang]),
+    ]),
     settings: describeRunSettings(runs),
     notes: [s.notesRunsFile(runsFile, runs.length)],
     now,

@@ -21,12 +21,7 @@ export interface ProbeRecords {
 }
 
 /** Writes every chart into `dir`, in the order the report shows them. */
-export async function writeFigures(
-  dir: string,
-  runs: readonly RunRow[],
-  probes?: ProbeRecords,
-  lang: Lang = 'en',
-): Promise<ReportChart[]> {
+export async function writeFigures(dir: string, runs: readonly RunRow[], probes?: ProbeRecords, lang: Lang = 'en'): Promise<ReportChart[]> {
   return [...(await accuracyCharts(dir, runs, lang)), ...(probes ? await probeCharts(dir, probes, lang) : [])];
 }
 

@@ -89,9 +89,7 @@ export function renderHtml(data: ReportData): string {
   );
   for (const line of methodText(data.margins)) parts.push(`<p>${e(line)}</p>`);
   const claimSection = (c: ClaimResult) => {
-    parts.push(
-      `<h3>${c.number}. ${e(claimText(c, lang))}</h3>`,
-    );
+    parts.push(`<h3>${c.number}. ${e(claimText(c, lang))}</h3>`);
     const words = articleWords(c, lang);
     if (words) parts.push(`<blockquote class="article" data-verbatim="${c.articleJa.verbatim}">${e(words)}</blockquote>`);
     parts.push(

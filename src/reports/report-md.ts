@@ -57,9 +57,7 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   for (const line of explanationIntro(explanation)) out.push(t(line), '');
   explanation.forEach(claimSection);
   out.push(`## ${s.headings.sensitivity}`, '');
-  out.push(s.sensitivityIntroMd, '', ...table(sensitivityTable(data.sensitivity, data.claims, lang)),
-    '',
-  );
+  out.push(s.sensitivityIntroMd, '', ...table(sensitivityTable(data.sensitivity, data.claims, lang)), '');
   if (data.landscapeRules) {
     out.push(`## ${s.headings.landscapeRules}`, '', t(landscapeRulesIntro()), '', ...table(data.landscapeRules), '');
   }
