@@ -56,7 +56,7 @@ export interface ClaimResult {
  * The claim in the article's Japanese: its own sentence when `verbatim`, otherwise a faithful
  * paraphrase, which the report marks as one and never prints as a quote.
  */
-export interface ArticleWords {
+interface ArticleWords {
   text: string;
   verbatim: boolean;
 }
