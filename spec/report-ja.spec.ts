@@ -80,6 +80,13 @@ describe('report --lang ja', function () {
     const estimates = [...mdEn.matchAll(/\| (-?\d+\.\d+ \[[^\]]+\][^|]*n = \d+) \|/g)].map((m) => m[1]);
     expect(estimates.length).to.be.greaterThan(5);
     for (const e of estimates) expect(md).to.include(e);
+    // How verdicts are reached, and the author's explanation, in Japanese; the claims' margin statements stay English.
+    expect(md).to.include('各部分：95 % 信頼区間が主張の範囲の内側なら一致、外側なら矛盾、境界をまたげば判定不能。');
+    expect(md).to.match(
+      /^判定の幅（実行の判定より前に、各主張のモジュール src\/reports\/claims\/ で固定）：.*記事自身のテストデータ 400 枚/m,
+    );
+    expect(md).to.match(/^記事は、深い Sigmoid のネットワークがうまく学習できない理由を/m);
+    expect(md).to.match(/^主張 5 の曲線を、ほかの平坦さの下限と内側の幅で数え直したもの/m);
     // The summary table's rows are the same cells under Japanese headers.
     expect(md).to.include('| 構成 | 活性化関数 | 層の数 |');
     const sigmoid3 = (s: string) => s.split('\n').find((l) => l.startsWith('| sigmoid3 |'));

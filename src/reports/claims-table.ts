@@ -57,8 +57,3 @@ export function estimateText(p: ClaimPart): string {
   const ci = Number.isFinite(e.low) ? ` [${show(e.low)}, ${show(e.high)}]` : ' [no interval]';
   return `${show(e.value)}${ci}${unit}, n = ${e.n}`;
 }
-
-export const VERDICT_RULE =
-  "Each part: agrees when its 95 % interval lies inside the claim's region, contradicts when it lies outside, inconclusive when it straddles a boundary. " +
-  'A claim from its parts: every part agrees -> agrees; some agree and some contradict -> partly agrees; some contradict and none agrees -> contradicts; ' +
-  'otherwise (inconclusive parts, or parts not measured beside measured ones) -> inconclusive; nothing measured -> not measured.';

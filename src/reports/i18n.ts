@@ -2,8 +2,8 @@
  * Every word of the report that is the program's own, once per language. `ReportStrings` is
  * the contract: a language that misses a string does not compile. What stays the same in every
  * language: numbers, file names, config names, the CSV files (claims.csv, summary.csv) and their
- * headers, and the statistic and evidence lines the claims compute (English, the claims'
- * modules write them with their numbers). The Japanese uses the article's own terms
+ * headers, and the statistic, region, evidence and margin lines the claims compute (English,
+ * the claims' modules write them with their numbers). The Japanese uses the article's own terms
  * (正解率, 二乗誤差, 中間層, 勾配消失問題, 活性化関数, 学習率, エポック) and the verdict words of README.ja.md.
  */
 import type { Verdict } from './claims/claim.js';
@@ -37,6 +37,16 @@ export interface ReportStrings {
   /** The article's words beside the claim: a quote, or a paraphrase marked as one. */
   articleQuote: (text: string) => string;
   articleParaphrase: (text: string) => string;
+  method: {
+    primary: (confidencePct: string) => string;
+    /** How a part's verdict and a claim's verdict are reached. */
+    rule: string;
+    /** `margins` are the claims' own statements of their margins (English). */
+    margins: (margins: string, testImages: number) => string;
+  };
+  /** The opening of the section on the author's explanation, for claims `first` to `last`. */
+  explanationIntro: (first: number, last: number) => [string, string];
+  landscapeRulesIntro: (claim: number) => string;
   sensitivityIntroMd: string;
   sensitivityIntroHtml: string;
   primaryFigure: string;
@@ -91,6 +101,22 @@ const EN: ReportStrings = {
   verdictLine: 'Verdict',
   articleQuote: (text) => `In the article's words: "${text}"`,
   articleParaphrase: (text) => `The article, paraphrased: ${text}`,
+  method: {
+    primary: (ci) =>
+      `Every run contributes its primary figure: the test accuracy at the epoch of lowest validation loss. The seed is the unit: intervals are t-based ${ci} % intervals over seeds (Wilson/Newcombe for the landscape shares), and configurations are compared paired by seed.`,
+    rule:
+      "Each part: agrees when its 95 % interval lies inside the claim's region, contradicts when it lies outside, inconclusive when it straddles a boundary. " +
+      'A claim from its parts: every part agrees -> agrees; some agree and some contradict -> partly agrees; some contradict and none agrees -> contradicts; ' +
+      'otherwise (inconclusive parts, or parts not measured beside measured ones) -> inconclusive; nothing measured -> not measured.',
+    margins: (margins, testImages) =>
+      `Margins, fixed before the runs were judged (each in its claim, src/reports/claims/): ${margins}. The article's own ${testImages}-image test set puts a 95 % half-width of about 4.5 points on its accuracies.`,
+  },
+  explanationIntro: (first, last) => [
+    `The article explains the deep Sigmoid networks' trouble by a chain: a Sigmoid unit cannot output more than 1; when the next neuron "would need 2", the weights chase an asymptote where the gradient fades; hence the vanishing gradient is more than gradients shrinking layer by layer. Claims ${first} to ${last} test the links that the probed networks can show, each with its own measurement (docs/probes.md): how the back-propagated error shrinks towards the input, whether units would need outputs beyond their range, and whether trained units sit at their bounds. Rules and margins were frozen before the runs (docs/probes.md).`,
+    'The last link, "more than shrinking", cannot be judged here: Sigmoid changes a bounded output and a shrinking derivative at once. `node dist/run.js explain` trains hidden activations that separate the two and says which one the data blames.',
+  ],
+  landscapeRulesIntro: (claim) =>
+    `Claim ${claim}'s curves, recounted for other flatness floors and inside margins (src/probes/landscape-rules.ts); each cell: curves that fit the article's words / flat / interior minimum / falling to an edge / plateau made by the sweep.`,
   sensitivityIntroMd:
     "Each row changes one margin and keeps the others as declared; a verdict that differs from the declared margins' is in bold.",
   sensitivityIntroHtml: 'Each row changes one margin and keeps the others as declared.',
@@ -160,7 +186,7 @@ const JA: ReportStrings = {
   titleRunsFile: (file) => `${file} のレポート：CIFAR-10 の飛行機と船、Sigmoid と ReLU、勾配消失問題`,
   notesRunsFile: (file, runs) => `${file} だけから作りました（${runs} 回の学習）。学習したマシンとバージョンはここではわかりません。`,
   untranslatedNote:
-    '統計量の説明と根拠の行は、各主張のモジュール（src/reports/claims/）が数値とともに書く英語のままです。数値、ファイル名、claims.csv と summary.csv は英語版と同じです。',
+    '統計量・範囲・根拠の行と判定の幅の説明は、各主張のモジュール（src/reports/claims/）が数値とともに書く英語のままです。数値、ファイル名、claims.csv と summary.csv は英語版と同じです。',
   generated: (at, source, command) => `${at} に ${source} から作成。再現するには ${command}。`,
   headings: {
     claims: '記事の主張とこの実行の判定',
@@ -175,6 +201,22 @@ const JA: ReportStrings = {
   verdictLine: '判定',
   articleQuote: (text) => `記事の原文：「${text}」`,
   articleParaphrase: (text) => `記事の要旨（原文ではなく要約）：${text}`,
+  method: {
+    primary: (ci) =>
+      `各実行の主な数値は、検証データの二乗誤差が最小のエポックでのテストデータの正解率です。単位はシードで、信頼区間はシード間の t 分布による ${ci} % 信頼区間（損失の地形の割合は Wilson/Newcombe）、構成どうしはシードで対にして比べます。`,
+    rule:
+      '各部分：95 % 信頼区間が主張の範囲の内側なら一致、外側なら矛盾、境界をまたげば判定不能。' +
+      '主張の判定は部分から：すべて一致なら一致、一致と矛盾があれば一部一致、矛盾があり一致がなければ矛盾、' +
+      'それ以外（判定不能の部分、または測った部分の横に未測定の部分）は判定不能、何も測っていなければ未測定。',
+    margins: (margins, testImages) =>
+      `判定の幅（実行の判定より前に、各主張のモジュール src/reports/claims/ で固定）：${margins}。記事自身のテストデータ ${testImages} 枚では、正解率の 95 % 信頼区間の半幅はおよそ 4.5 ポイントです。`,
+  },
+  explanationIntro: (first, last) => [
+    `記事は、深い Sigmoid のネットワークがうまく学習できない理由を次のつながりで説明します：Sigmoid の出力は最大 1 なので、次のニューロンが「2 が必要」なとき、重みは勾配が消えていく漸近線を追いかける。だから勾配消失問題は、層ごとに勾配が縮むこと以上のものだ、と。主張 ${first} から ${last} は、調べたネットワークで確かめられるつながりを、それぞれ専用の測定で判定します（docs/probes.md）：逆伝播誤差が入力に向かってどれだけ縮むか、ユニットが範囲の外の出力を必要とするか、学習後のユニットが上限・下限に張り付いているか。規則と判定の幅は実行の前に固定しました（docs/probes.md）。`,
+    '最後のつながり「縮むこと以上」はここでは判定できません：Sigmoid は出力の上限と縮む微分を同時に変えるからです。`node dist/run.js explain` が 2 つを切り分ける活性化関数を中間層で学習し、データがどちらを原因とするかを示します。',
+  ],
+  landscapeRulesIntro: (claim) =>
+    `主張 ${claim} の曲線を、ほかの平坦さの下限と内側の幅で数え直したもの（src/probes/landscape-rules.ts）。各セル：記事の言葉に合う曲線 / 平坦 / 内側の極小 / 端へ下がる / 掃引が作った平坦部。`,
   sensitivityIntroMd: '各行は判定の幅を 1 つだけ変え、ほかは宣言した値のままです。宣言した幅での判定と違う判定は太字です。',
   sensitivityIntroHtml: '各行は判定の幅を 1 つだけ変え、ほかは宣言した値のままです。',
   primaryFigure:

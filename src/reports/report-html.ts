@@ -87,7 +87,7 @@ export function renderHtml(data: ReportData): string {
     `<h2>${e(s.headings.claims)}</h2>`,
     table('claims', claimsTable(data.claims, lang), lang),
   );
-  for (const line of methodText(data.margins)) parts.push(`<p>${e(line)}</p>`);
+  for (const line of methodText(data.margins, lang)) parts.push(`<p>${e(line)}</p>`);
   const claimSection = (c: ClaimResult) => {
     parts.push(`<h3>${c.number}. ${e(claimText(c, lang))}</h3>`);
     const words = articleWords(c, lang);
@@ -104,7 +104,7 @@ export function renderHtml(data: ReportData): string {
   data.claims.filter((c) => c.group === 'results').forEach(claimSection);
   parts.push(`<h2>${e(s.headings.explanation)}</h2>`);
   const explanation = data.claims.filter((c) => c.group === 'explanation');
-  for (const line of explanationIntro(explanation)) parts.push(`<p>${e(line)}</p>`);
+  for (const line of explanationIntro(explanation, lang)) parts.push(`<p>${e(line)}</p>`);
   explanation.forEach(claimSection);
   parts.push(
     `<h2>${e(s.headings.sensitivity)}</h2>`,
@@ -115,7 +115,7 @@ export function renderHtml(data: ReportData): string {
     parts.push(
       `<h2>${e(s.headings.landscapeRules)}</h2>`,
       // The program's own sentence (no data in it), printed as report.html always has, apostrophes unescaped.
-      `<p>${landscapeRulesIntro()}</p>`,
+      `<p>${landscapeRulesIntro(lang)}</p>`,
       table('landscape-rules', data.landscapeRules, lang),
     );
   }

@@ -40,7 +40,7 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   if (s.untranslatedNote) out.push(t(s.untranslatedNote), '');
   out.push(`## ${s.headings.claims}`, '');
   out.push(...table(claimsTable(data.claims, lang)), '');
-  for (const line of methodText(data.margins)) out.push(t(line), '');
+  for (const line of methodText(data.margins, lang)) out.push(t(line), '');
   const claimSection = (c: ClaimResult) => {
     out.push(`### ${c.number}. ${t(claimText(c, lang))}`, '');
     const words = articleWords(c, lang);
@@ -54,12 +54,12 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   data.claims.filter((c) => c.group === 'results').forEach(claimSection);
   out.push(`## ${s.headings.explanation}`, '');
   const explanation = data.claims.filter((c) => c.group === 'explanation');
-  for (const line of explanationIntro(explanation)) out.push(t(line), '');
+  for (const line of explanationIntro(explanation, lang)) out.push(t(line), '');
   explanation.forEach(claimSection);
   out.push(`## ${s.headings.sensitivity}`, '');
   out.push(s.sensitivityIntroMd, '', ...table(sensitivityTable(data.sensitivity, data.claims, lang)), '');
   if (data.landscapeRules) {
-    out.push(`## ${s.headings.landscapeRules}`, '', t(landscapeRulesIntro()), '', ...table(data.landscapeRules), '');
+    out.push(`## ${s.headings.landscapeRules}`, '', t(landscapeRulesIntro(lang)), '', ...table(data.landscapeRules), '');
   }
   out.push(`## ${s.headings.summary}`, '');
   out.push(...table(summaryTable(data.rows, lang)), '');
