@@ -32,6 +32,7 @@ describe('claims registry', () => {
       id: 'always-agrees',
       group: 'results',
       sentence: 'Every probed network has curves.',
+      articleJa: { text: '調べたどのネットワークにも曲線がある', verbatim: false },
       columns: ['landscape_curves'],
       margins: { least: { value: 1, alternatives: [2], text: (v) => `at least ${v}` } },
       judge: (runs, margins) => ({

@@ -115,3 +115,60 @@ describe('report.html in headless Chromium', function () {
     for (const l of links) expect(existsSync(path.join(dir, l)), l).to.equal(true);
   });
 });
+
+describe('report.html in Japanese, in headless Chromium', function () {
+  this.timeout(60_000);
+  let dir = '';
+  let browser: Browser | null = null;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI === 'true') throw new Error(`Chromium is missing at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
+      this.skip();
+    }
+    dir = makeSyntheticReproduceDir(ARTICLE_WORLD);
+    await finalize(dir, new Date('2026-01-01T00:00:00Z'), 'ja');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('draws the Japanese text with a CJK font (not as empty boxes), as the platform reports it', async () => {
+    const page = await browser!.newPage();
+    await page.goto(pathToFileURL(path.join(dir, 'report.html')).href, { waitUntil: 'load' });
+    // The browser's own account of which installed font drew each element's glyphs: with no
+    // font that has kana and kanji, Chromium draws them as boxes from a Latin font, and no CJK
+    // family appears here (fonts-noto-cjk; .ci/run installs it).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+    const fontsOf = async (selector: string) => {
+      const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+      expect(nodeId, selector).to.be.greaterThan(0);
+      return (await cdp.send('CSS.getPlatformFontsForNode', { nodeId })).fonts;
+    };
+    const isCjk = (family: string) => /CJK|Noto Sans JP|Noto Serif JP|IPA|Takao|VL Gothic/i.test(family);
+    for (const selector of ['h1', '#claims th:nth-child(2)', 'blockquote.article[data-verbatim="true"]', 'span.verdict']) {
+      const text = (await page.locator(selector).first().textContent()) ?? '';
+      const japanese = [...text].filter((ch) => /[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]/.test(ch)).length;
+      expect(japanese, `${selector} holds Japanese`).to.be.greaterThan(0);
+      const fonts = await fontsOf(selector);
+      const cjkGlyphs = fonts.filter((f) => isCjk(f.familyName)).reduce((a, f) => a + f.glyphCount, 0);
+      expect(cjkGlyphs, `${selector}: ${JSON.stringify(fonts)}`).to.be.at.least(japanese);
+    }
+    // The verbatim quote is on the page as the article wrote it.
+    expect(await page.locator('blockquote.article[data-verbatim="true"]').first().textContent()).to.include(
+      '若干3層よりSigmoidは5層、ReLUは6層のニューラルネットのほうが精度は上でした',
+    );
+    // And the charts (SVG, drawn by Chromium itself) are whole images titled in Japanese.
+    const alts = await page
+      .locator('figure.chart img')
+      .evaluateAll((imgs) => (imgs as unknown as { alt: string; naturalWidth: number }[]).map((i) => `${i.alt}:${i.naturalWidth > 100}`));
+    expect(alts[0]).to.equal('層の数とテストの正解率:true');
+    await page.close();
+  });
+});

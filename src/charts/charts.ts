@@ -8,8 +8,10 @@
  * so a killed run never leaves half a picture.
  *
  * Fonts: the PNG needs real font files (resvg draws no text at all without them). We load
- * DejaVu Sans from /usr/share/fonts/truetype/dejavu; when it is missing we let resvg load the
- * system's fonts instead, and if there are none the PNG still renders, only without text.
+ * DejaVu Sans from /usr/share/fonts/truetype/dejavu, and beside it Noto Sans CJK (Debian's
+ * fonts-noto-cjk) when installed, which resvg falls back to for the Japanese report's titles:
+ * DejaVu has no kana or kanji. When DejaVu is missing we let resvg load the system's fonts
+ * instead, and if there are none the PNG still renders, only without text.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +29,8 @@ export interface ChartFiles {
 const CHART_FONT_FAMILY = 'DejaVu Sans';
 export const DEJAVU_DIR = '/usr/share/fonts/truetype/dejavu';
 const DEJAVU_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
+/** Where Debian's fonts-noto-cjk puts the CJK font resvg falls back to for characters DejaVu lacks. */
+export const CJK_FONT_FILES: readonly string[] = ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'];
 
 /** PNG pixels per SVG pixel: 2 keeps thin lines and small labels sharp on high-density screens. */
 const PNG_SCALE = 2;
@@ -48,10 +52,14 @@ const BASE_CONFIG = {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-/** Where resvg gets its fonts: DejaVu when installed, otherwise whatever the system has. */
-export function chartFontOptions(fontDir = DEJAVU_DIR): NonNullable<ResvgRenderOptions['font']> {
+/** Where resvg gets its fonts: DejaVu (and the CJK font) when installed, otherwise whatever the system has. */
+export function chartFontOptions(
+  fontDir = DEJAVU_DIR,
+  cjkFiles: readonly string[] = CJK_FONT_FILES,
+): NonNullable<ResvgRenderOptions['font']> {
   const files = DEJAVU_FILES.map((f) => path.join(fontDir, f)).filter((f) => existsSync(f));
-  if (files.length > 0) return { loadSystemFonts: false, fontFiles: files, defaultFontFamily: CHART_FONT_FAMILY };
+  const cjk = cjkFiles.filter((f) => existsSync(f));
+  if (files.length > 0) return { loadSystemFonts: false, fontFiles: [...files, ...cjk], defaultFontFamily: CHART_FONT_FAMILY };
   // Without DejaVu, resvg substitutes any system font for the requested family; with no
   // font at all it skips the text and still draws every mark.
   return { loadSystemFonts: true };
@@ -69,8 +77,12 @@ export async function specToSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /** SVG text -> PNG bytes. */
-export function svgToPng(svg: string, fontDir = DEJAVU_DIR): Uint8Array {
-  const resvg = new Resvg(svg, { font: chartFontOptions(fontDir), background: 'white', fitTo: { mode: 'zoom', value: PNG_SCALE } });
+export function svgToPng(svg: string, fontDir = DEJAVU_DIR, cjkFiles: readonly string[] = CJK_FONT_FILES): Uint8Array {
+  const resvg = new Resvg(svg, {
+    font: chartFontOptions(fontDir, cjkFiles),
+    background: 'white',
+    fitTo: { mode: 'zoom', value: PNG_SCALE },
+  });
   return resvg.render().asPng();
 }
 
@@ -90,11 +102,11 @@ function activationColourScale(activations: Iterable<string>): { domain: string[
 }
 
 /** The x axis of every chart against depth: the layer counts present, as whole numbers. */
-function depthAxis(depths: readonly number[]): Record<string, unknown> {
+function depthAxis(depths: readonly number[], title = 'layers (input + hidden + output)'): Record<string, unknown> {
   return {
     field: 'depth',
     type: 'quantitative',
-    title: 'layers (input + hidden + output)',
+    title,
     scale: { domain: [depths[0] ?? 0, depths[depths.length - 1] ?? 1], nice: false, padding: 12 },
     axis: { values: depths, format: 'd' },
   };
@@ -641,6 +653,8 @@ export interface IntervalByDepthOptions {
   name: string;
   title: string;
   subtitle: string;
+  /** The depth axis' title; absent: the English one. */
+  xTitle?: string;
   yTitle: string;
   /** Draw a horizontal line at 0 (for differences). */
   zeroLine?: boolean;
@@ -661,7 +675,7 @@ export async function writeIntervalByDepthChart(
   }));
   const colours = activationColourScale(orderReluFirst(values.map((v) => [v.series, v.series] as [string, string])).map(([a]) => a));
   const depths = [...new Set(values.map((v) => v.depth))].sort((a, b) => a - b);
-  const x = depthAxis(depths);
+  const x = depthAxis(depths, opts.xTitle);
   const colour = { field: 'series', type: 'nominal', title: '', scale: colours };
   const y = { type: 'quantitative', title: opts.yTitle, scale: { zero: false } };
   const spec = {

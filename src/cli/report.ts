@@ -5,12 +5,14 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../util/errors.js';
-import { stringOption } from './flags.js';
+import { choiceOption, stringOption } from './flags.js';
+import { LANGS, type Lang } from '../reports/i18n.js';
 import { claimOutputFolder, writeClaimed } from '../util/output-claim.js';
 
 interface ReportArgs {
   runs?: string;
   out?: string;
+  lang: Lang;
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -24,6 +26,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         stringOption('runs', 'runs table: columns config, activation, layers, seed, test_acc (+ optional ones, see docs/reproduce.md)'),
       )
       .option('out', stringOption('out', 'output folder; must be new or empty'))
+      .option(
+        'lang',
+        choiceOption('lang', "language of report.md, report.html and the charts' titles (the CSVs are the same)", LANGS, 'en'),
+      )
+      .example('$0 report --runs outputs/reproduce/runs.csv --out outputs/rejudged-ja --lang ja', 'the same report in Japanese')
       .example(
         '$0 report --runs outputs/reproduce/runs.csv --out outputs/rejudged',
         'judge the runs of a finished sweep again',
@@ -37,7 +44,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const runs = await readRunsCsv(runsFile);
     const claim = await claimOutputFolder(outDir, { flag: '--out', inputs: [runsFile] });
     const { buildReport, runsFileContext } = await import('../reports/build-report.js');
-    const built = await writeClaimed(claim, () => buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs)));
+    const built = await writeClaimed(claim, () =>
+      buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs, new Date(), argv.lang)),
+    );
     process.stdout.write(
       [
         `summary: ${built.summary}`,

@@ -9,6 +9,7 @@ import { choiceOption, dataDirOption, numberOption, progressOption, stringOption
 import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import { parseShard } from '../experiment/shard.js';
 import type { FinalizeResult } from '../reports/finalize.js';
+import { LANGS, type Lang } from '../reports/i18n.js';
 
 const DEFAULT_REPRODUCE_CONFIG = 'configs/reproduce.json';
 const DEFAULT_REPRODUCE_OUT = 'outputs/reproduce';
@@ -27,6 +28,7 @@ interface ReproduceArgs {
   engine?: string;
   progress: ProgressChoice;
   reuse?: string;
+  lang: Lang;
 }
 
 interface MergeArgs {
@@ -93,6 +95,10 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .option('engine', choiceOption('engine', 'override the engine of every run', ENGINE_CHOICES))
       .option('progress', progressOption('progress display'))
       .option('reuse', reuseOption())
+      .option(
+        'lang',
+        choiceOption('lang', "language of report.md, report.html and the charts' titles (the CSVs are the same)", LANGS, 'en'),
+      )
       .example(
         '$0 reproduce --seeds 2 --epochs 2 --train-per-class 100 --test-per-class 20 --out outputs/smoke',
         'a smoke run of a few minutes',
@@ -117,7 +123,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
     const { finalize } = await import('../reports/finalize.js');
     const outcome = await runSweep({
       finish: async (dir) => {
-        const final = await finalize(dir);
+        const final = await finalize(dir, new Date(), argv.lang);
         sayFinal(final);
         return final;
       },

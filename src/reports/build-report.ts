@@ -15,6 +15,7 @@ import { shellCommand } from '../util/text-out.js';
 import { writeClaimsCsv } from './claims-table.js';
 import { judgeClaims, MARGIN_ALTERNATIVES, MARGINS, sensitivity } from './claims/registry.js';
 import { writeFigures, type ProbeRecords } from './figures.js';
+import { reportStrings, type Lang } from './i18n.js';
 import { describeRunSettings, landscapeRulesTable, type ReportChart, type ReportData } from './report-data.js';
 import { renderHtml } from './report-html.js';
 import { renderMarkdown } from './report-md.js';
@@ -38,6 +39,8 @@ export interface ReportContext {
   /** Charts made by the caller, shown after the report's own. */
   extraCharts?: ReportChart[];
   now: Date;
+  /** The language of the report's own words; absent: English. */
+  lang?: Lang;
 }
 
 export interface BuiltReport {
@@ -54,7 +57,9 @@ export async function buildReport(outDir: string, runs: readonly RunRow[], ctx: 
   // 2. The judge.
   const claims = judgeClaims(runs, MARGINS);
   const landscapeRules = ctx.probes ? landscapeRulesOf(ctx.probes) : undefined;
+  const lang = ctx.lang ?? 'en';
   const data: ReportData = {
+    lang,
     title: ctx.title,
     generatedAt: ctx.now.toISOString(),
     source: ctx.source,
@@ -72,7 +77,7 @@ export async function buildReport(outDir: string, runs: readonly RunRow[], ctx: 
   // 3. The render.
   const summary = await writeSummary(outDir, rows);
   const claimsCsv = await writeClaimsCsv(outDir, claims);
-  data.charts = [...(await writeFigures(path.join(outDir, CHARTS_DIR), runs, ctx.probes)), ...(ctx.extraCharts ?? [])];
+  data.charts = [...(await writeFigures(path.join(outDir, CHARTS_DIR), runs, ctx.probes, lang)), ...(ctx.extraCharts ?? [])];
   const md = path.join(outDir, REPORT_MD);
   const html = path.join(outDir, REPORT_HTML);
   await writeFileAtomic(md, renderMarkdown(data, outDir));
@@ -94,13 +99,30 @@ function landscapeRulesOf({ landscape }: ProbeRecords): ReportData['landscapeRul
 }
 
 /** What `report --runs FILE --out DIR` says about its input: title, source, the command (shell-quoted), settings and notes. */
-export function runsFileContext(runsFile: string, outDir: string, runs: readonly RunRow[], now: Date = new Date()): ReportContext {
+export function runsFileContext(
+  runsFile: string,
+  outDir: string,
+  runs: readonly RunRow[],
+  now: Date = new Date(),
+  lang: Lang = 'en',
+): ReportContext {
+  const s = reportStrings(lang);
   return {
-    title: `Report on ${path.basename(runsFile)}: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient`,
+    title: s.titleRunsFile(path.basename(runsFile)),
     source: runsFile,
-    command: shellCommand(['node', 'dist/run.js', 'report', '--runs', runsFile, '--out', outDir]),
+    command: shellCommand([
+      'node',
+      'dist/run.js',
+      'report',
+      '--runs',
+      runsFile,
+      '--out',
+      outDir,
+      ...(lang === 'en' ? [] : ['--lang', lang]),
+    ]),
     settings: describeRunSettings(runs),
-    notes: [`Built from ${runsFile} alone (${runs.length} runs); the machine and versions that produced the runs are not known here.`],
+    notes: [s.notesRunsFile(runsFile, runs.length)],
     now,
+    lang,
   };
 }

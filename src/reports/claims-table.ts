@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { writeCsv } from '../util/csv.js';
 import type { ClaimPart, ClaimResult, Verdict } from './claims/claim.js';
+import { reportStrings, type Lang } from './i18n.js';
 
 export const CLAIMS_COLUMNS = ['claim', 'part', 'verdict', 'statistic', 'ci_low', 'ci_high', 'n'] as const;
 
@@ -31,21 +32,17 @@ export async function writeClaimsCsv(dir: string, claims: readonly ClaimResult[]
   return file;
 }
 
-/** Text shown for a verdict; a contradiction is said plainly. */
-export function verdictLabel(v: Verdict): string {
-  return v === 'contradicts' ? 'CONTRADICTS the article' : v;
+/** Text shown for a verdict in the report's language; a contradiction is said plainly. */
+export function verdictLabel(v: Verdict, lang: Lang = 'en'): string {
+  return reportStrings(lang).verdict[v];
 }
 
 /** For verdicts other than "agrees": one plain sentence that names the settings. */
-export function disagreementSentence(verdict: Verdict, settings: readonly string[]): string | null {
+export function disagreementSentence(verdict: Verdict, settings: readonly string[], lang: Lang = 'en'): string | null {
   if (verdict === 'agrees' || verdict === 'not measured') return null;
-  const what =
-    verdict === 'contradicts'
-      ? 'This run contradicts the article on this claim'
-      : verdict === 'partly agrees'
-        ? 'This run confirms only part of this claim'
-        : 'This run cannot confirm this claim: the intervals are too wide to decide';
-  return `${what}, with these settings: ${settings.join('; ')}.`;
+  const words = reportStrings(lang).disagreement;
+  const what = verdict === 'contradicts' ? words.contradicts : verdict === 'partly agrees' ? words.partly : words.inconclusive;
+  return words.withSettings(what, settings.join('; '));
 }
 
 /** "68.2 [66.0, 70.4] points, n = 10": the statistic, its 95 % interval and n, in the part's unit. */
@@ -60,8 +57,3 @@ export function estimateText(p: ClaimPart): string {
   const ci = Number.isFinite(e.low) ? ` [${show(e.low)}, ${show(e.high)}]` : ' [no interval]';
   return `${show(e.value)}${ci}${unit}, n = ${e.n}`;
 }
-
-export const VERDICT_RULE =
-  "Each part: agrees when its 95 % interval lies inside the claim's region, contradicts when it lies outside, inconclusive when it straddles a boundary. " +
-  'A claim from its parts: every part agrees -> agrees; some agree and some contradict -> partly agrees; some contradict and none agrees -> contradicts; ' +
-  'otherwise (inconclusive parts, or parts not measured beside measured ones) -> inconclusive; nothing measured -> not measured.';

@@ -9,6 +9,7 @@ import type { LandscapeRecord, TrainRecord } from '../experiment/store.js';
 import { CONFIDENCE } from './claims/claim.js';
 import { claimNumber } from './claims/registry.js';
 import { sigmoidMinusReluByDepth } from './claims/sigmoid-vs-relu.js';
+import { reportStrings, type Lang } from './i18n.js';
 import type { ReportChart } from './report-data.js';
 import type { RunRow } from './runs-table.js';
 import { summarize } from './summary.js';
@@ -20,11 +21,13 @@ export interface ProbeRecords {
 }
 
 /** Writes every chart into `dir`, in the order the report shows them. */
-export async function writeFigures(dir: string, runs: readonly RunRow[], probes?: ProbeRecords): Promise<ReportChart[]> {
-  return [...(await accuracyCharts(dir, runs)), ...(probes ? await probeCharts(dir, probes) : [])];
+export async function writeFigures(dir: string, runs: readonly RunRow[], probes?: ProbeRecords, lang: Lang = 'en'): Promise<ReportChart[]> {
+  return [...(await accuracyCharts(dir, runs, lang)), ...(probes ? await probeCharts(dir, probes, lang) : [])];
 }
 
-async function accuracyCharts(dir: string, runs: readonly RunRow[]): Promise<ReportChart[]> {
+async function accuracyCharts(dir: string, runs: readonly RunRow[], lang: Lang): Promise<ReportChart[]> {
+  const words = reportStrings(lang).charts;
+  const ci = (100 * CONFIDENCE).toFixed(0);
   const rows = summarize(runs);
   const seeds = new Set(runs.map((r) => r.seed)).size;
   const acc = await writeIntervalByDepthChart(
@@ -32,16 +35,17 @@ async function accuracyCharts(dir: string, runs: readonly RunRow[]): Promise<Rep
     rows.map((r) => ({ series: r.activation, depth: r.layers, value: 100 * r.test.value, low: 100 * r.test.low, high: 100 * r.test.high })),
     {
       name: 'accuracy-by-depth',
-      title: 'Test accuracy against depth',
-      subtitle: `mean over seeds with its 95 % interval (${seeds} seed${seeds === 1 ? '' : 's'})`,
-      yTitle: 'test accuracy (%)',
+      title: words.accuracyTitle,
+      subtitle: words.accuracySubtitle(seeds),
+      xTitle: words.depthAxis,
+      yTitle: words.accuracyAxis,
     },
   );
   const charts: ReportChart[] = [
     {
       name: 'accuracy-by-depth',
-      title: 'Test accuracy against depth',
-      caption: `Each run's primary figure (test accuracy at the epoch of lowest validation loss); the line joins the means over seeds, the bars are t-based ${(100 * CONFIDENCE).toFixed(0)} % intervals.`,
+      title: words.accuracyTitle,
+      caption: words.accuracyCaption(ci),
       png: acc.png,
       svg: acc.svg,
     },
@@ -51,7 +55,7 @@ async function accuracyCharts(dir: string, runs: readonly RunRow[]): Promise<Rep
     const files = await writeIntervalByDepthChart(
       dir,
       diff.map((d) => ({
-        series: 'sigmoid - relu',
+        series: words.differenceSeries,
         depth: d.layers,
         value: 100 * d.estimate.value,
         low: 100 * d.estimate.low,
@@ -59,16 +63,17 @@ async function accuracyCharts(dir: string, runs: readonly RunRow[]): Promise<Rep
       })),
       {
         name: 'sigmoid-minus-relu',
-        title: 'Sigmoid minus ReLU, paired by seed',
-        subtitle: 'mean paired difference with its 95 % interval; above 0: Sigmoid ahead',
-        yTitle: 'test accuracy difference (points)',
+        title: words.differenceChartTitle,
+        subtitle: words.differenceSubtitle,
+        xTitle: words.depthAxis,
+        yTitle: words.differenceAxis,
         zeroLine: true,
       },
     );
     charts.push({
       name: 'sigmoid-minus-relu',
-      title: 'Sigmoid minus ReLU per depth',
-      caption: `Per depth, the mean over seeds of (Sigmoid - ReLU) test accuracy of the same seed, with its t-based ${(100 * CONFIDENCE).toFixed(0)} % interval (n = ${diff[0].estimate.n} seeds).`,
+      title: words.differenceTitle,
+      caption: words.differenceCaption(ci, diff[0].estimate.n),
       png: files.png,
       svg: files.svg,
     });
@@ -86,7 +91,8 @@ function firstSeedOf<T extends { configName: string; seed: number }>(list: reado
   return [...byConfig.values()];
 }
 
-async function probeCharts(dir: string, { train, landscape }: ProbeRecords): Promise<ReportChart[]> {
+async function probeCharts(dir: string, { train, landscape }: ProbeRecords, lang: Lang): Promise<ReportChart[]> {
+  const words = reportStrings(lang).charts;
   const charts: ReportChart[] = [];
   if (landscape.length > 0) {
     const shown = firstSeedOf(landscape);
@@ -106,7 +112,7 @@ async function probeCharts(dir: string, { train, landscape }: ProbeRecords): Pro
     );
     charts.push({
       name: 'landscape',
-      title: 'Loss along one first-layer weight',
+      title: words.landscapeTitle,
       caption: `Mean squared error over the ${shown[0].examples} as one first-layer weight of the trained network is swept, all other weights fixed (${shown.map((r) => `${r.configName} seed ${r.seed}`).join(', ')}).`,
       png: files.png,
       svg: files.svg,
@@ -129,7 +135,7 @@ async function probeCharts(dir: string, { train, landscape }: ProbeRecords): Pro
     );
     charts.push({
       name: 'deltas',
-      title: 'Back-propagated error per hidden layer',
+      title: words.deltasTitle,
       caption: `Mean over the training images of the per-example error reaching each hidden layer, ||δ||, at initialisation and after training (log scale; claim ${claimNumber('vanishing-gradient')}): ${mechanisms.map((r) => `${r.configName} seed ${r.seed}`).join(', ')}.`,
       png: files.png,
       svg: files.svg,
@@ -145,14 +151,14 @@ async function probeCharts(dir: string, { train, landscape }: ProbeRecords): Pro
     );
     charts.push({
       name: 'gradients-by-layer',
-      title: 'Gradient norm against layer',
+      title: words.gradientsByLayerTitle,
       caption: `L2 norm of each layer's weight gradient over the training set (log scale), at initialisation (epoch 0) and after every epoch: ${shown.map((r) => r.configName).join(' and ')}, seed ${shown[0].seed}.`,
       png: files.byLayer.png,
       svg: files.byLayer.svg,
     });
     charts.push({
       name: 'gradients-by-epoch',
-      title: 'Gradient norm during training',
+      title: words.gradientsByEpochTitle,
       caption: 'The same gradients against the epoch, one line per layer.',
       png: files.byEpoch.png,
       svg: files.byEpoch.svg,

@@ -11,6 +11,7 @@ import type { BackendInfo } from '../nn/tfjs/backend.js';
 import { claimNumber } from './claims/registry.js';
 import { describeSettings, type ReportChart, type ReportData } from './report-data.js';
 import { buildReport } from './build-report.js';
+import { reportStrings, type Lang } from './i18n.js';
 import { runRowsOf, writeRunsCsv } from './runs-table.js';
 import { formatDuration } from '../experiment/progress.js';
 import {
@@ -51,7 +52,7 @@ function collectRecords(outDir: string, plan: PlanFile): JobRecord[] {
   return records;
 }
 
-export async function finalize(outDir: string, now: Date = new Date()): Promise<FinalizeResult> {
+export async function finalize(outDir: string, now: Date = new Date(), lang: Lang = 'en'): Promise<FinalizeResult> {
   const plan = readPlanFile(outDir);
   const records = collectRecords(outDir, plan);
   const train = records.filter((r): r is TrainRecord => r.kind === 'train');
@@ -62,13 +63,14 @@ export async function finalize(outDir: string, now: Date = new Date()): Promise<
   const sessions = readSessions(outDir);
   const built = await buildReport(outDir, runRows, {
     probes: { train, landscape },
-    title: 'Reproduction report: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient',
+    title: reportStrings(lang).titleReproduction,
     source: plan.source,
     command: plan.command,
     settings: [`seeds ${plan.seeds.join(', ')}`, ...describeSettings(train.map((r) => r.config))],
     environment: environmentOf(records, sessions),
     notes: notesOf(plan, landscape, train, sessions),
     now,
+    lang,
   });
   return { runs, summary: built.summary, claims: built.claimsCsv, report: built.report, charts: built.charts, data: built.data };
 }

@@ -9,9 +9,10 @@ import type { SummaryRow } from './summary.js';
 import { CONFIDENCE, type ClaimResult } from './claims/claim.js';
 import { claimNumber, marginText, type MarginName, type Margins, type SensitivityRow } from './claims/registry.js';
 import { ARTICLE_ACCURACY } from './claims/accuracy-level.js';
-import { estimateText, verdictLabel, VERDICT_RULE } from './claims-table.js';
+import { estimateText, verdictLabel } from './claims-table.js';
 import { pct } from '../util/format.js';
 import type { RunRow } from './runs-table.js';
+import { reportStrings, type Lang } from './i18n.js';
 
 export interface ReportChart {
   /** File stem under charts/, e.g. "accuracy-by-depth". */
@@ -34,6 +35,8 @@ interface ReportEnvironment {
 }
 
 export interface ReportData {
+  /** The language of the report's own words (numbers, names and the CSVs are the same in every language). */
+  lang: Lang;
   title: string;
   generatedAt: string;
   /** The reproduce config the sweep ran, and the command that reproduces it. */
@@ -121,49 +124,41 @@ export interface TextTable {
 }
 
 /** One row per claim part, the claim's overall verdict on its first row. */
-export function claimsTable(claims: readonly ClaimResult[]): TextTable {
+export function claimsTable(claims: readonly ClaimResult[], lang: Lang = 'en'): TextTable {
   return {
-    headers: [
-      '#',
-      'claim',
-      'verdict',
-      'part',
-      'statistic',
-      `estimate [${(100 * CONFIDENCE).toFixed(0)} % CI], n`,
-      'region for "agrees"',
-      'part verdict',
-    ],
+    headers: reportStrings(lang).claimsHeaders((100 * CONFIDENCE).toFixed(0)),
     rows: claims.flatMap((c) =>
       c.parts.map((p, i) => [
         i === 0 ? String(c.number) : '',
-        i === 0 ? c.claim : '',
-        i === 0 ? verdictLabel(c.verdict) : '',
+        i === 0 ? claimText(c, lang) : '',
+        i === 0 ? verdictLabel(c.verdict, lang) : '',
         p.part,
         p.statistic,
         estimateText(p),
         p.region,
-        verdictLabel(p.verdict),
+        verdictLabel(p.verdict, lang),
       ]),
     ),
   };
 }
 
-export function summaryTable(rows: readonly SummaryRow[]): TextTable {
+/** The claim as the report names it: the English paraphrase, or in Japanese the article's words (a paraphrase marked as one). */
+export function claimText(c: ClaimResult, lang: Lang): string {
+  if (lang === 'en') return c.claim;
+  return c.articleJa.verbatim ? `「${c.articleJa.text}」` : `${c.articleJa.text}（要約）`;
+}
+
+/** The article's words beside a claim's statistics: a quote, or a paraphrase said to be one. */
+export function articleWords(c: ClaimResult, lang: Lang): string | null {
+  if (lang === 'en') return null;
+  const s = reportStrings(lang);
+  return c.articleJa.verbatim ? s.articleQuote(c.articleJa.text) : s.articleParaphrase(c.articleJa.text);
+}
+
+export function summaryTable(rows: readonly SummaryRow[], lang: Lang = 'en'): TextTable {
   const opt = (x: number, show: (v: number) => string): string => (Number.isFinite(x) ? show(x) : 'n/a');
   return {
-    headers: [
-      'config',
-      'activation',
-      'layers',
-      'seeds',
-      'test acc. (primary) mean [95 % CI]',
-      'SD (points)',
-      'final-epoch test acc.',
-      'last-5 test acc.',
-      'train acc.',
-      'chosen epoch (mean)',
-      'time per run',
-    ],
+    headers: reportStrings(lang).summaryHeaders,
     rows: rows.map((r) => [
       r.config,
       r.activation,
@@ -181,26 +176,21 @@ export function summaryTable(rows: readonly SummaryRow[]): TextTable {
 }
 
 /** The opening of the report's section "The author's explanation", in sentences; `claims` are that section's. */
-export function explanationIntro(claims: readonly ClaimResult[]): string[] {
+export function explanationIntro(claims: readonly ClaimResult[], lang: Lang = 'en'): string[] {
   const numbers = claims.map((c) => c.number);
-  return [
-    `The article explains the deep Sigmoid networks' trouble by a chain: a Sigmoid unit cannot output more than 1; when the next neuron "would need 2", the weights chase an asymptote where the gradient fades; hence the vanishing gradient is more than gradients shrinking layer by layer. Claims ${Math.min(...numbers)} to ${Math.max(...numbers)} test the links that the probed networks can show, each with its own measurement (docs/probes.md): how the back-propagated error shrinks towards the input, whether units would need outputs beyond their range, and whether trained units sit at their bounds. Rules and margins were frozen before the runs (docs/probes.md).`,
-    'The last link, "more than shrinking", cannot be judged here: Sigmoid changes a bounded output and a shrinking derivative at once. `node dist/run.js explain` trains hidden activations that separate the two and says which one the data blames.',
-  ];
+  return reportStrings(lang).explanationIntro(Math.min(...numbers), Math.max(...numbers));
 }
 
 /** What the section on the landscape rules shows, in one sentence. */
-export function landscapeRulesIntro(): string {
-  return `Claim ${claimNumber('landscape-shape')}'s curves, recounted for other flatness floors and inside margins (src/probes/landscape-rules.ts); each cell: curves that fit the article's words / flat / interior minimum / falling to an edge / plateau made by the sweep.`;
+export function landscapeRulesIntro(lang: Lang = 'en'): string {
+  return reportStrings(lang).landscapeRulesIntro(claimNumber('landscape-shape'));
 }
 
 /** How verdicts are reached, in sentences. */
-export function methodText(margins: Margins): string[] {
-  return [
-    `Every run contributes its primary figure: the test accuracy at the epoch of lowest validation loss. The seed is the unit: intervals are t-based ${(100 * CONFIDENCE).toFixed(0)} % intervals over seeds (Wilson/Newcombe for the landscape shares), and configurations are compared paired by seed.`,
-    VERDICT_RULE,
-    `Margins, fixed before the runs were judged (each in its claim, src/reports/claims/): ${(Object.keys(margins) as MarginName[]).map((k) => marginText(k, margins[k])).join('; ')}. The article's own ${ARTICLE_ACCURACY.testImages}-image test set puts a 95 % half-width of about 4.5 points on its accuracies.`,
-  ];
+export function methodText(margins: Margins, lang: Lang = 'en'): string[] {
+  const words = reportStrings(lang).method;
+  const stated = (Object.keys(margins) as MarginName[]).map((k) => marginText(k, margins[k])).join('; ');
+  return [words.primary((100 * CONFIDENCE).toFixed(0)), words.rule, words.margins(stated, ARTICLE_ACCURACY.testImages)];
 }
 
 /** shapeSensitivity's rows as a table: per (flatness floor, inside margin), per activation the curves of each kind. */
@@ -226,13 +216,15 @@ export function landscapeRulesTable(rows: readonly LandscapeSensitivityRow[]): T
 }
 
 /** The overall verdicts at each margin value: how the answers move when the rule moves. */
-export function sensitivityTable(rows: readonly SensitivityRow[], claims: readonly ClaimResult[]): TextTable {
+export function sensitivityTable(rows: readonly SensitivityRow[], claims: readonly ClaimResult[], lang: Lang = 'en'): TextTable {
+  // English keeps the bare verdict words here (the table is narrow); other languages use their verdict words.
+  const word = (v: ClaimResult['verdict']): string => (lang === 'en' ? v : verdictLabel(v, lang));
   return {
     headers: ['margin', 'value', ...claims.map((c) => `claim ${c.number}`)],
     rows: rows.map((r) => [
       r.margin,
       `${marginText(r.margin, r.value)}${r.declared ? ' (declared)' : ''}`,
-      ...r.verdicts.map((v, i) => (v === claims[i].verdict || r.declared ? v : `**${v}**`)),
+      ...r.verdicts.map((v, i) => (v === claims[i].verdict || r.declared ? word(v) : `**${word(v)}**`)),
     ]),
   };
 }

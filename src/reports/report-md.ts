@@ -7,7 +7,9 @@
 import path from 'node:path';
 import { markdownCell, markdownCode, markdownText as t } from '../util/text-out.js';
 import {
+  articleWords,
   claimsTable,
+  claimText,
   explanationIntro,
   landscapeRulesIntro,
   methodText,
@@ -18,6 +20,7 @@ import {
 } from './report-data.js';
 import type { ClaimResult } from './claims/claim.js';
 import { disagreementSentence, verdictLabel } from './claims-table.js';
+import { reportStrings } from './i18n.js';
 
 function table(tt: TextTable): string[] {
   return [
@@ -29,61 +32,59 @@ function table(tt: TextTable): string[] {
 
 /** `reportDir` is where report.md links its images from (relative paths). */
 export function renderMarkdown(data: ReportData, reportDir: string): string {
+  const lang = data.lang;
+  const s = reportStrings(lang);
   const out: string[] = [];
   out.push(`# ${t(data.title)}`, '');
-  out.push(`Generated ${t(data.generatedAt)} from ${markdownCode(data.source)}; reproduce with ${markdownCode(data.command)}.`, '');
-  out.push("## The article's claims against this run", '');
-  out.push(...table(claimsTable(data.claims)), '');
-  for (const line of methodText(data.margins)) out.push(t(line), '');
+  out.push(s.generated(t(data.generatedAt), markdownCode(data.source), markdownCode(data.command)), '');
+  if (s.untranslatedNote) out.push(t(s.untranslatedNote), '');
+  out.push(`## ${s.headings.claims}`, '');
+  out.push(...table(claimsTable(data.claims, lang)), '');
+  for (const line of methodText(data.margins, lang)) out.push(t(line), '');
   const claimSection = (c: ClaimResult) => {
-    out.push(`### ${c.number}. ${t(c.claim)}`, '', `Verdict: **${verdictLabel(c.verdict)}**.`, '');
+    out.push(`### ${c.number}. ${t(claimText(c, lang))}`, '');
+    const words = articleWords(c, lang);
+    if (words) out.push(`> ${t(words)}`, '');
+    out.push(`${s.verdictLine}: **${verdictLabel(c.verdict, lang)}**.`, '');
     for (const e of c.evidence) out.push(`- ${t(e)}`);
-    const plain = disagreementSentence(c.verdict, data.settings);
+    const plain = disagreementSentence(c.verdict, data.settings, lang);
     if (plain) out.push('', t(plain));
     out.push('');
   };
   data.claims.filter((c) => c.group === 'results').forEach(claimSection);
-  out.push("## The author's explanation", '');
+  out.push(`## ${s.headings.explanation}`, '');
   const explanation = data.claims.filter((c) => c.group === 'explanation');
-  for (const line of explanationIntro(explanation)) out.push(t(line), '');
+  for (const line of explanationIntro(explanation, lang)) out.push(t(line), '');
   explanation.forEach(claimSection);
-  out.push('## How the verdicts move with the margins', '');
-  out.push(
-    "Each row changes one margin and keeps the others as declared; a verdict that differs from the declared margins' is in bold.",
-    '',
-    ...table(sensitivityTable(data.sensitivity, data.claims)),
-    '',
-  );
+  out.push(`## ${s.headings.sensitivity}`, '');
+  out.push(s.sensitivityIntroMd, '', ...table(sensitivityTable(data.sensitivity, data.claims, lang)), '');
   if (data.landscapeRules) {
-    out.push('## How the landscape verdict moves with its rules', '', t(landscapeRulesIntro()), '', ...table(data.landscapeRules), '');
+    out.push(`## ${s.headings.landscapeRules}`, '', t(landscapeRulesIntro(lang)), '', ...table(data.landscapeRules), '');
   }
-  out.push('## Summary (summary.csv)', '');
-  out.push(...table(summaryTable(data.rows)), '');
-  out.push(
-    "The primary figure is each run's test accuracy at the epoch of lowest validation loss; final-epoch and last-five-epoch means are beside it. SD is over seeds, in points.",
-    '',
-  );
-  out.push('## Charts', '');
+  out.push(`## ${s.headings.summary}`, '');
+  out.push(...table(summaryTable(data.rows, lang)), '');
+  out.push(s.primaryFigure, '');
+  out.push(`## ${s.headings.charts}`, '');
   for (const chart of data.charts) {
     const rel = path.relative(reportDir, chart.png).split(path.sep).join('/');
     out.push(`### ${t(chart.title)}`, '', `![${t(chart.title)}](${rel})`, '', t(chart.caption), '');
   }
-  out.push('## Settings and environment', '');
+  out.push(`## ${s.headings.settings}`, '');
   for (const s of data.settings) out.push(`- ${t(s)}`);
   const env = data.environment;
   if (env) {
     out.push(
-      `- backend: ${t(env.backend)}`,
-      `- engine: ${t(env.engine)}`,
-      `- versions: ${t(env.versions)}`,
-      `- data: ${t(env.dataSource)}`,
-      `- machine: ${t(env.machine)}`,
-      `- wall time: ${t(env.wallTime)}`,
-      `- compute time: ${t(env.computeTime)}`,
+      `- ${s.environment.backend}: ${t(env.backend)}`,
+      `- ${s.environment.engine}: ${t(env.engine)}`,
+      `- ${s.environment.versions}: ${t(env.versions)}`,
+      `- ${s.environment.data}: ${t(env.dataSource)}`,
+      `- ${s.environment.machine}: ${t(env.machine)}`,
+      `- ${s.environment.wallTime}: ${t(env.wallTime)}`,
+      `- ${s.environment.computeTime}: ${t(env.computeTime)}`,
     );
   }
   if (data.notes.length > 0) {
-    out.push('', '## Notes', '');
+    out.push('', `## ${s.headings.notes}`, '');
     for (const n of data.notes) out.push(`- ${t(n)}`);
   }
   out.push('');

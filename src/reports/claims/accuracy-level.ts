@@ -16,6 +16,8 @@ export const accuracyLevel = defineClaim({
   id: 'accuracy-level',
   group: 'results',
   sentence: 'Test accuracy is around 70 %, and the best network reaches about 72 %.',
+  // A paraphrase: the article's sentence is not quoted here.
+  articleJa: { text: '正解率はおよそ 70 %、最も良いネットワークで約 72 %', verbatim: false },
   columns: ['test_acc'],
   margins: {
     /**

@@ -9,6 +9,11 @@ export const asymptote = defineClaim({
   group: 'explanation',
   sentence:
     "The author's explanation, second link: the weights chase an asymptote where the gradient fades (in the trained Sigmoid network, a substantial share of the units sit at their bounds).",
+  // A paraphrase: the article's sentence is not quoted here.
+  articleJa: {
+    text: '著者の説明の 2 つ目：重みは勾配が消えていく漸近線を追いかける（学習後の Sigmoid のネットワークでは、かなりの割合のユニットが上限か下限に張り付いている）',
+    verbatim: false,
+  },
   columns: ['saturated_trained'],
   margins: {
     /**

@@ -14,6 +14,8 @@ export const bestDepth = defineClaim({
   id: 'best-depth',
   group: 'results',
   sentence: 'The best Sigmoid network has 5 layers and the best ReLU network 6.',
+  // The article's own sentence.
+  articleJa: { text: '若干3層よりSigmoidは5層、ReLUは6層のニューラルネットのほうが精度は上でした', verbatim: true },
   columns: ['test_acc'],
   margins: {},
   judge(runs) {

@@ -44,10 +44,21 @@ export interface ClaimResult {
   /** Where the report shows it: the article's results or the author's explanation. */
   group: 'results' | 'explanation';
   claim: string;
+  /** The article's Japanese words for the claim (a quote, or a paraphrase marked as one). */
+  articleJa: ArticleWords;
   verdict: Verdict;
   parts: ClaimPart[];
   /** Further numbers, one statement each (bootstrap probabilities, per-depth means, ...). */
   evidence: string[];
+}
+
+/**
+ * The claim in the article's Japanese: its own sentence when `verbatim`, otherwise a faithful
+ * paraphrase, which the report marks as one and never prints as a quote.
+ */
+interface ArticleWords {
+  text: string;
+  verbatim: boolean;
 }
 
 /** One number that turns a word of the article into a region, declared before any run was judged. */
@@ -81,6 +92,8 @@ export interface Claim<Own extends string = string, Borrowed extends string = ne
   group: 'results' | 'explanation';
   /** The article's sentence (an English paraphrase). */
   sentence: string;
+  /** The same claim in the article's Japanese (the Japanese report prints it). */
+  articleJa: ArticleWords;
   /** Runs-table columns without which nothing of the claim can be measured. */
   columns: readonly (keyof RunRow)[];
   margins: Readonly<Record<Own, Margin>>;

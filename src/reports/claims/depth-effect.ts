@@ -7,6 +7,8 @@ export const depthEffect = defineClaim({
   id: 'depth-effect',
   group: 'results',
   sentence: 'Depth changes test accuracy little (for both activations).',
+  // A paraphrase: the article's sentence is not quoted here.
+  articleJa: { text: '層の数を変えても正解率に大きな差はない（Sigmoid、ReLU とも）', verbatim: false },
   columns: ['test_acc'],
   margins: {
     /** "depth changes accuracy little": the depth effect from the shallowest to the deepest network stays within +- this. */

@@ -12,6 +12,11 @@ export const landscapeShape = defineClaim({
   group: 'results',
   sentence:
     "Along one first-layer weight (all others fixed), ReLU's squared error has a minimum inside the swept range, while Sigmoid's keeps falling towards an asymptote.",
+  // A paraphrase: the article's sentence is not quoted here.
+  articleJa: {
+    text: '第 1 層の重みを 1 本だけ動かすと（ほかは固定）、ReLU の二乗誤差は範囲の内側に極小をもち、Sigmoid の二乗誤差は漸近線に向かって下がり続ける',
+    verbatim: false,
+  },
   columns: ['landscape_curves'],
   margins: {},
   /** "the curve has this shape": more than the share `majority` (declared by needs-two) of the curves. */

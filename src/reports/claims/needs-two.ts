@@ -9,6 +9,8 @@ export const needsTwo = defineClaim({
   group: 'explanation',
   sentence:
     'The author\'s explanation, first link: a Sigmoid unit cannot output more than 1, while the next neuron "would need 2" (in the trained network, most units would lower the loss with an output beyond their range).',
+  // The article's own sentence.
+  articleJa: { text: 'Sigmoidは最大が1のため2の出力を出すことはできません', verbatim: true },
   columns: ['need_outside_trained'],
   margins: {
     /** "most units would need" (and the landscape's "the curve has this shape"): more than this share. */

@@ -97,6 +97,7 @@ export function judgeEach(
       number: i + 1,
       group: claim.group,
       claim: claim.sentence,
+      articleJa: claim.articleJa,
       verdict: overallVerdict(parts.map((p) => p.verdict)),
       parts,
       evidence: judged.evidence,

@@ -20,6 +20,8 @@ export const sigmoidVsRelu = defineClaim({
   id: 'sigmoid-vs-relu',
   group: 'results',
   sentence: 'For fully connected networks, Sigmoid is slightly better than ReLU.',
+  // A paraphrase: the article's sentence is not quoted here.
+  articleJa: { text: '全結合のネットワークでは、Sigmoid のほうが ReLU より若干正解率が高い', verbatim: false },
   columns: ['test_acc'],
   margins: {
     /** "slightly better": ahead by more than 0 and at most this. */

@@ -8,6 +8,11 @@ export const vanishingGradient = defineClaim({
   id: 'vanishing-gradient',
   group: 'explanation',
   sentence: 'The first layers of a deep Sigmoid network receive much smaller gradients than its last layers (the vanishing gradient).',
+  // A paraphrase: the article's sentence is not quoted here.
+  articleJa: {
+    text: '深い Sigmoid のネットワークでは、入力に近い層ほど勾配が出力に近い層よりずっと小さい（勾配消失問題）',
+    verbatim: false,
+  },
   columns: ['delta_log10_init'],
   margins: {
     /** "much smaller gradients": the top hidden layer's back-propagated error at least this many times the first hidden layer's. */
