@@ -63,9 +63,9 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
   handler: async (argv) => {
     // Loaded on use: the sweep and the report pull in TensorFlow.js and the chart renderer.
     const { mergeShards } = await import('../experiment/merge.js');
-    const { finalize } = await import('../reports/finalize.js');
+    const { finishArticle } = await import('../reproduce/article.js');
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
-    const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, log: say, finish: (dir) => finalize(dir) });
+    const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, plan: { kind: 'sweep' }, log: say, finish: finishArticle });
     sayFinal(outcome.final);
   },
 };
@@ -113,11 +113,10 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
     ]
       .filter(Boolean)
       .join(' ');
-    const { runSweep } = await import('../reproduce/sweep.js');
-    const { finalize } = await import('../reports/finalize.js');
+    const { runSweep, finishArticle } = await import('../reproduce/article.js');
     const outcome = await runSweep({
       finish: async (dir) => {
-        const final = await finalize(dir);
+        const final = await finishArticle(dir);
         sayFinal(final);
         return final;
       },

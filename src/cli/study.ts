@@ -56,13 +56,8 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
       ) as unknown as Argv<MergeArgs>,
   handler: async (argv) => {
     const { mergeStudies } = await import('../study/merge-study.js');
-    const { studyGroupIds } = await import('../study/report.js');
-    const { writeStudyReport } = await import('../study/report.js');
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
-    const ids = studyGroupIds(argv.dirs[0]);
-    const outcome = await mergeStudies(argv.dirs, argv.out, ids);
-    say(`study merge: ${outcome.copied.length} groups copied, ${outcome.alreadyThere.length} already in ${argv.out}`);
-    const report = await writeStudyReport(argv.out);
+    const { final: report } = await mergeStudies(argv.dirs, argv.out, say);
     say(`matrix:  ${report.matrix}`);
     say(`report:  ${report.md}`);
   },
