@@ -44,12 +44,7 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
   builder: (y) =>
     y
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'folders written by `study --shard k/n`' })
-      .option('out', {
-        type: 'string',
-        requiresArg: true,
-        demandOption: true,
-        describe: 'folder for the merged study',
-      })
+      .option('out', { ...stringOption('out', 'folder for the merged study (new, empty, or a study folder)'), demandOption: true })
       .example(
         '$0 study merge outputs/study-shard-* --out outputs/study',
         'the shards of a cluster run into one study',

@@ -40,7 +40,7 @@ import { STUDY_FILE, groupDir, readFolderIdentity, readGroupRecord, sameExperime
 const VARIANTS_DIR = 'variants';
 
 /** What a merge combines: the kind of folder, with what only the experiment's plan builder knows. */
-export type MergePlan =
+type MergePlan =
   | { kind: 'sweep' }
   | { kind: 'groups'; groupIds: readonly string[] }
   | { kind: 'variants'; variants: readonly { name: string; identity: FolderIdentity; groupIds: readonly string[] }[] };
