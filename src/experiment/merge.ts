@@ -209,7 +209,7 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
     if (found !== plan.kind) {
       throw new UserError(
         found === null
-          ? `${dir}: holds no ${kind.holds} (no ${kind.marker}); give folders written by \`${kind.command.split(' ')[0]} --shard k/n\``
+          ? `${dir}: is not a folder of \`${kind.command.split(' ')[0]}\` (no ${kind.marker}); give folders written by \`${kind.command.split(' ')[0]} --shard k/n\``
           : `${dir}: holds ${KINDS[found].holds}, not ${kind.holds}; merge it with \`${KINDS[found].command}\``,
       );
     }
