@@ -12,6 +12,7 @@ import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture
 import { parseCsv } from '../src/util/csv.js';
 import { runExplain, type ExplainOptions } from '../src/explain/run-explain.js';
 import { writeExplainReport } from '../src/explain/report.js';
+import { mergeExplain } from '../src/explain/merge-explain.js';
 import { readGroupRecord } from '../src/experiment/tuned-groups.js';
 
 function sink(): NodeJS.WriteStream {
@@ -19,7 +20,7 @@ function sink(): NodeJS.WriteStream {
 }
 
 describe('explain (synthetic data, tiny networks)', function () {
-  this.timeout(240_000); // the first test runs the experiment three times: whole, then as two shards
+  this.timeout(480_000); // the first test runs the experiment three times: whole, then as two shards (on a shared, loaded machine)
   let fixture: FixtureDataDir;
   let root: string;
   let configFile: string;
@@ -133,17 +134,24 @@ describe('explain (synthetic data, tiny networks)', function () {
     const copied = await writeExplainReport(copy, configFile, reused.config);
     expect(readFileSync(copied.csv, 'utf8')).to.equal(readFileSync(files.csv, 'utf8'));
 
-    // --shard 1/2 and 2/2 (explain's shards share one --out): each runs its own variants, and together they give the
-    // table one machine gives, byte for byte.
-    const sharded = path.join(root, 'two-shards');
-    const one = await explain(sharded, { shard: { index: 1, count: 2 } });
+    // --shard 1/2 and 2/2, each into its own folder (as on two machines): each runs its own variants, and `explain
+    // merge` gives the table one machine gives, byte for byte.
+    const shards = [path.join(root, 'shard-1'), path.join(root, 'shard-2')];
+    const one = await explain(shards[0], { shard: { index: 1, count: 2 } });
     expect(one.complete).to.equal(false);
-    const two = await explain(sharded, { shard: { index: 2, count: 2 } });
+    const two = await explain(shards[1], { shard: { index: 2, count: 2 } });
     expect([...one.ran, ...two.ran].sort()).to.deep.equal([...outcome.config.variants].sort());
     expect(one.ran.filter((v) => two.ran.includes(v))).to.deep.equal([]);
-    expect(two.complete).to.equal(true);
-    const merged = await writeExplainReport(sharded, configFile, two.config);
-    expect(readFileSync(merged.csv, 'utf8')).to.equal(readFileSync(files.csv, 'utf8'));
+    const mergeInto = (outDir: string, dirs = shards) => mergeExplain({ dirs, outDir, configFile, overrides: {} });
+    const partial = path.join(root, 'partial');
+    await mergeInto(partial, [shards[0]]).then(
+      () => expect.fail('a merge missing a shard must fail'),
+      (e: unknown) => expect((e as Error).message).to.match(/^explain merge: \d+ of 4 are complete in none of the folders \(variants\//),
+    );
+    expect(existsSync(partial)).to.equal(false);
+    const merged = await mergeInto(path.join(root, 'merged'));
+    expect(merged.copied).to.equal(4);
+    expect(readFileSync(merged.final.csv, 'utf8')).to.equal(readFileSync(files.csv, 'utf8'));
   });
 
   it("a dry run plans only its shard's variants and runs nothing", async () => {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../src/util/errors.js';
 import { loadReproduceConfig, parseReproduceSettings } from '../src/reproduce/config.js';
-import { makePlan } from '../src/reproduce/plan.js';
+import { articlePlan } from '../src/reproduce/article.js';
 import { parseShard, selectShard } from '../src/experiment/shard.js';
 import { jobFingerprint, type Job, type Plan } from '../src/experiment/job.js';
 import { jobCost } from '../src/experiment/cost.js';
@@ -54,7 +54,7 @@ describe('reproduce plan', () => {
   };
 
   it('lists config x seed with stable ids, then one probe per probed run', () => {
-    const plan = makePlan(load(standard));
+    const plan = articlePlan(load(standard));
     const train = plan.jobs.filter((j) => j.kind === 'train');
     expect(train.map((j) => j.id).slice(0, 4)).to.deep.equal(['sigmoid3-s1', 'sigmoid3-s2', 'sigmoid3-s3', 'sigmoid4-s1']);
     expect(train).to.have.length(18);
@@ -77,23 +77,23 @@ describe('reproduce plan', () => {
   });
 
   it('is deterministic: two loads give the same jobs and fingerprint; other settings another fingerprint', () => {
-    const a = makePlan(load(standard));
-    const b = makePlan(load(standard));
+    const a = articlePlan(load(standard));
+    const b = articlePlan(load(standard));
     expect(b.jobs).to.deep.equal(a.jobs);
     expect(b.fingerprint).to.equal(a.fingerprint);
-    const fewerEpochs = makePlan(load(standard, { epochs: 1 }));
+    const fewerEpochs = articlePlan(load(standard, { epochs: 1 }));
     expect(fewerEpochs.fingerprint).to.not.equal(a.fingerprint);
     expect(jobFingerprint(fewerEpochs.jobs[0])).to.not.equal(jobFingerprint(a.jobs[0]));
-    const moreSeeds = makePlan(load(standard, { seeds: 4 }));
+    const moreSeeds = articlePlan(load(standard, { seeds: 4 }));
     expect(moreSeeds.jobs.filter((j) => j.kind === 'train')).to.have.length(24);
     // A job is the same job whatever else the plan holds.
     expect(jobFingerprint(moreSeeds.jobs[0])).to.equal(jobFingerprint(a.jobs[0]));
   });
 
   describe('--shard k/n', () => {
-    const plan: Plan = makePlan(load(standard));
+    const plan: Plan = articlePlan(load(standard));
     // Without probes every run of one depth costs the same, and the depths nearly so (the first layer dominates).
-    const trainOnly: Plan = makePlan(load({ ...standard, landscape: { configs: [] } }));
+    const trainOnly: Plan = articlePlan(load({ ...standard, landscape: { configs: [] } }));
     const configOf = (p: Plan) => (id: string) => p.jobs.flatMap((j) => (j.kind === 'train' && j.id === id ? [j.config] : []))[0];
     for (const n of [1, 2, 3, 4, 7, 30]) {
       it(`shards 1..${n} partition the plan, each with ${n > 1 ? 'an even share of the estimated cost' : 'everything'}`, () => {
@@ -123,7 +123,7 @@ describe('reproduce plan', () => {
 
     it('gives the same share every time, in plan order', () => {
       const first = selectShard(plan, { index: 2, count: 3 }).map((j) => j.id);
-      const again = selectShard(makePlan(load(standard)), { index: 2, count: 3 }).map((j) => j.id);
+      const again = selectShard(articlePlan(load(standard)), { index: 2, count: 3 }).map((j) => j.id);
       expect(again).to.deep.equal(first);
       const order = plan.jobs.map((j) => j.id);
       expect(first.map((id) => order.indexOf(id))).to.deep.equal([...first.map((id) => order.indexOf(id))].sort((a, b) => a - b));

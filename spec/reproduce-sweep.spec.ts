@@ -12,10 +12,10 @@ import { Writable } from 'node:stream';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 import { UserError } from '../src/util/errors.js';
 import { parseCsv } from '../src/util/csv.js';
-import { runSweep, type SweepOptions } from '../src/reproduce/sweep.js';
+import { runSweep, type SweepOptions } from '../src/reproduce/article.js';
 import { mergeShards } from '../src/experiment/merge.js';
 import { finalize, type FinalizeResult } from '../src/reports/finalize.js';
-import { readSessions, RESULT_FILE } from '../src/experiment/store.js';
+import { readPlanFile, readSessions, RESULT_FILE } from '../src/experiment/store.js';
 
 /** A stream that keeps what the sweep prints (so the test output stays readable). */
 function sink(): NodeJS.WriteStream & { text: () => string } {
@@ -231,12 +231,20 @@ describe('reproduce sweep (synthetic data, tiny networks)', function () {
       expect(e).to.be.instanceOf(UserError);
       message = (e as Error).message;
     });
-    expect(message).to.match(/jobs are in none of the folders \(.*\(shard 2\/2\)/);
-    expect(existsSync(path.join(partial, 'summary.csv'))).to.equal(false);
+    expect(message).to.match(/^reproduce merge: \d+ of 6 are complete in none of the folders \(.*\(shard 2\/2\)/);
+    expect(existsSync(partial), 'a failed merge leaves no folder behind').to.equal(false);
+    // The output is claimed: never one of the inputs (the merge would rewrite the shard it reads).
+    message = '';
+    await mergeShards({ dirs: shardDirs, outDir: shardDirs[1], finish: (dir) => finalize(dir) }).catch((e: unknown) => {
+      message = (e as Error).message;
+    });
+    expect(message).to.match(/^--out .*shard-2: is the input .*shard-2; give a new folder/);
 
     const merged = path.join(root, 'merged');
     const outcome = await mergeShards({ dirs: shardDirs, outDir: merged, finish: (dir) => finalize(dir) });
     expect(outcome.copied).to.equal(6);
+    expect(readPlanFile(merged).fingerprint).to.equal(readPlanFile(single()).fingerprint);
+    expect(completeJobs(merged)).to.deep.equal(completeJobs(single()));
     expect(summaryWithoutTimes(merged)).to.deep.equal(summaryWithoutTimes(single()));
     expect(outcome.final.data.claims.map((c) => c.verdict)).to.deep.equal(singleVerdicts);
     // The run time columns are there and come from the same records the shards wrote.

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -14,7 +14,8 @@ import { parseCsv } from '../src/util/csv.js';
 import { runStudy } from '../src/study/run-study.js';
 import { readGroupRecord } from '../src/experiment/tuned-groups.js';
 import { mergeStudies } from '../src/study/merge-study.js';
-import { studyGroupIds, writeStudyReport } from '../src/study/report.js';
+import { mergeShards } from '../src/experiment/merge.js';
+import { writeStudyReport } from '../src/study/report.js';
 import { UserError } from '../src/util/errors.js';
 
 function sink(): NodeJS.WriteStream {
@@ -117,16 +118,35 @@ describe('study (synthetic data, tiny networks)', function () {
     expect(first.ran).to.have.length(1);
 
     const partial = path.join(root, 'partial');
-    await mergeStudies([dirs[0]], partial, studyGroupIds(dirs[0])).then(
+    await mergeStudies([dirs[0]], partial).then(
       () => expect.fail('a merge missing a group must fail'),
-      (e: unknown) => expect((e as Error).message).to.match(/complete in none of the folders/),
+      (e: unknown) => expect((e as Error).message).to.match(/^study merge: 1 of 2 are complete in none of the folders \(b10-/),
+    );
+    expect(existsSync(partial), 'a failed merge leaves no folder behind').to.equal(false);
+    // The one merge recognises the kind of folder: a study is not merged as a sweep.
+    await mergeShards({ dirs, outDir: path.join(root, 'never'), finish: async () => null }).then(
+      () => expect.fail('a study merged as a sweep must fail'),
+      (e: unknown) => expect((e as Error).message).to.match(/holds a study, not a reproduce sweep; merge it with `study merge`/),
     );
 
     const merged = path.join(root, 'merged');
-    await mergeStudies(dirs, merged, studyGroupIds(dirs[0]));
-    const files = await writeStudyReport(merged);
+    const { final: files } = await mergeStudies(dirs, merged);
     const single = readFileSync(path.join(root, 'single', 'matrix.csv'), 'utf8');
     expect(readFileSync(files.matrix, 'utf8')).to.equal(single);
+    // The merged folder holds the single machine's judged runs, with the same numbers (all but the clock's).
+    const numbers = (file: string) =>
+      parseCsv(readFileSync(file, 'utf8')).map((row) =>
+        Object.fromEntries(Object.entries(row).filter(([column]) => !['seconds', 'elapsed_seconds', 'finished_at'].includes(column))),
+      );
+    for (const group of ['b10-half', 'b10-he']) {
+      const runs = path.join('groups', group, 'judged', 'runs');
+      const names = readdirSync(path.join(root, 'single', runs));
+      expect(readdirSync(path.join(merged, runs))).to.deep.equal(names);
+      for (const name of names) {
+        const history = path.join(runs, name, 'history.csv');
+        expect(numbers(path.join(merged, history)), history).to.deep.equal(numbers(path.join(root, 'single', history)));
+      }
+    }
   });
 
   it('refuses to mix another study into a folder, and a non-empty folder that holds no study', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { RunConfig } from '../../src/config/schema.js';
 import { parseReproduceSettings } from '../../src/reproduce/config.js';
-import { makePlan } from '../../src/reproduce/plan.js';
+import { articlePlan } from '../../src/reproduce/article.js';
 import { jobFingerprint } from '../../src/experiment/job.js';
 import { WHOLE } from '../../src/experiment/shard.js';
 import type { MechanismSummary } from '../../src/probes/mechanism.js';
@@ -76,7 +76,7 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
     { configs: names, seeds: s.seeds ?? 3, landscape: { count: 2, points: 41 } },
     'configs/reproduce.json',
   );
-  const plan = makePlan({ source: 'configs/reproduce.json', settings, runConfigs });
+  const plan = articlePlan({ source: 'configs/reproduce.json', settings, runConfigs });
   const versions = { node: process.version, tfjs: '4.22.0', project: '0.1.0' };
   const backend = {
     name: 'wasm' as const,

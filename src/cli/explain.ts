@@ -27,18 +27,67 @@ interface ExplainArgs {
   reuse?: string;
 }
 
+interface MergeArgs {
+  dirs: string[];
+  out: string;
+  config: string;
+  seeds?: number;
+  epochs?: number;
+  'train-per-class'?: number;
+  'test-per-class'?: number;
+}
+
+const mergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'merge <dirs..>',
+  describe: 'combine the folders of explain run with --shard k/n (each its own --out) into one, then write its table, chart and report',
+  builder: (y) =>
+    y
+      .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'folders written by `explain --shard k/n`' })
+      .option('out', { ...stringOption('out', 'folder for the merged experiment (new, empty, or an explain folder)'), demandOption: true })
+      .option('config', stringOption('config', 'the explain config the shards ran', { default: DEFAULT_EXPLAIN_CONFIG }))
+      .option('seeds', wholeNumberOption('seeds', 'as the shards ran', 2, 1000))
+      .option('epochs', wholeNumberOption('epochs', 'as the shards ran', 1, 100000))
+      .option('train-per-class', wholeNumberOption('train-per-class', 'as the shards ran', 1, 4500))
+      .option('test-per-class', wholeNumberOption('test-per-class', 'as the shards ran', 1, 1000))
+      .example(
+        '$0 explain merge outputs/explain-1 outputs/explain-2 --out outputs/explain',
+        'two shards into one report',
+      ) as unknown as Argv<MergeArgs>,
+  handler: async (argv) => {
+    const { mergeExplain } = await import('../explain/merge-explain.js');
+    const say = (line: string): void => void process.stderr.write(`${line}\n`);
+    const { final: files } = await mergeExplain({
+      dirs: argv.dirs,
+      outDir: argv.out,
+      configFile: argv.config,
+      overrides: { seeds: argv.seeds, epochs: argv.epochs, trainPerClass: argv['train-per-class'], testPerClass: argv['test-per-class'] },
+      log: say,
+    });
+    say(`table:   ${files.csv}`);
+    say(`chart:   ${files.chart}`);
+    say(`report:  ${files.md}`);
+  },
+};
+
 export const explainCommand: CommandModule<object, ExplainArgs> = {
   command: 'explain',
   describe:
     "test the article's explanation: Sigmoid, ReLU and variants that separate a bounded output from a shrinking derivative, 3 to 7 layers",
   builder: (y) =>
     y
+      .command(mergeCommand as unknown as CommandModule)
       .option('config', stringOption('config', 'explain config', { default: DEFAULT_EXPLAIN_CONFIG }))
       .option('seeds', wholeNumberOption('seeds', "judged seeds per variant and depth (default: the config's)", 2, 1000))
       .option('epochs', wholeNumberOption('epochs', "epochs of every run (default: the config's)", 1, 100000))
       .option('train-per-class', wholeNumberOption('train-per-class', 'training images per class (default 2000)', 1, 4500))
       .option('test-per-class', wholeNumberOption('test-per-class', 'test images per class (default 200)', 1, 1000))
-      .option('shard', stringOption('shard', 'run only the variants of shard k of n (k/n); run again without it to write the report'))
+      .option(
+        'shard',
+        stringOption(
+          'shard',
+          'run only the variants of shard k of n (k/n); combine with `explain merge`, or run every shard into one --out',
+        ),
+      )
       .option('jobs', wholeNumberOption('jobs', 'worker processes (default: the number of cores)', 1, 256))
       .option('out', stringOption('out', 'output folder; running again resumes there', { default: 'outputs/explain' }))
       .option('data-dir', dataDirOption())
@@ -95,7 +144,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     if (argv['dry-run']) return;
     if (!outcome.complete) {
       say(
-        `explain: shard ${shard.index}/${shard.count} complete; when every shard is (in this --out), run explain again without --shard to write the report`,
+        `explain: shard ${shard.index}/${shard.count} complete; when every shard is, \`explain merge\` their folders (or, if they share this --out, run explain again without --shard) to write the report`,
       );
       return;
     }

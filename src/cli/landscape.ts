@@ -3,38 +3,24 @@
  *
  *   node dist/run.js landscape --config configs/relu7.json --config configs/sigmoid7.json
  *
- * For every config: train it (default; the run folder goes inside the landscape folder), or
- * load the weights a run saved (--weights DIR/weights.json or DIR/model.json, one per config, in order), or take
- * the untrained network (--at init). Then sweep K first-layer weights (src/probes/landscape.ts)
- * and write landscape.csv, landscape-summary.csv, landscape.svg/.png and landscape.json.
+ * Networks trained here (default), loaded (--weights DIR/weights.json or DIR/model.json, one per
+ * config, in order) or untrained (--at init). The flags are checked here and become one options
+ * object for `runLandscape` (src/experiment/landscape.ts), which trains, probes and writes.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import type { BackendChoice } from '../nn/tfjs/backend.js';
-import { applyOverrides, loadConfigFile } from '../config/load.js';
-import { BACKEND_CHOICES, MAX_SEED, type RunConfig } from '../config/schema.js';
+import { BACKEND_CHOICES, MAX_SEED } from '../config/schema.js';
 import { resolveDataDir } from '../data/cache.js';
-import { loadSubset } from '../data/subset.js';
-import type { Subset } from '../data/types.js';
-import { readModelFile } from '../nn/params-io.js';
-import { initParams, type Params, layerSizes } from '../nn/params.js';
 import {
   LANDSCAPE_DEFAULTS,
   LandscapeProbeSettingsSchema,
   checkLandscapeRange,
-  describeRange,
   type LandscapeProbeSettings,
 } from '../probes/landscape-settings.js';
-import type { ProbedNetwork, WeightRef } from '../probes/landscape.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import type { WeightRef } from '../probes/landscape.js';
 import { UsageError } from '../util/errors.js';
-import { removeIfEmpty } from '../util/folders.js';
-import { childPath } from '../util/paths.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import { choiceOption, dataDirOption, numberOption, progressOption, stringOption, wholeNumberOption } from './flags.js';
-import { prepareOutDir } from '../training/out-dir.js';
 
 interface LandscapeArgs {
   config: string[];
@@ -131,173 +117,35 @@ function probeSettings(args: LandscapeArgs): LandscapeProbeSettings {
   return result.data;
 }
 
-/** Same data settings for every config: the curves are losses over the same examples. */
-function dataKey(c: RunConfig): string {
-  return JSON.stringify(c.data);
-}
-
 export const landscapeCommand: CommandModule<object, LandscapeArgs> = {
   command: 'landscape',
   describe: 'sweep single first-layer weights of trained (or untrained) networks: loss and its derivative (experiment 2)',
   builder,
   handler: async (args) => {
-    const wall0 = performance.now();
-    const say = (line: string): void => void process.stdout.write(`${line}\n`);
     const configFiles = args.config;
-    const at = args.at;
     const weightFiles = args.weights;
-    if (weightFiles && at === 'init') throw new UsageError('--weights and --at init: choose one source of weights');
+    if (weightFiles && args.at === 'init') throw new UsageError('--weights and --at init: choose one source of weights');
     if (weightFiles && weightFiles.length !== configFiles.length) {
       throw new UsageError(
         `--weights: give one weights file per --config (${configFiles.length}), in the same order; got ${weightFiles.length}`,
       );
     }
-    const named = args.weight;
-    if (named && args.count !== undefined)
+    if (args.weight && args.count !== undefined)
       throw new UsageError('--weight and --count: name the weights or let the seed pick them, not both');
-    const settings = probeSettings(args);
-    const jobs = args.jobs ?? availableParallelism();
-
-    const configs = configFiles.map((f) =>
-      applyOverrides(loadConfigFile(f), { epochs: args.epochs, seed: args.seed, backend: args.backend }),
-    );
-    const names = new Set<string>();
-    for (const c of configs) {
-      if (names.has(c.name)) throw new UsageError(`--config: "${c.name}" is given twice`);
-      names.add(c.name);
-      if (dataKey(c) !== dataKey(configs[0])) {
-        throw new UsageError(
-          `--config: ${c.name} uses different data settings from ${configs[0].name}; the curves must be losses over the same examples`,
-        );
-      }
-    }
-    const existed = args.out !== undefined && existsSync(args.out);
-    const outDir = await prepareOutDir(args.out, `landscape-${configs.map((c) => c.name).join('-')}`);
-    try {
-      await probe(args, { configs, settings, jobs, outDir, wall0, say });
-    } catch (err) {
-      // A failure before anything was written leaves no empty folder behind (one the user made is kept).
-      if (!existed) await removeIfEmpty(outDir);
-      throw err;
-    }
+    const { runLandscape } = await import('../experiment/landscape.js');
+    await runLandscape({
+      configFiles,
+      weightFiles,
+      at: args.at,
+      weights: args.weight,
+      settings: probeSettings(args),
+      examples: args.examples,
+      jobs: args.jobs ?? availableParallelism(),
+      overrides: { epochs: args.epochs, seed: args.seed, backend: args.backend },
+      out: args.out,
+      dataDir: resolveDataDir(args['data-dir']),
+      progress: args.progress,
+      say: (line) => void process.stdout.write(`${line}\n`),
+    });
   },
 };
-
-interface ProbeContext {
-  configs: RunConfig[];
-  settings: LandscapeProbeSettings;
-  jobs: number;
-  outDir: string;
-  wall0: number;
-  say: (line: string) => void;
-}
-
-/** Gets the networks (trained here, loaded, or untrained), probes them, and writes landscape.json. */
-async function probe(args: LandscapeArgs, ctx: ProbeContext): Promise<void> {
-  const { configs, settings, outDir, say } = ctx;
-  // TensorFlow.js takes seconds to load: only a command that computes loads it, so --help and
-  // flag mistakes (checked above) answer at once.
-  const [{ describeBackend, selectBackend }, { runLandscapeProbe }, { trainRun }] = await Promise.all([
-    import('../nn/tfjs/backend.js'),
-    import('../probes/landscape-run.js'),
-    import('../training/train-run.js'),
-  ]);
-  const backend = await selectBackend(configs[0].backend as BackendChoice);
-  say(`backend: ${describeBackend(backend)}`);
-  const subset: Subset = await loadSubset({ dataDir: resolveDataDir(args['data-dir']), ...configs[0].data, log: say });
-
-  let trainSeconds = 0;
-  let trainWallMs = 0;
-  const networks: ProbedNetwork[] = [];
-  const sources: string[] = [];
-  for (const [k, config] of configs.entries()) {
-    const sizes = layerSizes(subset.train.inputs, config.hidden);
-    let params: Params;
-    if (args.weights) {
-      params = await readModelFile(args.weights[k], {
-        flag: '--weights',
-        config: config.name,
-        sizes,
-        hiddenActivation: config.activation,
-        outputActivation: config.outputActivation,
-      });
-      sources.push(`weights from ${args.weights[k]}`);
-    } else if (args.at === 'init') {
-      params = initParams(sizes, config.init, config.seed);
-      sources.push(`untrained (${config.init.scheme} initialisation, seed ${config.seed})`);
-    } else {
-      const t = performance.now();
-      const run = await trainRun(config, { outDir: childPath(outDir, `train-${config.name}`), subset, progress: args.progress });
-      trainWallMs += performance.now() - t;
-      trainSeconds += run.seconds;
-      params = run.params;
-      sources.push(
-        `trained for ${config.epochs} epochs (test accuracy ${(100 * run.finalTestAccuracy).toFixed(1)} %), run folder ${run.outDir}`,
-      );
-    }
-    networks.push({
-      name: config.name,
-      activation: config.activation,
-      outputActivation: config.outputActivation,
-      params,
-      learningRate: config.learningRate,
-    });
-  }
-  // Training may have switched backends (a config may name another); the probe runs on the one chosen here.
-  await selectBackend(configs[0].backend as BackendChoice);
-
-  const result = await runLandscapeProbe({
-    networks,
-    train: subset.train,
-    settings,
-    examples: args.examples,
-    weights: args.weight,
-    seed: configs[0].seed,
-    outDir,
-    jobs: ctx.jobs,
-    log: say,
-  });
-  const wallSeconds = (performance.now() - ctx.wall0) / 1000;
-  const trainWall = trainWallMs / 1000;
-  await writeFileAtomic(
-    path.join(outDir, 'landscape.json'),
-    `${JSON.stringify(
-      {
-        configs: configs.map((c, k) => ({
-          name: c.name,
-          activation: c.activation,
-          hidden: c.hidden,
-          seed: c.seed,
-          epochs: c.epochs,
-          source: sources[k],
-        })),
-        examples: result.examples,
-        points: result.points,
-        range: describeRange(settings),
-        weights: [...new Map(result.curves.map((c) => [`${c.weightI},${c.weightJ}`, { i: c.weightI, j: c.weightJ }])).values()],
-        counts: result.counts,
-        check: result.check,
-        seconds: {
-          probe: result.seconds.total,
-          jobs: result.seconds.jobs,
-          setupSummedOverThreads: result.seconds.setup,
-          sweepsSummedOverThreads: result.seconds.sweep,
-          training: trainWall,
-          trainingEpochs: trainSeconds,
-          wall: wallSeconds,
-        },
-        backend,
-        finishedAt: new Date().toISOString(),
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  say(
-    `time: probe ${result.seconds.total.toFixed(1)} s on ${result.seconds.jobs} thread${result.seconds.jobs === 1 ? '' : 's'} ` +
-      `(summed over threads: first two layers ${result.seconds.setup.toFixed(1)} s, sweeps ${result.seconds.sweep.toFixed(1)} s)` +
-      (trainWallMs > 0 ? `, training ${trainWall.toFixed(1)} s (epochs ${trainSeconds.toFixed(1)} s)` : '') +
-      `, whole command ${wallSeconds.toFixed(1)} s`,
-  );
-  say(`results: ${outDir} (landscape.csv, landscape-summary.csv, landscape.svg/.png, landscape.json)`);
-}

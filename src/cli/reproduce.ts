@@ -10,11 +10,13 @@ import { BACKEND_CHOICES, ENGINE_CHOICES } from '../config/schema.js';
 import { parseShard } from '../experiment/shard.js';
 import type { FinalizeResult } from '../reports/finalize.js';
 import { LANGS, type Lang } from '../reports/i18n.js';
+import { shellCommand } from '../util/text-out.js';
+import type { SweepOptions } from '../reproduce/article.js';
 
 const DEFAULT_REPRODUCE_CONFIG = 'configs/reproduce.json';
 const DEFAULT_REPRODUCE_OUT = 'outputs/reproduce';
 
-interface ReproduceArgs {
+export interface ReproduceArgs {
   config: string;
   seeds?: number;
   jobs?: number;
@@ -48,6 +50,41 @@ function sayFinal(final: FinalizeResult): void {
   say(`claims:  ${final.data.claims.map((c) => `${c.number} ${c.verdict}`).join(', ')}`);
 }
 
+/** The flags that decide the numbers, in the order the report's "reproduce with" line gives them (not where or how fast it ran). */
+const RESULT_FLAGS = ['seeds', 'epochs', 'train-per-class', 'test-per-class', 'backend', 'engine'] as const;
+
+/** The command the report shows, quoted for a POSIX shell so that pasting it runs exactly that. */
+export function resultCommand(argv: ReproduceArgs): string {
+  const args = ['node', 'dist/run.js', 'reproduce', '--config', argv.config];
+  for (const flag of RESULT_FLAGS) {
+    const value = argv[flag];
+    if (value !== undefined && value !== '') args.push(`--${flag}`, String(value));
+  }
+  return shellCommand(args);
+}
+
+/** The flags as one options object for the domain (checked by yargs' options and, for numbers, the config's schema). */
+function sweepOptionsOf(argv: ReproduceArgs): Omit<SweepOptions, 'finish'> {
+  return {
+    configFile: argv.config,
+    overrides: {
+      seeds: argv.seeds,
+      jobs: argv.jobs,
+      epochs: argv.epochs,
+      trainPerClass: argv['train-per-class'],
+      testPerClass: argv['test-per-class'],
+      backend: argv.backend,
+      engine: argv.engine,
+    },
+    shard: argv.shard !== undefined ? parseShard(argv.shard) : undefined,
+    outDir: argv.out,
+    dataDir: resolveDataDir(argv['data-dir']),
+    progress: argv.progress,
+    command: resultCommand(argv),
+    reuseFrom: argv.reuse,
+  };
+}
+
 const mergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <dirs..>',
   describe: 'combine shard folders into one summary, charts and report',
@@ -65,9 +102,9 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
   handler: async (argv) => {
     // Loaded on use: the sweep and the report pull in TensorFlow.js and the chart renderer.
     const { mergeShards } = await import('../experiment/merge.js');
-    const { finalize } = await import('../reports/finalize.js');
+    const { finishArticle } = await import('../reproduce/article.js');
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
-    const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, log: say, finish: (dir) => finalize(dir) });
+    const outcome = await mergeShards({ dirs: argv.dirs, outDir: argv.out, plan: { kind: 'sweep' }, log: say, finish: finishArticle });
     sayFinal(outcome.final);
   },
 };
@@ -104,45 +141,14 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
         'a smoke run of a few minutes',
       ) as unknown as Argv<ReproduceArgs>,
   handler: async (argv) => {
-    const { seeds, jobs, epochs } = argv;
-    const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
-    // The command the report shows: what decides the numbers, not where or how fast they ran.
-    const command = [
-      'node dist/run.js reproduce',
-      `--config ${argv.config}`,
-      seeds !== undefined ? `--seeds ${seeds}` : '',
-      epochs !== undefined ? `--epochs ${epochs}` : '',
-      argv['train-per-class'] !== undefined ? `--train-per-class ${argv['train-per-class']}` : '',
-      argv['test-per-class'] !== undefined ? `--test-per-class ${argv['test-per-class']}` : '',
-      argv.backend ? `--backend ${argv.backend}` : '',
-      argv.engine ? `--engine ${argv.engine}` : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-    const { runSweep } = await import('../reproduce/sweep.js');
-    const { finalize } = await import('../reports/finalize.js');
+    const { runSweep, finishArticle } = await import('../reproduce/article.js');
     const outcome = await runSweep({
+      ...sweepOptionsOf(argv),
       finish: async (dir) => {
-        const final = await finalize(dir, new Date(), argv.lang);
+        const final = await finishArticle(dir, argv.lang);
         sayFinal(final);
         return final;
       },
-      configFile: argv.config,
-      overrides: {
-        seeds,
-        jobs,
-        epochs,
-        trainPerClass: argv['train-per-class'],
-        testPerClass: argv['test-per-class'],
-        backend: argv.backend,
-        engine: argv.engine,
-      },
-      shard,
-      outDir: argv.out,
-      dataDir: resolveDataDir(argv['data-dir']),
-      progress: argv.progress,
-      command,
-      reuseFrom: argv.reuse,
     });
     if (outcome.interrupted) process.exitCode = 130;
   },

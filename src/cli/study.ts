@@ -44,25 +44,15 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
   builder: (y) =>
     y
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'folders written by `study --shard k/n`' })
-      .option('out', {
-        type: 'string',
-        requiresArg: true,
-        demandOption: true,
-        describe: 'folder for the merged study',
-      })
+      .option('out', { ...stringOption('out', 'folder for the merged study (new, empty, or a study folder)'), demandOption: true })
       .example(
         '$0 study merge outputs/study-shard-* --out outputs/study',
         'the shards of a cluster run into one study',
       ) as unknown as Argv<MergeArgs>,
   handler: async (argv) => {
     const { mergeStudies } = await import('../study/merge-study.js');
-    const { studyGroupIds } = await import('../study/report.js');
-    const { writeStudyReport } = await import('../study/report.js');
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
-    const ids = studyGroupIds(argv.dirs[0]);
-    const outcome = await mergeStudies(argv.dirs, argv.out, ids);
-    say(`study merge: ${outcome.copied.length} groups copied, ${outcome.alreadyThere.length} already in ${argv.out}`);
-    const report = await writeStudyReport(argv.out);
+    const { final: report } = await mergeStudies(argv.dirs, argv.out, say);
     say(`matrix:  ${report.matrix}`);
     say(`report:  ${report.md}`);
   },

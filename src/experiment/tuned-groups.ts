@@ -33,7 +33,7 @@ import { selectLearningRates, type LearningRateSelection, type TuningRun } from 
 import os from 'node:os';
 
 export const STUDY_FILE = 'study.json';
-export const GROUP_FILE = 'group.json';
+const GROUP_FILE = 'group.json';
 
 /** Seeds of the tuning runs: far from the judged seeds, so the rate is never chosen on a judged run's start. */
 const TUNING_FIRST_SEED = 1_000_001;

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { childPath } from '../util/paths.js';
 import { RunConfigSchema, type RunConfig } from '../config/schema.js';
-import { readGroupRecord, runConfigUnder, type Network, type TunedGroup } from '../experiment/tuned-groups.js';
+import { readGroupRecord, runConfigUnder, type FolderIdentity, type Network, type TunedGroup } from '../experiment/tuned-groups.js';
 import { assignShards, type Shard } from '../experiment/shard.js';
 import { trainCost } from '../experiment/cost.js';
 import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
@@ -114,6 +114,11 @@ export function variantStudyPlan(config: ExplainConfig, variant: VariantName, ou
   const dir = variantDir(outDir, variant);
   const done = new Set(readGroupRecord(dir, id) !== null ? [id] : []);
   return { variant, outDir: dir, config: variantIdentity(config, variant, networks), networks, groups: [group], done };
+}
+
+/** A variant folder's identity (its study.json): the variant's setting, so a folder trained with another definition is refused. */
+export function variantFolderIdentity(configFile: string, v: VariantPlan): FolderIdentity {
+  return { configFile: path.resolve(configFile), quick: true, config: v.config, shard: '1/1' };
 }
 
 /** The variants shard k of n runs (the engine's cost-balanced rule; variants of one config cost alike, so every n-th from the k-th). */

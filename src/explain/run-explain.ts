@@ -11,7 +11,7 @@ import type { ProgressChoice } from '../util/progress-choice.js';
 import type { Shard } from '../experiment/shard.js';
 import { runGroups } from '../experiment/tuned-groups.js';
 import { loadExplainConfig, type ExplainConfig, type ExplainOverrides, type VariantName } from './config.js';
-import { variantStudyPlan, variantsOfShard, type VariantPlan } from './plan.js';
+import { variantFolderIdentity, variantStudyPlan, variantsOfShard, type VariantPlan } from './plan.js';
 
 export interface ExplainOptions {
   outDir: string;
@@ -62,8 +62,7 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
     const outcome = await runGroups({
       outDir: v.outDir,
       dataDir: opts.dataDir,
-      // Each variant's folder names the variant's setting, so a folder trained with another definition is refused.
-      identity: { configFile: path.resolve(opts.configFile), quick: true, config: v.config, shard: '1/1' },
+      identity: variantFolderIdentity(opts.configFile, v),
       groups: v.groups,
       jobs: opts.jobs,
       progress: opts.progress,
