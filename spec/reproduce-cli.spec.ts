@@ -9,6 +9,7 @@ const args = (extra: Partial<ReproduceArgs>): ReproduceArgs => ({
   config: 'configs/reproduce.json',
   out: 'outputs/reproduce',
   progress: 'none',
+  lang: 'en',
   ...extra,
 });
 
