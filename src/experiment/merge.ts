@@ -7,7 +7,6 @@
  * renamed, so an interrupted merge can simply be run again. Jobs no folder has complete are
  * listed, with the shard that should have run them.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError, UsageError } from '../util/errors.js';
 import { produceAtomically, removeStaleTemps } from '../util/atomic.js';
@@ -17,7 +16,6 @@ import {
   openSweepFolder,
   jobDir,
   jobParentDirs,
-  jobState,
   readPlanFile,
   readSessions,
   writeJson,
@@ -26,6 +24,7 @@ import {
   type PlanFile,
   type SessionRecord,
 } from './store.js';
+import { checkedJobState, checkMergeInputs, copyRegularTree, mergeSourceOf, refuseLinkedFolders } from './trust.js';
 
 export interface MergeOptions<Final> {
   dirs: string[];
@@ -46,6 +45,7 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
   if (opts.dirs.length === 0) throw new UsageError('reproduce merge: give at least one folder written by `reproduce --shard k/n`');
   const out = path.resolve(opts.outDir);
   const inputs = opts.dirs.map((d) => ({ dir: d, abs: path.resolve(d), plan: readPlanFile(d) }));
+  checkMergeInputs(inputs);
   const reference = inputs[0];
   for (const input of inputs.slice(1)) {
     if (input.plan.fingerprint !== reference.plan.fingerprint) {
@@ -57,6 +57,7 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
 
   const release = await openSweepFolder(opts.outDir);
   try {
+    refuseLinkedFolders(out);
     for (const dir of jobParentDirs(out)) await removeStaleTemps(dir);
     try {
       const existing = readPlanFile(out);
@@ -71,7 +72,7 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
     let alreadyThere = 0;
     const missing: string[] = [];
     for (const job of reference.plan.jobs) {
-      const here = jobState(out, job);
+      const here = checkedJobState(out, job);
       if (here.state === 'complete') {
         alreadyThere++;
         continue;
@@ -79,12 +80,15 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
       if (here.state === 'conflict') {
         throw new UserError(`${opts.outDir}: ${here.why}; choose another --out, or delete that folder`);
       }
-      const source = inputs.find((i) => i.abs !== out && jobState(i.dir, job).state === 'complete');
-      if (!source) {
+      const source = mergeSourceOf(
+        inputs.filter((i) => i.abs !== out).map((i) => i.dir),
+        job,
+      );
+      if (source === null) {
         missing.push(job.id);
         continue;
       }
-      await produceAtomically(jobDir(out, job), (tmp) => fs.cp(jobDir(source.dir, job), tmp, { recursive: true }));
+      await produceAtomically(jobDir(out, job), (tmp) => copyRegularTree(jobDir(source, job), tmp));
       copied++;
     }
     log(`merge: ${copied} job folders copied, ${alreadyThere} already in ${opts.outDir}`);
