@@ -71,15 +71,12 @@ export function checkedJobState(outDir: string, job: Job): JobState {
   const dir = jobDir(outDir, job);
   const what = notAFolder(dir);
   if (what) return { state: 'conflict', record: null, why: `${dir} is ${what}, not a job folder` };
+  // Before anything in it is read: a named pipe as result.json would hang the read.
+  const odd = existsSync(dir) ? firstNonRegular(dir) : null;
+  if (odd)
+    return { state: 'conflict', record: null, why: `${odd.path} is ${odd.kind}; a finished job's folder must hold regular files only` };
   const state = jobState(outDir, job);
   if (state.state !== 'complete') return state;
-  const odd = firstNonRegular(dir);
-  if (odd)
-    return {
-      state: 'conflict',
-      record: state.record,
-      why: `${odd.path} is ${odd.kind}; a finished job's folder must hold regular files only`,
-    };
   const why = resultMismatch(dir, job, state.record);
   return why ? { state: 'conflict', record: state.record, why } : state;
 }
