@@ -27,6 +27,7 @@ import {
   jobParentDirs,
   planFileOf,
   readPlanFile,
+  readSessions,
   saveSession,
   writeJson,
   PLAN_FILE,
@@ -91,6 +92,8 @@ export async function runPlan<Final>(opts: RunPlanOptions<Final>): Promise<RunPl
   try {
     // Before anything is removed or read in it: a linked runs/ would lead both out of the folder.
     refuseLinkedFolders(opts.outDir);
+    // Read now, though written only later: a broken sessions.json stops the sweep before any message or work.
+    readSessions(opts.outDir);
     for (const dir of jobParentDirs(opts.outDir)) {
       const stale = await removeStaleTemps(dir);
       if (stale.length > 0)

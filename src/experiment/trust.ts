@@ -167,7 +167,7 @@ function historyMismatch(dir: string, file: string, record: TrainRecord): string
   }
   const last = history[history.length - 1];
   if (!sameNumber(record.finalTestAccuracy, typeof last.testAccuracy === 'number' ? last.testAccuracy : Number.NaN)) {
-    return `${file}: says final test accuracy ${record.finalTestAccuracy}, its last epoch ${String(last.testAccuracy)}`;
+    return `${file}: says final test accuracy ${record.finalTestAccuracy}, its history's last epoch ${String(last.testAccuracy)}`;
   }
   const epochs = last.epoch;
   const planned = record.config.epochs;
