@@ -3,11 +3,12 @@
  *
  * Three ways bring in job folders this process did not just write: resuming (`--out` already
  * holds runs), reusing (`--reuse DIR` copies finished runs of another folder) and merging shards.
- * Every one passes here:
+ * Every one passes here (run-plan.ts for reproduce, study and explain; merge.ts):
  * - the sweep's `runs/` and `probes/` and every job folder must be real folders inside it, never
  *   symbolic links: a link would make the sweep read or write outside its folder;
- * - a folder given to `--reuse` must be a folder of a sweep (plan.json, whose jobs match its
- *   fingerprint), not a file, not the output folder itself or a folder inside it;
+ * - a folder given to `--reuse` must be a folder of the same command (a sweep's plan.json, whose
+ *   jobs must give its fingerprint; a study's study.json; explain's variants/), not a file, not
+ *   the output folder itself or a folder inside it;
  * - copying takes regular files only (lstat, then opened without following a link and checked
  *   on the descriptor): a link, device or pipe in a job folder is refused, never copied;
  * - a finished job's result.json is checked against itself and its folder: its config must give
@@ -219,7 +220,7 @@ export function checkReuseFolder(from: string, outDir: string, command: string):
 }
 
 /** Refuses a plan.json whose jobs do not give its fingerprint (edited by hand: it would pass for another sweep). */
-export function checkPlanFingerprint(dir: string, plan: PlanFile): void {
+function checkPlanFingerprint(dir: string, plan: PlanFile): void {
   if (planFingerprint(plan.jobs) !== plan.fingerprint) {
     throw new UserError(
       `${path.join(dir, PLAN_FILE)}: its jobs do not give its fingerprint (the file was edited); it cannot be merged or reused`,
