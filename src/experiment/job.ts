@@ -116,6 +116,11 @@ function fingerprintOf(jobs: readonly Job[]): string {
   return createHash('sha256').update(canonicalJson(jobs)).digest('hex');
 }
 
+/** The fingerprint of a plan's jobs as read back from plan.json: equal to the one stored there unless the file was edited. */
+export function planFingerprint(jobs: readonly Job[]): string {
+  return fingerprintOf(jobs);
+}
+
 /** A fingerprint of one job, stored with its result so a resumed plan can tell it was made with the same settings. */
 export function jobFingerprint(job: Job): string {
   return fingerprintOf([job]);

@@ -25,7 +25,6 @@ import {
   openSweepFolder,
   jobDir,
   jobParentDirs,
-  jobState,
   readPlanFile,
   readSessions,
   writeJson,
@@ -35,6 +34,7 @@ import {
   type SessionRecord,
 } from './store.js';
 import { STUDY_FILE, groupDir, readFolderIdentity, readGroupRecord, sameExperiment, type FolderIdentity } from './tuned-groups.js';
+import { checkedJobState, checkMergeInputs, copyRegularTree, mergeSourceOf, refuseLinkedFolders } from './trust.js';
 
 /** The folder that holds explain's variants, each a folder of tuned groups. */
 const VARIANTS_DIR = 'variants';
@@ -85,6 +85,8 @@ interface Unit {
   conflict?: (root: string) => string | undefined;
   /** The shard that should have run it, for the message that it is missing. */
   owner?: string;
+  /** The input folder to copy it from (default: the first in which it is complete); may refuse an input. */
+  source?: (dirs: readonly string[]) => string | undefined;
 }
 
 /** A kind of folder: its units, the check that the inputs hold one plan, and the identity the merged folder gets. */
@@ -97,9 +99,12 @@ interface Layout {
 }
 
 function sweepLayout(dirs: readonly string[], outDir: string): Layout {
-  const reference = { dir: dirs[0], plan: readPlanFile(dirs[0]) };
-  for (const dir of dirs.slice(1)) {
-    if (readPlanFile(dir).fingerprint !== reference.plan.fingerprint) {
+  const inputs = dirs.map((dir) => ({ dir, plan: readPlanFile(dir) }));
+  // Each input's runs/ and probes/ real folders, and its plan.json what its fingerprint says (src/experiment/trust.ts).
+  checkMergeInputs(inputs);
+  const reference = inputs[0];
+  for (const { dir, plan } of inputs.slice(1)) {
+    if (plan.fingerprint !== reference.plan.fingerprint) {
       throw new UserError(
         `${dir}: comes from a different sweep than ${reference.dir} (other configs, seeds or settings: plan fingerprints differ); merge only shards of one sweep`,
       );
@@ -114,14 +119,17 @@ function sweepLayout(dirs: readonly string[], outDir: string): Layout {
     units: reference.plan.jobs.map((job) => ({
       id: job.id,
       dir: (root) => jobDir(root, job),
-      complete: (root) => jobState(root, job).state === 'complete',
+      complete: (root) => checkedJobState(root, job).state === 'complete',
       conflict: (root) => {
-        const here = jobState(root, job);
+        const here = checkedJobState(root, job);
         return here.state === 'conflict' ? here.why : undefined;
       },
       owner: owner.get(job.id),
+      // A job folder of an input that is there but not what the plan and this version make is refused, not skipped.
+      source: (from) => mergeSourceOf(from, job) ?? undefined,
     })),
     prepare: async (out) => {
+      refuseLinkedFolders(out);
       if (!existsSync(path.join(out, PLAN_FILE))) return async () => {}; // new: `reproduce` refuses it while the claim's lock is in it
       if (readPlanFile(out).fingerprint !== reference.plan.fingerprint) {
         throw new UserError(`${outDir}: already holds a different sweep (${PLAN_FILE}); choose another --out`);
@@ -237,7 +245,7 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
         }
         const why = unit.conflict?.(out);
         if (why !== undefined) throw new UserError(`${opts.outDir}: ${why}; choose another --out, or delete that folder`);
-        const source = opts.dirs.find((dir) => unit.complete(dir));
+        const source = unit.source ? unit.source(opts.dirs) : opts.dirs.find((dir) => unit.complete(dir));
         if (source === undefined) missing.push(unit);
         else sources.set(unit.id, source);
       }
@@ -256,7 +264,7 @@ export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<Mer
         if (source === undefined) continue;
         const target = unit.dir(out);
         await fs.rm(target, { recursive: true, force: true }); // an unfinished unit of this plan: replaced whole
-        await produceAtomically(target, (tmp) => fs.cp(unit.dir(source), tmp, { recursive: true }));
+        await produceAtomically(target, (tmp) => copyRegularTree(unit.dir(source), tmp)); // regular files only: no link leaves the folder
       }
       await layout.writeIdentity(out, opts.dirs);
       log(`${kind.command}: ${sources.size} copied, ${alreadyThere} already in ${opts.outDir}`);

@@ -13,11 +13,10 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
-import { cp } from 'node:fs/promises';
 import { produceAtomically, removeStaleTemps } from '../util/atomic.js';
 import { onStopSignal } from '../util/signals.js';
 import { ensureData } from '../data/fetch.js';
-import type { Job, Plan } from './job.js';
+import { jobFingerprint, type Job, type Plan } from './job.js';
 import { selectShard, formatShard, WHOLE, type Shard } from './shard.js';
 import { WorkerPool, type PoolEvent } from './pool.js';
 import { SweepProgress, resolveProgressStyle, formatDuration } from './progress.js';
@@ -26,14 +25,15 @@ import {
   openSweepFolder,
   jobDir,
   jobParentDirs,
-  jobState,
   planFileOf,
   readPlanFile,
+  readSessions,
   saveSession,
   writeJson,
   PLAN_FILE,
   type SessionRecord,
 } from './store.js';
+import { checkReuseFolder, checkedJobState, copyRegularTree, refuseLinkedFolders } from './trust.js';
 
 export interface RunPlanOptions<Final = unknown> {
   plan: Plan;
@@ -86,8 +86,14 @@ export async function runPlan<Final>(opts: RunPlanOptions<Final>): Promise<RunPl
   const shard = opts.shard ?? WHOLE;
   const mine = selectShard(plan, shard);
 
+  // Checked before the output folder is made: a refused --reuse leaves nothing behind.
+  const reusable = opts.reuseFrom === undefined ? null : reusableJobs(opts.reuseFrom, opts.outDir, mine, opts.label);
   const release = await openSweepFolder(opts.outDir);
   try {
+    // Before anything is removed or read in it: a linked runs/ would lead both out of the folder.
+    refuseLinkedFolders(opts.outDir);
+    // Read now, though written only later: a broken sessions.json stops the sweep before any message or work.
+    readSessions(opts.outDir);
     for (const dir of jobParentDirs(opts.outDir)) {
       const stale = await removeStaleTemps(dir);
       if (stale.length > 0)
@@ -95,7 +101,7 @@ export async function runPlan<Final>(opts: RunPlanOptions<Final>): Promise<RunPl
     }
     checkSamePlanOrNew(opts.outDir, plan.fingerprint, shard, opts.label);
 
-    const states = mine.map((job) => ({ job, state: jobState(opts.outDir, job) }));
+    const states = mine.map((job) => ({ job, state: checkedJobState(opts.outDir, job) }));
     const conflicts = states.filter((s) => s.state.state === 'conflict');
     if (conflicts.length > 0) {
       const first = conflicts[0].state as { why: string };
@@ -106,7 +112,10 @@ export async function runPlan<Final>(opts: RunPlanOptions<Final>): Promise<RunPl
     }
     const missing = states.filter((s) => s.state.state === 'missing').map((s) => s.job);
     const alreadyComplete = new Set(states.filter((s) => s.state.state === 'complete').map((s) => s.job.id));
-    const adopted = opts.reuseFrom ? await adoptFinishedJobs(opts.reuseFrom, opts.outDir, missing, alreadyComplete) : new Set<string>();
+    const adopted =
+      opts.reuseFrom && reusable
+        ? await adoptFinishedJobs(opts.reuseFrom, opts.outDir, missing, alreadyComplete, reusable)
+        : new Set<string>();
     if (adopted.size > 0)
       say(
         `${opts.label}: copied ${adopted.size} finished job${adopted.size === 1 ? '' : 's'} with the same settings from ${opts.reuseFrom}`,
@@ -216,24 +225,44 @@ export async function runPlan<Final>(opts: RunPlanOptions<Final>): Promise<RunPl
 }
 
 /**
- * Copies into `outDir` every job of `jobs` that `from` holds complete with the same fingerprint
- * (each copy atomic, like a finished job); returns their ids. Jobs made with other settings there
- * are left alone and run again. A probe's fingerprint names its settings, not the network it
- * probed, so a probe is copied only when the training run it probes is the same one here
- * (complete here already, or copied just before it: the plan lists runs before probes).
+ * The ids of the jobs of `jobs` that `from`, a folder given to reuse, holds complete with the
+ * same fingerprint. `from` is checked first (trust.ts): a folder of a sweep, not the output.
+ * Jobs made there with other settings are left alone (run again here). A job with the same
+ * fingerprint whose result does not hold up (edited, another version, a link or a device in its
+ * folder) refuses the whole command with one line naming the file, before anything is made or
+ * copied: a folder that lies about one run is not trusted for the others.
+ */
+function reusableJobs(from: string, outDir: string, jobs: readonly Job[], label: string): Set<string> {
+  checkReuseFolder(from, outDir, label);
+  const ids = new Set<string>();
+  for (const job of jobs) {
+    const state = checkedJobState(from, job);
+    if (state.state === 'complete') ids.add(job.id);
+    else if (state.state === 'conflict' && !(state.record && state.record.fingerprint !== jobFingerprint(job))) {
+      throw new UserError(`--reuse ${from}: ${state.why}; nothing was copied (remove that job folder there, or leave out --reuse)`);
+    }
+  }
+  return ids;
+}
+
+/**
+ * Copies into `outDir` every job of `jobs` found reusable in `from` (regular files only, each copy
+ * atomic, like a finished job); returns their ids. A probe's fingerprint names its settings, not
+ * the network it probed, so a probe is copied only when the training run it probes is the same
+ * one here (complete here already, or copied just before it: the plan lists runs before probes).
  */
 async function adoptFinishedJobs(
   from: string,
   outDir: string,
   jobs: readonly Job[],
   completeHere: ReadonlySet<string>,
+  reusable: ReadonlySet<string>,
 ): Promise<Set<string>> {
-  if (!existsSync(from)) throw new UserError(`--reuse ${from}: no such folder`);
   const adopted = new Set<string>();
   for (const job of jobs) {
     if (job.kind === 'landscape' && !completeHere.has(job.trainId) && !adopted.has(job.trainId)) continue;
-    if (jobState(from, job).state !== 'complete') continue;
-    await produceAtomically(jobDir(outDir, job), (tmp) => cp(jobDir(from, job), tmp, { recursive: true }));
+    if (!reusable.has(job.id)) continue;
+    await produceAtomically(jobDir(outDir, job), (tmp) => copyRegularTree(jobDir(from, job), tmp));
     adopted.add(job.id);
   }
   return adopted;

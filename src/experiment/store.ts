@@ -13,7 +13,7 @@
  * exists, holds result.json (and, for a training run, trainRun's summary.csv), and result.json
  * was made from the same settings as the job now planned.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError, UserError, messageOf } from '../util/errors.js';
@@ -249,8 +249,32 @@ const SessionsSchema = z.array(
   z.looseObject({ id: z.string(), host: z.string(), status: z.string(), wallSeconds: z.number(), jobsCompleted: z.number().int() }),
 );
 
+/**
+ * Refuses a file of a sweep folder that is not a regular file (a link, a named pipe, a device):
+ * a pipe would hang the read, a link would read what it points at. Checked with lstat before
+ * the file is read.
+ */
+function refuseNonRegular(file: string): void {
+  let stat;
+  try {
+    stat = lstatSync(file);
+  } catch {
+    return; // missing: the reader names it
+  }
+  if (stat.isFile()) return;
+  const kind = stat.isSymbolicLink()
+    ? 'a symbolic link'
+    : stat.isDirectory()
+      ? 'a folder'
+      : stat.isFIFO()
+        ? 'a named pipe'
+        : 'a device or socket';
+  throw new UserError(`${file}: is ${kind}, not a regular file; a sweep's files are never read through links or pipes`);
+}
+
 /** A job's result.json, checked (throws a UserError naming the file). */
 export function readJobRecord(file: string): JobRecord {
+  refuseNonRegular(file);
   // Checked above for what the program uses; the rest of the record is as trainRun / the probe wrote it.
   return readJsonFile(file, JobRecordSchema, 'job result') as unknown as JobRecord;
 }
@@ -292,6 +316,7 @@ export function readPlanFile(outDir: string): PlanFile {
   if (!existsSync(file)) {
     throw new UserError(`${outDir}: not a reproduce folder (no ${PLAN_FILE}); give a folder written by \`reproduce\``);
   }
+  refuseNonRegular(file);
   // Checked for what the program uses; settings and jobs are as the sweep wrote them.
   return readJsonFile(file, PlanFileSchema, 'reproduce plan') as unknown as PlanFile;
 }
@@ -303,6 +328,7 @@ export async function writeJson(file: string, value: unknown): Promise<void> {
 export function readSessions(outDir: string): SessionRecord[] {
   const file = path.join(outDir, SESSIONS_FILE);
   if (!existsSync(file)) return [];
+  refuseNonRegular(file);
   return readJsonFile(file, SessionsSchema, 'list of sweep sessions') as unknown as SessionRecord[];
 }
 

@@ -28,6 +28,7 @@ import { DEFAULT_MECHANISM_SETTINGS } from '../probes/mechanism.js';
 import { LandscapeProbeSettingsSchema } from '../probes/landscape-settings.js';
 import { planRuns, type Plan } from './job.js';
 import { runPlan } from './run-plan.js';
+import { checkReuseRoot } from './trust.js';
 import { jobState, readPlanFile, type LandscapeRecord, type TrainRecord } from './store.js';
 import { selectLearningRates, type LearningRateSelection, type TuningRun } from './select-lr.js';
 import os from 'node:os';
@@ -306,6 +307,8 @@ export interface RunGroupsOptions {
 /** Runs every group not complete yet into `outDir`; returns the ids it completed and whether it was interrupted. */
 export async function runGroups(opts: RunGroupsOptions): Promise<{ ran: string[]; interrupted: boolean }> {
   const say = (line: string): void => void opts.stream.write(`${line}\n`);
+  // A folder of another kind (a sweep, a training run, a file) would be silently found empty.
+  if (opts.reuseFrom !== undefined && existsSync(opts.reuseFrom)) checkReuseRoot(opts.reuseFrom, opts.outDir, STUDY_FILE, opts.label);
   await claimFolder(opts.outDir, opts.identity);
   const todo = opts.groups.filter((g) => readGroupRecord(opts.outDir, g.id) === null);
   const workers = opts.jobs === 'auto' ? os.availableParallelism() : opts.jobs;

@@ -10,6 +10,7 @@ import { UserError } from '../util/errors.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import type { Shard } from '../experiment/shard.js';
 import { runGroups } from '../experiment/tuned-groups.js';
+import { checkReuseRoot } from '../experiment/trust.js';
 import { loadExplainConfig, type ExplainConfig, type ExplainOverrides, type VariantName } from './config.js';
 import { variantFolderIdentity, variantStudyPlan, variantsOfShard, type VariantPlan } from './plan.js';
 
@@ -55,7 +56,7 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
     throw new UserError(`${opts.outDir}: is not empty and holds no explain experiment (variants/); give a new or empty --out`);
   }
 
-  if (opts.reuseFrom !== undefined && !existsSync(opts.reuseFrom)) throw new UserError(`--reuse ${opts.reuseFrom}: no such folder`);
+  if (opts.reuseFrom !== undefined) checkReuseRoot(opts.reuseFrom, opts.outDir, 'variants', 'explain');
   const ran: VariantName[] = [];
   for (const [k, v] of todo.entries()) {
     say(`explain: variant ${v.variant} (${k + 1} of ${todo.length}): ${config.layers.join(', ')} layers`);
