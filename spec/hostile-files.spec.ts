@@ -104,6 +104,14 @@ describe('files from elsewhere are hostile until checked', function () {
       await fs.writeFile(file, JSON.stringify(json));
     }
 
+    it('a bad model file is refused before the backend and the data load: the one line is all the command prints', async () => {
+      const file = await model();
+      await editManifest(file, ['../secret.bin']);
+      const { r } = await probe(file);
+      expectOneLine(r, 1, /leaves the model's folder/);
+      expect(r.stdout, 'nothing loaded before the refusal').not.to.match(/backend:|data:/);
+    });
+
     it('a manifest path outside the model folder (../, absolute) is refused before anything is read', async () => {
       const file = await model();
       await fs.copyFile(path.join(work, 'model', 'weights.bin'), path.join(work, 'secret.bin'));

@@ -16,7 +16,8 @@ const PARAMETER_COPIES = 4;
 /** WebAssembly memory is addressed with 32 bits: TensorFlow.js's wasm backend cannot hold more. */
 const WASM_LIMIT_BYTES = 4 * 1024 ** 3;
 
-function inputsOf(config: RunConfig): number {
+/** The network's input count for a config's data: 1,024 gray pixels or 3,072 RGB values. */
+export function inputsOf(config: RunConfig): number {
   return config.data.color === 'rgb' ? 3072 : 1024;
 }
 

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { BackendChoice } from '../nn/tfjs/backend.js';
 import { applyOverrides, loadConfigFile } from '../config/load.js';
+import { inputsOf } from '../config/memory.js';
 import type { RunConfig } from '../config/schema.js';
 import { loadSubset } from '../data/subset.js';
 import type { Subset } from '../data/types.js';
@@ -85,6 +86,20 @@ interface ProbeContext {
 async function probe(opts: LandscapeOptions, ctx: ProbeContext): Promise<void> {
   const { configs, outDir } = ctx;
   const { settings, say } = opts;
+  // Weight files from elsewhere are read and checked first, so a bad one fails in a second, before TensorFlow.js and
+  // the data load.
+  const loaded: Params[] = [];
+  for (const [k, config] of (opts.weightFiles ? configs : []).entries()) {
+    loaded.push(
+      await readModelFile(opts.weightFiles![k], {
+        flag: '--weights',
+        config: config.name,
+        sizes: layerSizes(inputsOf(config), config.hidden),
+        hiddenActivation: config.activation,
+        outputActivation: config.outputActivation,
+      }),
+    );
+  }
   // TensorFlow.js takes seconds to load: only a command that computes loads it, so --help and
   // flag mistakes (checked above) answer at once.
   const [{ describeBackend, selectBackend }, { runLandscapeProbe }, { trainRun }] = await Promise.all([
@@ -104,13 +119,7 @@ async function probe(opts: LandscapeOptions, ctx: ProbeContext): Promise<void> {
     const sizes = layerSizes(subset.train.inputs, config.hidden);
     let params: Params;
     if (opts.weightFiles) {
-      params = await readModelFile(opts.weightFiles[k], {
-        flag: '--weights',
-        config: config.name,
-        sizes,
-        hiddenActivation: config.activation,
-        outputActivation: config.outputActivation,
-      });
+      params = loaded[k];
       sources.push(`weights from ${opts.weightFiles[k]}`);
     } else if (opts.at === 'init') {
       params = initParams(sizes, config.init, config.seed);
