@@ -117,7 +117,7 @@ export const reproduceCommand: CommandModule<object, ReproduceArgs> = {
       .command(mergeCommand as unknown as CommandModule)
       .option('config', { ...stringOption('config', 'reproduce config (configs, seeds, probes, jobs)'), default: DEFAULT_REPRODUCE_CONFIG })
       // Numbers are checked by the reproduce config's schema (src/reproduce/config.ts), like the file's.
-      .option('seeds', numberOption('seeds', "seeds per config (default: the config's, 3)"))
+      .option('seeds', numberOption('seeds', "seeds per config (default: the config's, 10 in configs/reproduce.json)"))
       .option('jobs', numberOption('jobs', 'worker processes (default: the number of cores; at most 4 per core)'))
       .option('shard', stringOption('shard', 'run only shard k of n (k/n, 1-based); combine with `reproduce merge`'))
       .option('out', {
