@@ -18,7 +18,7 @@ import { parseCsv } from '../src/util/csv.js';
 import { saveParams } from '../src/nn/params-io.js';
 import { initParams } from '../src/nn/params.js';
 import { makeFixtureDataDir, tableOf, type FixtureDataDir } from './helpers/cifar-fixture.js';
-import { ROOT, runBuiltCli, type CliOptions, type CliResult } from './helpers/built-cli.js';
+import { ROOT, expectOneLine, runBuiltCli, type CliOptions, type CliResult } from './helpers/built-cli.js';
 
 /** The CLI with its debug switch off; a run longer than `timeoutMs` (30 s) is killed. */
 function runCli(args: string[], opts: CliOptions & { cwd: string }): Promise<CliResult> {
@@ -26,14 +26,6 @@ function runCli(args: string[], opts: CliOptions & { cwd: string }): Promise<Cli
 }
 
 /** The run ended with exactly one line on stderr, matching `pattern`, no stack, and this exit code. */
-function expectOneLine(r: CliResult, code: number, pattern: RegExp): void {
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, `stderr was:\n${r.stderr}`).to.have.length(1);
-  expect(lines[0]).to.match(/^error: /);
-  expect(lines[0]).to.match(pattern);
-  expect(r.code, `exit (signal ${r.signal}); stderr: ${r.stderr}`).to.equal(code);
-}
-
 /** Every file and folder under `dir`, relative. */
 async function listTree(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true });

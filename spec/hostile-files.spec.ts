@@ -14,7 +14,7 @@ import { saveParams } from '../src/nn/params-io.js';
 import { initParams } from '../src/nn/params.js';
 import { saveLayersModel } from '../src/nn/tfjs/layers-model.js';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
-import { CLI, ROOT, runBuiltCli, type CliOptions, type CliResult } from './helpers/built-cli.js';
+import { CLI, ROOT, expectOneLine, runBuiltCli, type CliOptions, type CliResult } from './helpers/built-cli.js';
 
 function runCli(args: string[], opts: CliOptions & { cwd: string }): Promise<CliResult> {
   return runBuiltCli(args, { ...opts, env: { CIFAR10_MLP_DEBUG: '', ...opts.env }, timeoutMs: opts.timeoutMs ?? 60_000 });
@@ -37,14 +37,6 @@ function runCliWithSizeLimit(kib: number, args: string[], cwd: string): Promise<
       resolve({ code, signal, stdout, stderr });
     });
   });
-}
-
-function expectOneLine(r: CliResult, code: number, pattern: RegExp): void {
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, `stderr was:\n${r.stderr}`).to.have.length(1);
-  expect(lines[0]).to.match(/^error: /);
-  expect(lines[0]).to.match(pattern);
-  expect(r.code, `exit (signal ${r.signal}); stderr: ${r.stderr}`).to.equal(code);
 }
 
 const TINY = {

@@ -10,15 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
-import { runBuiltCli, type CliResult } from './helpers/built-cli.js';
-
-function expectOneLine(r: CliResult, code: number, pattern: RegExp): void {
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, `stderr was:\n${r.stderr}`).to.have.length(1);
-  expect(lines[0]).to.match(/^error: /);
-  expect(lines[0]).to.match(pattern);
-  expect(r.code, `exit (signal ${r.signal}); stderr: ${r.stderr}`).to.equal(code);
-}
+import { expectOneLine, runBuiltCli, type CliResult } from './helpers/built-cli.js';
 
 describe('hostile reused, resumed and merged folders', function () {
   this.timeout(300_000);

@@ -3,6 +3,7 @@
  * first; `npm test` does), with the data cache pointed at nothing so that no test reaches for the
  * real CIFAR-10 by accident. CLI_UNDER_TEST points the tests at another build.
  */
+import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +47,13 @@ export function runBuiltCli(args: string[], opts: CliOptions = {}): Promise<CliR
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** The command failed as the README promises: exit `code`, and one line on stderr, `error: ...` matching `pattern`. */
+export function expectOneLine(r: CliResult, code: number, pattern: RegExp): void {
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, `stderr was:\n${r.stderr}`).to.have.length(1);
+  expect(lines[0]).to.match(/^error: /);
+  expect(lines[0]).to.match(pattern);
+  expect(r.code, `exit (signal ${r.signal}); stderr: ${r.stderr}`).to.equal(code);
 }

@@ -246,7 +246,7 @@ function tuningPlan(group: TunedGroup): Plan {
 }
 
 /** The judged plan of a group, from the selection: each network at the rates its arms chose. */
-function judgedPlan(group: TunedGroup, selection: Pick<LearningRateSelection, 'tuned' | 'shared'>): Plan {
+function judgedPlan(group: TunedGroup, selection: LearningRateSelection): Plan {
   const pairs = group.networks.flatMap((n) => {
     const rates: number[] = [];
     if (group.arms.includes('tuned')) rates.push(selection.tuned[n.family]);
