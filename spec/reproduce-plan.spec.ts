@@ -3,11 +3,11 @@
  * Pure: config files in a temp dir, no training.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../src/util/errors.js';
-import { loadReproduceConfig, parseReproduceSettings } from '../src/reproduce/config.js';
+import { loadReproduceConfig } from '../src/reproduce/config.js';
 import { articlePlan } from '../src/reproduce/article.js';
 import { parseShard, selectShard } from '../src/experiment/shard.js';
 import { jobFingerprint, type Job, type Plan } from '../src/experiment/job.js';
@@ -186,7 +186,7 @@ describe('reproduce plan', () => {
     });
 
     it("the shipped configs/reproduce.json is valid and names the article's ten networks", () => {
-      const settings = parseReproduceSettings(JSON.parse(readFileSync('configs/reproduce.json', 'utf8')), 'configs/reproduce.json');
+      const settings = loadReproduceConfig('configs/reproduce.json').settings;
       expect(settings.configs).to.deep.equal([
         'sigmoid3',
         'sigmoid4',
@@ -199,7 +199,8 @@ describe('reproduce plan', () => {
         'relu6',
         'relu7',
       ]);
-      expect(settings.seeds).to.equal(10); // from the power calculation (docs/reproduce.md)
+      expect(settings.seeds).to.equal(10); // from the rules file (configs/rules/confirmatory.json: seeds 11-20)
+      expect(settings.firstSeed).to.equal(11);
       expect(settings.landscape.configs).to.deep.equal(['sigmoid7', 'relu7']);
     });
   });

@@ -28,7 +28,9 @@ function readHistory(file) {
   const [e, vl, ta, va, tr] = ['epoch', 'val_loss', 'test_acc', 'val_acc', 'train_acc'].map(at);
   return lines.map((l) => {
     const c = l.split(',');
-    return { epoch: Number(c[e]), valLoss: Number(c[vl]), testAcc: Number(c[ta]), valAcc: Number(c[va]), trainAcc: Number(c[tr]) };
+    // An empty cell is a set not scored at that epoch ("when-needed" evaluation), not a zero.
+    const num = (i) => (c[i] === '' ? NaN : Number(c[i]));
+    return { epoch: num(e), valLoss: num(vl), testAcc: num(ta), valAcc: num(va), trainAcc: num(tr) };
   });
 }
 
@@ -42,19 +44,24 @@ function chosenUpTo(history, last) {
   return best;
 }
 
-/** Where the patience rule stops (the epoch after which training ends) and why. */
-function stopByPatience(history, patience, maximum) {
+/**
+ * Where the patience rule stops (the epoch after which training ends) and why; with `fraction`, the patience grows to
+ * ceil(fraction x the best epoch) when that is longer, as the training loop's `patienceFraction` does.
+ */
+function stopByPatience(history, patience, maximum, fraction = 0) {
   let best = history[0];
   for (const h of history) {
     if (h.epoch > maximum) break;
     if (h.valLoss < best.valLoss) best = h;
-    if (h.epoch - best.epoch >= patience) return { stopEpoch: h.epoch, reason: 'patience', chosen: best };
+    if (h.epoch - best.epoch >= Math.max(patience, Math.ceil(fraction * best.epoch))) return { stopEpoch: h.epoch, reason: 'patience', chosen: best };
     if (h.epoch === maximum) return { stopEpoch: h.epoch, reason: 'maximum', chosen: best };
   }
   return { stopEpoch: NaN, reason: 'history too short', chosen: best };
 }
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Mean of the scored values only (NaN when none was scored). */
+const meanScored = (xs) => mean(xs.filter((x) => !Number.isNaN(x)));
 const pct = (x) => (100 * x).toFixed(1);
 
 const [runsDir, outDir] = process.argv.slice(2);
@@ -92,7 +99,8 @@ for (const config of configs) {
       chosen_epoch: mean(chosen.map((c) => c.epoch)),
       // Still learning at this budget: a later epoch of the long run has a lower validation loss.
       still_learning: mean(full.map((f) => (f.epoch > b ? 1 : 0))),
-      train_acc_at_chosen: mean(chosen.map((c) => c.trainAcc)),
+      // Runs with "when-needed" evaluation score the training set only at their chosen and final epochs.
+      train_acc_at_chosen: meanScored(chosen.map((c) => c.trainAcc)),
     });
   }
 }
@@ -118,6 +126,34 @@ for (const config of configs) {
   }
 }
 
+// The registered rule's form, max(P, ceil(0.5 x best epoch)), for P = 10, 20, ... 100: in how many runs it chooses
+// another epoch than the whole history does (configs/rules/README.md decides version 3's P from this table).
+const RULE_FRACTION = 0.5;
+const ruleRows = [];
+for (let p = 10; p <= 100; p += 10) {
+  const missed = [];
+  let lost = 0;
+  let stopSum = 0;
+  for (const r of runs) {
+    const full = chosenUpTo(r.history, maxEpoch);
+    const stop = stopByPatience(r.history, p, maxEpoch, RULE_FRACTION);
+    stopSum += stop.stopEpoch;
+    if (stop.chosen.epoch !== full.epoch) {
+      missed.push(`${r.config}-s${r.seed} (epoch ${stop.chosen.epoch} not ${full.epoch}, ${(100 * (full.testAcc - stop.chosen.testAcc)).toFixed(2)} points)`);
+      lost += full.testAcc - stop.chosen.testAcc;
+    }
+  }
+  ruleRows.push({
+    patience_min: p,
+    fraction: RULE_FRACTION,
+    runs: runs.length,
+    runs_choosing_another_epoch: missed.length,
+    mean_points_lost: (100 * lost) / runs.length,
+    mean_stop_epoch: stopSum / runs.length,
+    missed: missed.join('; '),
+  });
+}
+
 console.log(`${runs.length} runs, ${configs.length} configurations, histories to epoch ${maxEpoch}\n`);
 console.log('budget: test accuracy at the lowest validation loss within the first B epochs (mean over seeds)');
 console.log('config      B    test %  val %  chosen ep  still learning  train % at chosen');
@@ -133,10 +169,19 @@ for (const r of patienceRows) {
     `${r.config.padEnd(10)} ${String(r.patience).padStart(4)}  ${r.stop_epoch.toFixed(1).padStart(7)}  ${pct(r.share_at_maximum).padStart(5)} %  ${pct(r.test_acc).padStart(6)}  ${r.loss_vs_full_points.toFixed(2).padStart(6)}`,
   );
 }
+console.log(`\nthe rule max(P, ceil(${RULE_FRACTION} x best epoch)), maximum ${maxEpoch}: runs that would report another epoch than the whole history`);
+console.log('   P  runs  another epoch  mean points lost  mean stop epoch');
+for (const r of ruleRows) {
+  console.log(
+    `${String(r.patience_min).padStart(4)}  ${String(r.runs).padStart(4)}  ${String(r.runs_choosing_another_epoch).padStart(13)}  ${r.mean_points_lost.toFixed(3).padStart(16)}  ${r.mean_stop_epoch.toFixed(1).padStart(15)}${r.missed ? `  ${r.missed}` : ''}`,
+  );
+}
 if (outDir) {
   fs.mkdirSync(outDir, { recursive: true });
   const toCsv = (rows) => [Object.keys(rows[0]).join(','), ...rows.map((r) => Object.values(r).join(','))].join('\n') + '\n';
   fs.writeFileSync(path.join(outDir, 'budget.csv'), toCsv(budgetRows));
   fs.writeFileSync(path.join(outDir, 'patience.csv'), toCsv(patienceRows));
-  console.log(`\nwrote ${path.join(outDir, 'budget.csv')} and patience.csv`);
+  const quoted = ruleRows.map((r) => ({ ...r, missed: `"${r.missed}"` }));
+  fs.writeFileSync(path.join(outDir, 'rule.csv'), toCsv(quoted));
+  console.log(`\nwrote ${path.join(outDir, 'budget.csv')}, patience.csv and rule.csv`);
 }

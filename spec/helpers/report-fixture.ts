@@ -76,7 +76,7 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
     { configs: names, seeds: s.seeds ?? 3, landscape: { count: 2, points: 41 } },
     'configs/reproduce.json',
   );
-  const plan = articlePlan({ source: 'configs/reproduce.json', settings, runConfigs });
+  const plan = articlePlan({ source: 'configs/reproduce.json', settings, runConfigs, rules: null });
   const versions = { node: process.version, tfjs: '4.22.0', project: '0.1.0' };
   const backend = {
     name: 'wasm' as const,

@@ -63,6 +63,12 @@ export interface RunPlanOptions<Final = unknown> {
    * e.g. to add a new probe to a finished reproduction without retraining its networks.
    */
   reuseFrom?: string;
+  /**
+   * Entries an earlier stage of the same experiment leaves in the folder before this plan's
+   * plan.json exists (reproduce's learning-rate choice: tune/, learning-rates.json), so that the
+   * folder still counts as new.
+   */
+  alsoHolds?: readonly string[];
 }
 
 export interface RunPlanOutcome<Final = unknown> {
@@ -88,7 +94,7 @@ export async function runPlan<Final>(opts: RunPlanOptions<Final>): Promise<RunPl
 
   // Checked before the output folder is made: a refused --reuse leaves nothing behind.
   const reusable = opts.reuseFrom === undefined ? null : reusableJobs(opts.reuseFrom, opts.outDir, mine, opts.label);
-  const release = await openSweepFolder(opts.outDir);
+  const release = await openSweepFolder(opts.outDir, opts.alsoHolds);
   try {
     // Before anything is removed or read in it: a linked runs/ would lead both out of the folder.
     refuseLinkedFolders(opts.outDir);

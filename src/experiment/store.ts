@@ -345,9 +345,9 @@ export async function saveSession(outDir: string, session: SessionRecord): Promi
  * (src/util/lock.ts: atomic; a lock whose holder was killed goes stale and is taken over) so
  * two sweeps never write the same folder. Returns the release function.
  */
-export async function openSweepFolder(outDir: string): Promise<() => Promise<void>> {
+export async function openSweepFolder(outDir: string, alsoHolds: readonly string[] = []): Promise<() => Promise<void>> {
   await createFolder(outDir, '--out');
-  const entries = readdirSync(outDir).filter((n) => !n.startsWith(LOCK_FILE));
+  const entries = readdirSync(outDir).filter((n) => !n.startsWith(LOCK_FILE) && !alsoHolds.includes(n));
   if (entries.length > 0 && !entries.includes(PLAN_FILE)) {
     throw new UsageError(
       `--out ${outDir}: holds files but no ${PLAN_FILE}, so it is not a folder of \`reproduce\`; give a new or empty folder, or a reproduce folder to resume`,

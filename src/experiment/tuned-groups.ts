@@ -160,7 +160,7 @@ export function readProbeRecords(phaseDir: string): LandscapeRecord[] {
 }
 
 /** The training records of a finished phase, in plan order. */
-function readTrainRecords(phaseDir: string): TrainRecord[] {
+export function readTrainRecords(phaseDir: string): TrainRecord[] {
   const plan = readPlanFile(phaseDir);
   const records: TrainRecord[] = [];
   for (const job of plan.jobs) {

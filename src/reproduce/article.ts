@@ -10,6 +10,10 @@
  *                squared error, on 2,000 training and 200 test images per class, 32x32 gray in
  *                0-1 (the files configs/<name>.json; loaded and checked by ./config.ts);
  *   2. seeds     every network trained with seeds firstSeed, firstSeed+1, ... (`seeds` of them);
+ *      rates     with a rules file (configs/rules/confirmatory.json, the default `npm start`),
+ *                first each network chooses its learning rate on the validation split: every
+ *                rate of the rules' grid on the tuning seeds, each run trained to the stopping
+ *                rule (./tune.ts); the seeds above then train at the chosen rates;
  *   3. probes    the trained networks of the probed configs (sigmoid7 and relu7): the loss as one
  *                first-layer weight moves (the article's figure), and the author's explanation
  *                measured on them (src/probes/);
@@ -30,6 +34,7 @@ import { planRuns, type Plan } from '../experiment/job.js';
 import { runPlan, type RunPlanOptions, type RunPlanOutcome } from '../experiment/run-plan.js';
 import { finalize, type FinalizeResult } from '../reports/finalize.js';
 import { loadReproduceConfig, type ReproduceConfig, type ReproduceOverrides } from './config.js';
+import { TUNING_ENTRIES, tuneLearningRates } from './tune.js';
 
 /** 1. Networks: the sweep's run configs by name, in the config's order (each complete: data, widths, activation, training). */
 function articleNetworks(rc: ReproduceConfig): Map<string, RunConfig> {
@@ -52,10 +57,15 @@ function articleSeeds(rc: ReproduceConfig): number[] {
  * then 3. the probes: the landscape along one first-layer weight and the author's explanation, of
  * the trained networks of the probed configs (with every seed, or the first only).
  */
-export function articlePlan(rc: ReproduceConfig): Plan {
+export function articlePlan(rc: ReproduceConfig, learningRates?: ReadonlyMap<string, number>): Plan {
   const { configs: probed, allSeeds, ...probe } = rc.settings.landscape;
+  const networks = articleNetworks(rc);
+  for (const [name, rate] of learningRates ?? []) {
+    const config = networks.get(name);
+    if (config) networks.set(name, { ...config, learningRate: rate });
+  }
   return planRuns({
-    configs: articleNetworks(rc),
+    configs: networks,
     seeds: articleSeeds(rc),
     recordGradients: new Set(rc.settings.gradients.configs),
     probed,
@@ -89,16 +99,26 @@ export type SweepOptions<Final = unknown> = Omit<
  * `finishArticle`) runs when the whole plan is complete. With a shard it runs only its share and
  * leaves the report to `reproduce merge`.
  */
-export function runSweep<Final>(opts: SweepOptions<Final>): Promise<RunPlanOutcome<Final>> {
+export async function runSweep<Final>(opts: SweepOptions<Final>): Promise<RunPlanOutcome<Final>> {
   const { configFile, overrides, ...rest } = opts;
   const rc = loadReproduceConfig(configFile, overrides);
+  const workers = rc.settings.jobs === 'auto' ? os.availableParallelism() : rc.settings.jobs;
+  const command = opts.command ?? `node dist/run.js reproduce --config ${configFile}`;
+  let learningRates: Map<string, number> | undefined;
+  if (rc.rules) {
+    const { finish: _finish, ...stageOptions } = rest;
+    const tuned = await tuneLearningRates(rc, rc.rules, { ...stageOptions, workers, configFile, command });
+    if (tuned.interrupted) return { ...tuned.outcome, final: null };
+    learningRates = tuned.rates;
+  }
   return runPlan({
     ...rest,
-    plan: articlePlan(rc),
+    plan: articlePlan(rc, learningRates),
     source: configFile,
-    settings: rc.settings,
-    workers: rc.settings.jobs === 'auto' ? os.availableParallelism() : rc.settings.jobs,
+    settings: { ...rc.settings, rules: rc.rules ? { file: rc.rules.file, version: rc.rules.version, sha256: rc.rules.sha256 } : null },
+    workers,
+    alsoHolds: rc.rules ? TUNING_ENTRIES : undefined,
     label: 'reproduce',
-    command: opts.command ?? `node dist/run.js reproduce --config ${configFile}`,
+    command,
   });
 }

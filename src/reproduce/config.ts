@@ -15,10 +15,13 @@ import { parseJsonText, readTextFile } from '../util/json.js';
 import { describeIssue, loadConfigFile, applyOverrides, type ConfigOverrides } from '../config/load.js';
 import { BACKEND_CHOICES, ConfigNameSchema, ENGINE_CHOICES, MAX_SEED, type RunConfig } from '../config/schema.js';
 import { LandscapeProbeSettingsSchema, checkLandscapeRange } from '../probes/landscape-settings.js';
+import { loadConfirmatoryRules, type ConfirmatoryRules } from './rules.js';
 
 /** The article probes, and records the gradients of, both 7-layer networks: the default when those are in the sweep. */
 const DEFAULT_PROBED = ['sigmoid7', 'relu7'];
 
+const DEFAULT_SEEDS = 3;
+const DEFAULT_FIRST_SEED = 1;
 /** Most seeds per config: 1,000 seeds of the 10 configs is already 10,000 training runs. */
 const MAX_SEEDS = 1000;
 /** Most worker processes per core: more only adds memory and switching, never speed. */
@@ -38,8 +41,8 @@ const ReproduceConfigSchema = z
     /** Run configs of the sweep, by name (a JSON file of that name beside this file). */
     configs: z.array(ConfigNameSchema).min(1),
     /** Seeds per config: seeds firstSeed, firstSeed+1, ... */
-    seeds: z.number().int().min(1).max(MAX_SEEDS).default(3),
-    firstSeed: z.number().int().min(0).max(MAX_SEED).default(1),
+    seeds: z.number().int().min(1).max(MAX_SEEDS).optional(),
+    firstSeed: z.number().int().min(0).max(MAX_SEED).optional(),
     /** Worker processes; "auto" = the number of cores; at most JOBS_PER_CORE per core. */
     jobs: z
       .union([z.literal('auto'), z.number().int().min(1)])
@@ -60,10 +63,24 @@ const ReproduceConfigSchema = z
     /** Configs whose runs record per-layer gradients at initialisation and after every epoch. */
     gradients: z.strictObject({ configs: z.array(ConfigNameSchema).optional() }).default({}),
     landscape: LandscapeSettingsSchema.default({ allSeeds: true }),
+    /**
+     * A pre-registered rules file (relative to this file), e.g. "rules/confirmatory.json": the
+     * seeds, the stopping rule and its maximum, and the learning-rate grid each network chooses
+     * its rate from on the validation split (src/reproduce/rules.ts). It replaces "seeds" and
+     * "firstSeed", which must then be absent.
+     */
+    rules: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     // Seeds are 32-bit: seed 2^32 would wrap around to seed 0's numbers.
-    const lastSeed = c.firstSeed + c.seeds - 1;
+    if (c.rules !== undefined) {
+      for (const field of ['seeds', 'firstSeed'] as const) {
+        if (c[field] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `comes from the rules file ("rules"); remove it here` });
+      }
+      return;
+    }
+    const lastSeed = (c.firstSeed ?? DEFAULT_FIRST_SEED) + (c.seeds ?? DEFAULT_SEEDS) - 1;
     if (lastSeed > MAX_SEED) {
       ctx.addIssue({
         code: 'custom',
@@ -88,7 +105,7 @@ const ReproduceConfigSchema = z
     }
   });
 
-type ParsedSettings = z.output<typeof ReproduceConfigSchema>;
+type ParsedSettings = Omit<z.output<typeof ReproduceConfigSchema>, 'seeds' | 'firstSeed' | 'rules'> & { seeds: number; firstSeed: number };
 type LandscapeSettings = Omit<z.output<typeof LandscapeSettingsSchema>, 'configs'> & { configs: string[] };
 /** The settings with the defaults that depend on `configs` filled in. */
 export type ReproduceSettings = Omit<ParsedSettings, 'gradients' | 'landscape'> & {
@@ -103,6 +120,8 @@ export interface ReproduceConfig {
   settings: ReproduceSettings;
   /** Run configs by name, in the order of settings.configs; seed and recordGradients not yet set per run. */
   runConfigs: Map<string, RunConfig>;
+  /** The pre-registered rules the run follows (seeds, stopping, a learning rate chosen per network), or null. */
+  rules: ConfirmatoryRules | null;
 }
 
 /** Command-line flags that change the reproduce config. */
@@ -119,11 +138,18 @@ export interface ReproduceOverrides {
 /** Where a field set by a flag comes from, for messages: the flag names the mistake, not the file. */
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = { seeds: '--seeds', jobs: '--jobs' };
 
-export function parseReproduceSettings(raw: unknown, source: string, flags: ReproduceOverrides = {}): ReproduceSettings {
-  // Flags go through the same schema as the file (limits, the last seed).
+export function parseReproduceSettings(
+  raw: unknown,
+  source: string,
+  flags: ReproduceOverrides = {},
+  rules: ConfirmatoryRules | null = null,
+): ReproduceSettings {
+  // Flags go through the same schema as the file (limits, the last seed); with a rules file the
+  // seeds are the rules' confirmatory ones (--seeds may take fewer of them, for a smoke run).
+  const fromRules = rules ? { seeds: rules.seeds.confirmatory.count, firstSeed: rules.seeds.confirmatory.first } : {};
   const merged = {
     ...(raw as object),
-    ...(flags.seeds !== undefined ? { seeds: flags.seeds } : {}),
+    ...(flags.seeds !== undefined && !rules ? { seeds: flags.seeds } : {}),
     ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
   };
   const result = ReproduceConfigSchema.safeParse(merged);
@@ -134,13 +160,42 @@ export function parseReproduceSettings(raw: unknown, source: string, flags: Repr
     const fromFlag = flag !== undefined && flags[field as 'seeds' | 'jobs'] !== undefined;
     throw new UsageError(fromFlag ? `${flag}: ${issue.message.replace(/^Invalid input: /, '')}` : describeIssue(source, result.error));
   }
-  const s = result.data;
+  const { rules: _rules, ...s } = result.data;
+  const seeds = { seeds: DEFAULT_SEEDS, firstSeed: DEFAULT_FIRST_SEED, ...pick(s), ...fromRules };
+  if (rules && flags.seeds !== undefined) {
+    if (flags.seeds < 1 || flags.seeds > seeds.seeds)
+      throw new UsageError(`--seeds: expected 1 to ${seeds.seeds} (the rules file ${rules.file} registers ${seeds.seeds} seeds)`);
+    seeds.seeds = flags.seeds;
+  }
   const probed = DEFAULT_PROBED.filter((name) => s.configs.includes(name));
   return {
     ...s,
+    ...seeds,
     gradients: { configs: s.gradients.configs ?? probed },
     landscape: { ...s.landscape, configs: s.landscape.configs ?? probed },
   };
+}
+
+function pick(s: { seeds?: number; firstSeed?: number }): { seeds?: number; firstSeed?: number } {
+  return {
+    ...(s.seeds !== undefined ? { seeds: s.seeds } : {}),
+    ...(s.firstSeed !== undefined ? { firstSeed: s.firstSeed } : {}),
+  };
+}
+
+/** The rules file a reproduce config names, loaded and checked against the config's networks; null without one. */
+function rulesOf(raw: object, file: string): ConfirmatoryRules | null {
+  const name = (raw as { rules?: unknown }).rules;
+  if (typeof name !== 'string' || name === '') return null;
+  const rules = loadConfirmatoryRules(path.join(path.dirname(file), name));
+  const configs = (raw as { configs?: unknown }).configs;
+  if (Array.isArray(configs)) {
+    const listed = new Set(configs.map(String));
+    const registered = new Set(rules.networks);
+    const differ = [...listed].some((n) => !registered.has(n)) || [...registered].some((n) => !listed.has(n));
+    if (differ) throw new UsageError(`${file}: "configs" must list the networks of ${rules.file} (${rules.networks.join(', ')})`);
+  }
+  return rules;
 }
 
 /** Reads configs/reproduce.json (or another file) and every run config it names. */
@@ -154,8 +209,10 @@ export function loadReproduceConfig(file: string, flags: ReproduceOverrides = {}
       `${file}: is a run config; reproduce needs a list of "configs" such as configs/reproduce.json (to train this one config: node dist/run.js --config ${file})`,
     );
   }
-  const settings = parseReproduceSettings(raw, file, flags);
+  const rules = rulesOf(raw, file);
+  const settings = parseReproduceSettings(raw, file, flags, rules);
   const overrides: ConfigOverrides = { ...settings.overrides };
+  if (rules) overrides.epochs = rules.stopping.maxEpochs;
   if (flags.epochs !== undefined) overrides.epochs = flags.epochs;
   if (flags.backend !== undefined) overrides.backend = flags.backend;
   if (flags.engine !== undefined) overrides.engine = flags.engine;
@@ -167,7 +224,10 @@ export function loadReproduceConfig(file: string, flags: ReproduceOverrides = {}
   for (const name of settings.configs) {
     const loaded = loadConfigFile(path.join(dir, `${name}.json`));
     // The entry's name, not the file's "name" field, identifies the config in run ids and the summary.
-    runConfigs.set(name, applyOverrides({ ...loaded, name }, overrides));
+    const stopping = rules
+      ? { patience: rules.stopping.patience.min, patienceFraction: rules.stopping.patience.fractionOfBestEpoch }
+      : loaded.stopping;
+    runConfigs.set(name, applyOverrides({ ...loaded, name, stopping }, overrides));
   }
-  return { source: file, settings, runConfigs };
+  return { source: file, settings, runConfigs, rules };
 }

@@ -116,6 +116,8 @@ export interface LoopResult {
   stopReason: StopReason;
   /** When `fullTest` was given and the loop was not interrupted. */
   fullTestOutputs: FullTestOutputs | null;
+  /** A copy of the chosen epoch's parameters (null when the schedule kept none: every-epoch without a full test set). */
+  chosenParams: Params | null;
   /** Wall time spent scoring sets (part of the epochs' seconds). */
   evaluationSeconds: number;
 }
@@ -269,6 +271,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
     stopEpoch,
     stopReason,
     fullTestOutputs,
+    chosenParams,
     evaluationSeconds,
   });
 

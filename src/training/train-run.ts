@@ -19,7 +19,9 @@
  *   predictions.csv  the network's output for every image of the full test set (the two classes'
  *                 1,000 + 1,000 of the test batch) at the chosen and the final epoch, when
  *                 config.data.fullTest
- *   weights.json  the final parameters (src/nn/params-io.ts)
+ *   weights.json  the network whose figures the run reports: with a stopping rule the chosen
+ *                 epoch's parameters (as early stopping keeps its best checkpoint), otherwise the
+ *                 final ones (src/nn/params-io.ts)
  *   curves.svg/.png  loss and accuracy against epoch
  */
 import os from 'node:os';
@@ -105,6 +107,7 @@ export interface RunResult {
   seconds: number;
   /** The part of `seconds` spent scoring sets. */
   evaluationSeconds: number;
+  /** The network the run keeps (weights.json, model.json): the chosen epoch's with a stopping rule, else the final. */
   params: Params;
   dataSource: string;
   /** Live TensorFlow.js tensors after each history entry (constant when nothing leaks). */
@@ -411,7 +414,9 @@ async function recordRun(run: RunSetUp, loop: LoopResult, finalParams: Params, o
     finalTestLoss: last.testLoss,
     seconds: last.elapsedSeconds,
     evaluationSeconds: loop.evaluationSeconds,
-    params: finalParams,
+    // With a stopping rule the run reports its chosen epoch, so that is the network it keeps
+    // (and the one the probes examine); a fixed-length run keeps its final network, as before.
+    params: config.stopping && loop.chosenParams ? loop.chosenParams : finalParams,
     dataSource: run.subset.source,
     liveTensors: loop.liveTensors,
   };
@@ -427,8 +432,8 @@ async function recordRun(run: RunSetUp, loop: LoopResult, finalParams: Params, o
       PREDICTION_COLUMNS,
       predictionRows(run.subset, full.outputs.chosen, full.outputs.final),
     );
-  await saveParams(path.join(outDir, 'weights.json'), finalParams);
-  await saveLayersModel(outDir, run.network, finalParams); // model.json + weights.bin, for tf.loadLayersModel
+  await saveParams(path.join(outDir, 'weights.json'), result.params);
+  await saveLayersModel(outDir, run.network, result.params); // model.json + weights.bin, for tf.loadLayersModel
   runInfo.status = 'finished';
   Object.assign(runInfo, {
     results: {
