@@ -16,6 +16,10 @@ import { loadConfirmatoryRules } from '../src/reproduce/rules.js';
 import { jobState, readPlanFile } from '../src/experiment/store.js';
 import { parseCsv } from '../src/util/csv.js';
 import { UsageError } from '../src/util/errors.js';
+import { LEARNED_THRESHOLD } from '../src/reports/claims/accuracy-level.js';
+import { STILL_LEARNING } from '../src/reports/claims/by-seed.js';
+import { MARGINS } from '../src/reports/claims/registry.js';
+import { BUDGETS } from '../src/reports/protocol.js';
 
 function run(network: string, learningRate: number, seed: number, valLosses: number[], atMaximum = false): PerNetworkTuningRun {
   return { network, learningRate, seed, valLosses, atMaximum };
@@ -108,6 +112,20 @@ describe('configs/rules/confirmatory.json drives npm start', () => {
       });
     }
     expect([...rc.runConfigs.keys()].sort()).to.deep.equal([...rules.networks].sort());
+  });
+});
+
+describe("the report's constants are the rules file's", () => {
+  it('learned threshold, still-learning shares, budgets, bootstrap', () => {
+    const rules = JSON.parse(readFileSync('configs/rules/confirmatory.json', 'utf8'));
+    expect(LEARNED_THRESHOLD).to.equal(rules.claims['accuracy-level'].learned.threshold);
+    expect(STILL_LEARNING).to.deep.equal({ share: rules.stopping.stillLearning.share, flag: rules.stopping.stillLearning.flag });
+    expect([...BUDGETS]).to.deep.equal(rules.budgets.epochs);
+    expect(MARGINS.around).to.equal(rules.claims['accuracy-level'].margin);
+    expect(MARGINS.little).to.equal(rules.claims['depth-effect'].margin);
+    expect(MARGINS.bestWithin).to.equal(rules.claims['best-depth'].equivalenceDelta);
+    expect(MARGINS.slightly).to.equal(rules.claims['sigmoid-vs-relu'].margin);
+    expect(MARGINS.saturated).to.equal(rules.claims.asymptote.saturated);
   });
 });
 

@@ -20,9 +20,16 @@ export interface SyntheticTruth {
   gradLog10?: (activation: 'sigmoid' | 'relu') => number;
   /**
    * The author's explanation per activation, on the 7-layer networks (omit: no such columns):
-   * log10 δ ratio top/first hidden layer at init and trained, the "need" share and the saturated share.
+   * log10 δ ratio top/first hidden layer at init and trained, the "need" share, the saturated share (0.5 % at
+   * initialisation), and log10 of how much the probed first-layer weights grow in training (default 0).
    */
-  mechanism?: (activation: 'sigmoid' | 'relu') => { deltaInit: number; deltaTrained: number; need: number; saturated: number };
+  mechanism?: (activation: 'sigmoid' | 'relu') => {
+    deltaInit: number;
+    deltaTrained: number;
+    need: number;
+    saturated: number;
+    weightGrowthLog10?: number;
+  };
   /** Share of landscape curves with an interior minimum per activation, 5 curves per 7-layer network (omit: none). */
   interiorShare?: (activation: 'sigmoid' | 'relu') => number;
   rngSeed?: number;
@@ -52,6 +59,9 @@ export function syntheticRuns(t: SyntheticTruth): RunRow[] {
           row.delta_log10_trained = m.deltaTrained + 0.1 * rng.normal();
           row.need_outside_trained = share(m.need);
           row.saturated_trained = share(m.saturated);
+          row.saturated_init = Math.max(0, 0.005 + 0.001 * rng.normal());
+          row.probed_abs_w_init = 0.03 * (1 + 0.02 * rng.normal());
+          row.probed_abs_w_trained = row.probed_abs_w_init * 10 ** ((m.weightGrowthLog10 ?? 0) + 0.02 * rng.normal());
         }
         if (layers === 7 && t.interiorShare) {
           row.landscape_curves = 5;

@@ -42,10 +42,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     if (!outDir) throw new UsageError('--out: give a new or empty folder for the report');
     const { readRunsCsv } = await import('../reports/runs-csv.js');
     const runs = await readRunsCsv(runsFile);
+    const { readTestImagesBeside } = await import('../reports/test-images.js');
+    const images = readTestImagesBeside(runsFile, runs);
     const claim = await claimOutputFolder(outDir, { flag: '--out', inputs: [runsFile] });
     const { buildReport, runsFileContext } = await import('../reports/build-report.js');
     const built = await writeClaimed(claim, () =>
-      buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs, new Date(), argv.lang)),
+      buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs, new Date(), argv.lang, images)),
     );
     process.stdout.write(
       [

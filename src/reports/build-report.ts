@@ -13,7 +13,8 @@ import { shapeSensitivity } from '../probes/landscape-rules.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { shellCommand } from '../util/text-out.js';
 import { writeClaimsCsv } from './claims-table.js';
-import { judgeClaims, MARGIN_ALTERNATIVES, MARGINS, sensitivity } from './claims/registry.js';
+import { bootstrapsOf, judgeClaims, MARGIN_ALTERNATIVES, MARGINS, sensitivity } from './claims/registry.js';
+import { TEST_IMAGES_FILE, writeTestImagesCsv, type TestImages } from './test-images.js';
 import { writeFigures, type ProbeRecords } from './figures.js';
 import { reportStrings, type Lang } from './i18n.js';
 import { describeRunSettings, landscapeRulesTable, type ReportChart, type ReportData } from './report-data.js';
@@ -36,6 +37,10 @@ export interface ReportContext {
   notes: string[];
   /** The records behind the runs table (a reproduction's folder): their charts and the landscape rules' table. */
   probes?: ProbeRecords;
+  /** Which test images each run got right (test-images.csv): the accuracy claims' intervals then cover the test set's noise. */
+  images?: TestImages | null;
+  /** How the networks were trained (protocol.ts), shown after the claims. */
+  protocol?: ReportData['protocol'];
   /** Charts made by the caller, shown after the report's own. */
   extraCharts?: ReportChart[];
   now: Date;
@@ -55,7 +60,8 @@ export async function buildReport(outDir: string, runs: readonly RunRow[], ctx: 
   // 1. The runs table, per configuration.
   const rows = summarize(runs);
   // 2. The judge.
-  const claims = judgeClaims(runs, MARGINS);
+  const bootstraps = bootstrapsOf(runs, ctx.images);
+  const claims = judgeClaims(runs, MARGINS, bootstraps);
   const landscapeRules = ctx.probes ? landscapeRulesOf(ctx.probes) : undefined;
   const lang = ctx.lang ?? 'en';
   const data: ReportData = {
@@ -66,17 +72,19 @@ export async function buildReport(outDir: string, runs: readonly RunRow[], ctx: 
     command: ctx.command,
     claims,
     margins: { ...MARGINS },
-    sensitivity: sensitivity(runs, MARGINS, MARGIN_ALTERNATIVES),
+    sensitivity: sensitivity(runs, MARGINS, MARGIN_ALTERNATIVES, bootstraps),
     rows,
     settings: ctx.settings,
     environment: ctx.environment,
     charts: [],
     notes: ctx.notes,
     ...(landscapeRules ? { landscapeRules } : {}),
+    ...(ctx.protocol ? { protocol: ctx.protocol } : {}),
   };
   // 3. The render.
   const summary = await writeSummary(outDir, rows);
   const claimsCsv = await writeClaimsCsv(outDir, claims);
+  if (ctx.images) await writeTestImagesCsv(outDir, runs, ctx.images);
   data.charts = [...(await writeFigures(path.join(outDir, CHARTS_DIR), runs, ctx.probes, lang)), ...(ctx.extraCharts ?? [])];
   const md = path.join(outDir, REPORT_MD);
   const html = path.join(outDir, REPORT_HTML);
@@ -105,9 +113,11 @@ export function runsFileContext(
   runs: readonly RunRow[],
   now: Date = new Date(),
   lang: Lang = 'en',
+  images: TestImages | null = null,
 ): ReportContext {
   const s = reportStrings(lang);
   return {
+    images,
     title: s.titleRunsFile(path.basename(runsFile)),
     source: runsFile,
     command: shellCommand([
@@ -121,7 +131,10 @@ export function runsFileContext(
       ...(lang === 'en' ? [] : ['--lang', lang]),
     ]),
     settings: describeRunSettings(runs),
-    notes: [s.notesRunsFile(runsFile, runs.length)],
+    notes: [
+      s.notesRunsFile(runsFile, runs.length),
+      images ? s.notesTestImages(TEST_IMAGES_FILE, images.images) : s.notesNoTestImages(TEST_IMAGES_FILE),
+    ],
     now,
     lang,
   };

@@ -39,16 +39,16 @@ export function verdictLabel(v: Verdict, lang: Lang = 'en'): string {
 
 /** For verdicts other than "agrees": one plain sentence that names the settings. */
 export function disagreementSentence(verdict: Verdict, settings: readonly string[], lang: Lang = 'en'): string | null {
-  if (verdict === 'agrees' || verdict === 'not measured') return null;
+  if (verdict === 'agrees' || verdict === 'not measured' || verdict === 'still learning') return null;
   const words = reportStrings(lang).disagreement;
-  const what = verdict === 'contradicts' ? words.contradicts : verdict === 'partly agrees' ? words.partly : words.inconclusive;
+  const what = verdict === 'contradicts' ? words.contradicts : verdict === 'mixed' ? words.partly : words.inconclusive;
   return words.withSettings(what, settings.join('; '));
 }
 
 /** "68.2 [66.0, 70.4] points, n = 10": the statistic, its 95 % interval and n, in the part's unit. */
 export function estimateText(p: ClaimPart): string {
   const e = p.estimate;
-  if (p.verdict === 'not measured') return 'not measured';
+  if (p.verdict === 'not measured' || (p.verdict === 'still learning' && !Number.isFinite(e.value))) return p.verdict;
   // Shares below 10 % get a decimal, so a small share and its interval do not all print as "2 %".
   const shareDigits = p.unit === 'share' && Math.abs(e.high) < 0.1 ? 1 : 0;
   const show = (x: number): string =>

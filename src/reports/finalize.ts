@@ -13,10 +13,13 @@ import { describeSettings, type ReportChart, type ReportData } from './report-da
 import { buildReport } from './build-report.js';
 import { reportStrings, type Lang } from './i18n.js';
 import { runRowsOf, writeRunsCsv } from './runs-table.js';
+import { testImagesOfRuns } from './test-images.js';
+import { protocolOf } from './protocol.js';
 import { formatDuration } from '../experiment/progress.js';
 import {
   readPlanFile,
   readSessions,
+  jobDir,
   jobState,
   type PlanFile,
   type TrainRecord,
@@ -59,10 +62,18 @@ export async function finalize(outDir: string, now: Date = new Date(), lang: Lan
   const landscape = records.filter((r): r is LandscapeRecord => r.kind === 'landscape');
   const runRows = runRowsOf(train, landscape);
   const runs = await writeRunsCsv(outDir, runRows);
+  // Which full-split test images each run got right, from its predictions.csv: the accuracy claims' intervals.
+  const trainJobs = new Map(plan.jobs.filter((j) => j.kind === 'train').map((j) => [j.id, j]));
+  const images = testImagesOfRuns(
+    train.map((r) => ({ config: r.config, configName: r.configName, seed: r.seed, dir: jobDir(outDir, trainJobs.get(r.id)!) })),
+  );
 
   const sessions = readSessions(outDir);
+  const protocol = await protocolOf(outDir, train, rulesOfPlan(plan));
   const built = await buildReport(outDir, runRows, {
     probes: { train, landscape },
+    images,
+    protocol,
     title: reportStrings(lang).titleReproduction,
     source: plan.source,
     command: plan.command,
@@ -73,6 +84,16 @@ export async function finalize(outDir: string, now: Date = new Date(), lang: Lan
     lang,
   });
   return { runs, summary: built.summary, claims: built.claimsCsv, report: built.report, charts: built.charts, data: built.data };
+}
+
+/** What plan.json recorded of the rules file the sweep followed (src/reproduce/article.ts), or null. */
+function rulesOfPlan(plan: PlanFile): { file: string; version: number; sha256: string } | null {
+  const rules = (plan.settings as { rules?: unknown } | null)?.rules;
+  if (!rules || typeof rules !== 'object') return null;
+  const r = rules as { file?: unknown; version?: unknown; sha256?: unknown };
+  return typeof r.file === 'string' && typeof r.version === 'number' && typeof r.sha256 === 'string'
+    ? { file: r.file, version: r.version, sha256: r.sha256 }
+    : null;
 }
 
 /** As describeBackend (src/nn/tfjs/backend.ts) prints it; kept here so the parent process never loads TensorFlow.js. */

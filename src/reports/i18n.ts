@@ -19,6 +19,8 @@ export interface ReportStrings {
   titleReproduction: string;
   titleRunsFile: (file: string) => string;
   notesRunsFile: (file: string, runs: number) => string;
+  notesTestImages: (file: string, images: number) => string;
+  notesNoTestImages: (file: string) => string;
   /** Said once in a language whose statistic and evidence lines are the claims' English. */
   untranslatedNote: string | null;
   /** `source` and `command` arrive formatted as code by the renderer. */
@@ -26,6 +28,7 @@ export interface ReportStrings {
   headings: {
     claims: string;
     explanation: string;
+    protocol: string;
     sensitivity: string;
     landscapeRules: string;
     summary: string;
@@ -77,20 +80,26 @@ const EN: ReportStrings = {
   htmlLang: 'en',
   verdict: {
     agrees: 'agrees',
-    'partly agrees': 'partly agrees',
+    mixed: 'mixed (parts differ: see each part)',
     inconclusive: 'inconclusive',
     contradicts: 'CONTRADICTS the article',
     'not measured': 'not measured',
+    'still learning': 'not judged: still learning',
   },
   titleReproduction: 'Reproduction report: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient',
   titleRunsFile: (file) => `Report on ${file}: CIFAR-10 airplane vs ship, Sigmoid vs ReLU, and the vanishing gradient`,
   notesRunsFile: (file, runs) =>
     `Built from ${file} alone (${runs} runs); the machine and versions that produced the runs are not known here.`,
+  notesTestImages: (file, images) =>
+    `${file} beside it gave each run's correctness on ${images} test images, checked against the table's accuracies: the accuracy claims' intervals come from the bootstrap over seeds x test images.`,
+  notesNoTestImages: (file) =>
+    `No ${file} beside it: the accuracy claims' intervals cover the seeds only (t over seeds), not the test set's own noise.`,
   untranslatedNote: null,
   generated: (at, source, command) => `Generated ${at} from ${source}; reproduce with ${command}.`,
   headings: {
     claims: "The article's claims against this run",
     explanation: "The author's explanation",
+    protocol: 'How the networks were trained: rules, learning rates, stopping, budget',
     sensitivity: 'How the verdicts move with the margins',
     landscapeRules: 'How the landscape verdict moves with its rules',
     summary: 'Summary (summary.csv)',
@@ -106,7 +115,7 @@ const EN: ReportStrings = {
       `Every run contributes its primary figure: the test accuracy at the epoch of lowest validation loss. The seed is the unit: intervals are t-based ${ci} % intervals over seeds (Wilson/Newcombe for the landscape shares), and configurations are compared paired by seed.`,
     rule:
       "Each part: agrees when its 95 % interval lies inside the claim's region, contradicts when it lies outside, inconclusive when it straddles a boundary. " +
-      'A claim from its parts: every part agrees -> agrees; some agree and some contradict -> partly agrees; some contradict and none agrees -> contradicts; ' +
+      "A claim from its parts: every part agrees -> agrees; some agree and some contradict -> mixed (each part's verdict is named); no part judged because a compared network was still learning -> not judged: still learning; some contradict and none agrees -> contradicts; " +
       'otherwise (inconclusive parts, or parts not measured beside measured ones) -> inconclusive; nothing measured -> not measured.',
     margins: (margins, testImages) =>
       `Margins, fixed before the runs were judged (each in its claim, src/reports/claims/): ${margins}. The article's own ${testImages}-image test set puts a 95 % half-width of about 4.5 points on its accuracies.`,
@@ -124,7 +133,7 @@ const EN: ReportStrings = {
     "The primary figure is each run's test accuracy at the epoch of lowest validation loss; final-epoch and last-five-epoch means are beside it. SD is over seeds, in points.",
   disagreement: {
     contradicts: 'This run contradicts the article on this claim',
-    partly: 'This run confirms only part of this claim',
+    partly: 'Parts of this claim agree with this run and others are contradicted (each part is named below)',
     inconclusive: 'This run cannot confirm this claim: the intervals are too wide to decide',
     withSettings: (what, settings) => `${what}, with these settings: ${settings}.`,
   },
@@ -177,20 +186,26 @@ const JA: ReportStrings = {
   // As README.ja.md words them.
   verdict: {
     agrees: '一致',
-    'partly agrees': '一部一致',
+    mixed: '部分ごとに異なる（各部分を参照）',
     inconclusive: '判定不能',
     contradicts: '矛盾',
     'not measured': '未測定',
+    'still learning': '判定せず：学習途中',
   },
   titleReproduction: '再現レポート：CIFAR-10 の飛行機と船、Sigmoid と ReLU、勾配消失問題',
   titleRunsFile: (file) => `${file} のレポート：CIFAR-10 の飛行機と船、Sigmoid と ReLU、勾配消失問題`,
   notesRunsFile: (file, runs) => `${file} だけから作りました（${runs} 回の学習）。学習したマシンとバージョンはここではわかりません。`,
+  notesTestImages: (file, images) =>
+    `同じフォルダの ${file} から、各学習のテスト画像 ${images} 枚ごとの正誤を読み（表の正解率と一致することを確認済み）、正解率の主張の区間はシード × テスト画像のブートストラップで求めました。`,
+  notesNoTestImages: (file) =>
+    `同じフォルダに ${file} がないため、正解率の主張の区間はシードのばらつきだけを含みます（シード間の t 区間）。`,
   untranslatedNote:
     '統計量・範囲・根拠の行と判定の幅の説明は、各主張のモジュール（src/reports/claims/）が数値とともに書く英語のままです。数値、ファイル名、claims.csv と summary.csv は英語版と同じです。',
   generated: (at, source, command) => `${at} に ${source} から作成。再現するには ${command}。`,
   headings: {
     claims: '記事の主張とこの実行の判定',
     explanation: '著者の説明',
+    protocol: 'ネットワークの学習方法：ルール、学習率、停止、エポック数',
     sensitivity: '判定の幅を変えると判定はどう動くか',
     landscapeRules: '損失の地形の判定は規則でどう動くか',
     summary: '集計（summary.csv）',
@@ -223,7 +238,7 @@ const JA: ReportStrings = {
     '主な数値は、各実行で検証データの二乗誤差が最小のエポックでのテストデータの正解率です。最終エポックの値と最後の 5 エポックの平均を並べています。SD はシード間の標準偏差（ポイント）です。',
   disagreement: {
     contradicts: 'この実行は、この主張について記事と矛盾します',
-    partly: 'この実行が確かめたのは、この主張の一部だけです',
+    partly: 'この主張は部分によって一致と矛盾に分かれました（各部分を下に示します）',
     inconclusive: 'この実行ではこの主張を確かめられません：信頼区間が広すぎて判定できません',
     withSettings: (what, settings) => `${what}（設定：${settings}）。`,
   },

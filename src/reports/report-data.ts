@@ -56,6 +56,8 @@ export interface ReportData {
   notes: string[];
   /** The landscape claim's curve counts as the landscape rules' two free constants move (absent without probed curves). */
   landscapeRules?: TextTable;
+  /** How the networks were trained: rules file, learning rates, stopping and budgets (a reproduction's folder only). */
+  protocol?: { lines: string[]; tables: { title: string; table: TextTable }[] };
 }
 
 /** Fields of a run config worth stating in the report, with how to print them. */

@@ -31,10 +31,11 @@ function chartDataUri(chart: ReportChart): string {
 
 const VERDICT_CLASS: Record<Verdict, string> = {
   agrees: 'agree',
-  'partly agrees': 'partly',
+  mixed: 'partly',
   inconclusive: 'unclear',
   contradicts: 'contra',
   'not measured': 'unclear',
+  'still learning': 'unclear',
 };
 
 const STYLE = `
@@ -102,6 +103,11 @@ export function renderHtml(data: ReportData): string {
     if (plain) parts.push(`<p class="plain">${e(plain)}</p>`);
   };
   data.claims.filter((c) => c.group === 'results').forEach(claimSection);
+  if (data.protocol) {
+    parts.push(`<h2>${e(s.headings.protocol)}</h2>`);
+    for (const line of data.protocol.lines) parts.push(`<p>${e(line)}</p>`);
+    for (const p of data.protocol.tables) parts.push(`<h3>${e(p.title)}</h3>`, table('protocol', p.table, lang));
+  }
   parts.push(`<h2>${e(s.headings.explanation)}</h2>`);
   const explanation = data.claims.filter((c) => c.group === 'explanation');
   for (const line of explanationIntro(explanation, lang)) parts.push(`<p>${e(line)}</p>`);

@@ -52,6 +52,11 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
     out.push('');
   };
   data.claims.filter((c) => c.group === 'results').forEach(claimSection);
+  if (data.protocol) {
+    out.push(`## ${s.headings.protocol}`, '');
+    for (const line of data.protocol.lines) out.push(t(line), '');
+    for (const p of data.protocol.tables) out.push(`### ${t(p.title)}`, '', ...table(p.table), '');
+  }
   out.push(`## ${s.headings.explanation}`, '');
   const explanation = data.claims.filter((c) => c.group === 'explanation');
   for (const line of explanationIntro(explanation, lang)) out.push(t(line), '');

@@ -27,6 +27,9 @@
  *                              beyond the activation's range and gains there; need_above_trained: above the upper bound
  *   saturated_init, saturated_trained, off_trained, dead_units_trained  shares of (unit, image) pairs at a bound / off,
  *                              and of units off on every image, pooled over the hidden layers
+ *   probed_abs_w_init, probed_abs_w_trained  mean |w| of the landscape's probed first-layer weights in the initial and
+ *                              the probed (trained) network; the positions depend on the seed and the layer sizes only
+ *                              (src/probes/landscape.ts pickWeights), so a Sigmoid and a ReLU network of a seed share them
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -82,6 +85,8 @@ export const RUNS_COLUMNS = [
   'saturated_trained',
   'off_trained',
   'dead_units_trained',
+  'probed_abs_w_init',
+  'probed_abs_w_trained',
 ] as const;
 
 const fraction = z.number().min(0).max(1);
@@ -132,6 +137,8 @@ export const RunRowSchema = z.object({
   need_above_trained: optional(fraction),
   saturated_init: optional(fraction),
   saturated_trained: optional(fraction),
+  probed_abs_w_init: optional(z.number().min(0)),
+  probed_abs_w_trained: optional(z.number().min(0)),
   off_trained: optional(fraction),
   dead_units_trained: optional(fraction),
 });
@@ -197,6 +204,11 @@ function mechanismColumns(probes: readonly LandscapeRecord[]): Partial<RunRow> {
   };
 }
 
+/** Mean |w| of the probed weights, from the curves' `original` values (undefined without curves). */
+function meanAbsOriginal(curves: readonly { original: number }[]): number | undefined {
+  return curves.length > 0 ? curves.reduce((a, c) => a + Math.abs(c.original), 0) / curves.length : undefined;
+}
+
 /** One row per training record, in the records' order, with the landscape probes of each trained network. */
 export function runRowsOf(train: readonly TrainRecord[], landscape: readonly LandscapeRecord[]): RunRow[] {
   return train.map((r) => {
@@ -241,6 +253,8 @@ export function runRowsOf(train: readonly TrainRecord[], landscape: readonly Lan
       ...(curves.length > 0 ? landscapeCounts(curves, r.config.activation) : {}),
       ...(initCurves.length > 0 ? initLandscapeCounts(initCurves, r.config.activation) : {}),
       ...mechanismColumns(probes),
+      ...finite('probed_abs_w_init', meanAbsOriginal(initCurves)),
+      ...finite('probed_abs_w_trained', meanAbsOriginal(curves)),
     };
   });
 }

@@ -15,7 +15,7 @@ export interface StudyChartCell {
 }
 
 const VERDICT_COLOURS = {
-  domain: ['agrees', 'partly agrees', 'inconclusive', 'contradicts', 'not measured'],
+  domain: ['agrees', 'mixed', 'inconclusive', 'contradicts', 'not measured', 'still learning'],
   range: ['#2ca02c', '#bcbd22', '#c7c7c7', '#d62728', '#ffffff'],
 };
 

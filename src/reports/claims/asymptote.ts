@@ -1,17 +1,33 @@
-/** The author's explanation, second link: the weights chase an asymptote where the gradient fades (in the trained Sigmoid network, a substantial share of the units sit at their bounds). */
+/**
+ * The author's explanation, second link: during training the weights chase an asymptote where
+ * the gradient fades. Judged as the movement configs/rules/confirmatory.json registers
+ * (claims.asymptote), per 7-layer network (the seed is the unit):
+ *   (a) the share of (hidden unit, training image) pairs at a bound rises from initialisation to
+ *       the probed (trained) network, and is at least the margin there;
+ *   (b) the probed first-layer weights grow more in the Sigmoid network than in the ReLU network
+ *       of the same seed, at the same positions (weights grow under any activation: only the
+ *       difference speaks to an asymptote).
+ * The claim agrees when all three parts do.
+ */
 import { mean } from '../../stats/stats.js';
 import type { RunRow } from '../runs-table.js';
-import { bySeed, configsOf, deepestWith, seedPart } from './by-seed.js';
+import { bySeed, configsOf, deepestWith, pairedPart, seedPart } from './by-seed.js';
 import { defineClaim } from './claim.js';
+
+/** log10 of how much the probed weights' mean |w| grew in training. */
+const weightGrowth = (r: RunRow): number | undefined =>
+  r.probed_abs_w_init !== undefined && r.probed_abs_w_trained !== undefined && r.probed_abs_w_init > 0
+    ? Math.log10(r.probed_abs_w_trained / r.probed_abs_w_init)
+    : undefined;
 
 export const asymptote = defineClaim({
   id: 'asymptote',
   group: 'explanation',
   sentence:
-    "The author's explanation, second link: the weights chase an asymptote where the gradient fades (in the trained Sigmoid network, a substantial share of the units sit at their bounds).",
+    "The author's explanation, second link: the weights chase an asymptote where the gradient fades (training drives the Sigmoid network's units to their bounds and its probed weights outward, more than ReLU's).",
   // A paraphrase: the article's sentence is not quoted here.
   articleJa: {
-    text: '著者の説明の 2 つ目：重みは勾配が消えていく漸近線を追いかける（学習後の Sigmoid のネットワークでは、かなりの割合のユニットが上限か下限に張り付いている）',
+    text: '著者の説明の 2 つ目：重みは勾配が消えていく漸近線を追いかける（学習によって Sigmoid のユニットは上限か下限に近づき、調べた重みは ReLU より大きく外へ動く）',
     verbatim: false,
   },
   columns: ['saturated_trained'],
@@ -30,30 +46,45 @@ export const asymptote = defineClaim({
     const configs = configsOf(runs);
     const saturated = (r: RunRow) => r.saturated_trained;
     const sig = deepestWith(configs, 'sigmoid', saturated);
+    const relu = deepestWith(configs, 'relu', weightGrowth);
+    const name = sig?.config ?? 'Sigmoid network';
     const parts = [
+      pairedPart(sig, sig, saturated, (r) => r.saturated_init, {
+        part: 'sigmoid-rise',
+        statistic: `(a) share of (hidden unit, training image) pairs of ${name} at a bound (y <= 0.02 or >= 0.98), trained minus initial, paired by seed`,
+        region: 'above 0',
+        unit: 'share',
+      }),
       seedPart(sig, saturated, {
         part: 'sigmoid',
-        statistic: `share of (hidden unit, training image) pairs of the trained ${sig?.config ?? 'Sigmoid network'} at a bound (y <= 0.02 or >= 0.98), pooled over the hidden layers`,
+        statistic: `(a) that share in the trained ${name}, pooled over the hidden layers`,
         region: `at least ${(100 * margins.saturated).toFixed(0)} %`,
         unit: 'share',
         bounds: { low: margins.saturated, high: 1 },
+      }),
+      pairedPart(sig && sig.runs.some((r) => weightGrowth(r) !== undefined) ? sig : null, relu, weightGrowth, weightGrowth, {
+        part: 'sigmoid-relu-weights',
+        statistic: `(b) log10 growth of the probed first-layer weights' mean |w| in training, ${name} minus ${relu?.config ?? 'the ReLU network'} of the same seed (same positions)`,
+        region: 'above 0',
+        unit: 'log10',
       }),
     ];
     const evidence: string[] = [];
     if (sig) {
       const avg = (pick: (r: RunRow) => number | undefined) => mean([...bySeed(sig, pick).values()]);
-      evidence.push(`At initialisation ${(100 * avg((r) => r.saturated_init)).toFixed(2)} % of the pairs are saturated (mean over seeds).`);
+      evidence.push(
+        `${name}: at initialisation ${(100 * avg((r) => r.saturated_init)).toFixed(2)} % of the pairs are saturated, trained ${(100 * avg(saturated)).toFixed(2)} % (means over seeds).`,
+      );
       const unstable = sig.runs.filter((r) => r.unstable_end === 1).length;
       if (unstable > 0)
         evidence.push(
           `${unstable} of ${sig.runs.length} ${sig.config} runs ended unstable (src/probes/landscape-rules.ts unstableEnd): their trained state is a transient.`,
         );
     }
-    const relu = deepestWith(configs, 'relu', (r) => r.dead_units_trained);
     if (relu) {
       const avg = (pick: (r: RunRow) => number | undefined) => mean([...bySeed(relu, pick).values()]);
       evidence.push(
-        `ReLU's counterpart, not judged: in the trained ${relu.config} ${(100 * avg((r) => r.off_trained)).toFixed(1)} % of the pairs are off and ${(100 * avg((r) => r.dead_units_trained)).toFixed(1)} % of the hidden units are dead (off on every training image).`,
+        `ReLU's counterpart, not judged: in the trained ${relu.config} ${(100 * avg((r) => r.off_trained)).toFixed(1)} % of the pairs are off and ${(100 * avg((r) => r.dead_units_trained)).toFixed(1)} % of the hidden units are dead (off on every training image); its probed weights grew by a factor ${(10 ** avg(weightGrowth)).toPrecision(3)}.`,
       );
     }
     return { parts, evidence };

@@ -1,14 +1,31 @@
 /** "The best Sigmoid network has 5 layers and the best ReLU network 6." */
-import { bootstrapDraws, intervalVerdict, meanInterval } from '../../stats/stats.js';
+import { bootstrapDraws } from '../../stats/stats.js';
 import { Rng } from '../../util/rng.js';
-import { bySeed, commonSeeds, configsOf, depthsOf, notMeasured, withCi } from './by-seed.js';
+import {
+  accuracySource,
+  bySeed,
+  commonSeeds,
+  configsOf,
+  depthsOf,
+  flaggedNote,
+  intervalMethod,
+  notMeasured,
+  points,
+  seedStatistic,
+  stillLearning,
+  stillLearningPart,
+  withCi,
+} from './by-seed.js';
 import { CONFIDENCE, defineClaim, type ClaimPart, type Verdict } from './claim.js';
 
 /** The article's best depth (layers: input + hidden + output) per activation. */
 const ARTICLE_BEST_DEPTH: Readonly<Record<string, number>> = { sigmoid: 5, relu: 6 };
 
-/** Resamples and seed of the bootstrap (src/util/rng.ts stream 'bootstrap'), so reports are reproducible. */
+/** Resamples and seed of the seeds-only bootstrap of "which depth is best" (evidence), so reports are reproducible. */
 const BOOTSTRAP = { resamples: 2000, seed: 12 } as const;
+
+/** Intervals printed with their real level: 95 % rounds to "95", a Bonferroni 98.75 % to "98.75". */
+const level = (c: number): string => `${Number((100 * c).toFixed(2))} %`;
 
 export const bestDepth = defineClaim({
   id: 'best-depth',
@@ -17,47 +34,76 @@ export const bestDepth = defineClaim({
   // The article's own sentence.
   articleJa: { text: '若干3層よりSigmoidは5層、ReLUは6層のニューラルネットのほうが精度は上でした', verbatim: true },
   columns: ['test_acc'],
-  margins: {},
-  judge(runs) {
+  margins: {
+    /**
+     * "best" as equivalence (configs/rules/confirmatory.json, claims.best-depth): the claimed
+     * depth is best when it is within this many points of every other depth, or ahead.
+     */
+    bestWithin: {
+      value: 0.01,
+      alternatives: [0.005, 0.02],
+      text: (v) => `"best": within ${(100 * v).toFixed(1)} points of every other depth, or ahead`,
+    },
+  },
+  judge(runs, margins, context) {
     const configs = configsOf(runs);
+    const source = accuracySource(runs, context.bootstraps);
+    const delta = margins.bestWithin;
     const parts: ClaimPart[] = [];
     const evidence: string[] = [];
     for (const [activation, articleDepth] of Object.entries(ARTICLE_BEST_DEPTH)) {
       const list = depthsOf(configs, activation);
       const at = list.findIndex((c) => c.layers === articleDepth);
-      const region = `the ${articleDepth}-layer network ahead of every other depth (> 0)`;
-      const statistic = `${articleDepth} layers minus its closest rival, paired by seed (Bonferroni intervals)`;
-      const maps = list.map((c) => bySeed(c));
-      const seeds = commonSeeds(maps);
-      if (at < 0 || list.length < 2 || seeds.length < 2) {
+      const region = `${articleDepth} layers minus every other depth above -${points(delta)} points`;
+      const statistic = `${articleDepth} layers minus each other depth, paired by seed; shown: the rival it leads least`;
+      if (at < 0 || list.length < 2) {
         parts.push(notMeasured(activation, statistic, region, 'points'));
         continue;
       }
-      // d* is best when it beats every other depth: one paired comparison per rival, each at
-      // confidence 1 - alpha/(k - 1) so that the family keeps the stated error rate.
-      const rivals = list.map((c, i) => ({ c, i })).filter(({ i }) => i !== at);
-      const alpha = (1 - CONFIDENCE) / rivals.length;
-      const comparisons = rivals.map(({ c, i }) => {
-        const e = meanInterval(
-          seeds.map((s) => maps[at].get(s)! - maps[i].get(s)!),
-          1 - alpha,
-        );
-        return { layers: c.layers, e, verdict: intervalVerdict(e, { low: 0, high: Infinity }) };
+      // Agrees when every rival's 95 % interval of (claimed - rival) lies above -delta (an
+      // intersection-union test: each at 95 %, no correction needed); contradicts when some
+      // rival's Bonferroni interval (together 95 %) lies entirely below -delta.
+      const rivals = list.filter((_, i) => i !== at);
+      const familyConfidence = 1 - (1 - CONFIDENCE) / rivals.length;
+      const comparisons = rivals.flatMap((rival) => {
+        const one = seedStatistic([list[at], rival], (v) => v[0] - v[1], source, CONFIDENCE);
+        const family = seedStatistic([list[at], rival], (v) => v[0] - v[1], source, familyConfidence);
+        return one && family ? [{ layers: rival.layers, one, family }] : [];
       });
-      const verdict: Verdict = comparisons.some((c) => c.verdict === 'contradicts')
-        ? 'contradicts'
-        : comparisons.every((c) => c.verdict === 'agrees')
-          ? 'agrees'
-          : 'inconclusive';
-      const closest = comparisons.reduce((a, b) => (b.e.value < a.e.value ? b : a));
-      parts.push({
-        part: activation,
-        statistic: `${statistic}; closest rival ${closest.layers} layers`,
-        estimate: closest.e,
-        region,
-        unit: 'points',
-        verdict,
-      });
+      if (comparisons.length < rivals.length || comparisons[0].one.seeds.length < 2) {
+        parts.push(notMeasured(activation, statistic, region, 'points'));
+        continue;
+      }
+      const { still, flagged } = stillLearning(list);
+      const agrees = comparisons.every((c) => c.one.estimate.low > -delta);
+      const contradicts = comparisons.some((c) => c.family.estimate.high < -delta);
+      const verdict: Verdict = contradicts ? 'contradicts' : agrees ? 'agrees' : 'inconclusive';
+      const weakest = comparisons.reduce((a, b) => (b.one.estimate.value < a.one.estimate.value ? b : a));
+      parts.push(
+        still.length > 0
+          ? stillLearningPart(activation, statistic, region, 'points', still)
+          : {
+              part: activation,
+              statistic: `${statistic} (${weakest.layers} layers; ${level(CONFIDENCE)} interval, ${intervalMethod(weakest.one)})`,
+              estimate: weakest.one.estimate,
+              region,
+              unit: 'points',
+              verdict,
+            },
+      );
+      evidence.push(...flaggedNote(flagged));
+      evidence.push(
+        `${activation}: ${articleDepth} layers minus ${comparisons
+          .map(
+            (c) =>
+              `${c.layers}: ${withCi(c.one.estimate)} (${level(CONFIDENCE)}), [${points(c.family.estimate.low)}, ${points(c.family.estimate.high)}] (${level(familyConfidence)})`,
+          )
+          .join(
+            '; ',
+          )} points. Agrees needs every ${level(CONFIDENCE)} interval above -${points(delta)}; contradicts needs some ${level(familyConfidence)} interval below it; with truly tied depths and 10 seeds the verdict is expected to be inconclusive.`,
+      );
+      const maps = list.map((c) => bySeed(c, (r) => r[source.column]));
+      const seeds = commonSeeds(maps);
       const probabilities = bootstrapBestProbabilities(
         seeds.map((s) => maps.map((m) => m.get(s)!)),
         list.map((c) => c.layers),
@@ -66,8 +112,7 @@ export const bestDepth = defineClaim({
       const pInterior = interior.reduce((a, d) => a + (probabilities.get(d) ?? 0), 0);
       evidence.push(
         `${activation}: bootstrap probability (over ${seeds.length} seeds) that each depth is best: ${[...probabilities.entries()].map(([d, p]) => `${d}: ${(100 * p).toFixed(0)} %`).join(', ')}; ` +
-          `the peak lies inside (${interior.join(', ')} layers) with probability ${(100 * pInterior).toFixed(0)} %, at an end (a monotone-looking curve) with ${(100 * (1 - pInterior)).toFixed(0)} %. ` +
-          `Paired differences ${articleDepth} minus: ${comparisons.map((c) => `${c.layers}: ${withCi(c.e)}`).join('; ')} points.`,
+          `the peak lies inside (${interior.join(', ')} layers) with probability ${(100 * pInterior).toFixed(0)} %, at an end (a monotone-looking curve) with ${(100 * (1 - pInterior)).toFixed(0)} %.`,
       );
     }
     return { parts, evidence };

@@ -4,7 +4,8 @@
  */
 import { intervalVerdict, meanInterval, pairedDifferences, type Estimate } from '../../stats/stats.js';
 import type { RunRow } from '../runs-table.js';
-import { CONFIDENCE, type ClaimPart } from './claim.js';
+import type { CrossedBootstrap } from '../../stats/crossed-bootstrap.js';
+import { CONFIDENCE, type ClaimPart, type JudgeBootstraps } from './claim.js';
 
 /** test_acc (or another column) by seed, for one configuration. */
 export type BySeed = Map<number, number>;
@@ -118,3 +119,112 @@ export function pairedPart(
 }
 
 export const factor = (log10: number): string => (10 ** log10).toPrecision(3);
+
+/**
+ * Where the accuracy claims (1-4) read a run's test accuracy: the full test split's two classes
+ * (test_full_acc, 1,000 + 1,000 images), the set configs/rules/confirmatory.json judges them on,
+ * when the runs table has it; otherwise the article-sized test set (test_acc), as runs made
+ * before the full split existed have. With the runs' per-image correctness (test-images.csv),
+ * intervals come from the crossed bootstrap over seeds x images; without it, from t over seeds.
+ */
+export interface AccuracySource {
+  column: 'test_full_acc' | 'test_full_acc_final' | 'test_acc';
+  /** The crossed bootstrap of the same runs and epoch, when the per-image data exists. */
+  bootstrap: CrossedBootstrap | null;
+}
+
+export function accuracySource(
+  runs: readonly RunRow[],
+  bootstraps: JudgeBootstraps | undefined,
+  epoch: 'chosen' | 'stop' = 'chosen',
+): AccuracySource {
+  const full = runs.length > 0 && runs.every((r) => r.test_full_acc !== undefined);
+  if (!full) return { column: 'test_acc', bootstrap: null };
+  return { column: epoch === 'chosen' ? 'test_full_acc' : 'test_full_acc_final', bootstrap: bootstraps?.(epoch) ?? null };
+}
+
+/** What an interval of a seed statistic was computed with, for the report's words. */
+export function intervalMethod(e: SeedStatistic): string {
+  return e.method === 'crossed' ? 'bootstrap over seeds x test images' : 't over seeds';
+}
+
+export interface SeedStatistic {
+  estimate: Estimate;
+  /** Per seed, g of that seed's accuracies (ascending seeds). */
+  perSeed: number[];
+  seeds: number[];
+  method: 'crossed' | 't';
+}
+
+/**
+ * The mean over seeds of g(accuracies of `configs` at the seed), with its interval at
+ * `confidence`: the crossed bootstrap when the source has one covering these runs and seeds,
+ * else t over seeds. Null when no seed has every configuration.
+ */
+export function seedStatistic(
+  configs: readonly ConfigRuns[],
+  g: (accuracies: readonly number[]) => number,
+  source: AccuracySource,
+  confidence: number = CONFIDENCE,
+): SeedStatistic | null {
+  const maps = configs.map((c) => bySeed(c, (r) => r[source.column]));
+  const seeds = commonSeeds(maps);
+  if (configs.length === 0 || seeds.length === 0) return null;
+  const perSeed = seeds.map((s) => g(maps.map((m) => m.get(s)!)));
+  const t = meanInterval(perSeed, confidence);
+  const b = source.bootstrap;
+  const names = configs.map((c) => c.config);
+  const sameSeeds = b !== null && b.seeds.length === seeds.length && b.seeds.every((s, i) => s === seeds[i]);
+  if (b && sameSeeds && seeds.length >= 2 && b.covers(names)) {
+    return { estimate: b.interval(names, g, t.value, confidence), perSeed, seeds, method: 'crossed' };
+  }
+  return { estimate: t, perSeed, seeds, method: 't' };
+}
+
+/** Share of a configuration's runs that stopped at the epoch maximum (NaN when no run says why it stopped). */
+function shareAtMaximum(c: ConfigRuns): number {
+  const said = c.runs.filter((r) => r.stop_reason !== undefined);
+  if (said.length === 0) return Number.NaN;
+  return said.filter((r) => r.stop_reason === 'maximum').length / said.length;
+}
+
+/**
+ * configs/rules/confirmatory.json, stopping.stillLearning: a network with more than half of its
+ * runs at the maximum is still learning (the claims comparing it are not judged); one with at
+ * least 3 in 10 is flagged beside every verdict that uses it.
+ */
+export const STILL_LEARNING = { share: 0.5, flag: 0.3 } as const;
+
+export function stillLearning(configs: readonly ConfigRuns[]): { still: ConfigRuns[]; flagged: ConfigRuns[] } {
+  const still = configs.filter((c) => shareAtMaximum(c) > STILL_LEARNING.share);
+  const flagged = configs.filter((c) => !still.includes(c) && shareAtMaximum(c) >= STILL_LEARNING.flag);
+  return { still, flagged };
+}
+
+/** A part not judged because a network it compares was still learning when training stopped. */
+export function stillLearningPart(
+  part: string,
+  statistic: string,
+  region: string,
+  unit: ClaimPart['unit'],
+  still: readonly ConfigRuns[],
+): ClaimPart {
+  return {
+    ...notMeasured(
+      part,
+      `${statistic} (${still.map((c) => `${c.config}: ${(100 * shareAtMaximum(c)).toFixed(0)} % of runs at the maximum`).join(', ')})`,
+      region,
+      unit,
+    ),
+    verdict: 'still learning',
+  };
+}
+
+/** The words beside a verdict that uses flagged networks (3 or more of 10 runs at the maximum). */
+export function flaggedNote(flagged: readonly ConfigRuns[]): string[] {
+  return flagged.length === 0
+    ? []
+    : [
+        `Flagged: ${flagged.map((c) => `${c.config} (${(100 * shareAtMaximum(c)).toFixed(0)} % of runs at the epoch maximum)`).join(', ')} had not finished learning in some runs.`,
+      ];
+}

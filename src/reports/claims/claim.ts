@@ -17,8 +17,17 @@
  */
 import type { Estimate, IntervalVerdict } from '../../stats/stats.js';
 import type { RunRow } from '../runs-table.js';
+import type { CrossedBootstrap } from '../../stats/crossed-bootstrap.js';
 
-export type Verdict = IntervalVerdict | 'partly agrees' | 'not measured';
+/** The crossed bootstraps of the judged runs, by epoch (null without per-image data). */
+export type JudgeBootstraps = (epoch: 'chosen' | 'stop') => CrossedBootstrap | null;
+
+/**
+ * 'mixed': a claim of several parts some of which agree and some are contradicted (the report
+ * names each part's verdict); 'still learning': not judged, because a network the part compares
+ * had mostly not finished learning when training stopped (configs/rules/confirmatory.json).
+ */
+export type Verdict = IntervalVerdict | 'mixed' | 'not measured' | 'still learning';
 
 /** Two-sided confidence of every interval. */
 export const CONFIDENCE = 0.95;
@@ -76,9 +85,14 @@ interface Judged {
   evidence: string[];
 }
 
-/** What a judge may ask of the registry: another claim's number, to refer to it in its text. */
+/**
+ * What a judge may ask of the registry: another claim's number, to refer to it in its text; and
+ * the crossed bootstraps of the runs' test-set correctness (by-seed.ts, accuracySource), when
+ * the per-image data exists.
+ */
 interface JudgeContext {
   numberOf: (id: string) => number;
+  bootstraps?: JudgeBootstraps;
 }
 
 /**
@@ -111,20 +125,23 @@ export function defineClaim<Own extends string = never, Borrowed extends string 
 /**
  * The one rule from parts to a claim. A claim is the conjunction of its parts, so it agrees only
  * when every part does; when some parts agree and others are contradicted, the conjunction is
- * false, and the verdict says which way it fails by naming it "partly agrees" (never "agrees"):
- *   no part measured                       -> not measured
- *   every part agrees                      -> agrees
- *   some part agrees and some contradicts  -> partly agrees
- *   some part contradicts, none agrees     -> contradicts (one false part makes the conjunction false)
- *   otherwise (agrees or inconclusive, or a part not measured beside measured ones) -> inconclusive
+ * false, and the verdict is "mixed" (never "agrees", never "partly agrees", which would read as
+ * a weaker agreement): the report and claims.csv name each part's verdict.
+ *   no part measured                        -> not measured
+ *   no part judged, some still learning     -> still learning
+ *   every part agrees                       -> agrees
+ *   some part agrees and some contradicts   -> mixed
+ *   some part contradicts, none agrees      -> contradicts (one false part makes the conjunction false)
+ *   otherwise (agrees or inconclusive, or a part not measured or still learning beside judged ones) -> inconclusive
  * Inconclusive is never turned into agrees, and the parts stay in the report and claims.csv.
  */
 export function overallVerdict(parts: readonly Verdict[]): Verdict {
   if (parts.length === 0 || parts.every((p) => p === 'not measured')) return 'not measured';
+  if (parts.every((p) => p === 'not measured' || p === 'still learning')) return 'still learning';
   if (parts.every((p) => p === 'agrees')) return 'agrees';
-  const agrees = parts.includes('agrees') || parts.includes('partly agrees');
-  const contradicts = parts.includes('contradicts') || parts.includes('partly agrees');
-  if (agrees && contradicts) return 'partly agrees';
+  const agrees = parts.includes('agrees') || parts.includes('mixed');
+  const contradicts = parts.includes('contradicts') || parts.includes('mixed');
+  if (agrees && contradicts) return 'mixed';
   if (contradicts) return 'contradicts';
   return 'inconclusive';
 }

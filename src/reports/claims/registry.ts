@@ -10,7 +10,9 @@ import type { RunRow } from '../runs-table.js';
 import { accuracyLevel } from './accuracy-level.js';
 import { asymptote } from './asymptote.js';
 import { bestDepth } from './best-depth.js';
-import { overallVerdict, type Claim, type ClaimResult, type Margin, type Verdict } from './claim.js';
+import { overallVerdict, type Claim, type ClaimResult, type JudgeBootstraps, type Margin, type Verdict } from './claim.js';
+import { CrossedBootstrap } from '../../stats/crossed-bootstrap.js';
+import type { TestImages } from '../test-images.js';
 import { depthEffect } from './depth-effect.js';
 import { landscapeShape } from './landscape-shape.js';
 import { needsTwo } from './needs-two.js';
@@ -66,9 +68,37 @@ export function marginText(name: MarginName, value: number): string {
   return DECLARED.find(([n]) => n === name)![1].text(value);
 }
 
+/**
+ * The crossed bootstrap's settings, as configs/rules/confirmatory.json ("bootstrap") registers
+ * them (spec/reproduce-rules.spec.ts holds the two equal).
+ */
+export const CROSSED_BOOTSTRAP = { resamples: 2000, seed: 12 } as const;
+
+/**
+ * The crossed bootstraps (seeds x test images) of a runs table, one per epoch, made on first use
+ * and shared by every claim and every margin of the sensitivity table; undefined without the
+ * per-image data or with fewer than two seeds common to every network.
+ */
+export function bootstrapsOf(runs: readonly RunRow[], images: TestImages | null | undefined): JudgeBootstraps | undefined {
+  if (!images) return undefined;
+  const configs = [...new Set(runs.map((r) => r.config))];
+  const sets = configs.map((c) => new Set(runs.filter((r) => r.config === c).map((r) => r.seed)));
+  const seeds = [...(sets[0] ?? [])].filter((s) => sets.every((set) => set.has(s))).sort((a, b) => a - b);
+  if (seeds.length < 2) return undefined;
+  const made = new Map<'chosen' | 'stop', CrossedBootstrap>();
+  return (epoch) => {
+    let b = made.get(epoch);
+    if (!b) {
+      b = new CrossedBootstrap(seeds, (network, seed) => images.get(network, seed, epoch), images.images, CROSSED_BOOTSTRAP);
+      made.set(epoch, b);
+    }
+    return b;
+  };
+}
+
 /** Judges every claim of the registry on the runs; a claim whose columns the runs lack is not measured. */
-export function judgeClaims(runs: readonly RunRow[], margins: Readonly<Margins>): ClaimResult[] {
-  return judgeEach(CLAIMS, runs, margins);
+export function judgeClaims(runs: readonly RunRow[], margins: Readonly<Margins>, bootstraps?: JudgeBootstraps): ClaimResult[] {
+  return judgeEach(CLAIMS, runs, margins, bootstraps);
 }
 
 /**
@@ -80,8 +110,9 @@ export function judgeEach(
   claims: readonly Claim<string, string>[],
   runs: readonly RunRow[],
   margins: Readonly<Record<string, number>>,
+  bootstraps?: JudgeBootstraps,
 ): ClaimResult[] {
-  const context = { numberOf: claimNumber };
+  const context = { numberOf: claimNumber, bootstraps };
   return claims.map((claim, i) => {
     const measured = claim.columns.every((column) => runs.some((r) => r[column] !== undefined));
     const judged = claim.judge(measured ? runs : [], margins, context);
@@ -117,6 +148,7 @@ export function sensitivity(
   runs: readonly RunRow[],
   margins: Readonly<Margins>,
   alternatives: Readonly<Record<MarginName, readonly number[]>>,
+  bootstraps?: JudgeBootstraps,
 ): SensitivityRow[] {
   return (Object.keys(alternatives) as MarginName[]).flatMap((margin) =>
     [...new Set([margins[margin], ...alternatives[margin]])]
@@ -125,7 +157,7 @@ export function sensitivity(
         margin,
         value,
         declared: value === margins[margin],
-        verdicts: judgeClaims(runs, { ...margins, [margin]: value }).map((c) => c.verdict),
+        verdicts: judgeClaims(runs, { ...margins, [margin]: value }, bootstraps).map((c) => c.verdict),
       })),
   );
 }

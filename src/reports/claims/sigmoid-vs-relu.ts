@@ -1,18 +1,38 @@
 /** "For fully connected networks, Sigmoid is slightly better than ReLU." */
-import { intervalVerdict, mean, meanInterval, pairedDifferences, type Estimate } from '../../stats/stats.js';
+import { intervalVerdict, mean, type Estimate } from '../../stats/stats.js';
 import type { RunRow } from '../runs-table.js';
-import { bySeed, commonSeeds, configsOf, depthsOf, notMeasured, points, withCi } from './by-seed.js';
-import { CONFIDENCE, defineClaim, type ClaimPart } from './claim.js';
+import {
+  accuracySource,
+  configsOf,
+  depthsOf,
+  flaggedNote,
+  intervalMethod,
+  notMeasured,
+  points,
+  seedStatistic,
+  stillLearning,
+  stillLearningPart,
+  withCi,
+  type ConfigRuns,
+} from './by-seed.js';
+import { defineClaim, type ClaimPart, type JudgeBootstraps } from './claim.js';
 
-/** Per depth both activations have: the paired Sigmoid - ReLU difference over seeds (this claim's evidence and its chart). */
-export function sigmoidMinusReluByDepth(runs: readonly RunRow[]): { layers: number; estimate: Estimate }[] {
+/** The depths both activations have, as [sigmoid, relu] pairs, shallowest first. */
+function depthPairs(runs: readonly RunRow[]): [ConfigRuns, ConfigRuns][] {
   const configs = configsOf(runs);
-  const sig = depthsOf(configs, 'sigmoid');
   const relu = depthsOf(configs, 'relu');
-  return sig.flatMap((s) => {
+  return depthsOf(configs, 'sigmoid').flatMap((s) => {
     const r = relu.find((x) => x.layers === s.layers);
-    if (!r) return [];
-    return [{ layers: s.layers, estimate: meanInterval(pairedDifferences(bySeed(s), bySeed(r)).diffs, CONFIDENCE) }];
+    return r ? [[s, r] as [ConfigRuns, ConfigRuns]] : [];
+  });
+}
+
+/** Per depth both activations have: Sigmoid - ReLU paired by seed (this claim's evidence and its chart). */
+export function sigmoidMinusReluByDepth(runs: readonly RunRow[], bootstraps?: JudgeBootstraps): { layers: number; estimate: Estimate }[] {
+  const source = accuracySource(runs, bootstraps);
+  return depthPairs(runs).flatMap(([s, r]) => {
+    const d = seedStatistic([s, r], (v) => v[0] - v[1], source);
+    return d ? [{ layers: s.layers, estimate: d.estimate }] : [];
   });
 }
 
@@ -31,37 +51,34 @@ export const sigmoidVsRelu = defineClaim({
       text: (v) => `"slightly better": ahead by more than 0 and at most ${(100 * v).toFixed(1)} points`,
     },
   },
-  judge(runs, margins) {
-    const configs = configsOf(runs);
+  judge(runs, margins, context) {
     const region = `above 0 and at most ${points(margins.slightly)} points`;
-    const statistic = 'Sigmoid minus ReLU test accuracy, averaged over depths within each seed';
-    const sig = depthsOf(configs, 'sigmoid');
-    const relu = depthsOf(configs, 'relu');
-    const pairs = sig.flatMap((s) => {
-      const r = relu.find((x) => x.layers === s.layers);
-      return r ? [[bySeed(s), bySeed(r)] as const] : [];
-    });
-    const seeds = commonSeeds(pairs.flat());
-    if (pairs.length === 0 || seeds.length === 0) {
-      return { parts: [notMeasured('sigmoid-relu', statistic, region, 'points')], evidence: [] };
-    }
+    const statistic = 'Sigmoid minus ReLU test accuracy, averaged over depths within each seed, mean over seeds';
+    const pairs = depthPairs(runs);
+    const source = accuracySource(runs, context.bootstraps);
+    const k = pairs.length;
     // Averaging over depths inside each seed keeps one number per seed: the seeds are the unit.
-    const perSeed = seeds.map((s) => mean(pairs.map(([a, b]) => a.get(s)! - b.get(s)!)));
-    const e = meanInterval(perSeed, CONFIDENCE);
-    const part: ClaimPart = {
-      part: 'sigmoid-relu',
-      statistic: `${statistic} (${pairs.length} depths)`,
-      estimate: e,
-      region,
-      unit: 'points',
-      verdict: intervalVerdict(e, { low: 0, high: margins.slightly }),
-    };
+    const e = k === 0 ? null : seedStatistic(pairs.flat(), (v) => mean(pairs.map((_, i) => v[2 * i] - v[2 * i + 1])), source);
+    if (!e) return { parts: [notMeasured('sigmoid-relu', statistic, region, 'points')], evidence: [] };
+    const { still, flagged } = stillLearning(pairs.flat());
+    const part: ClaimPart =
+      still.length > 0
+        ? stillLearningPart('sigmoid-relu', statistic, region, 'points', still)
+        : {
+            part: 'sigmoid-relu',
+            statistic: `${statistic} (${k} depths; interval: ${intervalMethod(e)})`,
+            estimate: e.estimate,
+            region,
+            unit: 'points',
+            verdict: intervalVerdict(e.estimate, { low: 0, high: margins.slightly }),
+          };
     return {
       parts: [part],
       evidence: [
-        `Per depth, Sigmoid minus ReLU paired by seed: ${sigmoidMinusReluByDepth(runs)
+        ...flaggedNote(flagged),
+        `Per depth, Sigmoid minus ReLU paired by seed: ${sigmoidMinusReluByDepth(runs, context.bootstraps)
           .map((d) => `${d.layers} layers ${withCi(d.estimate)}`)
-          .join('; ')} points (95 % CI each; shown for the shape, the verdict uses the average).`,
+          .join('; ')} points (95 % interval each; shown for the shape, the verdict uses the average).`,
       ],
     };
   },
