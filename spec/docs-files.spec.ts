@@ -30,6 +30,9 @@ import { studyCommand } from '../src/cli/study.js';
 import { explainCommand } from '../src/cli/explain.js';
 import { runCommandInProcess } from './helpers/run-command.js';
 
+import { LEARNING_RATE_COLUMNS } from '../src/reproduce/tune.js';
+import { TEST_IMAGE_COLUMNS } from '../src/reports/test-images.js';
+import { STOPPING_COLUMNS } from '../src/reports/protocol.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'files.md');
 
@@ -50,6 +53,9 @@ const CSV_FILES: readonly { heading: string; columns: readonly string[]; listNam
   { heading: '`matrix.csv`', columns: MATRIX_COLUMNS, listName: 'MATRIX_COLUMNS' },
   { heading: '`explain.csv`', columns: EXPLAIN_COLUMNS, listName: 'EXPLAIN_COLUMNS' },
   { heading: '`bench.csv`', columns: BENCH_COLUMNS, listName: 'BENCH_COLUMNS' },
+  { heading: '`learning-rates.csv`', columns: LEARNING_RATE_COLUMNS, listName: 'LEARNING_RATE_COLUMNS' },
+  { heading: '`test-images.csv`', columns: TEST_IMAGE_COLUMNS, listName: 'TEST_IMAGE_COLUMNS' },
+  { heading: '`stopping.csv`', columns: STOPPING_COLUMNS, listName: 'STOPPING_COLUMNS' },
 ];
 
 /** The column names of the table under `### <heading>` (first cell of each row, in backticks); undefined when there is no such heading. */

@@ -29,6 +29,7 @@ export interface ReportStrings {
     claims: string;
     explanation: string;
     protocol: string;
+    answer: string;
     sensitivity: string;
     landscapeRules: string;
     summary: string;
@@ -100,6 +101,7 @@ const EN: ReportStrings = {
     claims: "The article's claims against this run",
     explanation: "The author's explanation",
     protocol: 'How the networks were trained: rules, learning rates, stopping, budget',
+    answer: 'The answer in five sentences',
     sensitivity: 'How the verdicts move with the margins',
     landscapeRules: 'How the landscape verdict moves with its rules',
     summary: 'Summary (summary.csv)',
@@ -206,6 +208,7 @@ const JA: ReportStrings = {
     claims: '記事の主張とこの実行の判定',
     explanation: '著者の説明',
     protocol: 'ネットワークの学習方法：ルール、学習率、停止、エポック数',
+    answer: '5 つの文で答えると',
     sensitivity: '判定の幅を変えると判定はどう動くか',
     landscapeRules: '損失の地形の判定は規則でどう動くか',
     summary: '集計（summary.csv）',

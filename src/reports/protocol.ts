@@ -19,6 +19,18 @@ import type { TextTable } from './report-data.js';
 /** The budgets of configs/rules/confirmatory.json ("budgets"). */
 export const BUDGETS = [40, 100, 400] as const;
 
+export const STOPPING_COLUMNS = [
+  'config',
+  'runs',
+  'learning_rate',
+  'best_epoch_mean',
+  'stop_epoch_mean',
+  'runs_at_maximum',
+  'test_full_acc_chosen',
+  'test_full_acc_stop',
+  ...BUDGETS.map((b) => `test_acc_at_${b}` as const),
+] as const;
+
 const RulesRefSchema = z.object({ file: z.string(), version: z.number(), sha256: z.string() });
 const ChoicesSchema = z.object({
   rules: RulesRefSchema,

@@ -3,6 +3,7 @@
  * as a data: URI, and a Content-Security-Policy that forbids loading anything else, so the file
  * can be mailed, archived or opened offline and looks the same.
  */
+import { answerFirst } from './answer-first.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { escapeHtml } from '../util/text-out.js';
 import type { ReportData, ReportChart } from './report-data.js';
@@ -85,6 +86,10 @@ export function renderHtml(data: ReportData): string {
     `<h1>${e(data.title)}</h1>`,
     `<p>${s.generated(e(data.generatedAt), `<code>${e(data.source)}</code>`, `<code>${e(data.command)}</code>`)}</p>`,
     ...(s.untranslatedNote ? [`<p>${e(s.untranslatedNote)}</p>`] : []),
+    `<h2>${e(s.headings.answer)}</h2>`,
+    '<ul>',
+    ...answerFirst(data.claims, lang).map((line) => `<li>${e(line)}</li>`),
+    '</ul>',
     `<h2>${e(s.headings.claims)}</h2>`,
     table('claims', claimsTable(data.claims, lang), lang),
   );

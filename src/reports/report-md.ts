@@ -4,6 +4,7 @@
  * src/util/text-out.ts: no raw HTML, no links, no broken tables, a command in a code span that
  * holds whatever the name contains.
  */
+import { answerFirst } from './answer-first.js';
 import path from 'node:path';
 import { markdownCell, markdownCode, markdownText as t } from '../util/text-out.js';
 import {
@@ -38,6 +39,9 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   out.push(`# ${t(data.title)}`, '');
   out.push(s.generated(t(data.generatedAt), markdownCode(data.source), markdownCode(data.command)), '');
   if (s.untranslatedNote) out.push(t(s.untranslatedNote), '');
+  out.push(`## ${s.headings.answer}`, '');
+  for (const line of answerFirst(data.claims, lang)) out.push(`- ${t(line)}`);
+  out.push('');
   out.push(`## ${s.headings.claims}`, '');
   out.push(...table(claimsTable(data.claims, lang)), '');
   for (const line of methodText(data.margins, lang)) out.push(t(line), '');

@@ -21,7 +21,7 @@ import type { RunConfig } from '../config/schema.js';
 import type { RunRow } from './runs-table.js';
 
 export const TEST_IMAGES_FILE = 'test-images.csv';
-const COLUMNS = ['config', 'seed', 'epoch', 'images', 'correct'] as const;
+export const TEST_IMAGE_COLUMNS = ['config', 'seed', 'epoch', 'images', 'correct'] as const;
 const PREDICTION_HEADER = 'index,label,in_test,output_best,output_final';
 /** Far above the 2,000 images of the two classes' full split: a bigger file is not ours. */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -120,7 +120,7 @@ export async function writeTestImagesCsv(outDir: string, runs: readonly RunRow[]
       return bits ? [{ config: r.config, seed: r.seed, epoch, images: bits.length, correct: toHex(bits) }] : [];
     }),
   );
-  await writeCsv(file, COLUMNS, rows);
+  await writeCsv(file, TEST_IMAGE_COLUMNS, rows);
   return file;
 }
 
@@ -139,7 +139,7 @@ export function readTestImagesBeside(runsFile: string, runs: readonly RunRow[]):
   const file = path.join(path.dirname(runsFile), TEST_IMAGES_FILE);
   if (!existsSync(file)) return null;
   const text = readRegularFile(file, { what: 'test-images file', maxBytes: MAX_FILE_BYTES }).toString('utf8');
-  if (!text.startsWith(COLUMNS.join(','))) throw new UserError(`${file}: expected the header ${COLUMNS.join(',')}`);
+  if (!text.startsWith(TEST_IMAGE_COLUMNS.join(','))) throw new UserError(`${file}: expected the header ${TEST_IMAGE_COLUMNS.join(',')}`);
   const byRun = new Map(runs.map((r) => [`${r.config}\u0000${r.seed}`, r]));
   let table: TestImageTable | null = null;
   for (const [k, row] of parseCsv(text).entries()) {

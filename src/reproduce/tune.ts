@@ -134,7 +134,7 @@ export async function tuneLearningRates(rc: ReproduceConfig, rules: Confirmatory
   return { interrupted: false, rates: new Map(choices.map((c) => [c.network, c.learningRate])), choices };
 }
 
-const RATE_COLUMNS = [
+export const LEARNING_RATE_COLUMNS = [
   'network',
   'learning_rate',
   'seed',
@@ -171,7 +171,7 @@ async function writeChoices(outDir: string, rules: ConfirmatoryRules, choices: r
       })),
     ),
   );
-  await writeCsv(path.join(outDir, 'learning-rates.csv'), RATE_COLUMNS, rows);
+  await writeCsv(path.join(outDir, 'learning-rates.csv'), LEARNING_RATE_COLUMNS, rows);
   const record = {
     rules: { file: rules.file, version: rules.version, sha256: rules.sha256 },
     chosen: Object.fromEntries(choices.map((c) => [c.network, c.learningRate])),
