@@ -182,7 +182,7 @@ export async function protocolOf(
     rows.map((r) => ({ ...r })),
   );
   tables.push({
-    title: `Stopping and budget (stopping.csv): test accuracy (%) on the full split at the chosen and the last epoch, and on the article-sized set had training ended at ${BUDGETS.join(', ')} epochs`,
+    title: `Stopping and budget (stopping.csv): test accuracy (%) on the full split at the chosen and the last epoch, and on the article-sized set had training ended at ${BUDGETS.join(', ')} epochs (a run that stopped earlier counts as it stopped)`,
     table: {
       headers: [
         'network',
