@@ -55,9 +55,9 @@ describe('report.html in headless Chromium', function () {
     const file = path.join(dir, 'report.html');
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
 
-    // One row per claim part: 2 + 2 + 2 + 1 + 3 + 3 + 2 + 1.
+    // One row per claim part: 2 + 2 + 2 + 1 + 3 + 3 + 2 + 3.
     const claimRows = await page.locator('#claims tbody tr').count();
-    expect(claimRows).to.equal(16);
+    expect(claimRows).to.equal(18);
     // The first row of each claim holds its overall verdict (third cell).
     const overall = await page
       .locator('#claims tbody tr')

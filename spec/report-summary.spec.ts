@@ -16,8 +16,9 @@ const CONTRARY_WORLD: SyntheticSweep = {
   gradient: () => 1e-3,
   mechanism: (a) =>
     a === 'sigmoid'
-      ? { deltaInit: 0, deltaTrained: 0, need: 0.2, saturated: 0.01 }
-      : { deltaInit: 0.3, deltaTrained: 0.3, need: 0.4, saturated: 0 },
+      ? // Sigmoid's units leave their bounds in training and its weights grow less than ReLU's.
+        { deltaInit: 0, deltaTrained: 0, need: 0.2, saturated: 0.01, saturatedInit: 0.05, weightGrowthLog10: 0 }
+      : { deltaInit: 0.3, deltaTrained: 0.3, need: 0.4, saturated: 0, weightGrowthLog10: 0.3 },
 };
 
 describe('reproduce summary and verdicts from job records', function () {

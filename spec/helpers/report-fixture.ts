@@ -33,8 +33,19 @@ export interface SyntheticSweep {
   landscape?: (activation: string, w: number) => number;
   /** Mean |gradient| of a layer (1-based) of a 7-layer network at an epoch. */
   gradient?: (activation: string, layer: number, epoch: number) => number;
-  /** The author's explanation measured on the probed networks: log10 δ ratios, the "need" and saturated shares. */
-  mechanism?: (activation: string) => { deltaInit: number; deltaTrained: number; need: number; saturated: number };
+  /**
+   * The author's explanation measured on the probed networks: log10 δ ratios, the "need" and saturated shares, and
+   * log10 of how much the probed first-layer weights grew in training (default 0: the initial curves' weights equal the trained ones).
+   */
+  mechanism?: (activation: string) => {
+    deltaInit: number;
+    deltaTrained: number;
+    need: number;
+    saturated: number;
+    /** The saturated share at initialisation (default 0). */
+    saturatedInit?: number;
+    weightGrowthLog10?: number;
+  };
   seeds?: number;
 }
 
@@ -51,7 +62,7 @@ function mechanismSummary(activation: string, m: ReturnType<NonNullable<Syntheti
   });
   return {
     activation,
-    init: state(m.deltaInit, 0, m.need),
+    init: state(m.deltaInit, m.saturatedInit ?? 0, m.need),
     trained: state(m.deltaTrained, m.saturated, m.need),
     sameWeightsInit: [
       { activation: 'sigmoid', deltaLog10TopOverFirst: 2, deltaShrinkPerLayer: 3.16 },
@@ -164,6 +175,16 @@ export function makeSyntheticReproduceDir(s: SyntheticSweep): string {
           monotone: 'no' as const,
         })),
         ...(s.mechanism ? { mechanism: mechanismSummary(activation, s.mechanism(activation)) } : {}),
+        // The same positions in the initial network, smaller by the world's weight growth.
+        initSeries: [5, 6, 7, 8, 9].map((weightI) => ({
+          weightI,
+          weightJ: 7,
+          original: 0.05 / 10 ** (s.mechanism?.(activation).weightGrowthLog10 ?? 0),
+          values,
+          losses,
+          minimum: 'inside' as const,
+          monotone: 'no' as const,
+        })),
         check: { relative: 0.001, tolerance: 0.05, passed: true, where: '' },
         seconds: 1,
         host: 'fixture',
@@ -213,6 +234,6 @@ export const ARTICLE_WORLD: SyntheticSweep = {
   gradient: (a, layer) => (a === 'sigmoid' ? 1e-6 * 4 ** layer : 1e-3 * (1 + 0.1 * layer)),
   mechanism: (a) =>
     a === 'sigmoid'
-      ? { deltaInit: 2, deltaTrained: 1.5, need: 0.8, saturated: 0.3 }
-      : { deltaInit: 0.1, deltaTrained: 0.1, need: 0.3, saturated: 0 },
+      ? { deltaInit: 2, deltaTrained: 1.5, need: 0.8, saturated: 0.3, weightGrowthLog10: 0.3 }
+      : { deltaInit: 0.1, deltaTrained: 0.1, need: 0.3, saturated: 0, weightGrowthLog10: 0.1 },
 };
