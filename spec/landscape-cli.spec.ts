@@ -166,6 +166,14 @@ describe('landscape: the command line', function () {
       expect(r.error!.message, flags.join(' ')).to.match(message);
       expect(r.error!.message).to.not.include('\n');
     }
+    // The curves are losses against one set of targets: a config trained towards 0.9 / 0.1 beside one towards 1 / 0 is refused.
+    const reachable = path.join(dir, 'sigmoid-reachable.json');
+    await writeFile(
+      reachable,
+      JSON.stringify({ ...JSON.parse(await readFile(sigmoid, 'utf8')), targets: { positive: 0.9, negative: 0.1 } }),
+    );
+    const targets = await run(['landscape', '--config', sigmoid, '--config', reachable, '--at', 'init', '--data-dir', fixture.dataDir]);
+    expect(targets.error?.message).to.match(/^--config: sigmoid-reachable uses different data settings or targets from sigmoid-small/);
     const file = await run(['landscape', '--config', relu, '--at', 'init', '--data-dir', fixture.dataDir, '--out', relu]);
     expect(file.error?.message).to.match(/^--out .*relu-small\.json: is a file, expected a folder/);
   });

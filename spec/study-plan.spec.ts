@@ -6,6 +6,11 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parseStudyConfig, type StudyConfig } from '../src/study/config.js';
 import { cellsOf, fullGrid, groupsOfShard, quickGrid } from '../src/study/grid.js';
+import { addStudyAxis } from '../src/study/axes.js';
+import { tunedGroupOf } from '../src/study/group-configs.js';
+import type { Network } from '../src/experiment/tuned-groups.js';
+import { parseConfig } from '../src/config/load.js';
+import { EPOCHS_AXIS } from './helpers/study-axis.js';
 import { resolveShard } from '../src/experiment/shard.js';
 import { selectLearningRates, type TuningRun } from '../src/experiment/select-lr.js';
 import { UsageError } from '../src/util/errors.js';
@@ -41,6 +46,53 @@ describe('study: config', () => {
     expect(c.trainPerClass).to.equal(20);
     expect(c.testPerClass).to.equal(10);
     expect(Object.values(c.perBatch).map((p) => p.epochs)).to.deep.equal([1, 1, 1]);
+  });
+});
+
+describe('study: the recipe "add a study axis" (docs/architecture.md), followed once', () => {
+  // The axis is one entry (spec/helpers/study-axis.ts, as it would be in src/study/axes.ts): the number of epochs.
+  let remove: (() => void) | undefined;
+  afterEach(() => remove?.());
+  const raw = () =>
+    JSON.parse(readFileSync('configs/study.json', 'utf8')) as { quick: Record<string, unknown>[] } & Record<string, unknown>;
+  const withEpochs = () => {
+    const r = raw();
+    return { ...r, epochCounts: [5, 2], quick: r.quick.map((g, k) => ({ ...g, epochs: k === 0 ? 5 : 2 })) };
+  };
+
+  it('unknown before the entry is added: a config listing its values is refused in one line', () => {
+    expect(() => parseStudyConfig({ ...raw(), epochCounts: [5, 2] }, 'x.json')).to.throw(UsageError, /x\.json: unknown key "epochCounts"/);
+    expect(() => parseStudyConfig(withEpochs(), 'x.json')).to.throw(UsageError, /unknown key "epochs" in "quick\.0"/);
+  });
+
+  it('with the entry alone: the config takes its values, the grid is the product, ids name each value, runs train with it', () => {
+    remove = addStudyAxis(EPOCHS_AXIS);
+    const c = parseStudyConfig(withEpochs(), 'x.json');
+    const grid = fullGrid(c);
+    expect(grid).to.have.length(24);
+    expect(grid.slice(0, 2).map((g) => g.id)).to.deep.equal(['b1-uniform-fan-in-e5', 'b1-uniform-fan-in-e2']);
+    expect(quickGrid(c).map((g) => g.id)).to.deep.equal(['b1-uniform-fan-in-e5', 'b32-he-e2']);
+    // Its checks and references are its own: a quick group must name a value, a value is listed once.
+    const r = withEpochs();
+    expect(() => parseStudyConfig({ ...r, quick: [{ ...r.quick[0], epochs: 7 }] }, 'x.json')).to.throw(
+      UsageError,
+      /quick\.0\.epochs.*not one of/,
+    );
+    expect(() => parseStudyConfig({ ...r, epochCounts: [2, 2] }, 'x.json')).to.throw(UsageError, /epochCounts.*listed twice/);
+    // A group's runs train for its epochs; the other axes still set the rest.
+    const network: Network = {
+      name: 'sigmoid3',
+      config: parseConfig({ activation: 'sigmoid', hidden: [5] }, 'n', 'sigmoid3'),
+      family: 'sigmoid',
+    };
+    for (const g of grid) {
+      const run = tunedGroupOf(g, [network], c).runConfig(network, 0.1, 'sigmoid3-lr0.1');
+      expect(run.epochs).to.equal(g.values.epochs);
+      expect(run.init.scheme).to.equal((g.values.init as { scheme: string }).scheme);
+    }
+    // Sharding needs no change: every group in exactly one shard.
+    const owned = [1, 2, 3].map((k) => groupsOfShard(grid, c, k, 3).map((g) => g.id));
+    expect(owned.flat().sort()).to.deep.equal(grid.map((g) => g.id).sort());
   });
 });
 

@@ -17,6 +17,8 @@ import { mergeStudies } from '../src/study/merge-study.js';
 import { mergeShards } from '../src/experiment/merge.js';
 import { writeStudyReport } from '../src/study/report.js';
 import { UserError } from '../src/util/errors.js';
+import { addStudyAxis } from '../src/study/axes.js';
+import { EPOCHS_AXIS } from './helpers/study-axis.js';
 
 function sink(): NodeJS.WriteStream {
   return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
@@ -99,7 +101,8 @@ describe('study (synthetic data, tiny networks)', function () {
     for (const cell of cells) {
       const mine = rows.filter((r) => r.cell === cell);
       expect(mine.map((r) => r.claim)).to.include.members(['1', '2', '3', '4']);
-      for (const r of mine) expect(['agrees', 'contradicts', 'inconclusive', 'partly agrees', 'not measured']).to.include(r.verdict);
+      for (const r of mine)
+        expect(['agrees', 'contradicts', 'inconclusive', 'mixed', 'not measured', 'still learning']).to.include(r.verdict);
     }
     const md = readFileSync(files.md, 'utf8');
     expect(md).to.match(/Closest to the article/);
@@ -146,6 +149,42 @@ describe('study (synthetic data, tiny networks)', function () {
         const history = path.join(runs, name, 'history.csv');
         expect(numbers(path.join(merged, history)), history).to.deep.equal(numbers(path.join(root, 'single', history)));
       }
+    }
+  });
+
+  it('an axis added by the recipe alone (docs/architecture.md) runs end to end: its groups train with its values, the matrix and study.md name them', async () => {
+    const remove = addStudyAxis(EPOCHS_AXIS);
+    try {
+      const raw = JSON.parse(readFileSync(studyFile, 'utf8')) as Record<string, unknown>;
+      const file = path.join(path.dirname(studyFile), 'study-epochs.json');
+      const quick = [1, 2].map((epochs) => ({ batchSize: 10, init: 'he', epochs, arms: ['tuned'] }));
+      writeFileSync(file, JSON.stringify({ ...raw, inits: [{ name: 'he', scheme: 'he' }], epochCounts: [1, 2], quick }));
+      const out = path.join(root, 'axis');
+      const outcome = await runStudy({
+        configFile: file,
+        quick: true,
+        overrides: {},
+        outDir: out,
+        dataDir: fixture.dataDir,
+        shard: { index: 1, count: 1 },
+        jobs: 1,
+        progress: 'none',
+        stream: sink(),
+        report: true,
+      });
+      expect(outcome.ran).to.deep.equal(['b10-he-e1', 'b10-he-e2']);
+      for (const epochs of [1, 2]) {
+        const runs = path.join(out, 'groups', `b10-he-e${epochs}`, 'judged', 'runs');
+        for (const name of readdirSync(runs)) {
+          expect(parseCsv(readFileSync(path.join(runs, name, 'history.csv'), 'utf8')), name).to.have.length(epochs + 1);
+        }
+      }
+      const rows = parseCsv(readFileSync(outcome.report!.matrix, 'utf8'));
+      expect([...new Set(rows.map((r) => r.cell))]).to.deep.equal(['b10-he-e1-tuned', 'b10-he-e2-tuned']);
+      expect([...new Set(rows.map((r) => r.epochs))]).to.deep.equal(['1', '2']);
+      expect(readFileSync(outcome.report!.md, 'utf8')).to.include('| cell | batch | init | epochs | arm |');
+    } finally {
+      remove();
     }
   });
 

@@ -2,13 +2,12 @@
  * `explain`: the experiment that tests the article's explanation of the deep Sigmoid networks'
  * failure (configs/explain.json, docs/probes.md "The explain experiment"). Prints the runs and a
  * calibrated time estimate first; ends by writing explain.csv, the chart and explain.md once every
- * variant is complete.
+ * variant is complete. The flags become one options object for `runExplain` (src/explain/run-explain.ts).
  */
 import type { Argv, CommandModule } from 'yargs';
 import { resolveDataDir } from '../data/cache.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import { dataDirOption, dryRunOption, progressOption, stringOption, wholeNumberOption, reuseOption } from './flags.js';
-import { formatMinutes } from './study.js';
 
 const DEFAULT_EXPLAIN_CONFIG = 'configs/explain.json';
 
@@ -96,62 +95,23 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       .option('reuse', reuseOption())
       .example('$0 explain --dry-run', 'the runs and a calibrated time estimate; nothing is run') as unknown as Argv<ExplainArgs>,
   handler: async (argv) => {
-    const say = (line: string): void => void process.stderr.write(`${line}\n`);
-    const jobs = argv.jobs ?? 'auto';
-    const { parseShard } = await import('../experiment/shard.js');
-    const shard = argv.shard !== undefined ? parseShard(argv.shard) : { index: 1, count: 1 };
+    const { parseShard, WHOLE } = await import('../experiment/shard.js');
     const { runExplain } = await import('../explain/run-explain.js');
-    const { calibrate, estimateCost, defaultWorkers } = await import('../study/cost.js');
     const outcome = await runExplain({
       configFile: argv.config,
       overrides: { seeds: argv.seeds, epochs: argv.epochs, trainPerClass: argv['train-per-class'], testPerClass: argv['test-per-class'] },
       outDir: argv.out,
       dataDir: resolveDataDir(argv['data-dir']),
-      shard,
-      jobs,
+      shard: argv.shard !== undefined ? parseShard(argv.shard) : WHOLE,
+      jobs: argv.jobs ?? 'auto',
       progress: argv.progress,
       dryRun: argv['dry-run'],
       reuseFrom: argv.reuse,
-      onPlan: async (todo, config) => {
-        say(
-          `explain: ${config.variants.length} variants x ${config.layers.length} depths; shard ${shard.index}/${shard.count} has ${todo.length} to run: ${todo.map((v) => v.variant).join(', ') || 'none'}`,
-        );
-        if (todo.length === 0) return;
-        // A variant's identity is a study config of one group: the study's estimate reads it as such.
-        const { parseStudyConfig } = await import('../study/config.js');
-        const { quickGrid } = await import('../study/grid.js');
-        const studies = todo.map((v) => {
-          const study = parseStudyConfig(v.config, argv.config);
-          return { study, groups: quickGrid(study), networks: v.networks };
-        });
-        const cal = await calibrate(studies[0].groups, studies[0].networks, studies[0].study);
-        let runs = 0;
-        let seconds = 0;
-        for (const v of studies) {
-          const cost = estimateCost(v.groups, v.networks, v.study, cal, defaultWorkers(jobs));
-          runs += cost.runs;
-          seconds += cost.seconds;
-        }
-        say(
-          `explain: ${runs} runs to go; estimated ${formatMinutes(seconds)} on ${defaultWorkers(jobs)} workers (calibrated just now on this machine)`,
-        );
-      },
+      estimate: true,
+      report: true,
     });
-    if (outcome.interrupted) {
-      process.exitCode = 130;
-      return;
-    }
-    if (argv['dry-run']) return;
-    if (!outcome.complete) {
-      say(
-        `explain: shard ${shard.index}/${shard.count} complete; when every shard is, \`explain merge\` their folders (or, if they share this --out, run explain again without --shard) to write the report`,
-      );
-      return;
-    }
-    const { writeExplainReport } = await import('../explain/report.js');
-    const files = await writeExplainReport(argv.out, argv.config, outcome.config);
-    say(`table:   ${files.csv}`);
-    say(`chart:   ${files.chart}`);
-    say(`report:  ${files.md}`);
+    if (outcome.interrupted) process.exitCode = 130;
+    const files = outcome.report;
+    if (files) process.stderr.write(`table:   ${files.csv}\nchart:   ${files.chart}\nreport:  ${files.md}\n`);
   },
 };

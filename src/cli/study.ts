@@ -1,7 +1,8 @@
 /**
  * `study`: the claims x settings study (configs/study.json), and `study merge` to combine the
  * folders of a study spread over machines with --shard, a Slurm job array or a Kubernetes
- * Indexed Job. Both end by writing the study's matrix, charts and report.
+ * Indexed Job. Both end by writing the study's matrix, charts and report. The flags become one
+ * options object for `runStudy` (src/study/run-study.ts), which plans, estimates, runs and reports.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { resolveDataDir } from '../data/cache.js';
@@ -30,12 +31,6 @@ interface StudyArgs {
 interface MergeArgs {
   dirs: string[];
   out: string;
-}
-
-export function formatMinutes(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  const minutes = Math.round(seconds / 60);
-  return minutes < 90 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 const mergeCommand: CommandModule<object, MergeArgs> = {
@@ -90,58 +85,25 @@ export const studyCommand: CommandModule<object, StudyArgs> = {
         'the runs of the quick grid and a calibrated time estimate; nothing is run',
       ) as unknown as Argv<StudyArgs>,
   handler: async (argv) => {
-    const overrides = {
-      seeds: argv.seeds,
-      epochs: argv.epochs,
-      trainPerClass: argv['train-per-class'],
-      testPerClass: argv['test-per-class'],
-    };
-    const jobs = argv.jobs ?? 'auto';
     const { resolveShard } = await import('../experiment/shard.js');
     const { shard, source } = resolveShard(argv.shard, argv.shards);
-    const out = argv.out ?? (argv.quick ? 'outputs/study-quick' : 'outputs/study');
-    const say = (line: string): void => void process.stderr.write(`${line}\n`);
     const { runStudy } = await import('../study/run-study.js');
-    const { calibrate, estimateCost, defaultWorkers } = await import('../study/cost.js');
     const outcome = await runStudy({
       configFile: argv.config,
       quick: argv.quick,
-      overrides,
-      outDir: out,
+      overrides: { seeds: argv.seeds, epochs: argv.epochs, trainPerClass: argv['train-per-class'], testPerClass: argv['test-per-class'] },
+      outDir: argv.out ?? (argv.quick ? 'outputs/study-quick' : 'outputs/study'),
       dataDir: resolveDataDir(argv['data-dir']),
       shard,
-      jobs,
+      shardSource: source,
+      jobs: argv.jobs ?? 'auto',
       progress: argv.progress,
       dryRun: argv['dry-run'],
       reuseFrom: argv.reuse,
-      onPlan: async (plan) => {
-        const todo = plan.mine.filter((g) => !plan.done.has(g.id));
-        say(
-          `study: ${plan.groups.length} groups (${argv.quick ? 'quick' : 'full grid'}); shard ${shard.index}/${shard.count} (${source}) runs ${plan.mine.length}: ${plan.mine.map((g) => g.id).join(', ') || 'none'}`,
-        );
-        if (todo.length === 0) return;
-        const cal = await calibrate(todo, plan.networks, plan.config);
-        const cost = estimateCost(todo, plan.networks, plan.config, cal, defaultWorkers(jobs));
-        say(
-          `study: ${cost.runs} runs to go at most (${cost.tuningRuns} tuning, ${cost.judgedRuns} judged); ` +
-            `estimated ${formatMinutes(cost.seconds)} on ${cost.workers} workers (calibrated just now on this machine)`,
-        );
-      },
+      estimate: true,
+      report: true,
     });
-    if (outcome.interrupted) {
-      process.exitCode = 130;
-      return;
-    }
-    if (argv['dry-run']) return;
-    if (shard.count > 1) {
-      say(
-        `study: shard ${shard.index}/${shard.count} complete; when every shard is, combine them: node dist/run.js study merge DIR... --out DIR`,
-      );
-      return;
-    }
-    const { writeStudyReport } = await import('../study/report.js');
-    const report = await writeStudyReport(out);
-    say(`matrix:  ${report.matrix}`);
-    say(`report:  ${report.md}`);
+    if (outcome.interrupted) process.exitCode = 130;
+    if (outcome.report) process.stderr.write(`matrix:  ${outcome.report.matrix}\nreport:  ${outcome.report.md}\n`);
   },
 };

@@ -7,8 +7,8 @@
  * initial network), each about a fifteenth of a training epoch per sample (the weight scan
  * recomputes only the swept unit's column): measured, explain's 30 probes of 10 weights x 101
  * points took about 9 times a 10-epoch training run at batch 32 each. The factors are rough and
- * only decide which shard gets which job; they never change a result. (study/cost.ts measures
- * this machine for the time a study will take.)
+ * only decide which shard gets which job; they never change a result. (group-cost.ts measures
+ * this machine for the time a study or explain will take.)
  */
 import type { RunConfig } from '../config/schema.js';
 import { layerSizes } from '../nn/params.js';

@@ -1,9 +1,9 @@
 /**
  * Running one probe job of the plan on the network a training run of the sweep produced (its
  * weights.json), over that run's training set, into the probe's own folder, atomically:
- * - the loss along single first-layer weights (runLandscapeProbe, src/probes/landscape-run.ts,
- *   shared with the `landscape` command), after training and, in init/, from the run's initial
- *   weights (redrawn from its init scheme and seed);
+ * - the loss along single first-layer weights (runLandscapeProbe, src/probes/landscape-run.ts, on
+ *   the networks of probe-networks.ts: both shared with the `landscape` command), after training
+ *   and, in init/, from the run's initial weights (redrawn from its init scheme and seed);
  * - the author's explanation measured at both states (src/probes/mechanism.ts): deltas.csv,
  *   target-activations.csv, and the summary in result.json.
  */
@@ -16,8 +16,6 @@ import { selectBackend } from '../nn/tfjs/backend.js';
 import { threadsForRun } from '../nn/tfjs/threads.js';
 import { loadParams } from '../nn/params-io.js';
 import { mkdir } from 'node:fs/promises';
-import { initParams } from '../nn/params.js';
-import { withTargets } from '../nn/targets.js';
 import { runLandscapeProbe } from '../probes/landscape-run.js';
 import type { LandscapeResult } from '../probes/landscape.js';
 import type { ProbedNetwork } from '../probes/weight-scan.js';
@@ -27,6 +25,7 @@ import { jobDir, readJobRecord, writeJson, RESULT_FILE, type LandscapeRecord } f
 import { versionsWith } from './versions.js';
 import type { ExecuteOptions, ExecuteResult } from './messages.js';
 import { subsetFor } from './subset-cache.js';
+import { initialParams, probeTrainingSet, probedNetwork } from './probe-networks.js';
 
 export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOptions): Promise<ExecuteResult> {
   const trainDir = jobDir(opts.outDir, { kind: 'train', id: job.trainId });
@@ -42,16 +41,10 @@ export async function executeLandscapeJob(job: LandscapeJob, opts: ExecuteOption
   // The probe's forward passes take the whole training set at once (large products, where threads pay).
   const backend = await selectBackend(config.backend, threadsForRun('auto', subset.train.count, opts.cores).threads);
   // The loss the network was trained on: against its configured targets (e.g. 0.9 / 0.1), not always 1 / 0.
-  const train = withTargets(subset.train, config.targets);
-  const trainedNetwork: ProbedNetwork = {
-    name: job.configName,
-    activation: config.activation,
-    outputActivation: config.outputActivation,
-    params,
-    learningRate: config.learningRate,
-  };
+  const train = probeTrainingSet(subset.train, config);
+  const trainedNetwork = probedNetwork(config, params, job.configName);
   // The same network before training: the weights its run started from (same init scheme and seed).
-  const initial = initParams(params.sizes, config.init, config.seed);
+  const initial = initialParams(config, params.sizes);
   return produceAtomically(jobDir(opts.outDir, job), async (tmp) => {
     const probe = (network: ProbedNetwork, outDir: string) =>
       runLandscapeProbe({

@@ -6,7 +6,9 @@
  * and write landscape.csv, landscape-summary.csv, landscape.svg/.png and landscape.json.
  *
  * The reproduction's probe jobs run the same probe on the networks of its runs
- * (execute-landscape.ts); this one stands alone, for networks named on the command line.
+ * (execute-landscape.ts); both take their networks and the loss's targets from probe-networks.ts
+ * and sweep them with runLandscapeProbe. This one stands alone, for networks named on the
+ * command line.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +19,7 @@ import type { RunConfig } from '../config/schema.js';
 import { loadSubset } from '../data/subset.js';
 import type { Subset } from '../data/types.js';
 import { readModelFile } from '../nn/params-io.js';
-import { initParams, type Params, layerSizes } from '../nn/params.js';
+import { type Params, layerSizes } from '../nn/params.js';
 import { describeRange, type LandscapeProbeSettings } from '../probes/landscape-settings.js';
 import type { ProbedNetwork, WeightRef } from '../probes/landscape.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -26,6 +28,7 @@ import { removeIfEmpty } from '../util/folders.js';
 import { childPath } from '../util/paths.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import { prepareOutDir } from '../training/out-dir.js';
+import { initialParams, probeTrainingSet, probedNetwork } from './probe-networks.js';
 
 /** What `landscape` probes and how, checked by the command's flags (each mistake names its flag). */
 export interface LandscapeOptions {
@@ -46,9 +49,9 @@ export interface LandscapeOptions {
   say: (line: string) => void;
 }
 
-/** Same data settings for every config: the curves are losses over the same examples. */
+/** Same data settings and targets for every config: the curves are losses over the same examples, against the same targets. */
 function dataKey(c: RunConfig): string {
-  return JSON.stringify(c.data);
+  return JSON.stringify([c.data, c.targets]);
 }
 
 /** Trains, loads or initialises the configs' networks, probes them and writes the results; the one call of `landscape`. */
@@ -61,7 +64,7 @@ export async function runLandscape(opts: LandscapeOptions): Promise<void> {
     names.add(c.name);
     if (dataKey(c) !== dataKey(configs[0])) {
       throw new UsageError(
-        `--config: ${c.name} uses different data settings from ${configs[0].name}; the curves must be losses over the same examples`,
+        `--config: ${c.name} uses different data settings or targets from ${configs[0].name}; the curves must be losses over the same examples`,
       );
     }
   }
@@ -122,7 +125,7 @@ async function probe(opts: LandscapeOptions, ctx: ProbeContext): Promise<void> {
       params = loaded[k];
       sources.push(`weights from ${opts.weightFiles[k]}`);
     } else if (opts.at === 'init') {
-      params = initParams(sizes, config.init, config.seed);
+      params = initialParams(config, sizes);
       sources.push(`untrained (${config.init.scheme} initialisation, seed ${config.seed})`);
     } else {
       const t = performance.now();
@@ -134,20 +137,14 @@ async function probe(opts: LandscapeOptions, ctx: ProbeContext): Promise<void> {
         `trained for ${config.epochs} epochs (test accuracy ${(100 * run.finalTestAccuracy).toFixed(1)} %), run folder ${run.outDir}`,
       );
     }
-    networks.push({
-      name: config.name,
-      activation: config.activation,
-      outputActivation: config.outputActivation,
-      params,
-      learningRate: config.learningRate,
-    });
+    networks.push(probedNetwork(config, params));
   }
   // Training may have switched backends (a config may name another); the probe runs on the one chosen here.
   await selectBackend(configs[0].backend as BackendChoice);
 
   const result = await runLandscapeProbe({
     networks,
-    train: subset.train,
+    train: probeTrainingSet(subset.train, configs[0]),
     settings,
     examples: opts.examples,
     weights: opts.weights,

@@ -1,31 +1,17 @@
 /**
- * `explain`: trains every variant of configs/explain.json at every depth, each variant as a study
- * of its own (plan.ts), one after the other in the config's order. A killed run resumes: a
- * complete variant is skipped, an incomplete one resumes its sweeps. The report (report.ts) is
- * written from the records once every variant is complete.
+ * `explain`: trains every variant of configs/explain.json at every depth, each variant a tuned
+ * group of the engine in a folder of its own (plan.ts), one after the other in the config's
+ * order, through the engine's runner of tuned experiments (src/experiment/tuned-experiment.ts).
+ * A killed run resumes: a complete variant is skipped, an incomplete one resumes its phases. The
+ * report (report.ts) is written from the records once every variant is complete.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { UserError } from '../util/errors.js';
-import type { ProgressChoice } from '../util/progress-choice.js';
-import type { Shard } from '../experiment/shard.js';
-import { runGroups } from '../experiment/tuned-groups.js';
-import { checkReuseRoot } from '../experiment/trust.js';
+import { runTunedExperiment, type TunedRunSettings } from '../experiment/tuned-experiment.js';
+import { formatShard } from '../experiment/shard.js';
 import { loadExplainConfig, type ExplainConfig, type ExplainOverrides, type VariantName } from './config.js';
 import { variantFolderIdentity, variantStudyPlan, variantsOfShard, type VariantPlan } from './plan.js';
+import { writeExplainReport, type ExplainFiles } from './report.js';
 
-export interface ExplainOptions {
-  outDir: string;
-  dataDir: string;
-  shard: Shard;
-  jobs: number | 'auto';
-  progress: ProgressChoice;
-  /** Where messages go (default stderr). */
-  stream?: NodeJS.WriteStream;
-  /** Only plan and estimate; run nothing. */
-  dryRun?: boolean;
-  /** A folder of an explain run before: runs there with exactly the same settings are copied, not run again. */
-  reuseFrom?: string;
+export interface ExplainOptions extends TunedRunSettings {
   configFile: string;
   overrides: ExplainOverrides;
   /** Called with this shard's variants still to run, before anything runs. */
@@ -38,6 +24,8 @@ export interface ExplainOutcome {
   interrupted: boolean;
   /** Every variant of the config (all shards) is complete in the output folder: the report can be written. */
   complete: boolean;
+  /** The table, chart and report, when `report` was asked for and every variant is complete. */
+  report?: ExplainFiles;
 }
 
 const isComplete = (v: VariantPlan): boolean => v.groups.every((g) => v.done.has(g.id));
@@ -49,32 +37,34 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainOutcome> 
   const plans = config.variants.map((v) => variantStudyPlan(config, v, opts.outDir));
   const mine = new Set(variantsOfShard(config, opts.shard));
   const todo = plans.filter((p) => mine.has(p.variant) && !isComplete(p));
+  say(
+    `explain: ${config.variants.length} variants x ${config.layers.length} depths; shard ${formatShard(opts.shard)} has ${todo.length} to run: ${todo.map((v) => v.variant).join(', ') || 'none'}`,
+  );
   await opts.onPlan?.(todo, config);
-  if (opts.dryRun) return { config, ran: [], interrupted: false, complete: false };
-  // explain.csv and explain.md go beside variants/: never into a folder that holds something else.
-  if (existsSync(opts.outDir) && readdirSync(opts.outDir).length > 0 && !existsSync(path.join(opts.outDir, 'variants'))) {
-    throw new UserError(`${opts.outDir}: is not empty and holds no explain experiment (variants/); give a new or empty --out`);
-  }
-
-  if (opts.reuseFrom !== undefined) checkReuseRoot(opts.reuseFrom, opts.outDir, 'variants', 'explain');
-  const ran: VariantName[] = [];
-  for (const [k, v] of todo.entries()) {
-    say(`explain: variant ${v.variant} (${k + 1} of ${todo.length}): ${config.layers.join(', ')} layers`);
-    const outcome = await runGroups({
-      outDir: v.outDir,
-      dataDir: opts.dataDir,
-      identity: variantFolderIdentity(opts.configFile, v),
-      groups: v.groups,
-      jobs: opts.jobs,
-      progress: opts.progress,
-      stream,
+  const { finished, interrupted } = await runTunedExperiment(
+    {
       label: 'explain',
       command: `node dist/run.js explain --config ${opts.configFile}`,
-      reuseFrom: opts.reuseFrom && path.join(opts.reuseFrom, path.relative(opts.outDir, v.outDir)),
-    });
-    if (outcome.interrupted) return { config, ran, interrupted: true, complete: false };
-    ran.push(v.variant);
-  }
+      rootMarker: 'variants',
+      folders: todo.map((v, k) => ({
+        name: v.variant,
+        outDir: v.outDir,
+        identity: variantFolderIdentity(opts.configFile, v),
+        groups: v.groups,
+        announce: `explain: variant ${v.variant} (${k + 1} of ${todo.length}): ${config.layers.join(', ')} layers`,
+      })),
+    },
+    { ...opts, stream },
+  );
+  const ran = todo.filter((v) => finished.includes(v.variant)).map((v) => v.variant);
+  if (opts.dryRun || interrupted) return { config, ran, interrupted, complete: false };
   const complete = config.variants.every((v) => isComplete(variantStudyPlan(config, v, opts.outDir)));
-  return { config, ran, interrupted: false, complete };
+  if (!opts.report) return { config, ran, interrupted, complete };
+  if (!complete) {
+    say(
+      `explain: shard ${formatShard(opts.shard)} complete; when every shard is, \`explain merge\` their folders (or, if they share this --out, run explain again without --shard) to write the report`,
+    );
+    return { config, ran, interrupted, complete };
+  }
+  return { config, ran, interrupted, complete, report: await writeExplainReport(opts.outDir, opts.configFile, config) };
 }

@@ -18,9 +18,10 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { writeCsv } from '../util/csv.js';
 import { claimRows } from '../reports/claims-table.js';
 import { parseStudyConfig, type StudyConfig } from './config.js';
-import { cellsOf, fullGrid, quickGrid, type Cell } from './grid.js';
+import { cellsOf, fullGrid, groupLabels, groupSetting, quickGrid, type Cell } from './grid.js';
 import { STUDY_FILE, cellRecords, readGroupRecord, readFolderIdentity, type GroupRecord } from '../experiment/tuned-groups.js';
 import { judgeCell, type CellJudgement } from './judge.js';
+import { studyAxes } from './axes.js';
 import { writeStudyCharts } from './charts.js';
 
 export const MATRIX_COLUMNS = [
@@ -40,6 +41,12 @@ export const MATRIX_COLUMNS = [
   'ci_high',
   'n',
 ] as const;
+
+/** The label of a cell's value on the axis `ref` (matrix.csv's batch_size and init columns; other axes are named by the cell id). */
+function labelOf(cell: Cell, ref: string): string {
+  const k = studyAxes().findIndex((a) => a.ref === ref);
+  return groupLabels(cell.group)[k].label;
+}
 
 /** A study folder's quick flag and its config, checked again by the study schema. */
 function readIdentity(dir: string): { quick: boolean; config: StudyConfig } {
@@ -90,12 +97,12 @@ export async function writeStudyReport(dir: string): Promise<StudyReportFiles> {
   const rows = study.cells.flatMap(({ cell, group, judgement }) =>
     claimRows(judgement.claims).map((p) => ({
       cell: cell.id,
-      batch_size: String(cell.group.batchSize),
-      init: cell.group.init.name,
+      batch_size: labelOf(cell, 'batchSize'),
+      init: labelOf(cell, 'init'),
       arm: cell.arm,
       lr_sigmoid: cell.arm === 'tuned' ? group.selection.tuned.sigmoid : group.selection.shared,
       lr_relu: cell.arm === 'tuned' ? group.selection.tuned.relu : group.selection.shared,
-      epochs: study.config.perBatch[String(cell.group.batchSize)].epochs,
+      epochs: groupSetting(cell.group, study.config).epochs,
       late_best_fraction: group.selection.lateBestFraction,
       ...p,
     })),
@@ -147,18 +154,24 @@ function renderStudyMarkdown(
   );
   for (const [name, file] of Object.entries(charts)) lines.push(`![${name}](${path.relative(dir, file)})`, '');
 
+  // A column per axis (axes.ts), in the order of the group ids.
+  const titles = cells.length > 0 ? groupLabels(cells[0].cell.group).map((l) => l.title) : [];
   lines.push(
     '## The cells',
     '',
-    '| cell | batch | init | arm | lr Sigmoid | lr ReLU | epochs | best epoch in last tenth | distance to the article |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| cell | ${titles.join(' | ')} | arm | lr Sigmoid | lr ReLU | epochs | best epoch in last tenth | distance to the article |`,
+    `| --- | ${titles.map(() => '---').join(' | ')} | --- | --- | --- | --- | --- | --- |`,
   );
   for (const c of cells) {
     const d = articleDistance(c.judgement);
     const lrS = c.cell.arm === 'tuned' ? c.group.selection.tuned.sigmoid : c.group.selection.shared;
     const lrR = c.cell.arm === 'tuned' ? c.group.selection.tuned.relu : c.group.selection.shared;
     lines.push(
-      `| ${c.cell.id} | ${c.cell.group.batchSize} | ${c.cell.group.init.name} | ${c.cell.arm} | ${lrS} | ${lrR} | ${config.perBatch[String(c.cell.group.batchSize)].epochs} | ${(100 * c.group.selection.lateBestFraction).toFixed(0)} % | ${d.distance.toFixed(1)} |`,
+      `| ${c.cell.id} | ${groupLabels(c.cell.group)
+        .map((l) => l.label)
+        .join(
+          ' | ',
+        )} | ${c.cell.arm} | ${lrS} | ${lrR} | ${groupSetting(c.cell.group, config).epochs} | ${(100 * c.group.selection.lateBestFraction).toFixed(0)} % | ${d.distance.toFixed(1)} |`,
     );
   }
   lines.push('');

@@ -1,39 +1,28 @@
 /**
  * `study`: the article's networks under a grid of training settings, every claim judged under each.
  *
- * The study is a plan builder: its config becomes groups (grid.ts: one batch size and
- * initialisation each), and each group a tuned group of the engine (src/experiment/tuned-groups.ts:
- * tuning on the validation split, the choice of the rates, the judged runs, group.json). This
- * shard's groups (the engine's cost-balanced rule) run in a fixed order; a killed study resumes
- * where it stopped. Judging and the report are study/report.ts's, from the records alone.
+ * The study is a plan builder: its config becomes groups (grid.ts: one value of every axis each),
+ * and each group a tuned group of the engine (src/experiment/tuned-groups.ts: tuning on the
+ * validation split, the choice of the rates, the judged runs, group.json). This shard's groups
+ * (the engine's cost-balanced rule) run in a fixed order through the engine's runner of tuned
+ * experiments (src/experiment/tuned-experiment.ts); a killed study resumes where it stopped.
+ * Judging and the report are study/report.ts's, from the records alone.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../util/errors.js';
-import type { ProgressChoice } from '../util/progress-choice.js';
-import { formatShard, type Shard } from '../experiment/shard.js';
-import { readGroupRecord, runGroups, type Network } from '../experiment/tuned-groups.js';
+import { formatShard } from '../experiment/shard.js';
+import { readGroupRecord, type Network } from '../experiment/tuned-groups.js';
+import { runTunedExperiment, type TunedRunSettings } from '../experiment/tuned-experiment.js';
 import { loadStudyConfig, type StudyConfig, type StudyOverrides } from './config.js';
 import { fullGrid, groupsOfShard, quickGrid, type Group } from './grid.js';
 import { loadNetworks, tunedGroupOf } from './group-configs.js';
+import { writeStudyReport, type StudyReportFiles } from './report.js';
 
-export interface StudyOptions {
+export interface StudyOptions extends TunedRunSettings {
   configFile: string;
   quick: boolean;
   overrides: StudyOverrides;
-  outDir: string;
-  dataDir: string;
-  shard: Shard;
-  jobs: number | 'auto';
-  progress: ProgressChoice;
-  /** Where messages go (default stderr). */
-  stream?: NodeJS.WriteStream;
-  /** Only plan and estimate; run nothing. */
-  dryRun?: boolean;
-  /** Called with the plan before anything runs (the command line prints the cost estimate here). */
-  onPlan?: (plan: StudyPlan) => Promise<void> | void;
-  /** A folder of a study run before: runs there with exactly the same settings are copied, not run again. */
-  reuseFrom?: string;
+  /** Where the shard came from (--shard, a Slurm array, ...), for the plan's line. */
+  shardSource?: string;
 }
 
 interface StudyPlan {
@@ -61,25 +50,39 @@ export interface StudyOutcome {
   plan: StudyPlan;
   ran: string[];
   interrupted: boolean;
+  /** The matrix and report, when `report` was asked for and the whole study ran here. */
+  report?: StudyReportFiles;
 }
 
 export async function runStudy(opts: StudyOptions): Promise<StudyOutcome> {
   const stream = opts.stream ?? process.stderr;
+  const say = (line: string): void => void stream.write(`${line}\n`);
   const plan = planStudy(opts);
-  await opts.onPlan?.(plan);
-  if (opts.dryRun) return { plan, ran: [], interrupted: false };
-  if (opts.reuseFrom !== undefined && !existsSync(opts.reuseFrom)) throw new UserError(`--reuse ${opts.reuseFrom}: no such folder`);
-  const { ran, interrupted } = await runGroups({
-    outDir: opts.outDir,
-    dataDir: opts.dataDir,
-    identity: { configFile: path.resolve(opts.configFile), quick: opts.quick, config: plan.config, shard: formatShard(opts.shard) },
-    groups: plan.mine.map((g) => tunedGroupOf(g, plan.networks, plan.config)),
-    jobs: opts.jobs,
-    progress: opts.progress,
-    stream,
-    label: 'study',
-    command: `node dist/run.js study --config ${opts.configFile}${opts.quick ? ' --quick' : ''}`,
-    reuseFrom: opts.reuseFrom,
-  });
-  return { plan, ran, interrupted };
+  const { shard } = opts;
+  say(
+    `study: ${plan.groups.length} groups (${opts.quick ? 'quick' : 'full grid'}); shard ${formatShard(shard)}` +
+      `${opts.shardSource !== undefined ? ` (${opts.shardSource})` : ''} runs ${plan.mine.length}: ${plan.mine.map((g) => g.id).join(', ') || 'none'}`,
+  );
+  const { ran, interrupted } = await runTunedExperiment(
+    {
+      label: 'study',
+      command: `node dist/run.js study --config ${opts.configFile}${opts.quick ? ' --quick' : ''}`,
+      folders: [
+        {
+          name: 'study',
+          outDir: opts.outDir,
+          identity: { configFile: path.resolve(opts.configFile), quick: opts.quick, config: plan.config, shard: formatShard(shard) },
+          groups: plan.mine.map((g) => tunedGroupOf(g, plan.networks, plan.config)),
+        },
+      ],
+    },
+    { ...opts, stream },
+  );
+  const outcome: StudyOutcome = { plan, ran, interrupted };
+  if (!opts.report || opts.dryRun || interrupted) return outcome;
+  if (shard.count > 1) {
+    say(`study: shard ${formatShard(shard)} complete; when every shard is, combine them: node dist/run.js study merge DIR... --out DIR`);
+    return outcome;
+  }
+  return { ...outcome, report: await writeStudyReport(opts.outDir) };
 }

@@ -1,14 +1,17 @@
 /**
- * What a study costs, measured before it runs: the number of runs, and their time on this
- * machine from a short calibration (a second or two per batch size).
+ * What a plan of tuned groups (tuned-groups.ts) costs, measured before it runs: the number of
+ * runs, and their time on this machine from a short calibration (a second or two per batch size).
+ * `study` and `explain` print it before they run, and with --dry-run instead of running.
  *
- * Calibration times training steps and a forward evaluation of the study's largest network on
- * random inputs with the engine each batch size uses (the values of the inputs do not change
- * the time of dense arithmetic). A run's time is then
+ * Calibration times training steps and a forward evaluation of the plan's largest network on
+ * random inputs with the engine each group's runs use (the values of the inputs do not change the
+ * time of dense arithmetic). A run's time is then
  *   epochs x (training samples x step time per sample + evaluated samples x forward time per sample)
  * scaled by its network's weights against the largest network's (the first layer dominates every
- * network here), and the study's time is the sum over runs divided by the worker processes.
- * It is an estimate for planning, printed as such; it never changes a result.
+ * network here), and the plan's time is the sum over runs divided by the worker processes.
+ * Everything a group's runs train with is read from its own run configs (`runConfig`), so this
+ * module knows no experiment's config. It is an estimate for planning, printed as such; it never
+ * changes a result.
  */
 import os from 'node:os';
 import { Rng } from '../util/rng.js';
@@ -16,11 +19,10 @@ import { createEngine } from '../nn/create-engine.js';
 import { initParams, layerSizes } from '../nn/params.js';
 import { selectBackend } from '../nn/tfjs/backend.js';
 import type { EngineKind } from '../nn/engine.js';
-import type { StudyConfig } from './config.js';
-import { batchSizeOf, type Group } from './grid.js';
-import type { Network } from '../experiment/tuned-groups.js';
+import type { RunConfig } from '../config/schema.js';
+import type { Network, TunedGroup } from './tuned-groups.js';
 
-export interface Calibration {
+interface Calibration {
   /** Seconds per training sample, by "batchSize/engine". */
   stepSecondsPerSample: Map<string, number>;
   /** Seconds per evaluated sample (forward only), by engine. */
@@ -53,6 +55,15 @@ function widest(networks: readonly Network[]): number[] {
   return best;
 }
 
+/**
+ * What a group trains with (batch size, engine, epochs, data sizes): its first network's run
+ * config at its first rate. A group shares its training setting (TrainingSetting), so any of its
+ * run configs gives the same.
+ */
+function settingOf(group: TunedGroup): RunConfig {
+  return group.runConfig(group.networks[0], group.learningRates[0], `${group.networks[0].name}-estimate`);
+}
+
 /** Times `fn` repeatedly for about `budgetSeconds`; returns seconds per call (after one warm-up call). */
 function timePerCall(fn: () => void, budgetSeconds: number): number {
   fn();
@@ -67,24 +78,20 @@ function timePerCall(fn: () => void, budgetSeconds: number): number {
   return elapsed / 1000 / calls;
 }
 
-export async function calibrate(
-  groups: readonly Group[],
-  networks: readonly Network[],
-  config: StudyConfig,
-  budgetSeconds = 0.5,
-): Promise<Calibration> {
-  const sizes = widest(networks);
+async function calibrate(groups: readonly TunedGroup[], budgetSeconds: number): Promise<Calibration> {
+  const settings = groups.map(settingOf);
+  const sizes = widest(groups.flatMap((g) => g.networks));
   const inputs = sizes[0];
   const params = initParams(sizes, { scheme: 'xavier' }, 1);
   const network = { sizes, hiddenActivation: 'sigmoid' as const, outputActivation: 'sigmoid' as const };
   const sgd = { learningRate: 0.01, momentum: 0 };
-  const maxBatch = Math.max(...groups.map((g) => batchSizeOf(g.batchSize, config.trainPerClass)), 256);
+  const maxBatch = Math.max(...settings.map((s) => s.batchSize), 256);
   const rng = Rng.stream(1, 'study-calibration');
   const x = new Float32Array(maxBatch * inputs);
   for (let k = 0; k < x.length; k++) x[k] = rng.uniform();
   const y = new Float32Array(maxBatch).map((_, k) => k % 2);
 
-  const engines = new Set<EngineKind>(groups.map((g) => config.perBatch[String(g.batchSize)].engine));
+  const engines = new Set<EngineKind>(settings.map((s) => s.engine));
   if (engines.has('tfjs')) await selectBackend('auto');
   const stepSecondsPerSample = new Map<string, number>();
   const evalSecondsPerSample = new Map<string, number>();
@@ -94,9 +101,9 @@ export async function calibrate(
       const n = 256;
       const evalX = x.subarray(0, n * inputs);
       evalSecondsPerSample.set(kind, timePerCall(() => engine.evaluate(evalX, y.subarray(0, n), n), budgetSeconds / 2) / n);
-      for (const g of groups) {
-        if (config.perBatch[String(g.batchSize)].engine !== kind) continue;
-        const b = batchSizeOf(g.batchSize, config.trainPerClass);
+      for (const s of settings) {
+        if (s.engine !== kind) continue;
+        const b = s.batchSize;
         const key = `${b}/${kind}`;
         if (stepSecondsPerSample.has(key)) continue;
         const batch = { x: x.subarray(0, b * inputs), y: y.subarray(0, b), n: b };
@@ -109,29 +116,22 @@ export async function calibrate(
   return { stepSecondsPerSample, evalSecondsPerSample, referenceWeights: weightsOf(sizes) };
 }
 
-export function estimateCost(
-  groups: readonly Group[],
-  networks: readonly Network[],
-  config: StudyConfig,
-  cal: Calibration,
-  workers: number,
-): CostEstimate {
+function estimateWith(groups: readonly TunedGroup[], cal: Calibration, workers: number): CostEstimate {
   let seconds = 0;
   let tuningRuns = 0;
   let judgedRuns = 0;
-  const trainSamples = 2 * config.trainPerClass;
-  const evalSamples = trainSamples + 2 * config.validationPerClass + 2 * config.testPerClass;
   for (const g of groups) {
-    const per = config.perBatch[String(g.batchSize)];
-    const b = batchSizeOf(g.batchSize, config.trainPerClass);
-    const step = cal.stepSecondsPerSample.get(`${b}/${per.engine}`) ?? 0;
-    const evaluate = cal.evalSecondsPerSample.get(per.engine) ?? 0;
+    const s = settingOf(g);
+    const trainSamples = 2 * s.data.trainPerClass;
+    const evalSamples = trainSamples + 2 * s.data.validationPerClass + 2 * s.data.testPerClass;
+    const step = cal.stepSecondsPerSample.get(`${s.batchSize}/${s.engine}`) ?? 0;
+    const evaluate = cal.evalSecondsPerSample.get(s.engine) ?? 0;
     // The arms share judged runs where they choose the same rate; before tuning, count the worst case.
-    const judgedPerNetwork = config.seeds * g.arms.length;
-    const tuningPerNetwork = per.learningRates.length * config.tuningSeeds;
-    for (const n of networks) {
+    const judgedPerNetwork = g.seeds * g.arms.length;
+    const tuningPerNetwork = g.learningRates.length * g.tuningSeeds;
+    for (const n of g.networks) {
       const scale = weightsOf(layerSizes(1024, n.config.hidden)) / cal.referenceWeights;
-      const runSeconds = per.epochs * (trainSamples * step + evalSamples * evaluate) * scale;
+      const runSeconds = s.epochs * (trainSamples * step + evalSamples * evaluate) * scale;
       seconds += (judgedPerNetwork + tuningPerNetwork) * runSeconds;
       tuningRuns += tuningPerNetwork;
       judgedRuns += judgedPerNetwork;
@@ -141,6 +141,14 @@ export function estimateCost(
   return { runs: tuningRuns + judgedRuns, tuningRuns, judgedRuns, seconds: seconds / w, workers: w };
 }
 
-export function defaultWorkers(jobs: number | 'auto'): number {
-  return jobs === 'auto' ? os.availableParallelism() : jobs;
+/** The runs of `groups` and their estimated time on `jobs` workers, calibrated just now on this machine. */
+export async function estimateGroups(groups: readonly TunedGroup[], jobs: number | 'auto', budgetSeconds = 0.5): Promise<CostEstimate> {
+  const workers = jobs === 'auto' ? os.availableParallelism() : jobs;
+  return estimateWith(groups, await calibrate(groups, budgetSeconds), workers);
+}
+
+export function formatMinutes(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 90 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
