@@ -14,6 +14,7 @@
  * their best validation loss in the last tenth of their epochs, the loss was still falling and
  * the report flags the group as possibly under-trained.
  */
+import { mean, sd } from '../stats/stats.js';
 
 export interface TuningRun {
   network: string;
@@ -158,15 +159,9 @@ export function lowestTrailingMean(values: readonly number[], window = TRAILING_
   return lowest;
 }
 
-function mean(xs: readonly number[]): number {
-  return xs.reduce((s, x) => s + x, 0) / xs.length;
-}
-
+/** Standard error of a mean; 0 for a single seed, so a one-seed tuning ties nothing. */
 function standardError(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
-  const m = mean(xs);
-  const variance = xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
-  return Math.sqrt(variance / xs.length);
+  return xs.length < 2 ? 0 : sd(xs) / Math.sqrt(xs.length);
 }
 
 /** The rate a factor of 3 beyond `rate`, rounded to 6 significant digits so that names stay short. */

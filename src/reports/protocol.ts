@@ -14,6 +14,7 @@ import { UserError, messageOf } from '../util/errors.js';
 import { writeCsv } from '../util/csv.js';
 import type { TrainRecord } from '../experiment/store.js';
 import { runMetrics } from '../training/run-metrics.js';
+import { mean } from '../stats/stats.js';
 import type { TextTable } from './report-data.js';
 
 /** The budgets of configs/rules/confirmatory.json ("budgets"). */
@@ -62,10 +63,9 @@ function lastCommitOf(file: string): string | null {
   }
 }
 
-/** The mean of the finite values, NaN when there are none. */
+/** The mean of the finite values (a run without a figure leaves it out), NaN when there are none. */
 function meanOf(xs: readonly number[]): number {
-  const f = xs.filter((x) => Number.isFinite(x));
-  return f.length === 0 ? Number.NaN : f.reduce((a, b) => a + b, 0) / f.length;
+  return mean(xs.filter((x) => Number.isFinite(x)));
 }
 
 const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(1) : '');
@@ -168,17 +168,7 @@ export async function protocolOf(
   const rows = stoppingRows(train);
   await writeCsv(
     path.join(outDir, 'stopping.csv'),
-    [
-      'config',
-      'runs',
-      'learning_rate',
-      'best_epoch_mean',
-      'stop_epoch_mean',
-      'runs_at_maximum',
-      'test_full_acc_chosen',
-      'test_full_acc_stop',
-      ...BUDGETS.map((b) => `test_acc_at_${b}`),
-    ],
+    STOPPING_COLUMNS,
     rows.map((r) => ({ ...r })),
   );
   tables.push({
