@@ -132,8 +132,17 @@ export const InitConfigSchema = z
     std: z.number().positive().optional(),
     /** For "uniform": U(-limit, +limit) instead of U(-1/sqrt(fan_in), +1/sqrt(fan_in)). */
     limit: z.number().positive().max(10).optional(),
+    /** For "xavier": the limit gain x sqrt(6/(fan_in+fan_out)); 4 is the logistic's gain. Absent = 1. */
+    gain: z.number().positive().max(100).optional(),
+    /**
+     * "zero" or "like-weights" (drawn from the layer's weight distribution, src/nn/params.ts).
+     * Absent = "zero". Optional rather than defaulted, like `gain`: a default would add the field
+     * to every parsed config, and so change the fingerprint of every finished job (src/experiment/job.ts).
+     */
+    bias: z.enum(['zero', 'like-weights']).optional(),
   })
-  .refine((i) => i.limit === undefined || i.scheme === 'uniform', { path: ['limit'], message: 'only the "uniform" scheme takes a limit' });
+  .refine((i) => i.limit === undefined || i.scheme === 'uniform', { path: ['limit'], message: 'only the "uniform" scheme takes a limit' })
+  .refine((i) => i.gain === undefined || i.scheme === 'xavier', { path: ['gain'], message: 'only the "xavier" scheme takes a gain' });
 
 export const RunConfigSchema = z
   .strictObject({
