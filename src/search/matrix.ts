@@ -126,7 +126,7 @@ export async function writeSearchMatrix(dir: string, config: SearchConfig, r: Se
     data: { values: rows.map((row) => ({ ...row, label: `${row.learned}/${n} ${row.stage}` })) },
     encoding: {
       x: { field: 'arm', type: 'nominal', title: null, axis: { labelAngle: 0 } },
-      y: { field: 'cell', type: 'nominal', sort: cellOrder, title: null },
+      y: { field: 'cell', type: 'nominal', sort: cellOrder, title: null, axis: { labelLimit: 400 } },
     },
     layer: [
       {
@@ -161,9 +161,21 @@ export async function writeSearchMatrix(dir: string, config: SearchConfig, r: Se
     data: { values: points },
     mark: { type: 'rect', stroke: '#888', strokeWidth: 0.5 },
     encoding: {
-      x: { field: 'rate', type: 'ordinal', sort: config.axes.learningRate.map(String), title: 'learning rate' },
-      y: { field: 'cell', type: 'nominal', sort: cellOrder, title: null },
-      color: { field: 'accuracy', type: 'quantitative', scale: { domain: [0.5, 1], scheme: 'viridis' }, title: 'validation accuracy' },
+      x: {
+        field: 'rate',
+        type: 'ordinal',
+        sort: config.axes.learningRate.map(String),
+        title: 'learning rate',
+        axis: { labelAngle: 0 },
+      },
+      y: { field: 'cell', type: 'nominal', sort: cellOrder, title: null, axis: { labelLimit: 400 } },
+      color: {
+        field: 'accuracy',
+        type: 'quantitative',
+        scale: { domain: [0.5, 1], scheme: 'viridis' },
+        title: 'val. accuracy',
+        legend: { titleLimit: 300 },
+      },
     },
     width: { step: 50 },
     height: { step: 20 },
