@@ -18,6 +18,7 @@ import { CONFIG_SUMMARY_COLUMNS } from '../src/reports/summary.js';
 import { CLAIMS_COLUMNS } from '../src/reports/claims-table.js';
 import { MATRIX_COLUMNS } from '../src/study/report.js';
 import { EXPLAIN_COLUMNS } from '../src/explain/report.js';
+import { SEARCH_MATRIX_COLUMNS, SEARCH_STAGE_COLUMNS } from '../src/search/matrix.js';
 import { BENCH_COLUMNS } from '../src/bench/report.js';
 import { trainCommand } from '../src/cli/train.js';
 import { dataCommand } from '../src/cli/data.js';
@@ -28,6 +29,7 @@ import { benchCommand } from '../src/cli/bench.js';
 import { reportCommand } from '../src/cli/report.js';
 import { studyCommand } from '../src/cli/study.js';
 import { explainCommand } from '../src/cli/explain.js';
+import { searchCommand } from '../src/cli/search.js';
 import { runCommandInProcess } from './helpers/run-command.js';
 
 import { LEARNING_RATE_COLUMNS } from '../src/reproduce/tune.js';
@@ -52,6 +54,8 @@ const CSV_FILES: readonly { heading: string; columns: readonly string[]; listNam
   { heading: '`claims.csv`', columns: CLAIMS_COLUMNS, listName: 'CLAIMS_COLUMNS' },
   { heading: '`matrix.csv`', columns: MATRIX_COLUMNS, listName: 'MATRIX_COLUMNS' },
   { heading: '`explain.csv`', columns: EXPLAIN_COLUMNS, listName: 'EXPLAIN_COLUMNS' },
+  { heading: '`matrix.csv` of the search', columns: SEARCH_MATRIX_COLUMNS, listName: 'SEARCH_MATRIX_COLUMNS' },
+  { heading: '`stages.csv`', columns: SEARCH_STAGE_COLUMNS, listName: 'SEARCH_STAGE_COLUMNS' },
   { heading: '`bench.csv`', columns: BENCH_COLUMNS, listName: 'BENCH_COLUMNS' },
   { heading: '`learning-rates.csv`', columns: LEARNING_RATE_COLUMNS, listName: 'LEARNING_RATE_COLUMNS' },
   { heading: '`test-images.csv`', columns: TEST_IMAGE_COLUMNS, listName: 'TEST_IMAGE_COLUMNS' },
@@ -255,6 +259,8 @@ describe("every command's --help shows an example", () => {
     ['study', studyCommand, ['study', '--help']],
     ['study merge', studyCommand, ['study', 'merge', '--help']],
     ['explain', explainCommand, ['explain', '--help']],
+    ['search', searchCommand, ['search', '--help']],
+    ['search merge', searchCommand, ['search', 'merge', '--help']],
   ];
   for (const [name, command, args] of cases) {
     it(name, async () => {

@@ -20,6 +20,7 @@ import { benchCommand } from './cli/bench.js';
 import { reportCommand } from './cli/report.js';
 import { studyCommand } from './cli/study.js';
 import { explainCommand } from './cli/explain.js';
+import { searchCommand } from './cli/search.js';
 import { DEBUG_ENV, failWithUsage } from './cli/flags.js';
 import { projectVersion } from './util/version.js';
 
@@ -34,6 +35,7 @@ const COMMAND_MODULES = [
   reportCommand,
   studyCommand,
   explainCommand,
+  searchCommand,
 ] as CommandModule[];
 // A module's command may be a list of names (train is also the default command, '$0').
 const COMMANDS = COMMAND_MODULES.flatMap((c) => [c.command ?? []].flat().map((name) => String(name).split(' ')[0])).filter(

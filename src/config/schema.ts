@@ -104,7 +104,8 @@ export const DataConfigSchema = z.strictObject({
  * improves. The run stops after epoch e when e - (the last improving epoch) reaches
  * `patience` (stop reason "patience"), or at the config's `epochs`, which is then the maximum
  * (stop reason "maximum"; a run that reaches it with its patience also exhausted says
- * "patience"). Without this block a run trains exactly `epochs` epochs (stop reason "fixed").
+ * "patience"). With `stall`, a run at chance whose loss stands still stops at the stall epoch (stop
+ * reason "stalled"). Without this block a run trains exactly `epochs` epochs (stop reason "fixed").
  */
 const StoppingSchema = z.strictObject({
   patience: z.number().int().min(1).max(100000),
@@ -113,6 +114,19 @@ const StoppingSchema = z.strictObject({
    * is longer (configs/rules/confirmatory.json: max(30, 0.5 x the best epoch)).
    */
   patienceFraction: z.number().min(0).max(10).optional(),
+  /**
+   * Optional, the stall rule of configs/rules/search.json: after epoch `epoch` (K) the run stops
+   * (stop reason "stalled") when its validation accuracy is at most `maxValAccuracy` and its
+   * validation loss is at least `minLossRatio` x its validation loss after epoch floor(K/2): a
+   * network still at chance whose loss has not moved since, as deep Sigmoid networks on a plateau.
+   */
+  stall: z
+    .strictObject({
+      epoch: z.number().int().min(2).max(100000),
+      maxValAccuracy: z.number().min(0).max(1),
+      minLossRatio: z.number().positive().max(10),
+    })
+    .optional(),
 });
 
 /**
@@ -132,8 +146,17 @@ export const InitConfigSchema = z
     std: z.number().positive().optional(),
     /** For "uniform": U(-limit, +limit) instead of U(-1/sqrt(fan_in), +1/sqrt(fan_in)). */
     limit: z.number().positive().max(10).optional(),
+    /** For "xavier": the limit gain x sqrt(6/(fan_in+fan_out)); 4 is the logistic's gain. Absent = 1. */
+    gain: z.number().positive().max(100).optional(),
+    /**
+     * "zero" or "like-weights" (drawn from the layer's weight distribution, src/nn/params.ts).
+     * Absent = "zero". Optional rather than defaulted, like `gain`: a default would add the field
+     * to every parsed config, and so change the fingerprint of every finished job (src/experiment/job.ts).
+     */
+    bias: z.enum(['zero', 'like-weights']).optional(),
   })
-  .refine((i) => i.limit === undefined || i.scheme === 'uniform', { path: ['limit'], message: 'only the "uniform" scheme takes a limit' });
+  .refine((i) => i.limit === undefined || i.scheme === 'uniform', { path: ['limit'], message: 'only the "uniform" scheme takes a limit' })
+  .refine((i) => i.gain === undefined || i.scheme === 'xavier', { path: ['gain'], message: 'only the "xavier" scheme takes a gain' });
 
 export const RunConfigSchema = z
   .strictObject({

@@ -101,6 +101,25 @@ export function planRuns(spec: RunsSpec): Plan {
   return planOf(jobs, spec.seeds);
 }
 
+/**
+ * A plan of training runs each with its own seed, in the order given (the search's audit reruns
+ * single runs of its screen, so configs x seeds does not describe it). Each config must be
+ * complete, with its name and seed set; ids are formed as planRuns forms them.
+ */
+export function planTrainRuns(runs: readonly { configName: string; seed: number; config: RunConfig }[]): Plan {
+  const jobs: Job[] = runs.map(({ configName, seed, config }) => ({
+    kind: 'train',
+    id: trainJobId(configName, seed),
+    configName,
+    seed,
+    config,
+  }));
+  return planOf(
+    jobs,
+    [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b),
+  );
+}
+
 /** A plan of these jobs (in this order), with its fingerprint. */
 function planOf(jobs: Job[], seeds: number[]): Plan {
   return { jobs, seeds, fingerprint: fingerprintOf(jobs) };

@@ -65,6 +65,8 @@ export interface MergeOptions<Final> {
   /** Default: a sweep, whose units the folders' plan.json lists. */
   plan?: MergePlan;
   log?: (line: string) => void;
+  /** How messages name the merge when a sweep is one experiment's stage (default: the kind's command, e.g. "reproduce merge"). */
+  command?: string;
   /** Builds the summary and report of the merged folder (the experiment's, passed in by the command line). */
   finish: (outDir: string) => Promise<Final>;
 }
@@ -209,7 +211,7 @@ function variantsLayout(dirs: readonly string[], plan: Extract<MergePlan, { kind
 export async function mergeShards<Final>(opts: MergeOptions<Final>): Promise<MergeOutcome<Final>> {
   const log = opts.log ?? (() => {});
   const plan = opts.plan ?? { kind: 'sweep' };
-  const kind = KINDS[plan.kind];
+  const kind = { ...KINDS[plan.kind], command: opts.command ?? KINDS[plan.kind].command };
   if (opts.dirs.length === 0) throw new UsageError(`${kind.command}: give at least one folder written with --shard k/n`);
   for (const dir of opts.dirs) {
     if (!existsSync(dir)) throw new UserError(`${dir}: no such folder`);

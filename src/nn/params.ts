@@ -24,56 +24,72 @@ export function layerSizes(inputs: number, hidden: readonly number[]): number[] 
 
 export type InitScheme = 'uniform' | 'xavier' | 'he' | 'normal';
 
+/** How biases start: at zero (the default), or drawn from the same distribution as their layer's weights. */
+type BiasInit = 'zero' | 'like-weights';
+
 export interface InitSpec {
   scheme: InitScheme;
   /** Standard deviation for the 'normal' scheme. */
   std?: number;
   /** For 'uniform': a fixed range U(-limit, +limit), as hand-written programs often used, instead of 1/sqrt(fanIn). */
   limit?: number;
+  /** For 'xavier': the limit is gain x sqrt(6/(fanIn+fanOut)); 4 is the logistic's gain (its slope at 0 is a quarter of tanh's). Default 1. */
+  gain?: number;
+  /** Default 'zero'. */
+  bias?: BiasInit;
 }
 
 /**
- * Draws initial parameters. Biases start at zero for every scheme.
+ * Draws initial parameters.
  * - uniform: U(-1/sqrt(fanIn), +1/sqrt(fanIn)), the classic "small random weights" rule, or
  *            U(-limit, +limit) with a fixed `limit` (e.g. 0.5, a common hand-written choice);
- * - xavier:  U(-sqrt(6/(fanIn+fanOut)), +...), Glorot & Bengio (2010), made for sigmoid/tanh;
+ * - xavier:  U(-g sqrt(6/(fanIn+fanOut)), +...), Glorot & Bengio (2010), made for sigmoid/tanh,
+ *            with gain g (default 1);
  * - he:      N(0, sqrt(2/fanIn)), He et al. (2015), made for ReLU;
  * - normal:  N(0, std).
+ * Biases start at zero, or with `bias: 'like-weights'` are drawn from their layer's weight
+ * distribution. They draw from their own stream ('init-bias'), so the weights are the same
+ * numbers whichever way the biases start.
  */
 export function initParams(sizes: readonly number[], init: InitSpec, seed: number): Params {
   const rng = Rng.stream(seed, 'init');
+  const biasRng = init.bias === 'like-weights' ? Rng.stream(seed, 'init-bias') : null;
   const weights: Float32Array[] = [];
   const biases: Float32Array[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const fanIn = sizes[l];
     const fanOut = sizes[l + 1];
+    const draw = sampler(init, fanIn, fanOut);
     const w = new Float32Array(fanIn * fanOut);
-    switch (init.scheme) {
-      case 'uniform': {
-        const a = init.limit ?? 1 / Math.sqrt(fanIn);
-        for (let k = 0; k < w.length; k++) w[k] = rng.range(-a, a);
-        break;
-      }
-      case 'xavier': {
-        const a = Math.sqrt(6 / (fanIn + fanOut));
-        for (let k = 0; k < w.length; k++) w[k] = rng.range(-a, a);
-        break;
-      }
-      case 'he': {
-        const s = Math.sqrt(2 / fanIn);
-        for (let k = 0; k < w.length; k++) w[k] = s * rng.normal();
-        break;
-      }
-      case 'normal': {
-        const s = init.std ?? 0.05;
-        for (let k = 0; k < w.length; k++) w[k] = s * rng.normal();
-        break;
-      }
-    }
+    for (let k = 0; k < w.length; k++) w[k] = draw(rng);
+    const b = new Float32Array(fanOut);
+    if (biasRng) for (let k = 0; k < b.length; k++) b[k] = draw(biasRng);
     weights.push(w);
-    biases.push(new Float32Array(fanOut));
+    biases.push(b);
   }
   return { sizes: [...sizes], weights, biases };
+}
+
+/** One draw from the distribution of a layer's weights (see initParams). */
+function sampler(init: InitSpec, fanIn: number, fanOut: number): (rng: Rng) => number {
+  switch (init.scheme) {
+    case 'uniform': {
+      const a = init.limit ?? 1 / Math.sqrt(fanIn);
+      return (rng) => rng.range(-a, a);
+    }
+    case 'xavier': {
+      const a = (init.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
+      return (rng) => rng.range(-a, a);
+    }
+    case 'he': {
+      const s = Math.sqrt(2 / fanIn);
+      return (rng) => s * rng.normal();
+    }
+    case 'normal': {
+      const s = init.std ?? 0.05;
+      return (rng) => s * rng.normal();
+    }
+  }
 }
 
 /** A deep copy, so an engine can own its parameters without aliasing the caller's. */

@@ -6,7 +6,7 @@
  * test accuracy at the epoch of lowest validation loss). The others may be empty; a claim whose
  * columns (src/reports/claims/) are missing is "not measured". Accuracies are fractions (0..1).
  *   val_acc                    validation accuracy at that epoch (chooses the best configuration, claim accuracy-level)
- *   stop_epoch, stop_reason    the last epoch trained and why (patience, maximum, fixed: src/training/loop.ts)
+ *   stop_epoch, stop_reason    the last epoch trained and why (patience, maximum, stalled, fixed: src/training/loop.ts)
  *   test_full_acc, test_full_acc_final  accuracy on the whole test split's two classes at the chosen / final epoch
  *   grad_log10_last_over_first log10(last layer's mean |dLoss/dW| / first layer's), averaged over the recorded epochs (evidence of claim vanishing-gradient)
  *   landscape_curves, landscape_inside_minima, landscape_article_shape  swept first-layer weights of this trained
@@ -105,7 +105,7 @@ export const RunRowSchema = z.object({
   val_acc: optional(fraction),
   best_epoch: optional(z.number().int().min(0)),
   stop_epoch: optional(z.number().int().min(0)),
-  stop_reason: optional(z.enum(['patience', 'maximum', 'fixed'])),
+  stop_reason: optional(z.enum(['patience', 'maximum', 'stalled', 'fixed'])),
   test_full_acc: optional(fraction),
   test_full_acc_final: optional(fraction),
   train_acc: optional(fraction),

@@ -15,6 +15,10 @@
  *   max(patience, ceil(f x the last improving epoch))), and in any case after
  *   `epochs`. The last improving epoch is the chosen one: the epoch of lowest validation loss
  *   that src/training/run-metrics.ts reports (without a validation split, the final epoch).
+ * - Stall (`stall`, configs/rules/search.json): after epoch K the loop also stops (reason
+ *   "stalled") when the validation accuracy is at most maxValAccuracy and the validation loss is
+ *   at least minLossRatio x the validation loss after epoch floor(K/2). Checked at K only, so a
+ *   run that is past K, or learning by then, is never cut by it.
  * - Evaluation (`evaluation`): 'every-epoch' scores the training, validation and test sets after
  *   every epoch. 'when-needed' scores the validation set after every epoch, the test set after
  *   every epoch that improves, the epochs that may turn out to be among the last five, and the
@@ -84,14 +88,23 @@ export interface TrainLoopOptions {
    * that is longer, so a slowly learning run (a small learning rate) is given time in proportion.
    */
   patienceFraction?: number;
+  /** The stall rule (see the header); needs `validation`. */
+  stall?: StallRule;
   /** Which sets are scored after which epoch (see the header); default 'every-epoch'. */
   evaluation?: EvaluationSchedule;
   /** Run through the network at the chosen and the final epoch; its outputs are returned. */
   fullTest?: Dataset;
 }
 
-/** Why a run ended: its patience ran out, it reached `epochs` as a maximum, or it had no stopping rule. */
-export type StopReason = 'patience' | 'maximum' | 'fixed';
+/** At epoch `epoch` (K): stop when val accuracy <= maxValAccuracy and val loss >= minLossRatio x val loss at floor(K/2). */
+export interface StallRule {
+  epoch: number;
+  maxValAccuracy: number;
+  minLossRatio: number;
+}
+
+/** Why a run ended: its patience ran out, it reached `epochs` as a maximum, it stalled, or it had no stopping rule. */
+export type StopReason = 'patience' | 'maximum' | 'stalled' | 'fixed';
 
 /** The network's outputs on the full test set, one per image. */
 interface FullTestOutputs {
@@ -149,7 +162,10 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
   ] as const) {
     if (set && set.inputs !== inputs) throw new Error(`the ${name} set has ${set.inputs} inputs, the training set ${inputs}`);
   }
-  if (patience !== undefined && !opts.validation) throw new Error('a stopping rule needs a validation set');
+  if ((patience !== undefined || opts.stall) && !opts.validation) throw new Error('a stopping rule needs a validation set');
+  const stall = opts.stall;
+  // The validation loss after epoch floor(K/2), kept when that epoch is scored.
+  let stallReference = Number.NaN;
   const everyEpoch = (opts.evaluation ?? 'every-epoch') === 'every-epoch';
   const batchSize = Math.min(Math.max(1, Math.floor(opts.batchSize)), train.count);
   const steps = stepsPerEpoch(train.count, batchSize);
@@ -197,13 +213,23 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<LoopResult> {
       chosenParams = keepChosenParams ? timed(() => engine.getParams()) : null;
     }
     const outOfPatience = epoch - chosenEpoch >= patienceAt(chosenEpoch);
-    const last = epoch === epochs || outOfPatience;
+    if (stall && epoch === Math.floor(stall.epoch / 2)) stallReference = valEval.loss;
+    // A NaN loss compares false: a run whose loss is not a number is left to the other rules.
+    const stalled =
+      stall !== undefined &&
+      epoch === stall.epoch &&
+      valEval.accuracy <= stall.maxValAccuracy &&
+      valEval.loss >= stall.minLossRatio * stallReference;
+    const last = epoch === epochs || outOfPatience || stalled;
     if (last) {
-      stopReason = outOfPatience ? 'patience' : stopReason;
+      stopReason = outOfPatience ? 'patience' : stalled ? 'stalled' : stopReason;
       if (!val) chosenEpoch = epoch;
     }
     // Epochs that may end up among the last five whatever comes next, so test_acc_last5 is exact.
-    const maybeInLastFive = epoch > epochs - LAST_EPOCHS_AVERAGED || epoch - chosenEpoch > patienceAt(chosenEpoch) - LAST_EPOCHS_AVERAGED;
+    const maybeInLastFive =
+      epoch > epochs - LAST_EPOCHS_AVERAGED ||
+      epoch - chosenEpoch > patienceAt(chosenEpoch) - LAST_EPOCHS_AVERAGED ||
+      (stall !== undefined && epoch <= stall.epoch && epoch > stall.epoch - LAST_EPOCHS_AVERAGED);
     const trainEval = everyEpoch || last ? score(train) : NOT_SCORED;
     const testEval = everyEpoch || last || improves || maybeInLastFive ? score(test) : NOT_SCORED;
     const record: EpochRecord = {

@@ -340,6 +340,7 @@ async function runLoop(run: RunSetUp, options: TrainRunOptions): Promise<{ loop:
       epochs: config.epochs,
       patience: config.stopping?.patience,
       patienceFraction: config.stopping?.patienceFraction,
+      stall: config.stopping?.stall,
       evaluation: config.evaluation,
       batchSize: config.batchSize,
       seed: config.seed,
@@ -504,6 +505,10 @@ function stopText(r: RunResult, config: RunConfig): string {
       return `stopped: no lower validation loss for ${patienceText(config)}`;
     case 'maximum':
       return `stopped at the maximum of ${config.epochs} epochs, validation loss still falling within the patience`;
+    case 'stalled': {
+      const s = config.stopping!.stall!;
+      return `stalled: validation accuracy at most ${s.maxValAccuracy} and loss at least ${s.minLossRatio} x its value at epoch ${Math.floor(s.epoch / 2)}`;
+    }
   }
 }
 

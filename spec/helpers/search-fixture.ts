@@ -1,0 +1,60 @@
+/**
+ * A tiny search for the tests: three small networks (the hardest a 4-layer Sigmoid one), a grid of
+ * two batch sizes (1 on the hand-written engine, 10 on TensorFlow.js), one initialisation, both
+ * bias rules and two rates, a few epochs with the stall rule at epoch 3; written as a rules file,
+ * run configs and a search config in a fresh folder, to be run on makeFixtureDataDir's data.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function writeTinySearch(): { root: string; configFile: string } {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'search-'));
+  const dir = path.join(root, 'configs');
+  mkdirSync(path.join(dir, 'rules'), { recursive: true });
+  for (const [name, activation, hidden] of [
+    ['sigmoid3', 'sigmoid', [6]],
+    ['sigmoid4', 'sigmoid', [6, 4]],
+    ['relu3', 'relu', [6]],
+  ] as const) {
+    writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ activation, hidden, backend: 'cpu' }));
+  }
+  const stall = { K: 3, maxValAccuracy: 0.55, minLossRatio: 0.99 };
+  writeFileSync(
+    path.join(dir, 'rules', 'search.json'),
+    JSON.stringify({
+      version: 1,
+      networks: ['sigmoid3', 'sigmoid4', 'relu3'],
+      hardestFirst: ['sigmoid4'],
+      axes: {
+        batchSize: [1, 10],
+        init: [{ name: 'xavier-gain4', scheme: 'xavier', gain: 4 }],
+        bias: ['zero', 'like-weights'],
+        learningRate: [0.001, 0.3],
+      },
+      engines: { '1': 'handwritten', '10': 'tfjs' },
+      stopping: { '1': { patience: 3, maxEpochs: 6 }, '10': { patience: 3, maxEpochs: 6 }, improvement: 'prose' },
+      stall: {
+        rule: 'prose',
+        '1': stall,
+        '10': stall,
+        audit: { pool: 'prose', random: 1, nearestThreshold: 1, sampleSeed: 7, consequence: 'prose' },
+      },
+      learns: { threshold: 0.65 },
+      seeds: { screen: [2001, 2002], promoted: { first: 2011, count: 2 } },
+      maxPromoted: 2,
+      learnsInSeeds: 1,
+    }),
+  );
+  const configFile = path.join(dir, 'search.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      rules: 'rules/search.json',
+      jobs: 2,
+      data: { trainPerClass: 20, validationPerClass: 10, testPerClass: 10 },
+      quick: { batchSize: [10], bias: ['zero'], maxEpochs: 4 },
+    }),
+  );
+  return { root, configFile };
+}

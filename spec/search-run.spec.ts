@@ -1,0 +1,218 @@
+/**
+ * The search end to end on synthetic CIFAR-10 files and a tiny grid (spec/helpers/search-fixture.ts):
+ * every stage a plan on the engine in its own folder, the stall rule and the audit in the runs,
+ * the matrix, the charts, resume; the same search run as two shards per stage, merged after each
+ * stage, ends in the same matrix and the same runs as one machine; the mistakes a user can make
+ * with its folders are one line each.
+ */
+import { expect } from 'chai';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
+import { writeTinySearch } from './helpers/search-fixture.js';
+import { parseCsv } from '../src/util/csv.js';
+import { UserError } from '../src/util/errors.js';
+import { loadSearchConfig, type SearchConfig } from '../src/search/config.js';
+import { runSearch, type RunSearchOptions } from '../src/search/run-search.js';
+import { mergeSearch } from '../src/search/merge-search.js';
+import { readPlanFile, type TrainRecord } from '../src/experiment/store.js';
+import { SEARCH_MATRIX_COLUMNS } from '../src/search/matrix.js';
+
+function sink(): NodeJS.WriteStream {
+  return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+}
+
+/** A stage folder's run records, by job id. */
+function records(dir: string): Map<string, TrainRecord> {
+  const plan = readPlanFile(dir);
+  return new Map(plan.jobs.map((job) => [job.id, JSON.parse(readFileSync(path.join(dir, 'runs', job.id, 'result.json'), 'utf8'))]));
+}
+
+/** A history.csv without its clock columns. */
+function numbers(file: string): Record<string, string>[] {
+  return parseCsv(readFileSync(file, 'utf8')).map((row) =>
+    Object.fromEntries(Object.entries(row).filter(([column]) => !['seconds', 'elapsed_seconds', 'finished_at'].includes(column))),
+  );
+}
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('search (synthetic data, a tiny grid)', function () {
+  this.timeout(600_000);
+  let fixture: FixtureDataDir;
+  let root: string;
+  let config: SearchConfig;
+  const lines: string[] = [];
+
+  before(async () => {
+    fixture = await makeFixtureDataDir({ recordsPerBatch: 50 });
+    const tiny = writeTinySearch();
+    root = tiny.root;
+    config = loadSearchConfig(tiny.configFile, false);
+  });
+  after(async () => {
+    await fixture?.cleanup();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  const search = (outDir: string, extra: Partial<RunSearchOptions> = {}) =>
+    runSearch({
+      config,
+      outDir,
+      dataDir: fixture.dataDir,
+      progress: 'none',
+      stream: sink(),
+      command: 'node dist/run.js search',
+      say: (line) => lines.push(line),
+      ...extra,
+    });
+
+  it('runs every stage as a plan in its own folder and writes the matrix, the stage counts and the charts', async () => {
+    const out = path.join(root, 'single');
+    const outcome = await search(out);
+    expect(outcome.done).to.equal(true);
+    expect(readdirSync(out).sort()).to.include.members(['A', 'B', 'audit', 'D', 'search.json', 'matrix.csv', 'stages.csv', 'charts']);
+
+    // Stage A: the hardest network only, at every point, on both screening seeds, each batch size on its engine.
+    const a = [...records(path.join(out, 'A')).values()];
+    expect(a).to.have.length(2 * 2 * 2 * 2); // batch x bias x rate x seed
+    expect(new Set(a.map((r) => r.configName.split('-lr')[0].replace(/^.*-/, '')))).to.deep.equal(new Set(['sigmoid4']));
+    for (const r of a) {
+      expect(r.config.engine, r.id).to.equal(r.config.batchSize === 1 ? 'handwritten' : 'tfjs');
+      expect(r.config.init).to.deep.include({ scheme: 'xavier', gain: 4 });
+      expect(r.config.stopping?.stall).to.deep.equal({ epoch: 3, maxValAccuracy: 0.55, minLossRatio: 0.99 });
+      expect([2001, 2002]).to.include(r.seed);
+    }
+    // The stall rule ended some screening runs at K = 3, and only runs at chance whose loss stood still.
+    const stalled = a.filter((r) => r.stopReason === 'stalled');
+    expect(stalled.length).to.be.above(0);
+    for (const r of stalled) {
+      expect(r.stopEpoch).to.equal(3);
+      const [half, k] = [r.history[1], r.history[3]];
+      expect(k.valAccuracy).to.be.at.most(0.55);
+      expect(k.valLoss).to.be.at.least(0.99 * half.valLoss);
+    }
+    // The audit ran its runs again to the maximum, without the stall rule.
+    for (const r of records(path.join(out, 'audit')).values()) {
+      expect(r.configName).to.match(/-full$/);
+      expect(r.config.stopping).to.deep.equal({ patience: 6 });
+      expect(r.stopEpoch).to.equal(6);
+    }
+
+    const rows = parseCsv(readFileSync(path.join(out, 'matrix.csv'), 'utf8'));
+    expect(Object.keys(rows[0])).to.deep.equal([...SEARCH_MATRIX_COLUMNS]);
+    expect(rows.map((r) => `${r.cell} ${r.arm}`)).to.deep.equal(
+      ['b1-xavier-gain4-zero', 'b1-xavier-gain4-lw', 'b10-xavier-gain4-zero', 'b10-xavier-gain4-lw'].flatMap((c) => [
+        `${c} one-rate`,
+        `${c} per-activation`,
+      ]),
+    );
+    for (const r of rows) {
+      expect(['A', 'C', 'D']).to.include(r.stage);
+      expect(Number(r.learned)).to.be.within(0, 3);
+      expect(r.passed).to.equal(Number(r.learned) === 3 ? '1' : '0');
+      if (r.arm === 'one-rate') expect(r.rates).to.match(/^[\d.]+$/);
+      else expect(r.rates).to.match(/^sigmoid [\d.]+; relu [\d.]+$/);
+    }
+    // At most maxPromoted (2) cells, each passing; the promoted seeds' runs are stage D's.
+    const promoted = rows.filter((r) => r.promoted === '1');
+    expect(promoted.length).to.be.within(1, 2);
+    for (const r of promoted) expect([r.passed, r.stage]).to.deep.equal(['1', 'D']);
+    const d = [...records(path.join(out, 'D')).values()];
+    expect(new Set(d.map((r) => r.seed))).to.deep.equal(new Set([2011, 2012]));
+    for (const r of d) expect(r.config.stopping?.stall, 'no stall rule on the promoted seeds').to.equal(undefined);
+
+    const stages = parseCsv(readFileSync(path.join(out, 'stages.csv'), 'utf8'));
+    expect(stages[0]).to.deep.include({ stage: 'A', runs: '16', stalled: String(stalled.length) });
+    for (const chart of ['matrix.png', 'screen.png', 'matrix.svg'])
+      expect(existsSync(path.join(out, 'charts', chart)), chart).to.equal(true);
+
+    // Again: every stage is complete, nothing runs, the matrix is the same.
+    const before = readFileSync(path.join(out, 'matrix.csv'), 'utf8');
+    lines.length = 0;
+    const again = await search(out);
+    expect(again.done).to.equal(true);
+    expect(lines.filter((l) => /to run on/.test(l))).to.deep.equal([]);
+    expect(readFileSync(path.join(out, 'matrix.csv'), 'utf8')).to.equal(before);
+  });
+
+  it('two shards per stage, merged after each, end in the matrix and the runs of one machine', async () => {
+    const merged = path.join(root, 'merged');
+    let rounds = 0;
+    for (;;) {
+      rounds++;
+      const shards = [1, 2].map((k) => path.join(root, `round${rounds}-shard${k}`));
+      for (const [k, dir] of shards.entries()) {
+        const outcome = await search(dir, { shard: { index: k + 1, count: 2 }, after: rounds === 1 ? undefined : merged });
+        expect(outcome.done, 'a shard never finishes the search').to.equal(false);
+      }
+      if (rounds === 1) {
+        // A merge missing a shard names what is missing, and writes no stage.
+        const missing = await rejection(mergeSearch(config, [shards[0]], path.join(root, 'partial'), () => {}));
+        expect(missing.message).to.match(/^search merge \(stage A\): \d+ of 16 are complete in none of the folders/);
+        expect(existsSync(path.join(root, 'partial', 'A'))).to.equal(false);
+      }
+      const progress = await mergeSearch(config, shards, merged, () => {});
+      if (progress.done) break;
+      expect(rounds, 'stages').to.be.below(8);
+    }
+    expect(rounds).to.equal(
+      readdirSync(path.join(root, 'single')).filter((n) => ['A', 'B', 'audit', 'extend', 'B2', 'D'].includes(n)).length,
+    );
+    for (const file of ['matrix.csv', 'stages.csv']) {
+      expect(readFileSync(path.join(merged, file), 'utf8'), file).to.equal(readFileSync(path.join(root, 'single', file), 'utf8'));
+    }
+    for (const stage of ['A', 'D']) {
+      const runs = path.join(stage, 'runs');
+      const names = readdirSync(path.join(root, 'single', runs)).sort();
+      expect(readdirSync(path.join(merged, runs)).sort()).to.deep.equal(names);
+      for (const name of names) {
+        const history = path.join(runs, name, 'history.csv');
+        expect(numbers(path.join(merged, history)), history).to.deep.equal(numbers(path.join(root, 'single', history)));
+      }
+    }
+  });
+
+  it('refuses a folder of another search, a non-empty folder holding none, and --after without a shard: one line each', async () => {
+    const other = loadSearchConfig(writeTinySearch().configFile, true); // the quick part: another search
+    const err = await rejection(runSearch({ ...baseOptions(), config: other, outDir: path.join(root, 'single') }));
+    expect(err).to.be.instanceOf(UserError);
+    expect(err.message).to.match(/single: holds a search with other settings \(.*search\.json\); use another --out$/);
+
+    const foreign = path.join(root, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(path.join(foreign, 'notes.txt'), 'mine');
+    const notEmpty = await rejection(search(foreign));
+    expect(notEmpty.message).to.match(/--out .*foreign: is not empty and holds no search \(search\.json\)/);
+    expect(readdirSync(foreign)).to.deep.equal(['notes.txt']);
+
+    const after = await rejection(search(path.join(root, 'x'), { after: path.join(root, 'single') }));
+    expect(after.message).to.equal('--after: only with --shard (a machine running the whole search reads its own --out)');
+
+    const merge = await rejection(mergeSearch(other, [path.join(root, 'single')], path.join(root, 'y'), () => {}));
+    expect(merge.message).to.match(
+      /single: holds a search with other settings than .*search\.json --quick; merge only shards of one search$/,
+    );
+    for (const line of [err, notEmpty, after, merge].map((e) => e.message)) expect(line.split('\n')).to.have.length(1);
+
+    function baseOptions(): RunSearchOptions {
+      return {
+        config,
+        outDir: '',
+        dataDir: fixture.dataDir,
+        progress: 'none',
+        stream: sink(),
+        command: 'x',
+        say: () => {},
+      };
+    }
+  });
+});
