@@ -41,6 +41,14 @@ describe('nn: networks saved as a TensorFlow.js layers model', () => {
   const x = Float32Array.from({ length: N * SIZES[0] }, () => rng.uniform());
   const y = Float32Array.from({ length: N }, (_, r) => r % 2);
 
+  it('saving leaves no tensor behind (a worker saves a network after every run)', async () => {
+    const network: NetworkSpec = { sizes: SIZES, hiddenActivation: 'sigmoid', outputActivation: 'sigmoid' };
+    const params = initParams(SIZES, { scheme: 'he' }, 4);
+    const before = tf.memory().numTensors;
+    for (let k = 0; k < 3; k++) await saveLayersModel(dir, network, params);
+    expect(tf.memory().numTensors).to.equal(before);
+  });
+
   for (const kind of ENGINE_CHOICES) {
     for (const activation of activationNames('hidden') as Activation[]) {
       it(`${kind} engine, ${activation}: tf.loadLayersModel gives the engine's predictions; the Params read back exactly`, async () => {

@@ -48,7 +48,13 @@ function toLayersModel(network: NetworkSpec, params: Params): tf.Sequential {
     for (const layer of layersFor(l, sizes[l + 1], sizes[0], act)) model.add(layer);
   }
   const dense = model.layers.filter((layer) => layer.getClassName() === 'Dense');
-  dense.forEach((layer, l) => layer.setWeights([tf.tensor2d(params.weights[l], [sizes[l], sizes[l + 1]]), tf.tensor1d(params.biases[l])]));
+  // setWeights copies into the layer's own variables: the tensors handed to it are ours to
+  // dispose (kept, they leaked 2 tensors per layer on every save in a long-lived worker).
+  tf.tidy(() =>
+    dense.forEach((layer, l) =>
+      layer.setWeights([tf.tensor2d(params.weights[l], [sizes[l], sizes[l + 1]]), tf.tensor1d(params.biases[l])]),
+    ),
+  );
   return model;
 }
 
