@@ -12,27 +12,17 @@
 ;;   backward  below[i] = f'(sum_j delta[j] W[i, j])  (four lane sums, then (s0 + s1) + (s2 + s3))
 ;;             g = lr delta;  b = b - g;  p = this step's input (the update the next forward applies)
 ;;
-;; Activation codes (online-step.ts, ONLINE_ACTIVATION_CODE): 0 sigmoid, 1 relu, 2 tanh, 3 linear.
-;; sigmoid and tanh call the host's Math.exp and Math.tanh (in double, rounded once to float32),
-;; so the plain kernel computes them with the same functions.
+;; Activation codes (online-step.ts, onlineActivationCode): 0 sigmoid, 1 relu, 2 tanh, 3 linear.
+;; Each layer's a = f(z) is one call to the host (online-step.ts, activateLayer: Math.exp and
+;; Math.tanh in double, rounded once to float32), the function the plain kernel calls too.
 ;;
 ;; Compiled into online-step-wasm.ts by `node tools/build-wasm.mjs` (wabt); the test
 ;; spec/engine-online-step.spec.ts fails when that file and this one disagree.
 (module
   (import "env" "memory" (memory 1))
-  (import "math" "exp" (func $exp (param f64) (result f64)))
-  (import "math" "tanh" (func $tanh (param f64) (result f64)))
-
-  ;; a = f(z)
-  (func $activate (param $z f32) (param $act i32) (result f32)
-    (if (result f32) (i32.eq (local.get $act) (i32.const 0))
-      (then (f32.demote_f64 (f64.div (f64.const 1)
-        (f64.add (f64.const 1) (call $exp (f64.neg (f64.promote_f32 (local.get $z))))))))
-      (else (if (result f32) (i32.eq (local.get $act) (i32.const 1))
-        (then (select (local.get $z) (f32.const 0) (f32.gt (local.get $z) (f32.const 0))))
-        (else (if (result f32) (i32.eq (local.get $act) (i32.const 2))
-          (then (f32.demote_f64 (call $tanh (f64.promote_f32 (local.get $z)))))
-          (else (local.get $z))))))))
+  ;; a = f(z) over a layer's n outputs at byte offset $at, by the host (online-step.ts, activateLayer):
+  ;; one call per layer rather than one per unit, and the same code as the plain kernel's.
+  (import "host" "activateLayer" (func $activate_layer (param $at i32) (param $n i32) (param $act i32)))
 
   ;; s f'(z), with f' written through the output a = f(z), in PyTorch's order:
   ;; sigmoid (s (1 - a)) a, relu (a > 0 ? s : 0), tanh s (1 - a a), linear s.
@@ -53,7 +43,7 @@
     (local $i i32) (local $j i32) (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
-    (local $gv v128) (local $v v128) (local $acc v128) (local $act i32) (local $fanOut i32)
+    (local $gv v128) (local $v v128) (local $acc v128)
     (local.set $fanIn (i32.load offset=0 (local.get $rec)))
     (local.set $sb (i32.load offset=4 (local.get $rec)))
     (local.set $w (i32.load offset=8 (local.get $rec)))
@@ -122,16 +112,85 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rest)))
     ;; a = f(z) on the real columns
-    (local.set $act (i32.load offset=36 (local.get $rec)))
-    (local.set $fanOut (i32.load offset=40 (local.get $rec)))
-    (local.set $j (i32.const 0))
-    (block $act_done
-      (loop $acts
-        (br_if $act_done (i32.ge_u (local.get $j) (local.get $fanOut)))
-        (local.set $w0 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))))
-        (f32.store (local.get $w0) (call $activate (f32.load (local.get $w0)) (local.get $act)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $acts))))
+    (call $activate_layer (local.get $out) (i32.load offset=40 (local.get $rec)) (i32.load offset=36 (local.get $rec))))
+
+  ;; The first layer's forward pass with its deferred update, on its tiled layout: tiles of 4 rows x
+  ;; 4 columns (64 bytes, one cache line), row group after row group, so the loop walks the weights
+  ;; as one sequential stream with one pointer and constant offsets. Each column's sum is taken in
+  ;; row order, as $forward takes it. Rows beyond the last whole group sit in the first fanIn mod 4
+  ;; slots of their tiles; the other slots stay zero and are never read.
+  (func $forward_tiled (param $rec i32)
+    (local $fanIn i32) (local $sb i32) (local $t i32) (local $in i32) (local $out i32) (local $p i32) (local $g i32)
+    (local $i i32) (local $j i32) (local $q i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+    (local $gv v128) (local $v v128) (local $acc v128)
+    (local.set $fanIn (i32.load offset=0 (local.get $rec)))
+    (local.set $sb (i32.load offset=4 (local.get $rec)))
+    (local.set $t (i32.load offset=8 (local.get $rec)))
+    (local.set $in (i32.load offset=16 (local.get $rec)))
+    (local.set $out (i32.load offset=20 (local.get $rec)))
+    (local.set $p (i32.load offset=28 (local.get $rec)))
+    (local.set $g (i32.load offset=32 (local.get $rec)))
+    (memory.copy (local.get $out) (i32.load offset=12 (local.get $rec)) (local.get $sb))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $fanIn)))
+        (local.set $q (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $x0 (v128.load32_splat offset=0 (local.get $q)))
+        (local.set $x1 (v128.load32_splat offset=4 (local.get $q)))
+        (local.set $x2 (v128.load32_splat offset=8 (local.get $q)))
+        (local.set $x3 (v128.load32_splat offset=12 (local.get $q)))
+        (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $p0 (v128.load32_splat offset=0 (local.get $q)))
+        (local.set $p1 (v128.load32_splat offset=4 (local.get $q)))
+        (local.set $p2 (v128.load32_splat offset=8 (local.get $q)))
+        (local.set $p3 (v128.load32_splat offset=12 (local.get $q)))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
+            (local.set $gv (v128.load (i32.add (local.get $g) (local.get $j))))
+            (local.set $v (f32x4.sub (v128.load offset=0 (local.get $t)) (f32x4.mul (local.get $p0) (local.get $gv))))
+            (v128.store offset=0 (local.get $t) (local.get $v))
+            (local.set $acc (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (f32x4.mul (local.get $x0) (local.get $v))))
+            (local.set $v (f32x4.sub (v128.load offset=16 (local.get $t)) (f32x4.mul (local.get $p1) (local.get $gv))))
+            (v128.store offset=16 (local.get $t) (local.get $v))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x1) (local.get $v))))
+            (local.set $v (f32x4.sub (v128.load offset=32 (local.get $t)) (f32x4.mul (local.get $p2) (local.get $gv))))
+            (v128.store offset=32 (local.get $t) (local.get $v))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x2) (local.get $v))))
+            (local.set $v (f32x4.sub (v128.load offset=48 (local.get $t)) (f32x4.mul (local.get $p3) (local.get $gv))))
+            (v128.store offset=48 (local.get $t) (local.get $v))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x3) (local.get $v))))
+            (v128.store (i32.add (local.get $out) (local.get $j)) (local.get $acc))
+            (local.set $t (i32.add (local.get $t) (i32.const 64)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $rows)))
+    ;; the rows left over, one by one: row i + r is slot r of the last group's tiles
+    (block $rest_done
+      (loop $rest
+        (br_if $rest_done (i32.ge_u (local.get $i) (local.get $fanIn)))
+        (local.set $x0 (v128.load32_splat (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $p0 (v128.load32_splat (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $q (i32.add (local.get $t) (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 4))))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
+            (local.set $v (f32x4.sub (v128.load (local.get $q))
+              (f32x4.mul (local.get $p0) (v128.load (i32.add (local.get $g) (local.get $j))))))
+            (v128.store (local.get $q) (local.get $v))
+            (v128.store (i32.add (local.get $out) (local.get $j))
+              (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (f32x4.mul (local.get $x0) (local.get $v))))
+            (local.set $q (i32.add (local.get $q) (i32.const 64)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rest)))
+    (call $activate_layer (local.get $out) (i32.load offset=40 (local.get $rec)) (i32.load offset=36 (local.get $rec))))
 
   ;; Backpropagation through layer k (k > 0): below[i] = f'(sum_j delta[j] W[i, j]) for the layer
   ;; beneath (its record at $under), W not yet updated.
@@ -175,7 +234,9 @@
     (block $fw_done
       (loop $fw
         (br_if $fw_done (i32.ge_u (local.get $k) (local.get $layers)))
-        (call $forward (i32.add (local.get $desc) (i32.mul (local.get $k) (i32.const 48))))
+        (if (i32.eqz (local.get $k))
+          (then (call $forward_tiled (local.get $desc)))
+          (else (call $forward (i32.add (local.get $desc) (i32.mul (local.get $k) (i32.const 48))))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $fw)))
     ;; the output's delta: 2 (a - y) f'(a)  (the one output neuron)
@@ -209,7 +270,7 @@
   ;; Applies every layer's deferred update (W = W - p g, as the forward pass does) and clears it.
   (export "flush" (func $flush))
   (func $flush (param $desc i32) (param $layers i32)
-    (local $k i32) (local $rec i32) (local $i i32) (local $j i32) (local $sb i32) (local $row i32) (local $g i32) (local $pi v128)
+    (local $k i32) (local $rec i32) (local $i i32) (local $j i32) (local $sb i32) (local $row i32) (local $g i32) (local $pi v128) (local $next i32)
     (block $done
       (loop $layer
         (br_if $done (i32.ge_u (local.get $k) (local.get $layers)))
@@ -221,14 +282,26 @@
           (loop $rows
             (br_if $rows_done (i32.ge_u (local.get $i) (i32.load offset=0 (local.get $rec))))
             (local.set $pi (v128.load32_splat (i32.add (i32.load offset=28 (local.get $rec)) (i32.shl (local.get $i) (i32.const 2)))))
-            (local.set $row (i32.add (i32.load offset=8 (local.get $rec)) (i32.mul (local.get $i) (local.get $sb))))
+            ;; row i's first four columns, and the step to its next four: the next tile (64 bytes,
+            ;; the first layer's tiled layout, slot i mod 4 of tiles 4 sb bytes per row group) or
+            ;; the next 16 bytes of the row
+            (if (i32.eqz (local.get $k))
+              (then
+                (local.set $row (i32.add (i32.load offset=8 (local.get $rec))
+                  (i32.add (i32.mul (i32.shr_u (local.get $i) (i32.const 2)) (i32.shl (local.get $sb) (i32.const 2)))
+                    (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 4)))))
+                (local.set $next (i32.const 64)))
+              (else
+                (local.set $row (i32.add (i32.load offset=8 (local.get $rec)) (i32.mul (local.get $i) (local.get $sb))))
+                (local.set $next (i32.const 16))))
             (local.set $j (i32.const 0))
             (block $cols_done
               (loop $cols
                 (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
-                (v128.store (i32.add (local.get $row) (local.get $j))
-                  (f32x4.sub (v128.load (i32.add (local.get $row) (local.get $j)))
+                (v128.store (local.get $row)
+                  (f32x4.sub (v128.load (local.get $row))
                     (f32x4.mul (local.get $pi) (v128.load (i32.add (local.get $g) (local.get $j))))))
+                (local.set $row (i32.add (local.get $row) (local.get $next)))
                 (local.set $j (i32.add (local.get $j) (i32.const 16)))
                 (br $cols)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
