@@ -114,7 +114,7 @@ const EN: ReportStrings = {
   articleParaphrase: (text) => `The article, paraphrased: ${text}`,
   method: {
     primary: (ci) =>
-      `Every run contributes its primary figure: the test accuracy at the epoch of lowest validation loss (on the full test split when the runs have it). The seed is the unit and configurations are compared paired by seed; the accuracy claims' ${ci} % intervals come from a bootstrap over seeds x test images when the per-image data exists (test-images.csv: the test set's own noise is then inside them), otherwise from t over seeds, as every other interval (Wilson/Newcombe for the landscape shares). Each part says which.`,
+      `Every run contributes its primary figure: the test accuracy at the epoch of lowest validation loss (on the full test split when the runs have it). The seed is the unit and configurations are compared paired by seed; the accuracy claims' ${ci} % intervals come from a bootstrap over seeds x test images when the per-image data exists (test-images.csv: the test set's own noise is then inside them), otherwise from t over seeds, as every other interval (the landscape's shares per network too: the curves of one network are not independent). Each part says which.`,
     rule:
       "Each part: agrees when its 95 % interval lies inside the claim's region, contradicts when it lies outside, inconclusive when it straddles a boundary. " +
       "A claim from its parts: every part agrees -> agrees; some agree and some contradict -> mixed (each part's verdict is named); no part judged because a compared network was still learning -> not judged: still learning; some contradict and none agrees -> contradicts; " +
@@ -221,7 +221,7 @@ const JA: ReportStrings = {
   articleParaphrase: (text) => `記事の要旨（原文ではなく要約）：${text}`,
   method: {
     primary: (ci) =>
-      `各実行の主な数値は、検証データの二乗誤差が最小のエポックでのテストデータの正解率です（全テストデータがあればそれで測ります）。単位はシードで、構成どうしはシードで対にして比べます。正解率の主張の ${ci} % 信頼区間は、画像ごとの正誤（test-images.csv）があればシード × テスト画像のブートストラップで求め（テストデータ自体のばらつきを含みます）、なければシード間の t 区間です。ほかの区間も t 区間です（損失の地形の割合は Wilson/Newcombe）。各部分にどちらかを記します。`,
+      `各実行の主な数値は、検証データの二乗誤差が最小のエポックでのテストデータの正解率です（全テストデータがあればそれで測ります）。単位はシードで、構成どうしはシードで対にして比べます。正解率の主張の ${ci} % 信頼区間は、画像ごとの正誤（test-images.csv）があればシード × テスト画像のブートストラップで求め（テストデータ自体のばらつきを含みます）、なければシード間の t 区間です。ほかの区間もシード間の t 区間です（損失の地形の割合も、1 つのネットワークの曲線どうしは独立でないので、ネットワークごとの割合から求めます）。各部分にどちらかを記します。`,
     rule:
       '各部分：95 % 信頼区間が主張の範囲の内側なら一致、外側なら矛盾、境界をまたげば判定不能。' +
       '主張の判定は部分から：すべて一致なら一致、一致と矛盾があれば一部一致、矛盾があり一致がなければ矛盾、' +

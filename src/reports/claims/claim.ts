@@ -9,7 +9,7 @@
  *   by seed (the same seed gives every configuration the same shuffling and first-layer start),
  *   using only the seeds every configuration of the comparison has.
  * - Each claim is split into parts (per activation where it speaks of both). A part has a
- *   statistic, a 95 % interval, n (seeds, or curves for the landscape) and a three-way verdict
+ *   statistic, a 95 % interval, n (seeds) and a three-way verdict
  *   from src/stats: agrees when the interval lies inside the claim's region, contradicts when
  *   it lies outside, inconclusive when it straddles a boundary or there is too little data.
  * - A claim's overall verdict comes from its parts by one rule (overallVerdict below).
