@@ -18,7 +18,7 @@ import { parseCsv } from '../src/util/csv.js';
 import { UsageError } from '../src/util/errors.js';
 import { LEARNED_THRESHOLD } from '../src/reports/claims/accuracy-level.js';
 import { STILL_LEARNING } from '../src/reports/claims/by-seed.js';
-import { MARGINS } from '../src/reports/claims/registry.js';
+import { CROSSED_BOOTSTRAP, MARGINS, PRIMARY_PARTS } from '../src/reports/claims/registry.js';
 import { BUDGETS } from '../src/reports/protocol.js';
 
 function run(network: string, learningRate: number, seed: number, valLosses: number[], atMaximum = false): PerNetworkTuningRun {
@@ -126,6 +126,8 @@ describe("the report's constants are the rules file's", () => {
     expect(MARGINS.bestWithin).to.equal(rules.claims['best-depth'].equivalenceDelta);
     expect(MARGINS.slightly).to.equal(rules.claims['sigmoid-vs-relu'].margin);
     expect(MARGINS.saturated).to.equal(rules.claims.asymptote.saturated);
+    expect([...PRIMARY_PARTS]).to.deep.equal(rules.primary);
+    expect(CROSSED_BOOTSTRAP).to.deep.equal({ resamples: rules.bootstrap.resamples, seed: rules.bootstrap.seed });
   });
 });
 

@@ -47,6 +47,10 @@ export interface ReportStrings {
     rule: string;
     /** `margins` are the claims' own statements of their margins (English). */
     margins: (margins: string, testImages: number) => string;
+    /** How many parts were judged, which are primary, and what that means for chance alone. */
+    multiplicity: (judged: number, primary: number, primaryParts: string) => string;
+    /** Beside a primary part's name in the claims table. */
+    primaryMark: string;
   };
   /** The opening of the section on the author's explanation, for claims `first` to `last`. */
   explanationIntro: (first: number, last: number) => [string, string];
@@ -121,6 +125,9 @@ const EN: ReportStrings = {
       'otherwise (inconclusive parts, or parts not measured beside measured ones) -> inconclusive; nothing measured -> not measured.',
     margins: (margins, testImages) =>
       `Margins, fixed before the runs were judged (each in its claim, src/reports/claims/): ${margins}. The article's own ${testImages}-image test set puts a 95 % half-width of about 4.5 points on its accuracies.`,
+    multiplicity: (judged, primary, primaryParts) =>
+      `This report judged ${judged} parts, ${primary} of them primary (${primaryParts}, as the pre-registered rules name them; every other part is secondary), each at 95 % with no correction across parts: even if every claim were exactly true, about 1 in 20 judged parts may land outside the truth's region by chance.`,
+    primaryMark: ' (primary)',
   },
   explanationIntro: (first, last) => [
     `The article explains the deep Sigmoid networks' trouble by a chain: a Sigmoid unit cannot output more than 1; when the next neuron "would need 2", the weights chase an asymptote where the gradient fades; hence the vanishing gradient is more than gradients shrinking layer by layer. Claims ${first} to ${last} test the links that the probed networks can show, each with its own measurement (docs/probes.md): how the back-propagated error shrinks towards the input, whether units would need outputs beyond their range, and whether trained units sit at their bounds. Rules and margins were frozen before the runs (docs/probes.md).`,
@@ -228,6 +235,9 @@ const JA: ReportStrings = {
       'それ以外（判定不能の部分、または測った部分の横に未測定の部分）は判定不能、何も測っていなければ未測定。',
     margins: (margins, testImages) =>
       `判定の幅（実行の判定より前に、各主張のモジュール src/reports/claims/ で固定）：${margins}。記事自身のテストデータ ${testImages} 枚では、正解率の 95 % 信頼区間の半幅はおよそ 4.5 ポイントです。`,
+    multiplicity: (judged, primary, primaryParts) =>
+      `このレポートは ${judged} 個の部分を判定しました。そのうち主要な部分は ${primary} 個（${primaryParts}。事前登録したルールが主要と定めたもので、ほかはすべて副次的）です。どの部分も 95 % で判定し、部分どうしの多重性の補正はしていません。そのため、主張がすべて正しくても、判定した部分のおよそ 20 個に 1 個は偶然だけで真の値の範囲から外れることがあります。`,
+    primaryMark: '（主要）',
   },
   explanationIntro: (first, last) => [
     `記事は、深い Sigmoid のネットワークがうまく学習できない理由を次のつながりで説明します：Sigmoid の出力は最大 1 なので、次のニューロンが「2 が必要」なとき、重みは勾配が消えていく漸近線を追いかける。だから勾配消失問題は、層ごとに勾配が縮むこと以上のものだ、と。主張 ${first} から ${last} は、調べたネットワークで確かめられるつながりを、それぞれ専用の測定で判定します（docs/probes.md）：逆伝播誤差が入力に向かってどれだけ縮むか、ユニットが範囲の外の出力を必要とするか、学習後のユニットが上限・下限に張り付いているか。規則と判定の幅は実行の前に固定しました（docs/probes.md）。`,

@@ -93,7 +93,7 @@ export function renderHtml(data: ReportData): string {
     `<h2>${e(s.headings.claims)}</h2>`,
     table('claims', claimsTable(data.claims, lang), lang),
   );
-  for (const line of methodText(data.margins, lang)) parts.push(`<p>${e(line)}</p>`);
+  for (const line of methodText(data.margins, data.claims, lang)) parts.push(`<p>${e(line)}</p>`);
   const claimSection = (c: ClaimResult) => {
     parts.push(`<h3>${c.number}. ${e(claimText(c, lang))}</h3>`);
     const words = articleWords(c, lang);

@@ -44,7 +44,7 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   out.push('');
   out.push(`## ${s.headings.claims}`, '');
   out.push(...table(claimsTable(data.claims, lang)), '');
-  for (const line of methodText(data.margins, lang)) out.push(t(line), '');
+  for (const line of methodText(data.margins, data.claims, lang)) out.push(t(line), '');
   const claimSection = (c: ClaimResult) => {
     out.push(`### ${c.number}. ${t(claimText(c, lang))}`, '');
     const words = articleWords(c, lang);

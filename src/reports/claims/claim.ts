@@ -112,6 +112,12 @@ export interface Claim<Own extends string = string, Borrowed extends string = ne
   columns: readonly (keyof RunRow)[];
   margins: Readonly<Record<Own, Margin>>;
   borrows?: readonly Borrowed[];
+  /**
+   * configs/rules/confirmatory.json, failedRuns: 'count' prints the failed runs (validation accuracy
+   * at the chosen epoch below the learned threshold) beside the verdict; 'judge on learned seeds'
+   * also judges the claim again, secondary, on the seeds where every network learned (registry.ts).
+   */
+  failedRuns?: 'count' | 'judge on learned seeds';
   judge(runs: readonly RunRow[], margins: Readonly<Record<Own | Borrowed, number>>, context: JudgeContext): Judged;
 }
 
