@@ -19,7 +19,7 @@ import { UsageError } from '../src/util/errors.js';
 import { LEARNED_THRESHOLD } from '../src/reports/claims/accuracy-level.js';
 import { STILL_LEARNING } from '../src/reports/claims/by-seed.js';
 import { CROSSED_BOOTSTRAP, MARGINS, PRIMARY_PARTS } from '../src/reports/claims/registry.js';
-import { BUDGETS } from '../src/reports/protocol.js';
+import { BUDGETS } from '../src/reports/budgets.js';
 
 function run(network: string, learningRate: number, seed: number, valLosses: number[], atMaximum = false): PerNetworkTuningRun {
   return { network, learningRate, seed, valLosses, atMaximum };

@@ -21,6 +21,7 @@ export interface ReportStrings {
   notesRunsFile: (file: string, runs: number) => string;
   notesTestImages: (file: string, images: number) => string;
   notesNoTestImages: (file: string) => string;
+  notesTrajectories: (file: string, runs: number) => string;
   /** Said once in a language whose statistic and evidence lines are the claims' English. */
   untranslatedNote: string | null;
   /** `source` and `command` arrive formatted as code by the renderer. */
@@ -29,6 +30,7 @@ export interface ReportStrings {
     claims: string;
     explanation: string;
     protocol: string;
+    trajectories: string;
     answer: string;
     sensitivity: string;
     landscapeRules: string;
@@ -78,6 +80,8 @@ export interface ReportStrings {
     deltasTitle: string;
     gradientsByLayerTitle: string;
     gradientsByEpochTitle: string;
+    unitsByEpochTitle: string;
+    meanGradientByEpochTitle: string;
   };
 }
 
@@ -99,12 +103,15 @@ const EN: ReportStrings = {
     `${file} beside it gave each run's correctness on ${images} test images, checked against the table's accuracies: the accuracy claims' intervals come from the bootstrap over seeds x test images.`,
   notesNoTestImages: (file) =>
     `No ${file} beside it: the accuracy claims' intervals cover the seeds only (t over seeds), not the test set's own noise.`,
+  notesTrajectories: (file, runs) =>
+    `${file} beside it gave ${runs} probed runs' units and gradients by epoch, checked against the table (last epoch, chosen epoch, shares at initialisation and at the chosen epoch).`,
   untranslatedNote: null,
   generated: (at, source, command) => `Generated ${at} from ${source}; reproduce with ${command}.`,
   headings: {
     claims: "The article's claims against this run",
     explanation: "The author's explanation",
     protocol: 'How the networks were trained: rules, learning rates, stopping, budget',
+    trajectories: 'The 7-layer networks epoch by epoch: units at their bounds and gradients (trajectories.csv)',
     answer: 'The answer in five sentences',
     sensitivity: 'How the verdicts move with the margins',
     landscapeRules: 'How the landscape verdict moves with its rules',
@@ -187,6 +194,8 @@ const EN: ReportStrings = {
     deltasTitle: 'Back-propagated error per hidden layer',
     gradientsByLayerTitle: 'Gradient norm against layer',
     gradientsByEpochTitle: 'Gradient norm during training',
+    unitsByEpochTitle: 'Units at a bound or off during training',
+    meanGradientByEpochTitle: 'Mean gradient per layer during training',
   },
 };
 
@@ -208,6 +217,8 @@ const JA: ReportStrings = {
     `同じフォルダの ${file} から、各学習のテスト画像 ${images} 枚ごとの正誤を読み（表の正解率と一致することを確認済み）、正解率の主張の区間はシード × テスト画像のブートストラップで求めました。`,
   notesNoTestImages: (file) =>
     `同じフォルダに ${file} がないため、正解率の主張の区間はシードのばらつきだけを含みます（シード間の t 区間）。`,
+  notesTrajectories: (file, runs) =>
+    `同じフォルダの ${file} から、調べた ${runs} 回の学習のユニットと勾配をエポックごとに読みました（最後のエポック、選ばれたエポック、初期と選ばれたエポックでの割合が表と一致することを確認済み）。`,
   untranslatedNote:
     '統計量・範囲・根拠の行と判定の幅の説明は、各主張のモジュール（src/reports/claims/）が数値とともに書く英語のままです。数値、ファイル名、claims.csv と summary.csv は英語版と同じです。',
   generated: (at, source, command) => `${at} に ${source} から作成。再現するには ${command}。`,
@@ -215,6 +226,7 @@ const JA: ReportStrings = {
     claims: '記事の主張とこの実行の判定',
     explanation: '著者の説明',
     protocol: 'ネットワークの学習方法：ルール、学習率、停止、エポック数',
+    trajectories: '7 層のネットワークのエポックごとの変化：上限・下限に張り付くユニットと勾配（trajectories.csv）',
     answer: '5 つの文で答えると',
     sensitivity: '判定の幅を変えると判定はどう動くか',
     landscapeRules: '損失の地形の判定は規則でどう動くか',
@@ -296,6 +308,8 @@ const JA: ReportStrings = {
     deltasTitle: '中間層ごとの逆伝播誤差',
     gradientsByLayerTitle: '層ごとの勾配のノルム',
     gradientsByEpochTitle: '学習中の勾配のノルム',
+    unitsByEpochTitle: '学習中に上限・下限に張り付く（ReLU は 0 になる）ユニットの割合',
+    meanGradientByEpochTitle: '学習中の層ごとの勾配の平均',
   },
 };
 

@@ -16,9 +16,7 @@ import type { TrainRecord } from '../experiment/store.js';
 import { runMetrics } from '../training/run-metrics.js';
 import { mean } from '../stats/stats.js';
 import type { TextTable } from './report-data.js';
-
-/** The budgets of configs/rules/confirmatory.json ("budgets"). */
-export const BUDGETS = [40, 100, 400] as const;
+import { BUDGETS } from './budgets.js';
 
 export const STOPPING_COLUMNS = [
   'config',

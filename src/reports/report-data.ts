@@ -67,6 +67,8 @@ export interface ReportData {
   landscapeRules?: TextTable;
   /** How the networks were trained: rules file, learning rates, stopping and budgets (a reproduction's folder only). */
   protocol?: { lines: string[]; tables: { title: string; table: TextTable }[] };
+  /** The probed networks epoch by epoch (trajectories.csv), shown after the author's explanation. */
+  trajectories?: { tables: { title: string; table: TextTable }[] };
 }
 
 /** Fields of a run config worth stating in the report, with how to print them. */

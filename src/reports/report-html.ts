@@ -117,6 +117,10 @@ export function renderHtml(data: ReportData): string {
   const explanation = data.claims.filter((c) => c.group === 'explanation');
   for (const line of explanationIntro(explanation, lang)) parts.push(`<p>${e(line)}</p>`);
   explanation.forEach(claimSection);
+  if (data.trajectories) {
+    parts.push(`<h2>${e(s.headings.trajectories)}</h2>`);
+    for (const p of data.trajectories.tables) parts.push(`<h3>${e(p.title)}</h3>`, table('trajectories', p.table, lang));
+  }
   parts.push(
     `<h2>${e(s.headings.sensitivity)}</h2>`,
     `<p>${e(s.sensitivityIntroHtml)}</p>`,

@@ -65,6 +65,10 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   const explanation = data.claims.filter((c) => c.group === 'explanation');
   for (const line of explanationIntro(explanation, lang)) out.push(t(line), '');
   explanation.forEach(claimSection);
+  if (data.trajectories) {
+    out.push(`## ${s.headings.trajectories}`, '');
+    for (const p of data.trajectories.tables) out.push(`### ${t(p.title)}`, '', ...table(p.table), '');
+  }
   out.push(`## ${s.headings.sensitivity}`, '');
   out.push(s.sensitivityIntroMd, '', ...table(sensitivityTable(data.sensitivity, data.claims, lang)), '');
   if (data.landscapeRules) {

@@ -18,6 +18,7 @@
 import type { Estimate, IntervalVerdict } from '../../stats/stats.js';
 import type { RunRow } from '../runs-table.js';
 import type { CrossedBootstrap } from '../../stats/crossed-bootstrap.js';
+import type { RunTrajectory } from '../trajectories.js';
 
 /** The crossed bootstraps of the judged runs, by epoch (null without per-image data). */
 export type JudgeBootstraps = (epoch: 'chosen' | 'stop') => CrossedBootstrap | null;
@@ -86,13 +87,15 @@ interface Judged {
 }
 
 /**
- * What a judge may ask of the registry: another claim's number, to refer to it in its text; and
- * the crossed bootstraps of the runs' test-set correctness (by-seed.ts, accuracySource), when
- * the per-image data exists.
+ * What a judge may ask of the registry: another claim's number, to refer to it in its text; the
+ * crossed bootstraps of the runs' test-set correctness (by-seed.ts, accuracySource), when the
+ * per-image data exists; and the probed runs' trajectories over the epochs, when recorded.
  */
 interface JudgeContext {
   numberOf: (id: string) => number;
   bootstraps?: JudgeBootstraps;
+  /** The probed runs' units and gradients by epoch (trajectories.csv), when the report has them. */
+  trajectories?: readonly RunTrajectory[];
 }
 
 /**

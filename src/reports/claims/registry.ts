@@ -13,6 +13,7 @@ import { bestDepth } from './best-depth.js';
 import { overallVerdict, type Claim, type ClaimResult, type JudgeBootstraps, type Margin, type Verdict } from './claim.js';
 import { CrossedBootstrap } from '../../stats/crossed-bootstrap.js';
 import type { TestImages } from '../test-images.js';
+import type { RunTrajectory } from '../trajectories.js';
 import { depthEffect } from './depth-effect.js';
 import { points, withCi } from './by-seed.js';
 import { landscapeShape } from './landscape-shape.js';
@@ -117,8 +118,13 @@ export function bootstrapsOf(runs: readonly RunRow[], images: TestImages | null 
 }
 
 /** Judges every claim of the registry on the runs; a claim whose columns the runs lack is not measured. */
-export function judgeClaims(runs: readonly RunRow[], margins: Readonly<Margins>, bootstraps?: JudgeBootstraps): ClaimResult[] {
-  return judgeEach(CLAIMS, runs, margins, bootstraps);
+export function judgeClaims(
+  runs: readonly RunRow[],
+  margins: Readonly<Margins>,
+  bootstraps?: JudgeBootstraps,
+  trajectories?: readonly RunTrajectory[],
+): ClaimResult[] {
+  return judgeEach(CLAIMS, runs, margins, bootstraps, trajectories);
 }
 
 /**
@@ -131,8 +137,9 @@ export function judgeEach(
   runs: readonly RunRow[],
   margins: Readonly<Record<string, number>>,
   bootstraps?: JudgeBootstraps,
+  trajectories?: readonly RunTrajectory[],
 ): ClaimResult[] {
-  const context = { numberOf: claimNumber, bootstraps };
+  const context = { numberOf: claimNumber, bootstraps, trajectories };
   return claims.map((claim, i) => {
     const measured = claim.columns.every((column) => runs.some((r) => r[column] !== undefined));
     const judged = claim.judge(measured ? runs : [], margins, context);
