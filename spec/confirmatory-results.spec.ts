@@ -23,7 +23,7 @@ describe('docs/results/confirmatory: the committed verdicts follow from the comm
   });
   after(() => rmSync(out, { recursive: true, force: true }));
 
-  it('report --runs on runs.csv (with test-images.csv) gives the committed claims.csv', async () => {
+  it('report --runs on runs.csv (with test-images.csv and trajectories.csv) gives the committed claims.csv and trajectory section', async () => {
     const runsFile = path.join(DIR, 'runs.csv');
     const runs = await readRunsCsv(runsFile);
     const images = readTestImagesBeside(runsFile, runs);
