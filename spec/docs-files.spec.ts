@@ -35,6 +35,7 @@ import { runCommandInProcess } from './helpers/run-command.js';
 import { LEARNING_RATE_COLUMNS } from '../src/reproduce/tune.js';
 import { TEST_IMAGE_COLUMNS } from '../src/reports/test-images.js';
 import { STOPPING_COLUMNS } from '../src/reports/protocol.js';
+import { TRAJECTORY_COLUMNS } from '../src/reports/trajectories.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'files.md');
 
@@ -60,6 +61,7 @@ const CSV_FILES: readonly { heading: string; columns: readonly string[]; listNam
   { heading: '`learning-rates.csv`', columns: LEARNING_RATE_COLUMNS, listName: 'LEARNING_RATE_COLUMNS' },
   { heading: '`test-images.csv`', columns: TEST_IMAGE_COLUMNS, listName: 'TEST_IMAGE_COLUMNS' },
   { heading: '`stopping.csv`', columns: STOPPING_COLUMNS, listName: 'STOPPING_COLUMNS' },
+  { heading: '`trajectories.csv`', columns: TRAJECTORY_COLUMNS, listName: 'TRAJECTORY_COLUMNS' },
 ];
 
 /** The column names of the table under `### <heading>` (first cell of each row, in backticks); undefined when there is no such heading. */

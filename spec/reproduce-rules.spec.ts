@@ -18,8 +18,9 @@ import { parseCsv } from '../src/util/csv.js';
 import { UsageError } from '../src/util/errors.js';
 import { LEARNED_THRESHOLD } from '../src/reports/claims/accuracy-level.js';
 import { STILL_LEARNING } from '../src/reports/claims/by-seed.js';
-import { MARGINS } from '../src/reports/claims/registry.js';
-import { BUDGETS } from '../src/reports/protocol.js';
+import { CROSSED_BOOTSTRAP, MARGINS, PRIMARY_PARTS } from '../src/reports/claims/registry.js';
+import { BUDGETS } from '../src/reports/budgets.js';
+import { NEAR_BEST_VAL_LOSS } from '../src/reports/protocol.js';
 
 function run(network: string, learningRate: number, seed: number, valLosses: number[], atMaximum = false): PerNetworkTuningRun {
   return { network, learningRate, seed, valLosses, atMaximum };
@@ -126,6 +127,9 @@ describe("the report's constants are the rules file's", () => {
     expect(MARGINS.bestWithin).to.equal(rules.claims['best-depth'].equivalenceDelta);
     expect(MARGINS.slightly).to.equal(rules.claims['sigmoid-vs-relu'].margin);
     expect(MARGINS.saturated).to.equal(rules.claims.asymptote.saturated);
+    expect([...PRIMARY_PARTS]).to.deep.equal(rules.primary);
+    expect(rules.stopping.chosenEpoch).to.include(`within ${NEAR_BEST_VAL_LOSS} of the minimum`);
+    expect(CROSSED_BOOTSTRAP).to.deep.equal({ resamples: rules.bootstrap.resamples, seed: rules.bootstrap.seed });
   });
 });
 

@@ -10,6 +10,7 @@ import { accuracyLevel } from '../src/reports/claims/accuracy-level.js';
 import { bestDepth } from '../src/reports/claims/best-depth.js';
 import { depthEffect } from '../src/reports/claims/depth-effect.js';
 import { sigmoidVsRelu } from '../src/reports/claims/sigmoid-vs-relu.js';
+import { meanInterval } from '../src/stats/stats.js';
 import { syntheticRuns, type SyntheticTruth } from './helpers/synthetic-runs.js';
 
 /** The article's world: ~70 %, depth matters little, Sigmoid peaks at 5, ReLU at 6, Sigmoid ~1 point ahead. */
@@ -225,6 +226,40 @@ describe('verdicts: claim 5 counts the shapes the article names', () => {
     const sigmoid = judgeClaims(runs, MARGINS)[4].parts.find((p) => p.part === 'sigmoid')!;
     expect(sigmoid.estimate.value).to.be.closeTo(0.2, 1e-12);
     expect(sigmoid.verdict).to.equal('contradicts');
+  });
+
+  it('the network is the unit: one share per seed, a t interval over seeds, the difference paired by seed', () => {
+    // relu7's networks disagree strongly (5, 1, 5, 1, ... of their 5 curves with an interior minimum): the
+    // interval comes from the 10 networks' shares, not from 50 curves counted as independent.
+    const reluInside = [5, 1, 5, 1, 5, 1, 5, 1, 4, 2];
+    const sigInside = [1, 0, 2, 0, 1, 0, 1, 0, 0, 1];
+    const runs = syntheticRuns(base).map((r) =>
+      r.landscape_curves
+        ? {
+            ...r,
+            landscape_inside_minima: (r.activation === 'relu' ? reluInside : sigInside)[r.seed - 1],
+            landscape_article_shape: undefined,
+          }
+        : r,
+    );
+    const c5 = judgeClaims(runs, MARGINS)[4];
+    const relu = c5.parts.find((p) => p.part === 'relu')!;
+    const reluShares = reluInside.map((k) => k / 5);
+    const expected = meanInterval(reluShares, 0.95);
+    expect(relu.estimate.n).to.equal(10);
+    expect(relu.estimate.value).to.be.closeTo(0.6, 1e-12);
+    expect(relu.estimate.low).to.be.closeTo(expected.low, 1e-12);
+    expect(relu.estimate.low).to.be.below(0.5);
+    expect(relu.verdict).to.equal('inconclusive');
+    const diff = c5.parts.find((p) => p.part === 'relu-sigmoid')!;
+    const paired = meanInterval(
+      reluInside.map((k, i) => (k - sigInside[i]) / 5),
+      0.95,
+    );
+    expect(diff.estimate.n).to.equal(10);
+    expect(diff.estimate.value).to.be.closeTo(paired.value, 1e-12);
+    expect(diff.estimate.low).to.be.closeTo(paired.low, 1e-12);
+    expect(diff.verdict).to.equal('agrees');
   });
 
   it('a runs table without the shape column falls back to "no interior minimum" for Sigmoid', () => {

@@ -707,3 +707,55 @@ export async function writeIntervalByDepthChart(
   } as TopLevelSpec;
   return writeChart(dir, opts.name, spec);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Quantities against the epoch
+
+/** One value of one line at one epoch; lines with the same `panel` share a panel. */
+export interface EpochLinePoint {
+  panel: string;
+  series: string;
+  epoch: number;
+  value: number;
+}
+
+export interface EpochLinesOptions {
+  name: string;
+  title: string;
+  subtitle: string;
+  yTitle: string;
+  /** The series' legend title. */
+  seriesTitle: string;
+  /** A log y axis (values that are not positive are left out); otherwise a linear one from 0. */
+  log?: boolean;
+  /** How the y axis prints its values (a d3 format), e.g. '.0%'. */
+  yFormat?: string;
+}
+
+/** Lines against the epoch, one per series, panels side by side when there are several. */
+export async function writeEpochLinesChart(dir: string, points: readonly EpochLinePoint[], opts: EpochLinesOptions): Promise<ChartFiles> {
+  const values = points.filter((p) => Number.isFinite(p.value) && (!opts.log || p.value > 0)).map((p) => ({ ...p }));
+  const panels = [...new Set(values.map((v) => v.panel))];
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: opts.title, subtitle: opts.subtitle },
+    data: { values },
+    width: 300,
+    height: 220,
+    mark: { type: 'line' },
+    encoding: {
+      ...(panels.length > 1 ? { column: { field: 'panel', type: 'nominal', title: null, sort: panels } } : {}),
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        title: opts.yTitle,
+        ...(opts.log
+          ? { scale: { type: 'log' }, axis: { format: '.0e', values: powersOfTen(values.map((v) => v.value)) } }
+          : { scale: { zero: true }, ...(opts.yFormat ? { axis: { format: opts.yFormat } } : {}) }),
+      },
+      color: { field: 'series', type: 'nominal', title: opts.seriesTitle },
+    },
+  } as TopLevelSpec;
+  return writeChart(dir, opts.name, spec);
+}

@@ -44,10 +44,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const runs = await readRunsCsv(runsFile);
     const { readTestImagesBeside } = await import('../reports/test-images.js');
     const images = readTestImagesBeside(runsFile, runs);
+    const { readTrajectoriesBeside } = await import('../reports/trajectories.js');
+    const trajectories = readTrajectoriesBeside(runsFile, runs);
     const claim = await claimOutputFolder(outDir, { flag: '--out', inputs: [runsFile] });
     const { buildReport, runsFileContext } = await import('../reports/build-report.js');
     const built = await writeClaimed(claim, () =>
-      buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs, new Date(), argv.lang, images)),
+      buildReport(outDir, runs, runsFileContext(runsFile, outDir, runs, new Date(), argv.lang, images, trajectories)),
     );
     process.stdout.write(
       [

@@ -16,6 +16,7 @@ import { writeClaimsCsv } from './claims-table.js';
 import { bootstrapsOf, judgeClaims, MARGIN_ALTERNATIVES, MARGINS, sensitivity } from './claims/registry.js';
 import { TEST_IMAGES_FILE, writeTestImagesCsv, type TestImages } from './test-images.js';
 import { writeFigures, type ProbeRecords } from './figures.js';
+import { TRAJECTORIES_FILE, trajectoryView, writeTrajectoriesCsv, type RunTrajectory } from './trajectories.js';
 import { reportStrings, type Lang } from './i18n.js';
 import { describeRunSettings, landscapeRulesTable, type ReportChart, type ReportData } from './report-data.js';
 import { renderHtml } from './report-html.js';
@@ -39,6 +40,8 @@ export interface ReportContext {
   probes?: ProbeRecords;
   /** Which test images each run got right (test-images.csv): the accuracy claims' intervals then cover the test set's noise. */
   images?: TestImages | null;
+  /** The probed runs' units and gradients by epoch (trajectories.csv): claim 8 at the budgets, a table and charts. */
+  trajectories?: readonly RunTrajectory[] | null;
   /** How the networks were trained (protocol.ts), shown after the claims. */
   protocol?: ReportData['protocol'];
   /** Charts made by the caller, shown after the report's own. */
@@ -61,7 +64,9 @@ export async function buildReport(outDir: string, runs: readonly RunRow[], ctx: 
   const rows = summarize(runs);
   // 2. The judge.
   const bootstraps = bootstrapsOf(runs, ctx.images);
-  const claims = judgeClaims(runs, MARGINS, bootstraps);
+  const trajectories = ctx.trajectories && ctx.trajectories.length > 0 ? ctx.trajectories : undefined;
+  const claims = judgeClaims(runs, MARGINS, bootstraps, trajectories);
+  const view = trajectories ? trajectoryView(trajectories, runs) : undefined;
   const landscapeRules = ctx.probes ? landscapeRulesOf(ctx.probes) : undefined;
   const lang = ctx.lang ?? 'en';
   const data: ReportData = {
@@ -80,12 +85,14 @@ export async function buildReport(outDir: string, runs: readonly RunRow[], ctx: 
     notes: ctx.notes,
     ...(landscapeRules ? { landscapeRules } : {}),
     ...(ctx.protocol ? { protocol: ctx.protocol } : {}),
+    ...(view ? { trajectories: { tables: view.tables } } : {}),
   };
   // 3. The render.
   const summary = await writeSummary(outDir, rows);
   const claimsCsv = await writeClaimsCsv(outDir, claims);
   if (ctx.images) await writeTestImagesCsv(outDir, runs, ctx.images);
-  data.charts = [...(await writeFigures(path.join(outDir, CHARTS_DIR), runs, ctx.probes, lang)), ...(ctx.extraCharts ?? [])];
+  if (trajectories) await writeTrajectoriesCsv(outDir, trajectories);
+  data.charts = [...(await writeFigures(path.join(outDir, CHARTS_DIR), runs, ctx.probes, lang, view)), ...(ctx.extraCharts ?? [])];
   const md = path.join(outDir, REPORT_MD);
   const html = path.join(outDir, REPORT_HTML);
   await writeFileAtomic(md, renderMarkdown(data, outDir));
@@ -114,10 +121,12 @@ export function runsFileContext(
   now: Date = new Date(),
   lang: Lang = 'en',
   images: TestImages | null = null,
+  trajectories: readonly RunTrajectory[] | null = null,
 ): ReportContext {
   const s = reportStrings(lang);
   return {
     images,
+    trajectories,
     title: s.titleRunsFile(path.basename(runsFile)),
     source: runsFile,
     command: shellCommand([
@@ -134,6 +143,7 @@ export function runsFileContext(
     notes: [
       s.notesRunsFile(runsFile, runs.length),
       images ? s.notesTestImages(TEST_IMAGES_FILE, images.images) : s.notesNoTestImages(TEST_IMAGES_FILE),
+      ...(trajectories ? [s.notesTrajectories(TRAJECTORIES_FILE, trajectories.length)] : []),
     ],
     now,
     lang,

@@ -4,7 +4,13 @@
  * and the gradient norms from the probe and training records when the report has them. The
  * charts show one network per configuration (the first seed's); the verdicts use every seed.
  */
-import { writeDeltaChart, writeGradientCharts, writeIntervalByDepthChart, writeLandscapeChart } from '../charts/charts.js';
+import {
+  writeDeltaChart,
+  writeEpochLinesChart,
+  writeGradientCharts,
+  writeIntervalByDepthChart,
+  writeLandscapeChart,
+} from '../charts/charts.js';
 import type { LandscapeRecord, TrainRecord } from '../experiment/store.js';
 import { CONFIDENCE } from './claims/claim.js';
 import { claimNumber } from './claims/registry.js';
@@ -13,6 +19,7 @@ import { reportStrings, type Lang } from './i18n.js';
 import type { ReportChart } from './report-data.js';
 import type { RunRow } from './runs-table.js';
 import { summarize } from './summary.js';
+import type { TrajectoryView } from './trajectories.js';
 
 /** The records behind a runs table, when the report is built from a reproduction's folder. */
 export interface ProbeRecords {
@@ -21,8 +28,68 @@ export interface ProbeRecords {
 }
 
 /** Writes every chart into `dir`, in the order the report shows them. */
-export async function writeFigures(dir: string, runs: readonly RunRow[], probes?: ProbeRecords, lang: Lang = 'en'): Promise<ReportChart[]> {
-  return [...(await accuracyCharts(dir, runs, lang)), ...(probes ? await probeCharts(dir, probes, lang) : [])];
+export async function writeFigures(
+  dir: string,
+  runs: readonly RunRow[],
+  probes?: ProbeRecords,
+  lang: Lang = 'en',
+  trajectories?: TrajectoryView,
+): Promise<ReportChart[]> {
+  return [
+    ...(await accuracyCharts(dir, runs, lang)),
+    ...(probes ? await probeCharts(dir, probes, lang) : []),
+    ...(trajectories ? await trajectoryCharts(dir, trajectories, lang) : []),
+  ];
+}
+
+/** The probed networks over the epochs (trajectories.csv): their units' share at a bound or off, and each layer's mean |gradient|. */
+async function trajectoryCharts(dir: string, view: TrajectoryView, lang: Lang): Promise<ReportChart[]> {
+  const words = reportStrings(lang).charts;
+  const charts: ReportChart[] = [];
+  if (view.shares.length > 0) {
+    const files = await writeEpochLinesChart(
+      dir,
+      view.shares.map((s) => ({ panel: '', series: s.config, epoch: s.epoch, value: s.share })),
+      {
+        name: 'units-by-epoch',
+        title: words.unitsByEpochTitle,
+        subtitle: 'Sigmoid: at a bound (y <= 0.02 or >= 0.98); ReLU: off (y = 0); mean over the runs still training',
+        yTitle: 'share of (unit, image) pairs',
+        seriesTitle: 'network',
+        yFormat: '.0%',
+      },
+    );
+    charts.push({
+      name: 'units-by-epoch',
+      title: words.unitsByEpochTitle,
+      caption: `Per epoch, the share of (hidden unit, training image) pairs at a Sigmoid's bound or at a ReLU's 0, pooled over the hidden layers, mean over the runs still training then (trajectories.csv; claim ${claimNumber('asymptote')} (a) judges the Sigmoid share at the chosen epoch).`,
+      png: files.png,
+      svg: files.svg,
+    });
+  }
+  if (view.gradients.length > 0) {
+    const files = await writeEpochLinesChart(
+      dir,
+      view.gradients.map((g) => ({ panel: g.config, series: `layer ${g.layer}`, epoch: g.epoch, value: g.meanAbs })),
+      {
+        name: 'mean-gradient-by-epoch',
+        title: words.meanGradientByEpochTitle,
+        subtitle: 'layer 1 = the first weight matrix (next to the input); mean over the runs still training',
+        yTitle: 'mean |dLoss/dW| (log scale)',
+        seriesTitle: 'layer',
+        log: true,
+      },
+    );
+    charts.push({
+      name: 'mean-gradient-by-epoch',
+      title: words.meanGradientByEpochTitle,
+      caption:
+        "Per epoch, each weight layer's mean |gradient| over the training set, mean over the runs still training then (trajectories.csv).",
+      png: files.png,
+      svg: files.svg,
+    });
+  }
+  return charts;
 }
 
 async function accuracyCharts(dir: string, runs: readonly RunRow[], lang: Lang): Promise<ReportChart[]> {

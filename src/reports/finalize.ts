@@ -14,6 +14,7 @@ import { buildReport } from './build-report.js';
 import { reportStrings, type Lang } from './i18n.js';
 import { runRowsOf, writeRunsCsv } from './runs-table.js';
 import { testImagesOfRuns } from './test-images.js';
+import { trajectoriesOfRuns } from './trajectories.js';
 import { protocolOf } from './protocol.js';
 import { formatDuration } from '../experiment/progress.js';
 import {
@@ -67,12 +68,23 @@ export async function finalize(outDir: string, now: Date = new Date(), lang: Lan
   const images = testImagesOfRuns(
     train.map((r) => ({ config: r.config, configName: r.configName, seed: r.seed, dir: jobDir(outDir, trainJobs.get(r.id)!) })),
   );
+  // The probed runs' units by epoch, from their activations.csv, with their histories and gradients.
+  const trajectories = trajectoriesOfRuns(
+    train.map((r) => ({
+      configName: r.configName,
+      seed: r.seed,
+      dir: jobDir(outDir, trainJobs.get(r.id)!),
+      history: r.history,
+      gradients: r.gradients,
+    })),
+  );
 
   const sessions = readSessions(outDir);
   const protocol = await protocolOf(outDir, train, rulesOfPlan(plan));
   const built = await buildReport(outDir, runRows, {
     probes: { train, landscape },
     images,
+    trajectories,
     protocol,
     title: reportStrings(lang).titleReproduction,
     source: plan.source,

@@ -21,6 +21,7 @@ export interface ReportStrings {
   notesRunsFile: (file: string, runs: number) => string;
   notesTestImages: (file: string, images: number) => string;
   notesNoTestImages: (file: string) => string;
+  notesTrajectories: (file: string, runs: number) => string;
   /** Said once in a language whose statistic and evidence lines are the claims' English. */
   untranslatedNote: string | null;
   /** `source` and `command` arrive formatted as code by the renderer. */
@@ -29,6 +30,7 @@ export interface ReportStrings {
     claims: string;
     explanation: string;
     protocol: string;
+    trajectories: string;
     answer: string;
     sensitivity: string;
     landscapeRules: string;
@@ -47,6 +49,10 @@ export interface ReportStrings {
     rule: string;
     /** `margins` are the claims' own statements of their margins (English). */
     margins: (margins: string, testImages: number) => string;
+    /** How many parts were judged, which are primary, and what that means for chance alone. */
+    multiplicity: (judged: number, primary: number, primaryParts: string) => string;
+    /** Beside a primary part's name in the claims table. */
+    primaryMark: string;
   };
   /** The opening of the section on the author's explanation, for claims `first` to `last`. */
   explanationIntro: (first: number, last: number) => [string, string];
@@ -74,6 +80,8 @@ export interface ReportStrings {
     deltasTitle: string;
     gradientsByLayerTitle: string;
     gradientsByEpochTitle: string;
+    unitsByEpochTitle: string;
+    meanGradientByEpochTitle: string;
   };
 }
 
@@ -95,12 +103,15 @@ const EN: ReportStrings = {
     `${file} beside it gave each run's correctness on ${images} test images, checked against the table's accuracies: the accuracy claims' intervals come from the bootstrap over seeds x test images.`,
   notesNoTestImages: (file) =>
     `No ${file} beside it: the accuracy claims' intervals cover the seeds only (t over seeds), not the test set's own noise.`,
+  notesTrajectories: (file, runs) =>
+    `${file} beside it gave ${runs} probed runs' units and gradients by epoch, checked against the table (last epoch, chosen epoch, shares at initialisation and at the chosen epoch).`,
   untranslatedNote: null,
   generated: (at, source, command) => `Generated ${at} from ${source}; reproduce with ${command}.`,
   headings: {
     claims: "The article's claims against this run",
     explanation: "The author's explanation",
     protocol: 'How the networks were trained: rules, learning rates, stopping, budget',
+    trajectories: 'The 7-layer networks epoch by epoch: units at their bounds and gradients (trajectories.csv)',
     answer: 'The answer in five sentences',
     sensitivity: 'How the verdicts move with the margins',
     landscapeRules: 'How the landscape verdict moves with its rules',
@@ -114,13 +125,16 @@ const EN: ReportStrings = {
   articleParaphrase: (text) => `The article, paraphrased: ${text}`,
   method: {
     primary: (ci) =>
-      `Every run contributes its primary figure: the test accuracy at the epoch of lowest validation loss (on the full test split when the runs have it). The seed is the unit and configurations are compared paired by seed; the accuracy claims' ${ci} % intervals come from a bootstrap over seeds x test images when the per-image data exists (test-images.csv: the test set's own noise is then inside them), otherwise from t over seeds, as every other interval (Wilson/Newcombe for the landscape shares). Each part says which.`,
+      `Every run contributes its primary figure: the test accuracy at the epoch of lowest validation loss (on the full test split when the runs have it). The seed is the unit and configurations are compared paired by seed; the accuracy claims' ${ci} % intervals come from a bootstrap over seeds x test images when the per-image data exists (test-images.csv: the test set's own noise is then inside them), otherwise from t over seeds, as every other interval (the landscape's shares per network too: the curves of one network are not independent). Each part says which.`,
     rule:
       "Each part: agrees when its 95 % interval lies inside the claim's region, contradicts when it lies outside, inconclusive when it straddles a boundary. " +
       "A claim from its parts: every part agrees -> agrees; some agree and some contradict -> mixed (each part's verdict is named); no part judged because a compared network was still learning -> not judged: still learning; some contradict and none agrees -> contradicts; " +
       'otherwise (inconclusive parts, or parts not measured beside measured ones) -> inconclusive; nothing measured -> not measured.',
     margins: (margins, testImages) =>
       `Margins, fixed before the runs were judged (each in its claim, src/reports/claims/): ${margins}. The article's own ${testImages}-image test set puts a 95 % half-width of about 4.5 points on its accuracies.`,
+    multiplicity: (judged, primary, primaryParts) =>
+      `This report judged ${judged} parts, ${primary} of them primary (${primaryParts}, as the pre-registered rules name them; every other part is secondary), each at 95 % with no correction across parts: even if every claim were exactly true, about 1 in 20 judged parts may land outside the truth's region by chance.`,
+    primaryMark: ' (primary)',
   },
   explanationIntro: (first, last) => [
     `The article explains the deep Sigmoid networks' trouble by a chain: a Sigmoid unit cannot output more than 1; when the next neuron "would need 2", the weights chase an asymptote where the gradient fades; hence the vanishing gradient is more than gradients shrinking layer by layer. Claims ${first} to ${last} test the links that the probed networks can show, each with its own measurement (docs/probes.md): how the back-propagated error shrinks towards the input, whether units would need outputs beyond their range, and whether trained units sit at their bounds. Rules and margins were frozen before the runs (docs/probes.md).`,
@@ -180,6 +194,8 @@ const EN: ReportStrings = {
     deltasTitle: 'Back-propagated error per hidden layer',
     gradientsByLayerTitle: 'Gradient norm against layer',
     gradientsByEpochTitle: 'Gradient norm during training',
+    unitsByEpochTitle: 'Units at a bound or off during training',
+    meanGradientByEpochTitle: 'Mean gradient per layer during training',
   },
 };
 
@@ -201,6 +217,8 @@ const JA: ReportStrings = {
     `同じフォルダの ${file} から、各学習のテスト画像 ${images} 枚ごとの正誤を読み（表の正解率と一致することを確認済み）、正解率の主張の区間はシード × テスト画像のブートストラップで求めました。`,
   notesNoTestImages: (file) =>
     `同じフォルダに ${file} がないため、正解率の主張の区間はシードのばらつきだけを含みます（シード間の t 区間）。`,
+  notesTrajectories: (file, runs) =>
+    `同じフォルダの ${file} から、調べた ${runs} 回の学習のユニットと勾配をエポックごとに読みました（最後のエポック、選ばれたエポック、初期と選ばれたエポックでの割合が表と一致することを確認済み）。`,
   untranslatedNote:
     '統計量・範囲・根拠の行と判定の幅の説明は、各主張のモジュール（src/reports/claims/）が数値とともに書く英語のままです。数値、ファイル名、claims.csv と summary.csv は英語版と同じです。',
   generated: (at, source, command) => `${at} に ${source} から作成。再現するには ${command}。`,
@@ -208,6 +226,7 @@ const JA: ReportStrings = {
     claims: '記事の主張とこの実行の判定',
     explanation: '著者の説明',
     protocol: 'ネットワークの学習方法：ルール、学習率、停止、エポック数',
+    trajectories: '7 層のネットワークのエポックごとの変化：上限・下限に張り付くユニットと勾配（trajectories.csv）',
     answer: '5 つの文で答えると',
     sensitivity: '判定の幅を変えると判定はどう動くか',
     landscapeRules: '損失の地形の判定は規則でどう動くか',
@@ -221,13 +240,16 @@ const JA: ReportStrings = {
   articleParaphrase: (text) => `記事の要旨（原文ではなく要約）：${text}`,
   method: {
     primary: (ci) =>
-      `各実行の主な数値は、検証データの二乗誤差が最小のエポックでのテストデータの正解率です（全テストデータがあればそれで測ります）。単位はシードで、構成どうしはシードで対にして比べます。正解率の主張の ${ci} % 信頼区間は、画像ごとの正誤（test-images.csv）があればシード × テスト画像のブートストラップで求め（テストデータ自体のばらつきを含みます）、なければシード間の t 区間です。ほかの区間も t 区間です（損失の地形の割合は Wilson/Newcombe）。各部分にどちらかを記します。`,
+      `各実行の主な数値は、検証データの二乗誤差が最小のエポックでのテストデータの正解率です（全テストデータがあればそれで測ります）。単位はシードで、構成どうしはシードで対にして比べます。正解率の主張の ${ci} % 信頼区間は、画像ごとの正誤（test-images.csv）があればシード × テスト画像のブートストラップで求め（テストデータ自体のばらつきを含みます）、なければシード間の t 区間です。ほかの区間もシード間の t 区間です（損失の地形の割合も、1 つのネットワークの曲線どうしは独立でないので、ネットワークごとの割合から求めます）。各部分にどちらかを記します。`,
     rule:
       '各部分：95 % 信頼区間が主張の範囲の内側なら一致、外側なら矛盾、境界をまたげば判定不能。' +
       '主張の判定は部分から：すべて一致なら一致、一致と矛盾があれば一部一致、矛盾があり一致がなければ矛盾、' +
       'それ以外（判定不能の部分、または測った部分の横に未測定の部分）は判定不能、何も測っていなければ未測定。',
     margins: (margins, testImages) =>
       `判定の幅（実行の判定より前に、各主張のモジュール src/reports/claims/ で固定）：${margins}。記事自身のテストデータ ${testImages} 枚では、正解率の 95 % 信頼区間の半幅はおよそ 4.5 ポイントです。`,
+    multiplicity: (judged, primary, primaryParts) =>
+      `このレポートは ${judged} 個の部分を判定しました。そのうち主要な部分は ${primary} 個（${primaryParts}。事前登録したルールが主要と定めたもので、ほかはすべて副次的）です。どの部分も 95 % で判定し、部分どうしの多重性の補正はしていません。そのため、主張がすべて正しくても、判定した部分のおよそ 20 個に 1 個は偶然だけで真の値の範囲から外れることがあります。`,
+    primaryMark: '（主要）',
   },
   explanationIntro: (first, last) => [
     `記事は、深い Sigmoid のネットワークがうまく学習できない理由を次のつながりで説明します：Sigmoid の出力は最大 1 なので、次のニューロンが「2 が必要」なとき、重みは勾配が消えていく漸近線を追いかける。だから勾配消失問題は、層ごとに勾配が縮むこと以上のものだ、と。主張 ${first} から ${last} は、調べたネットワークで確かめられるつながりを、それぞれ専用の測定で判定します（docs/probes.md）：逆伝播誤差が入力に向かってどれだけ縮むか、ユニットが範囲の外の出力を必要とするか、学習後のユニットが上限・下限に張り付いているか。規則と判定の幅は実行の前に固定しました（docs/probes.md）。`,
@@ -286,6 +308,8 @@ const JA: ReportStrings = {
     deltasTitle: '中間層ごとの逆伝播誤差',
     gradientsByLayerTitle: '層ごとの勾配のノルム',
     gradientsByEpochTitle: '学習中の勾配のノルム',
+    unitsByEpochTitle: '学習中に上限・下限に張り付く（ReLU は 0 になる）ユニットの割合',
+    meanGradientByEpochTitle: '学習中の層ごとの勾配の平均',
   },
 };
 

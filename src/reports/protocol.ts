@@ -16,9 +16,7 @@ import type { TrainRecord } from '../experiment/store.js';
 import { runMetrics } from '../training/run-metrics.js';
 import { mean } from '../stats/stats.js';
 import type { TextTable } from './report-data.js';
-
-/** The budgets of configs/rules/confirmatory.json ("budgets"). */
-export const BUDGETS = [40, 100, 400] as const;
+import { BUDGETS } from './budgets.js';
 
 export const STOPPING_COLUMNS = [
   'config',
@@ -30,7 +28,17 @@ export const STOPPING_COLUMNS = [
   'test_full_acc_chosen',
   'test_full_acc_stop',
   ...BUDGETS.map((b) => `test_acc_at_${b}` as const),
+  'near_best_epochs_mean',
+  'near_best_scored_mean',
+  'near_best_test_acc_spread_mean',
 ] as const;
+
+/**
+ * configs/rules/confirmatory.json, stopping.chosenEpoch: the epochs whose validation loss is
+ * within this of the run's lowest are all nearly as good a choice; the spread of test accuracy
+ * over them shows how much the choice among them could move a run's figure.
+ */
+export const NEAR_BEST_VAL_LOSS = 0.005;
 
 const RulesRefSchema = z.object({ file: z.string(), version: z.number(), sha256: z.string() });
 const ChoicesSchema = z.object({
@@ -80,6 +88,26 @@ function testAccuracyAtBudget(r: TrainRecord, budget: number): number {
   return best && typeof best.testAccuracy === 'number' ? best.testAccuracy : Number.NaN;
 }
 
+/**
+ * A run's epochs whose validation loss is within NEAR_BEST_VAL_LOSS of its lowest: how many, how
+ * many of them had their article-sized test set scored (a run evaluated 'when-needed' scores it
+ * only on epochs that improved validation loss and its last ones: src/training/loop.ts), and the
+ * spread (highest minus lowest) of test accuracy over those scored.
+ */
+function nearBest(r: TrainRecord): { epochs: number; scored: number; spread: number } {
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  const withVal = r.history.filter((h) => finite(h.valLoss));
+  if (withVal.length === 0) return { epochs: Number.NaN, scored: Number.NaN, spread: Number.NaN };
+  const lowest = Math.min(...withVal.map((h) => h.valLoss));
+  const near = withVal.filter((h) => h.valLoss <= lowest + NEAR_BEST_VAL_LOSS);
+  const tested = near.map((h) => h.testAccuracy).filter(finite);
+  return {
+    epochs: near.length,
+    scored: tested.length,
+    spread: tested.length > 0 ? Math.max(...tested) - Math.min(...tested) : Number.NaN,
+  };
+}
+
 interface StoppingRow {
   config: string;
   runs: number;
@@ -90,6 +118,9 @@ interface StoppingRow {
   test_full_acc_chosen: number;
   test_full_acc_stop: number;
   [budget: `test_acc_at_${number}`]: number;
+  near_best_epochs_mean: number;
+  near_best_scored_mean: number;
+  near_best_test_acc_spread_mean: number;
 }
 
 function stoppingRows(train: readonly TrainRecord[]): StoppingRow[] {
@@ -105,6 +136,9 @@ function stoppingRows(train: readonly TrainRecord[]): StoppingRow[] {
       runs_at_maximum: runs.filter((r) => r.stopReason === 'maximum').length,
       test_full_acc_chosen: meanOf(runs.map((r) => r.fullTestAccuracy ?? Number.NaN)),
       test_full_acc_stop: meanOf(runs.map((r) => r.fullTestAccuracyFinal ?? Number.NaN)),
+      near_best_epochs_mean: meanOf(runs.map((r) => nearBest(r).epochs)),
+      near_best_scored_mean: meanOf(runs.map((r) => nearBest(r).scored)),
+      near_best_test_acc_spread_mean: meanOf(runs.map((r) => nearBest(r).spread)),
     };
     for (const b of BUDGETS) row[`test_acc_at_${b}`] = meanOf(runs.map((r) => testAccuracyAtBudget(r, b)));
     return row;
@@ -172,7 +206,7 @@ export async function protocolOf(
     rows.map((r) => ({ ...r })),
   );
   tables.push({
-    title: `Stopping and budget (stopping.csv): test accuracy (%) on the full split at the chosen and the last epoch, and on the article-sized set had training ended at ${BUDGETS.join(', ')} epochs (a run that stopped earlier counts as it stopped)`,
+    title: `Stopping and budget (stopping.csv): test accuracy (%) on the full split at the chosen and the last epoch, and on the article-sized set had training ended at ${BUDGETS.join(', ')} epochs (a run that stopped earlier counts as it stopped); and, as the rules ask, how many epochs lie within ${NEAR_BEST_VAL_LOSS} of a run's lowest validation loss and the spread (highest minus lowest, points) of their article-sized test accuracy, means over runs: how much the choice among nearly equal epochs could move a run's figure. The runs scored the test set only on epochs that lowered the validation loss and on their last ones, so the spread covers the scored epochs of the band only and is a lower bound`,
     table: {
       headers: [
         'network',
@@ -183,6 +217,9 @@ export async function protocolOf(
         'full, chosen',
         'full, stop',
         ...BUDGETS.map((b) => `at ${b}`),
+        `epochs within ${NEAR_BEST_VAL_LOSS} of the lowest validation loss`,
+        'of them with the test set scored',
+        'test accuracy spread over those',
       ],
       rows: rows.map((r) => [
         r.config,
@@ -193,6 +230,9 @@ export async function protocolOf(
         pct(r.test_full_acc_chosen),
         pct(r.test_full_acc_stop),
         ...BUDGETS.map((b) => pct(r[`test_acc_at_${b}`])),
+        Number.isFinite(r.near_best_epochs_mean) ? r.near_best_epochs_mean.toFixed(1) : '',
+        Number.isFinite(r.near_best_scored_mean) ? r.near_best_scored_mean.toFixed(1) : '',
+        pct(r.near_best_test_acc_spread_mean),
       ]),
     },
   });

@@ -7,7 +7,16 @@ import { FLATNESS_FLOOR, INSIDE_MARGIN, type SensitivityRow as LandscapeSensitiv
 import type { RunConfig } from '../config/schema.js';
 import type { SummaryRow } from './summary.js';
 import { CONFIDENCE, type ClaimResult } from './claims/claim.js';
-import { claimNumber, marginText, type MarginName, type Margins, type SensitivityRow } from './claims/registry.js';
+import {
+  claimNumber,
+  isPrimary,
+  judgedParts,
+  marginText,
+  PRIMARY_PARTS,
+  type MarginName,
+  type Margins,
+  type SensitivityRow,
+} from './claims/registry.js';
 import { ARTICLE_ACCURACY } from './claims/accuracy-level.js';
 import { estimateText, verdictLabel } from './claims-table.js';
 import { pct } from '../util/format.js';
@@ -58,6 +67,8 @@ export interface ReportData {
   landscapeRules?: TextTable;
   /** How the networks were trained: rules file, learning rates, stopping and budgets (a reproduction's folder only). */
   protocol?: { lines: string[]; tables: { title: string; table: TextTable }[] };
+  /** The probed networks epoch by epoch (trajectories.csv), shown after the author's explanation. */
+  trajectories?: { tables: { title: string; table: TextTable }[] };
 }
 
 /** Fields of a run config worth stating in the report, with how to print them. */
@@ -134,7 +145,7 @@ export function claimsTable(claims: readonly ClaimResult[], lang: Lang = 'en'): 
         i === 0 ? String(c.number) : '',
         i === 0 ? claimText(c, lang) : '',
         i === 0 ? verdictLabel(c.verdict, lang) : '',
-        p.part,
+        `${p.part}${isPrimary(c.id, p.part) ? reportStrings(lang).method.primaryMark : ''}`,
         p.statistic,
         estimateText(p),
         p.region,
@@ -188,11 +199,21 @@ export function landscapeRulesIntro(lang: Lang = 'en'): string {
   return reportStrings(lang).landscapeRulesIntro(claimNumber('landscape-shape'));
 }
 
-/** How verdicts are reached, in sentences. */
-export function methodText(margins: Margins, lang: Lang = 'en'): string[] {
+/** How verdicts are reached, in sentences; `claims` are the judged claims, for how many parts were judged. */
+export function methodText(margins: Margins, claims: readonly ClaimResult[], lang: Lang = 'en'): string[] {
   const words = reportStrings(lang).method;
   const stated = (Object.keys(margins) as MarginName[]).map((k) => marginText(k, margins[k])).join('; ');
-  return [words.primary((100 * CONFIDENCE).toFixed(0)), words.rule, words.margins(stated, ARTICLE_ACCURACY.testImages)];
+  const { judged, primary } = judgedParts(claims);
+  const primaryParts = PRIMARY_PARTS.map((p) => {
+    const [id, part] = p.split('.');
+    return `${lang === 'ja' ? '主張' : 'claim'} ${claimNumber(id)}${part ? ` ${part}` : ''}`;
+  }).join(', ');
+  return [
+    words.primary((100 * CONFIDENCE).toFixed(0)),
+    words.rule,
+    words.margins(stated, ARTICLE_ACCURACY.testImages),
+    words.multiplicity(judged, primary, primaryParts),
+  ];
 }
 
 /** shapeSensitivity's rows as a table: per (flatness floor, inside margin), per activation the curves of each kind. */

@@ -93,7 +93,7 @@ export function renderHtml(data: ReportData): string {
     `<h2>${e(s.headings.claims)}</h2>`,
     table('claims', claimsTable(data.claims, lang), lang),
   );
-  for (const line of methodText(data.margins, lang)) parts.push(`<p>${e(line)}</p>`);
+  for (const line of methodText(data.margins, data.claims, lang)) parts.push(`<p>${e(line)}</p>`);
   const claimSection = (c: ClaimResult) => {
     parts.push(`<h3>${c.number}. ${e(claimText(c, lang))}</h3>`);
     const words = articleWords(c, lang);
@@ -117,6 +117,10 @@ export function renderHtml(data: ReportData): string {
   const explanation = data.claims.filter((c) => c.group === 'explanation');
   for (const line of explanationIntro(explanation, lang)) parts.push(`<p>${e(line)}</p>`);
   explanation.forEach(claimSection);
+  if (data.trajectories) {
+    parts.push(`<h2>${e(s.headings.trajectories)}</h2>`);
+    for (const p of data.trajectories.tables) parts.push(`<h3>${e(p.title)}</h3>`, table('trajectories', p.table, lang));
+  }
   parts.push(
     `<h2>${e(s.headings.sensitivity)}</h2>`,
     `<p>${e(s.sensitivityIntroHtml)}</p>`,

@@ -44,7 +44,7 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   out.push('');
   out.push(`## ${s.headings.claims}`, '');
   out.push(...table(claimsTable(data.claims, lang)), '');
-  for (const line of methodText(data.margins, lang)) out.push(t(line), '');
+  for (const line of methodText(data.margins, data.claims, lang)) out.push(t(line), '');
   const claimSection = (c: ClaimResult) => {
     out.push(`### ${c.number}. ${t(claimText(c, lang))}`, '');
     const words = articleWords(c, lang);
@@ -65,6 +65,10 @@ export function renderMarkdown(data: ReportData, reportDir: string): string {
   const explanation = data.claims.filter((c) => c.group === 'explanation');
   for (const line of explanationIntro(explanation, lang)) out.push(t(line), '');
   explanation.forEach(claimSection);
+  if (data.trajectories) {
+    out.push(`## ${s.headings.trajectories}`, '');
+    for (const p of data.trajectories.tables) out.push(`### ${t(p.title)}`, '', ...table(p.table), '');
+  }
   out.push(`## ${s.headings.sensitivity}`, '');
   out.push(s.sensitivityIntroMd, '', ...table(sensitivityTable(data.sensitivity, data.claims, lang)), '');
   if (data.landscapeRules) {

@@ -43,6 +43,7 @@ export const accuracyLevel = defineClaim({
   // A paraphrase: the article's sentence is not quoted here.
   articleJa: { text: '正解率はおよそ 70 %、最も良いネットワークで約 72 %', verbatim: false },
   columns: ['test_acc'],
+  failedRuns: 'count',
   margins: {
     /**
      * "around 70 %", "about 72 %": within this many accuracy points (as a fraction). 0.045 is

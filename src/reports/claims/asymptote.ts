@@ -7,12 +7,42 @@
  *   (b) the probed first-layer weights grow more in the Sigmoid network than in the ReLU network
  *       of the same seed, at the same positions (weights grow under any activation: only the
  *       difference speaks to an asymptote).
- * The claim agrees when all three parts do.
+ * The claim agrees when all three parts do. Part (a) is also reported, not judged, at the
+ * budgets and at the stop epoch, from the runs' trajectories (trajectories.csv) when recorded.
  */
-import { mean } from '../../stats/stats.js';
+import { mean, meanInterval } from '../../stats/stats.js';
 import type { RunRow } from '../runs-table.js';
-import { bySeed, configsOf, deepestWith, pairedPart, seedPart } from './by-seed.js';
-import { defineClaim } from './claim.js';
+import { BUDGETS } from '../budgets.js';
+import { chosenPoint, chosenUpTo, stopPoint, unitShareOf, type RunTrajectory, type TrajectoryPoint } from '../trajectories.js';
+import { bySeed, configsOf, deepestWith, pairedPart, seedPart, type ConfigRuns } from './by-seed.js';
+import { CONFIDENCE, defineClaim } from './claim.js';
+
+/**
+ * The rules' "(a) is also reported at the budgets 40, 100, 400 and at the stop epoch": per run of
+ * `c`, its unit share at the epoch it would have chosen had training ended at each budget, and at
+ * its last epoch; mean over seeds with a t interval. Null without trajectories of `c`.
+ */
+function atBudgets(c: ConfigRuns, trajectories: readonly RunTrajectory[] | undefined): string | null {
+  const mine = (trajectories ?? []).filter((t) => t.config === c.config);
+  if (mine.length === 0) return null;
+  const { pick, words } = unitShareOf(c.activation);
+  const at = (label: string, point: (t: RunTrajectory) => TrajectoryPoint): string => {
+    const e = meanInterval(
+      mine.map((t) => pick(point(t))),
+      CONFIDENCE,
+    );
+    const show = (x: number) => (100 * x).toFixed(2);
+    return `${label} ${show(e.value)} %${Number.isFinite(e.low) ? ` [${show(e.low)}, ${show(e.high)}]` : ''}`;
+  };
+  const epochs = (point: (t: RunTrajectory) => TrajectoryPoint) => mean(mine.map((t) => point(t).epoch)).toFixed(1);
+  return (
+    `${c.config}, share of pairs ${words} (n = ${mine.length} seeds, 95 % t interval): at initialisation ${at('', (t) => t.points[0]).trim()}; ` +
+    BUDGETS.map((b) =>
+      at(`had training ended at ${b} epochs (chosen epoch ${epochs((t) => chosenUpTo(t, b))} on average)`, (t) => chosenUpTo(t, b)),
+    ).join('; ') +
+    `; at the chosen epoch ${at('', chosenPoint).trim()}; at the stop epoch (${epochs(stopPoint)} on average) ${at('', stopPoint).trim()}.`
+  );
+}
 
 /** log10 of how much the probed weights' mean |w| grew in training. */
 const weightGrowth = (r: RunRow): number | undefined =>
@@ -42,7 +72,7 @@ export const asymptote = defineClaim({
       text: (v) => `"chasing an asymptote": at least ${(100 * v).toFixed(0)} % of the trained Sigmoid units' (unit, image) pairs saturated`,
     },
   },
-  judge(runs, margins) {
+  judge(runs, margins, context) {
     const configs = configsOf(runs);
     const saturated = (r: RunRow) => r.saturated_trained;
     const sig = deepestWith(configs, 'sigmoid', saturated);
@@ -81,6 +111,11 @@ export const asymptote = defineClaim({
           `${unstable} of ${sig.runs.length} ${sig.config} runs ended unstable (src/probes/landscape-rules.ts unstableEnd): their trained state is a transient.`,
         );
     }
+    const trajectory = [sig, relu].flatMap((c) => (c ? [atBudgets(c, context.trajectories)] : [])).filter((l) => l !== null);
+    if (trajectory.length > 0)
+      evidence.push(
+        `(a) at other epochs, reported and not judged (configs/rules/confirmatory.json; the chosen epoch is judged; trajectories.csv): ${trajectory.join(' ')}`,
+      );
     if (relu) {
       const avg = (pick: (r: RunRow) => number | undefined) => mean([...bySeed(relu, pick).values()]);
       evidence.push(

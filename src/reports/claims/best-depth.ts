@@ -34,6 +34,7 @@ export const bestDepth = defineClaim({
   // The article's own sentence.
   articleJa: { text: '若干3層よりSigmoidは5層、ReLUは6層のニューラルネットのほうが精度は上でした', verbatim: true },
   columns: ['test_acc'],
+  failedRuns: 'judge on learned seeds',
   margins: {
     /**
      * "best" as equivalence (configs/rules/confirmatory.json, claims.best-depth): the claimed

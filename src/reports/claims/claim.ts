@@ -9,7 +9,7 @@
  *   by seed (the same seed gives every configuration the same shuffling and first-layer start),
  *   using only the seeds every configuration of the comparison has.
  * - Each claim is split into parts (per activation where it speaks of both). A part has a
- *   statistic, a 95 % interval, n (seeds, or curves for the landscape) and a three-way verdict
+ *   statistic, a 95 % interval, n (seeds) and a three-way verdict
  *   from src/stats: agrees when the interval lies inside the claim's region, contradicts when
  *   it lies outside, inconclusive when it straddles a boundary or there is too little data.
  * - A claim's overall verdict comes from its parts by one rule (overallVerdict below).
@@ -18,6 +18,7 @@
 import type { Estimate, IntervalVerdict } from '../../stats/stats.js';
 import type { RunRow } from '../runs-table.js';
 import type { CrossedBootstrap } from '../../stats/crossed-bootstrap.js';
+import type { RunTrajectory } from '../trajectories.js';
 
 /** The crossed bootstraps of the judged runs, by epoch (null without per-image data). */
 export type JudgeBootstraps = (epoch: 'chosen' | 'stop') => CrossedBootstrap | null;
@@ -86,13 +87,15 @@ interface Judged {
 }
 
 /**
- * What a judge may ask of the registry: another claim's number, to refer to it in its text; and
- * the crossed bootstraps of the runs' test-set correctness (by-seed.ts, accuracySource), when
- * the per-image data exists.
+ * What a judge may ask of the registry: another claim's number, to refer to it in its text; the
+ * crossed bootstraps of the runs' test-set correctness (by-seed.ts, accuracySource), when the
+ * per-image data exists; and the probed runs' trajectories over the epochs, when recorded.
  */
 interface JudgeContext {
   numberOf: (id: string) => number;
   bootstraps?: JudgeBootstraps;
+  /** The probed runs' units and gradients by epoch (trajectories.csv), when the report has them. */
+  trajectories?: readonly RunTrajectory[];
 }
 
 /**
@@ -112,6 +115,12 @@ export interface Claim<Own extends string = string, Borrowed extends string = ne
   columns: readonly (keyof RunRow)[];
   margins: Readonly<Record<Own, Margin>>;
   borrows?: readonly Borrowed[];
+  /**
+   * configs/rules/confirmatory.json, failedRuns: 'count' prints the failed runs (validation accuracy
+   * at the chosen epoch below the learned threshold) beside the verdict; 'judge on learned seeds'
+   * also judges the claim again, secondary, on the seeds where every network learned (registry.ts).
+   */
+  failedRuns?: 'count' | 'judge on learned seeds';
   judge(runs: readonly RunRow[], margins: Readonly<Record<Own | Borrowed, number>>, context: JudgeContext): Judged;
 }
 

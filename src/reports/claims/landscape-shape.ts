@@ -1,11 +1,35 @@
 /**
  * "Along one first-layer weight (all others fixed), ReLU's squared error has a minimum inside
  * the swept range, while Sigmoid's keeps falling towards an asymptote."
+ *
+ * Judged as configs/rules/confirmatory.json registers it (claims.landscape-shape): the network
+ * (seed) is the unit, since the curves of one network share its weights and are not
+ * independent. Per probed network of the deepest probed depth, the share of its curves with the
+ * article's shape; the mean over networks with a t interval over seeds; and ReLU's
+ * interior-minimum share minus Sigmoid's, paired by seed.
  */
-import { fisherExact, intervalVerdict, proportionDifference, wilson } from '../../stats/stats.js';
+import { mean, sd } from '../../stats/stats.js';
 import { FLATNESS_FLOOR, INSIDE_MARGIN } from '../../probes/landscape-rules.js';
-import { notMeasured } from './by-seed.js';
-import { CONFIDENCE, defineClaim, type ClaimPart } from './claim.js';
+import type { RunRow } from '../runs-table.js';
+import { bySeed, configsOf, deepestWith, pairedPart, seedPart, type ConfigRuns } from './by-seed.js';
+import { defineClaim } from './claim.js';
+
+/** A probed run's share of curves with an interior minimum (undefined without curves). */
+const insideShare = (r: RunRow): number | undefined =>
+  r.landscape_curves !== undefined && r.landscape_curves > 0 ? (r.landscape_inside_minima ?? 0) / r.landscape_curves : undefined;
+
+/**
+ * A probed run's share of curves with the shape the article's words give its activation: ReLU an
+ * interior minimum; Sigmoid falling towards an edge (levelling off there or still falling; not
+ * flat, no interior minimum). A runs table without landscape_article_shape falls back to "no
+ * interior minimum" for Sigmoid, which also counts flat curves.
+ */
+function articleShare(r: RunRow): number | undefined {
+  const inside = insideShare(r);
+  if (inside === undefined) return undefined;
+  if (r.activation === 'relu') return inside;
+  return r.landscape_article_shape !== undefined ? r.landscape_article_shape / r.landscape_curves! : 1 - inside;
+}
 
 export const landscapeShape = defineClaim({
   id: 'landscape-shape',
@@ -19,67 +43,62 @@ export const landscapeShape = defineClaim({
   },
   columns: ['landscape_curves'],
   margins: {},
-  /** "the curve has this shape": more than the share `majority` (declared by needs-two) of the curves. */
+  /** "the curve has this shape": more than the share `majority` (declared by needs-two) of a network's curves, on average over networks. */
   borrows: ['majority'],
   judge(runs, margins) {
-    const probed = runs.filter((r) => r.landscape_curves !== undefined && r.landscape_curves > 0);
-    const count = (activation: string) => {
-      const mine = probed.filter((r) => r.activation === activation);
-      return {
-        curves: mine.reduce((a, r) => a + r.landscape_curves!, 0),
-        inside: mine.reduce((a, r) => a + (r.landscape_inside_minima ?? 0), 0),
-        /**
-         * Curves with the shape the article's words give this activation (Sigmoid: either edge shape,
-         * falling towards an asymptote). A runs table without the column falls back to "no interior
-         * minimum" for Sigmoid, which also counts flat curves.
-         */
-        fitting: mine.reduce(
-          (a, r) =>
-            a +
-            (r.landscape_article_shape ??
-              (activation === 'relu' ? (r.landscape_inside_minima ?? 0) : r.landscape_curves! - (r.landscape_inside_minima ?? 0))),
-          0,
-        ),
-        networks: mine.length,
-      };
-    };
-    const relu = count('relu');
-    const sig = count('sigmoid');
-    const region = `more than ${(100 * margins.majority).toFixed(0)} % of the curves`;
-    const share = (part: string, statistic: string, k: number, n: number): ClaimPart => {
-      if (n === 0) return notMeasured(part, statistic, region, 'share');
-      const e = wilson(k, n, CONFIDENCE);
-      return { part, statistic, estimate: e, region, unit: 'share', verdict: intervalVerdict(e, { low: margins.majority, high: 1 }) };
-    };
+    const configs = configsOf(runs);
+    const relu = deepestWith(configs, 'relu', insideShare);
+    const sig = deepestWith(configs, 'sigmoid', insideShare);
+    const region = `more than ${(100 * margins.majority).toFixed(0)} % of a network's curves`;
+    const bounds = { low: margins.majority, high: 1 };
     const parts = [
-      share('relu', 'share of ReLU curves with a minimum inside the range (Wilson interval)', relu.inside, relu.curves),
-      share(
-        'sigmoid',
-        'share of Sigmoid curves that fall towards an edge: level off there or still fall (not flat, no interior minimum; Wilson interval)',
-        sig.fitting,
-        sig.curves,
-      ),
+      seedPart(relu, articleShare, {
+        part: 'relu',
+        statistic: `per trained ${relu?.config ?? 'ReLU network'}, the share of its probed curves with a minimum inside the range; mean over networks (t over seeds)`,
+        region,
+        unit: 'share',
+        bounds,
+      }),
+      seedPart(sig, articleShare, {
+        part: 'sigmoid',
+        statistic: `per trained ${sig?.config ?? 'Sigmoid network'}, the share of its probed curves that fall towards an edge: level off there or still fall (not flat, no interior minimum); mean over networks (t over seeds)`,
+        region,
+        unit: 'share',
+        bounds,
+      }),
+      pairedPart(relu, sig, insideShare, insideShare, {
+        part: 'relu-sigmoid',
+        statistic: `share of a network's curves with an interior minimum, ${relu?.config ?? 'ReLU'} minus ${sig?.config ?? 'Sigmoid'}, paired by seed (t over seeds)`,
+        region: 'ReLU ahead (> 0)',
+        unit: 'share',
+      }),
     ];
     const evidence: string[] = [];
-    const diffRegion = 'ReLU ahead (> 0)';
-    if (relu.curves > 0 && sig.curves > 0) {
-      const d = proportionDifference(relu.inside, relu.curves, sig.inside, sig.curves, CONFIDENCE);
-      parts.push({
-        part: 'relu-sigmoid',
-        statistic: 'share of curves with an interior minimum, ReLU minus Sigmoid (Newcombe interval)',
-        estimate: d,
-        region: diffRegion,
-        unit: 'share',
-        verdict: intervalVerdict(d, { low: 0, high: Infinity }),
-      });
-      const p = fisherExact(relu.inside, relu.curves - relu.inside, sig.inside, sig.curves - sig.inside);
+    const perSeed = (c: ConfigRuns, pick: (r: RunRow) => number | undefined): string =>
+      [...bySeed(c, pick).entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([seed, v]) => `${seed}: ${(100 * v).toFixed(0)}`)
+        .join(', ');
+    if (relu && sig) {
+      const curves = (c: ConfigRuns) => c.runs.reduce((a, r) => a + (r.landscape_curves ?? 0), 0);
+      const inside = (c: ConfigRuns) => c.runs.reduce((a, r) => a + (r.landscape_inside_minima ?? 0), 0);
       evidence.push(
-        `Interior minima: ReLU ${relu.inside} of ${relu.curves} curves (${relu.networks} trained networks), Sigmoid ${sig.inside} of ${sig.curves} (${sig.networks}); Fisher exact test of the difference p = ${p.toPrecision(2)}.`,
+        `Per network (seed: % of its curves), interior minimum: ${relu.config} ${perSeed(relu, insideShare)}; ${sig.config} ${perSeed(sig, insideShare)}. Pooled, ReLU ${inside(relu)} of ${curves(relu)} curves, Sigmoid ${inside(sig)} of ${curves(sig)}.`,
       );
-    } else parts.push(notMeasured('relu-sigmoid', 'share of curves with an interior minimum, ReLU minus Sigmoid', diffRegion, 'share'));
+      // The design effect the network as the unit accounts for: the spread of the networks' shares
+      // against the spread curves drawn independently would give.
+      const spread = (c: ConfigRuns): string => {
+        const shares = [...bySeed(c, insideShare).values()];
+        const n = mean(c.runs.map((r) => r.landscape_curves ?? 0));
+        const p = mean(shares);
+        return `${c.config} SD ${sd(shares).toFixed(2)} against ${Math.sqrt((p * (1 - p)) / n).toFixed(2)}`;
+      };
+      evidence.push(
+        `Between networks the interior-minimum share varies more than independent curves would (${spread(relu)}; ${spread(sig)}, binomial): the curves of one network are not independent, so the network is the unit.`,
+      );
+    }
     evidence.push(
       `Curves are classified by the probe's frozen rules (src/probes/landscape-rules.ts: a curve whose loss moves by less than ${FLATNESS_FLOOR} is flat; a minimum is inside when both ends rise above it by ${(100 * INSIDE_MARGIN).toFixed(0)} % of the curve's range and by more than that floor). ` +
-        'Curves of one network share its seed, so the intervals, which treat curves as independent, are somewhat too narrow. ' +
         'Curves probe the trained networks.',
     );
     for (const activation of ['relu', 'sigmoid']) {
@@ -94,7 +113,7 @@ export const landscapeShape = defineClaim({
     const withActivity = runs.some((r) => r.landscape_plateaus !== undefined);
     evidence.push(
       withActivity
-        ? `Plateaus made by the sweep (the swept unit off on every image over the edge's last 10 %), which fit neither of the article's shapes: ${plateaus} of ${relu.curves + sig.curves} curves.`
+        ? `Plateaus made by the sweep (the swept unit off on every image over the edge's last 10 %), which fit neither of the article's shapes: ${plateaus} of ${runs.reduce((a, r) => a + (r.landscape_curves ?? 0), 0)} curves.`
         : 'These curves carry no unit activity, so no edge is labelled a plateau made by the sweep (the landscape.csv of each probe folder has it).',
     );
     for (const activation of ['relu', 'sigmoid']) {

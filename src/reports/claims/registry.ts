@@ -7,13 +7,15 @@
  * another's); the report lists them, and the sensitivity table tries them, in this order.
  */
 import type { RunRow } from '../runs-table.js';
-import { accuracyLevel } from './accuracy-level.js';
+import { accuracyLevel, LEARNED_THRESHOLD } from './accuracy-level.js';
 import { asymptote } from './asymptote.js';
 import { bestDepth } from './best-depth.js';
 import { overallVerdict, type Claim, type ClaimResult, type JudgeBootstraps, type Margin, type Verdict } from './claim.js';
 import { CrossedBootstrap } from '../../stats/crossed-bootstrap.js';
 import type { TestImages } from '../test-images.js';
+import type { RunTrajectory } from '../trajectories.js';
 import { depthEffect } from './depth-effect.js';
+import { points, withCi } from './by-seed.js';
 import { landscapeShape } from './landscape-shape.js';
 import { needsTwo } from './needs-two.js';
 import { sigmoidVsRelu } from './sigmoid-vs-relu.js';
@@ -69,6 +71,25 @@ export function marginText(name: MarginName, value: number): string {
 }
 
 /**
+ * The primary parts, as configs/rules/confirmatory.json ("primary") registers them: a claim's
+ * id names all its parts, "id.part" one part (spec/reproduce-rules.spec.ts holds the two equal).
+ * Every other part is secondary; no correction across parts.
+ */
+export const PRIMARY_PARTS = ['accuracy-level.typical', 'depth-effect', 'sigmoid-vs-relu'] as const;
+
+export function isPrimary(claimId: string, part: string): boolean {
+  return PRIMARY_PARTS.some((p) => p === claimId || p === `${claimId}.${part}`);
+}
+
+/** The parts the claims judged (agrees, contradicts or inconclusive), and how many of them are primary. */
+export function judgedParts(claims: readonly ClaimResult[]): { judged: number; primary: number } {
+  const judged = claims.flatMap((c) =>
+    c.parts.filter((p) => p.verdict !== 'not measured' && p.verdict !== 'still learning').map((p) => isPrimary(c.id, p.part)),
+  );
+  return { judged: judged.length, primary: judged.filter(Boolean).length };
+}
+
+/**
  * The crossed bootstrap's settings, as configs/rules/confirmatory.json ("bootstrap") registers
  * them (spec/reproduce-rules.spec.ts holds the two equal).
  */
@@ -97,8 +118,13 @@ export function bootstrapsOf(runs: readonly RunRow[], images: TestImages | null 
 }
 
 /** Judges every claim of the registry on the runs; a claim whose columns the runs lack is not measured. */
-export function judgeClaims(runs: readonly RunRow[], margins: Readonly<Margins>, bootstraps?: JudgeBootstraps): ClaimResult[] {
-  return judgeEach(CLAIMS, runs, margins, bootstraps);
+export function judgeClaims(
+  runs: readonly RunRow[],
+  margins: Readonly<Margins>,
+  bootstraps?: JudgeBootstraps,
+  trajectories?: readonly RunTrajectory[],
+): ClaimResult[] {
+  return judgeEach(CLAIMS, runs, margins, bootstraps, trajectories);
 }
 
 /**
@@ -111,11 +137,13 @@ export function judgeEach(
   runs: readonly RunRow[],
   margins: Readonly<Record<string, number>>,
   bootstraps?: JudgeBootstraps,
+  trajectories?: readonly RunTrajectory[],
 ): ClaimResult[] {
-  const context = { numberOf: claimNumber, bootstraps };
+  const context = { numberOf: claimNumber, bootstraps, trajectories };
   return claims.map((claim, i) => {
     const measured = claim.columns.every((column) => runs.some((r) => r[column] !== undefined));
     const judged = claim.judge(measured ? runs : [], margins, context);
+    if (measured && claim.failedRuns) judged.evidence.push(...failedRunsEvidence(claim, runs, margins, context));
     const parts = measured
       ? judged.parts
       : judged.parts.map((p) => ({
@@ -134,6 +162,58 @@ export function judgeEach(
       evidence: judged.evidence,
     };
   });
+}
+
+/**
+ * configs/rules/confirmatory.json, failedRuns: a run failed when its validation accuracy at the
+ * chosen epoch is below the learned threshold; the failed runs are printed beside the verdict,
+ * and a claim that asks for it is judged again, secondary, on the seeds where every network of
+ * the runs learned (intervals then t over those seeds: the crossed bootstrap covers all seeds).
+ */
+function failedRunsEvidence(
+  claim: Claim<string, string>,
+  runs: readonly RunRow[],
+  margins: Readonly<Record<string, number>>,
+  context: Parameters<Claim<string, string>['judge']>[2],
+): string[] {
+  if (!runs.every((r) => r.val_acc !== undefined))
+    return ['Failed runs are not counted: the runs table has no validation accuracy (val_acc).'];
+  const failed = runs.filter((r) => r.val_acc! < LEARNED_THRESHOLD);
+  const rule = `validation accuracy at the chosen epoch below ${points(LEARNED_THRESHOLD)} %`;
+  const byConfig = [...new Set(failed.map((r) => r.config))].map(
+    (config) =>
+      `${config} (seed${failed.filter((r) => r.config === config).length === 1 ? '' : 's'} ${failed
+        .filter((r) => r.config === config)
+        .map((r) => r.seed)
+        .sort((a, b) => a - b)
+        .join(', ')})`,
+  );
+  const lines = [
+    failed.length === 0
+      ? `Failed runs (${rule}): none of the ${runs.length}.`
+      : `Failed runs (${rule}): ${failed.length} of ${runs.length}: ${byConfig.join(', ')}.`,
+  ];
+  if (claim.failedRuns !== 'judge on learned seeds') return lines;
+  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
+  const learnedSeeds = seeds.filter((s) => !failed.some((r) => r.seed === s));
+  const secondary = 'Secondary, on the seeds where every network learned';
+  if (failed.length === 0) lines.push(`${secondary}: all ${seeds.length} seeds, so it is the analysis above.`);
+  else if (learnedSeeds.length < 2)
+    lines.push(`${secondary}: ${learnedSeeds.length === 0 ? 'none' : `only seed ${learnedSeeds[0]}`}, too few for an interval.`);
+  else {
+    const kept = new Set(learnedSeeds);
+    const parts = claim.judge(
+      runs.filter((r) => kept.has(r.seed)),
+      margins,
+      context,
+    ).parts;
+    lines.push(
+      `${secondary} (${learnedSeeds.length} of ${seeds.length}: seeds ${learnedSeeds.join(', ')}; t over seeds): ${parts
+        .map((p) => `${p.part} ${withCi(p.estimate)} points, ${p.verdict}`)
+        .join('; ')}; the claim ${overallVerdict(parts.map((p) => p.verdict))}.`,
+    );
+  }
+  return lines;
 }
 
 /** The claims' overall verdicts when one margin takes another value: the report's sensitivity table. */
