@@ -146,7 +146,7 @@ const EN: ReportStrings = {
     "Each row changes one margin and keeps the others as declared; a verdict that differs from the declared margins' is in bold.",
   sensitivityIntroHtml: 'Each row changes one margin and keeps the others as declared.',
   primaryFigure:
-    "The primary figure is each run's test accuracy at the epoch of lowest validation loss; final-epoch and last-five-epoch means are beside it. SD is over seeds, in points.",
+    "Each run's figure here is its test accuracy on its config's own test set (the article-sized 200 + 200 images in the shipped configs) at the epoch of lowest validation loss, with t intervals over seeds; the claims above use the whole test split where the runs scored it. Final-epoch and last-five-epoch means are beside it. SD is over seeds, in points.",
   disagreement: {
     contradicts: 'This run contradicts the article on this claim',
     partly: 'Parts of this claim agree with this run and others are contradicted (each part is named below)',
@@ -159,7 +159,7 @@ const EN: ReportStrings = {
     'activation',
     'layers',
     'seeds',
-    'test acc. (primary) mean [95 % CI]',
+    "test acc. (config's test set, chosen epoch) mean [95 % CI]",
     'SD (points)',
     'final-epoch test acc.',
     'last-5 test acc.',
@@ -182,7 +182,7 @@ const EN: ReportStrings = {
     accuracySubtitle: (seeds) => `mean over seeds with its 95 % interval (${seeds} seed${seeds === 1 ? '' : 's'})`,
     accuracyAxis: 'test accuracy (%)',
     accuracyCaption: (ci) =>
-      `Each run's primary figure (test accuracy at the epoch of lowest validation loss); the line joins the means over seeds, the bars are t-based ${ci} % intervals.`,
+      `Each run's test accuracy on its config's own test set (the article-sized 200 + 200 images in the shipped configs; the claims use the whole test split where it was scored) at the epoch of lowest validation loss; the line joins the means over seeds, the bars are t-based ${ci} % intervals.`,
     differenceSeries: 'sigmoid - relu',
     differenceTitle: 'Sigmoid minus ReLU per depth',
     differenceChartTitle: 'Sigmoid minus ReLU, paired by seed',
@@ -260,7 +260,7 @@ const JA: ReportStrings = {
   sensitivityIntroMd: '各行は判定の幅を 1 つだけ変え、ほかは宣言した値のままです。宣言した幅での判定と違う判定は太字です。',
   sensitivityIntroHtml: '各行は判定の幅を 1 つだけ変え、ほかは宣言した値のままです。',
   primaryFigure:
-    '主な数値は、各実行で検証データの二乗誤差が最小のエポックでのテストデータの正解率です。最終エポックの値と最後の 5 エポックの平均を並べています。SD はシード間の標準偏差（ポイント）です。',
+    'ここでの数値は、各実行で検証データの二乗誤差が最小のエポックでの、構成ファイルのテストデータ（同梱の構成では記事と同じ大きさの 200 + 200 枚）の正解率で、区間はシードについての t 区間です。上の主張は、採点してあればテストデータ全体を使います。最終エポックの値と最後の 5 エポックの平均を並べています。SD はシード間の標準偏差（ポイント）です。',
   disagreement: {
     contradicts: 'この実行は、この主張について記事と矛盾します',
     partly: 'この主張は部分によって一致と矛盾に分かれました（各部分を下に示します）',
@@ -273,7 +273,7 @@ const JA: ReportStrings = {
     '活性化関数',
     '層の数',
     'シード数',
-    'テストの正解率（主な数値）平均 [95 % 信頼区間]',
+    'テストの正解率（構成のテストデータ、選ばれたエポック）平均 [95 % 信頼区間]',
     'SD（ポイント）',
     '最終エポックのテストの正解率',
     '最後の 5 エポックのテストの正解率',
@@ -296,7 +296,7 @@ const JA: ReportStrings = {
     accuracySubtitle: (seeds) => `シード ${seeds} 個の平均と 95 % 信頼区間`,
     accuracyAxis: 'テストの正解率（%）',
     accuracyCaption: (ci) =>
-      `各実行の主な数値（検証データの二乗誤差が最小のエポックでのテストの正解率）。線はシードの平均を結び、縦棒は t 分布による ${ci} % 信頼区間です。`,
+      `各実行の、検証データの二乗誤差が最小のエポックでの構成ファイルのテストデータ（同梱の構成では記事と同じ大きさの 200 + 200 枚。主張は採点してあればテストデータ全体を使います）の正解率。線はシードの平均を結び、縦棒は t 分布による ${ci} % 信頼区間です。`,
     differenceSeries: 'sigmoid - relu',
     differenceTitle: '層の数ごとの Sigmoid − ReLU',
     differenceChartTitle: 'Sigmoid − ReLU（シードで対にした差）',
