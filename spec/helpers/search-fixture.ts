@@ -44,6 +44,7 @@ export function writeTinySearch(): { root: string; configFile: string } {
       seeds: { screen: [2001, 2002], promoted: { first: 2011, count: 2 } },
       maxPromoted: 2,
       learnsInSeeds: 1,
+      distance: { claims: ['accuracy-level', 'depth-effect', 'best-depth', 'sigmoid-vs-relu'] },
     }),
   );
   const configFile = path.join(dir, 'search.json');
