@@ -47,6 +47,8 @@ export interface ClaimDistance {
   parts: number;
   /** Parts with an estimate (the others counted as the cap). */
   estimated: number;
+  /** Each part's distance, by the part's name. */
+  byPart: ReadonlyMap<string, number>;
 }
 
 export interface CellDistance {
@@ -77,6 +79,7 @@ export function cellDistance(claims: readonly ClaimResult[], ids: readonly strin
       distance: Math.min(DISTANCE_CAP, mean),
       parts: parts.length,
       estimated: c.parts.filter((p) => Number.isFinite(p.estimate.value)).length,
+      byPart: new Map(c.parts.map((p, k) => [p.part, parts[k]])),
     };
   });
   return { claims: per, distance: per.reduce((a, c) => a + c.distance, 0) / per.length };

@@ -288,6 +288,8 @@ export async function runSearch(opts: RunSearchOptions): Promise<RunSearchOutcom
       dataDir: opts.dataDir,
       progress: opts.progress,
       stream: opts.stream,
+      // A search runs thousands of runs, judged from their records: no run draws its curves (about a second each).
+      runCharts: false,
     });
     interrupted = outcome.interrupted;
     // A shard's stage is complete only once merged: the next stage waits for it.

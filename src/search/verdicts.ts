@@ -16,7 +16,7 @@ import { writeRunsCsv } from '../reports/runs-table.js';
 import { writeTestImagesCsv } from '../reports/test-images.js';
 import type { ClaimResult, Verdict } from '../reports/claims/claim.js';
 import type { SearchConfig } from './config.js';
-import { partDistance, type CellDistance } from './distance.js';
+import type { CellDistance } from './distance.js';
 import type { Judgement, ScreenDistance } from './judge.js';
 import { cellsOf, type CellChoice } from './plan.js';
 
@@ -50,18 +50,16 @@ function claimsInAny(judgements: readonly Judgement[]): Set<number> {
   return new Set(judgements.flatMap((j) => judgedClaims(j.claims).map((c) => c.number)));
 }
 
-function verdictRows(config: SearchConfig, judgements: readonly Judgement[]): CsvRow[] {
+function verdictRows(judgements: readonly Judgement[]): CsvRow[] {
   const shown = claimsInAny(judgements);
   return judgements.flatMap((j) => {
     const claims = j.claims.filter((c) => shown.has(c.number));
     const rows = claimRows(claims);
     // Each row's distance: the claim's for its overall row, the part's for a part; empty for a claim the distance does not weigh.
     return rows.map((row) => {
-      const claim = claims.find((c) => c.number === row.claim)!;
-      const weighed = config.rules.distanceClaims.includes(claim.id);
-      let distance: number | string = '';
-      if (weighed && row.part === 'all') distance = j.distance.claims.find((c) => c.id === claim.id)!.distance;
-      else if (weighed) distance = partDistance(claim.id, String(row.part), claim.parts.find((p) => p.part === row.part)!.estimate.value);
+      const id = claims.find((c) => c.number === row.claim)!.id;
+      const weighed = j.distance.claims.find((c) => c.id === id);
+      const distance = !weighed ? '' : row.part === 'all' ? weighed.distance : (weighed.byPart.get(String(row.part)) ?? '');
       return { cell: j.choice.cell.id, arm: j.choice.arm, ...row, distance };
     });
   });
@@ -131,7 +129,7 @@ export async function writeSearchVerdicts(
     await writeClaimsCsv(folder, j.claims);
     folders.push(folder);
   }
-  const rows = verdictRows(config, judgements);
+  const rows = verdictRows(judgements);
   const verdicts = path.join(dir, 'verdicts.csv');
   await writeCsv(verdicts, SEARCH_VERDICT_COLUMNS, rows);
   const distance = path.join(dir, 'distance.csv');
