@@ -1,9 +1,10 @@
 /**
- * The search end to end on synthetic CIFAR-10 files and a tiny grid (spec/helpers/search-fixture.ts):
- * every stage a plan on the engine in its own folder, the stall rule and the audit in the runs,
- * the matrix, the charts, resume; the same search run as two shards per stage, merged after each
- * stage, ends in the same matrix and the same runs as one machine; the mistakes a user can make
- * with its folders are one line each.
+ * The search end to end on synthetic CIFAR-10 files and a tiny grid (spec/helpers/search-fixture.ts,
+ * without the audit, whose rules search-plan.spec.ts checks): every stage a plan on the engine in
+ * its own folder, the stall rule in the runs, the matrix, stage E's claims (judged as `report --runs`
+ * judges them), the distances, the report, the charts, resume; the same search run as two shards
+ * per stage, merged after each stage, ends in the same files and the same runs as one machine; the
+ * mistakes a user can make with its folders are one line each.
  */
 import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -61,8 +62,9 @@ describe('search (synthetic data, a tiny grid)', function () {
 
   before(async () => {
     fixture = await makeFixtureDataDir({ recordsPerBatch: 50 });
-    // One bias rule and one worker process per stage: the runs are tiny, and starting workers is what costs.
-    const tiny = writeTinySearch({ bias: ['zero'], jobs: 1 });
+    // One bias rule, no audit (search-plan.spec.ts and search-stages.spec.ts check it) and one worker process per
+    // stage: the runs are tiny, and what costs is starting the workers of each stage, on one machine and each shard.
+    const tiny = writeTinySearch({ bias: ['zero'], jobs: 1, audit: false });
     root = tiny.root;
     config = loadSearchConfig(tiny.configFile, false);
   });
@@ -90,7 +92,6 @@ describe('search (synthetic data, a tiny grid)', function () {
     expect(readdirSync(out).sort()).to.include.members([
       'A',
       'B',
-      'audit',
       'D',
       'E',
       'search.json',
@@ -121,13 +122,6 @@ describe('search (synthetic data, a tiny grid)', function () {
       expect(k.valAccuracy).to.be.at.most(0.55);
       expect(k.valLoss).to.be.at.least(0.99 * half.valLoss);
     }
-    // The audit ran its runs again to the maximum, without the stall rule.
-    for (const r of records(path.join(out, 'audit')).values()) {
-      expect(r.configName).to.match(/-full$/);
-      expect(r.config.stopping).to.deep.equal({ patience: 6 });
-      expect(r.stopEpoch).to.equal(6);
-    }
-
     const rows = parseCsv(readFileSync(path.join(out, 'matrix.csv'), 'utf8'));
     expect(Object.keys(rows[0])).to.deep.equal([...SEARCH_MATRIX_COLUMNS]);
     expect(rows.map((r) => `${r.cell} ${r.arm}`)).to.deep.equal(
@@ -181,7 +175,9 @@ describe('search (synthetic data, a tiny grid)', function () {
       for (const v of mine) {
         const c = judged.find((r) => r.claim === v.claim && r.part === v.part)!;
         expect([v.verdict, v.statistic, v.ci_low, v.ci_high]).to.deep.equal([c.verdict, c.statistic, c.ci_low, c.ci_high]);
-        expect(Number(v.distance)).to.be.within(0, 3);
+        // A part's distance is uncapped; a claim's (its overall row) is capped at 3.
+        if (v.part === 'all') expect(Number(v.distance)).to.be.within(0, 3);
+        else expect(Number(v.distance)).to.be.at.least(0);
       }
     }
     // distance.csv: every cell and arm on the screening seeds (validation), every promoted one on the promoted seeds (test).

@@ -8,8 +8,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** `bias`: the bias rules of the grid (default both); `jobs`: the worker processes (default 2). */
-export function writeTinySearch(options: { bias?: string[]; jobs?: number } = {}): { root: string; configFile: string } {
+/**
+ * `bias`: the bias rules of the grid (default both); `jobs`: the worker processes (default 2);
+ * `audit: false`: audit no run (no audit stage, so no extend and no B2 either).
+ */
+export function writeTinySearch(options: { bias?: string[]; jobs?: number; audit?: boolean } = {}): {
+  root: string;
+  configFile: string;
+} {
+  const audited = options.audit === false ? 0 : 1;
   const root = mkdtempSync(path.join(os.tmpdir(), 'search-'));
   const dir = path.join(root, 'configs');
   mkdirSync(path.join(dir, 'rules'), { recursive: true });
@@ -39,7 +46,7 @@ export function writeTinySearch(options: { bias?: string[]; jobs?: number } = {}
         rule: 'prose',
         '1': stall,
         '10': stall,
-        audit: { pool: 'prose', random: 1, nearestThreshold: 1, sampleSeed: 7, consequence: 'prose' },
+        audit: { pool: 'prose', random: audited, nearestThreshold: audited, sampleSeed: 7, consequence: 'prose' },
       },
       learns: { threshold: 0.65 },
       seeds: { screen: [2001, 2002], promoted: { first: 2011, count: 2 } },
