@@ -8,6 +8,7 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSearchConfig } from '../src/search/config.js';
 import { chooseCells, runKey, stageA, type Outcomes, type RunOutcome, type SearchRun, type Stage } from '../src/search/plan.js';
@@ -15,6 +16,8 @@ import { searchStages } from '../src/search/run-search.js';
 import { cellDistance, DISTANCE_CAP, partDistance } from '../src/search/distance.js';
 import { screenDistances, screenRows, stageDCells } from '../src/search/judge.js';
 import type { ClaimResult } from '../src/reports/verdicts.js';
+import { UsageError } from '../src/util/errors.js';
+import { writeTinySearch } from './helpers/search-fixture.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -128,6 +131,21 @@ describe('search stages: the registered search on made-up outcomes', () => {
 });
 
 describe('search distance (configs/rules/search.json "distance")', () => {
+  it('a rules file naming a claim the distance has no region for is one line naming the field', () => {
+    const tiny = writeTinySearch();
+    try {
+      const file = path.join(tiny.root, 'configs', 'rules', 'search.json');
+      const rules = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify({ ...rules, distance: { claims: ['accuracy-level', 'landscape-shape'] } }));
+      expect(() => loadSearchConfig(tiny.configFile, false)).to.throw(
+        UsageError,
+        /search\.json: field "distance\.claims\.1": expected one of accuracy-level, depth-effect, best-depth, sigmoid-vs-relu/,
+      );
+    } finally {
+      rmSync(tiny.root, { recursive: true, force: true });
+    }
+  });
+
   it('a part: 0 inside its region, else to the nearest edge in margins; no estimate is the cap', () => {
     expect(partDistance('accuracy-level', 'typical', 0.7)).to.equal(0);
     expect(partDistance('accuracy-level', 'typical', 0.6)).to.be.closeTo((0.655 - 0.6) / 0.045, 1e-12);

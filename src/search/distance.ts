@@ -40,7 +40,7 @@ const REGIONS: Readonly<Record<string, (part: string) => Region>> = {
 /** The claim ids the distance knows regions for (the rules file's "distance.claims" must be among them). */
 export const DISTANCE_CLAIMS: readonly string[] = Object.keys(REGIONS);
 
-export interface ClaimDistance {
+interface ClaimDistance {
   id: string;
   number: number;
   distance: number;

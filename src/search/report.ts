@@ -40,7 +40,7 @@ function screenedCells(input: SearchReportInput): string[] {
   return [...new Set(input.choices.filter((c) => c.screened).map((c) => c.cell.id))];
 }
 
-export function renderSearchReport(config: SearchConfig, input: SearchReportInput): string {
+function renderSearchReport(config: SearchConfig, input: SearchReportInput): string {
   const r = config.rules;
   const cells = cellsOf(config);
   const points = cells.length * config.axes.learningRate.length;

@@ -114,7 +114,7 @@ function stageRecords(dir: string, stage: Stage): { run: SearchRun; record: Trai
 }
 
 /** What a complete search writes into its folder. */
-export interface SearchResultFiles {
+interface SearchResultFiles {
   matrix: string;
   stages: string;
   verdicts: string;
