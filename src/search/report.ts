@@ -134,13 +134,18 @@ function renderSearchReport(config: SearchConfig, input: SearchReportInput): str
     }
     out('');
   }
-  if (notJudged.size > 0)
+  const probed = ['landscape-shape', 'vanishing-gradient', 'needs-two', 'asymptote'].map(claimNumber);
+  const unmeasured = [...notJudged].filter((n) => !probed.includes(n)).sort((a, b) => a - b);
+  const needProbes = [...notJudged].filter((n) => probed.includes(n)).sort((a, b) => a - b);
+  if (needProbes.length > 0)
     out(
-      `Not judged: claims ${[...notJudged].sort((a, b) => a - b).join(', ')}. The promoted runs are training runs only: they run no landscape ` +
+      `Not judged: claims ${needProbes.join(', ')}. The promoted runs are training runs only: they run no landscape ` +
         `probe (claim ${claimNumber('landscape-shape')}), record no gradients (claim ${claimNumber('vanishing-gradient')}) and measure no ` +
         `mechanism (claims ${claimNumber('needs-two')}, ${claimNumber('asymptote')}), which those claims need.`,
       '',
     );
+  if (unmeasured.length > 0)
+    out(`Not measured: claims ${unmeasured.join(', ')} (the networks they compare are not among the search's).`, '');
 
   out(
     '## Distance to the article',
@@ -175,7 +180,10 @@ function renderSearchReport(config: SearchConfig, input: SearchReportInput): str
   out('Nearest on the screening seeds (validation accuracy):', '');
   for (const { s } of screenOrder.slice(0, 5)) out(`- ${name(s.choice)}: ${distanceText(s.distance)}`);
 
-  const parts = input.judgements.reduce((a, j) => a + judgedClaims(j.claims).reduce((b, c) => b + c.parts.length, 0), 0);
+  const parts = input.judgements.reduce(
+    (a, j) => a + judgedClaims(j.claims).reduce((b, c) => b + c.parts.filter((p) => p.verdict !== 'not measured').length, 0),
+    0,
+  );
   out(
     '',
     '## How to read the verdicts',
@@ -184,7 +192,8 @@ function renderSearchReport(config: SearchConfig, input: SearchReportInput): str
       'the best depths, Sigmoid slightly ahead of ReLU) by design: a promoted cell\'s "agrees" is conditional on that selection and is not evidence ' +
       'that the article holds generally.',
     `- Up to ${r.maxPromoted} cells x about 17 claim parts are judged, each at 95 %, uncorrected for the number of verdicts; here ` +
-      `${input.judgements.length} cells x their measured parts = ${parts} part verdicts, so about 1 in 20 of the parts whose claim sits at the edge of its region can come out either way by chance.`,
+      `${input.judgements.length} cells with ${parts} part verdicts in all. About 1 in 20 intervals misses its true value by chance alone, ` +
+      'so one agreeing or contradicting part among them is weak evidence on its own.',
     `- The search (one rate per arm chosen from ${config.axes.learningRate.length}, on the screening seeds ${r.seeds.screen.join(', ')}) and the confirmatory run ` +
       '(`npm start`: a rate per network from 4, on 3 tuning seeds) answer different questions: the search asks under which training setting all ' +
       "the article's networks learn and what the claims are there; the confirmatory run asks what the claims are under the project's registered protocol.",
