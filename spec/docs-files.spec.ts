@@ -19,6 +19,7 @@ import { CLAIMS_COLUMNS } from '../src/reports/claims-table.js';
 import { MATRIX_COLUMNS } from '../src/study/report.js';
 import { EXPLAIN_COLUMNS } from '../src/explain/report.js';
 import { SEARCH_MATRIX_COLUMNS, SEARCH_STAGE_COLUMNS } from '../src/search/matrix.js';
+import { SEARCH_DISTANCE_COLUMNS, SEARCH_VERDICT_COLUMNS } from '../src/search/verdicts.js';
 import { BENCH_COLUMNS } from '../src/bench/report.js';
 import { trainCommand } from '../src/cli/train.js';
 import { dataCommand } from '../src/cli/data.js';
@@ -57,6 +58,8 @@ const CSV_FILES: readonly { heading: string; columns: readonly string[]; listNam
   { heading: '`explain.csv`', columns: EXPLAIN_COLUMNS, listName: 'EXPLAIN_COLUMNS' },
   { heading: '`matrix.csv` of the search', columns: SEARCH_MATRIX_COLUMNS, listName: 'SEARCH_MATRIX_COLUMNS' },
   { heading: '`stages.csv`', columns: SEARCH_STAGE_COLUMNS, listName: 'SEARCH_STAGE_COLUMNS' },
+  { heading: '`verdicts.csv`', columns: SEARCH_VERDICT_COLUMNS, listName: 'SEARCH_VERDICT_COLUMNS' },
+  { heading: '`distance.csv`', columns: SEARCH_DISTANCE_COLUMNS, listName: 'SEARCH_DISTANCE_COLUMNS' },
   { heading: '`bench.csv`', columns: BENCH_COLUMNS, listName: 'BENCH_COLUMNS' },
   { heading: '`learning-rates.csv`', columns: LEARNING_RATE_COLUMNS, listName: 'LEARNING_RATE_COLUMNS' },
   { heading: '`test-images.csv`', columns: TEST_IMAGE_COLUMNS, listName: 'TEST_IMAGE_COLUMNS' },

@@ -1,9 +1,10 @@
 /**
- * The search end to end on synthetic CIFAR-10 files and a tiny grid (spec/helpers/search-fixture.ts):
- * every stage a plan on the engine in its own folder, the stall rule and the audit in the runs,
- * the matrix, the charts, resume; the same search run as two shards per stage, merged after each
- * stage, ends in the same matrix and the same runs as one machine; the mistakes a user can make
- * with its folders are one line each.
+ * The search end to end on synthetic CIFAR-10 files and a tiny grid (spec/helpers/search-fixture.ts,
+ * without the audit, whose rules search-plan.spec.ts checks): every stage a plan on the engine in
+ * its own folder, the stall rule in the runs, the matrix, stage E's claims (judged as `report --runs`
+ * judges them), the distances, the report, the charts, resume; the same search run as two shards
+ * per stage, merged after each stage, ends in the same files and the same runs as one machine; the
+ * mistakes a user can make with its folders are one line each.
  */
 import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -18,6 +19,13 @@ import { runSearch, type RunSearchOptions } from '../src/search/run-search.js';
 import { mergeSearch } from '../src/search/merge-search.js';
 import { readPlanFile, type TrainRecord } from '../src/experiment/store.js';
 import { SEARCH_MATRIX_COLUMNS } from '../src/search/matrix.js';
+import { SEARCH_VERDICT_COLUMNS } from '../src/search/verdicts.js';
+import { readRunsCsv } from '../src/reports/runs-csv.js';
+import { readTestImagesBeside } from '../src/reports/test-images.js';
+import { writeClaimsCsv } from '../src/reports/claims-table.js';
+import { judgeClaims } from '../src/reports/verdicts.js';
+import { MARGINS } from '../src/reports/claim-margins.js';
+import { bootstrapsOf } from '../src/reports/claims/registry.js';
 
 function sink(): NodeJS.WriteStream {
   return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
@@ -54,7 +62,9 @@ describe('search (synthetic data, a tiny grid)', function () {
 
   before(async () => {
     fixture = await makeFixtureDataDir({ recordsPerBatch: 50 });
-    const tiny = writeTinySearch();
+    // One bias rule, no audit (search-plan.spec.ts and search-stages.spec.ts check it) and one worker process per
+    // stage: the runs are tiny, and what costs is starting the workers of each stage, on one machine and each shard.
+    const tiny = writeTinySearch({ bias: ['zero'], jobs: 1, audit: false });
     root = tiny.root;
     config = loadSearchConfig(tiny.configFile, false);
   });
@@ -79,11 +89,23 @@ describe('search (synthetic data, a tiny grid)', function () {
     const out = path.join(root, 'single');
     const outcome = await search(out);
     expect(outcome.done).to.equal(true);
-    expect(readdirSync(out).sort()).to.include.members(['A', 'B', 'audit', 'D', 'search.json', 'matrix.csv', 'stages.csv', 'charts']);
+    expect(readdirSync(out).sort()).to.include.members([
+      'A',
+      'B',
+      'D',
+      'E',
+      'search.json',
+      'matrix.csv',
+      'stages.csv',
+      'verdicts.csv',
+      'distance.csv',
+      'report.md',
+      'charts',
+    ]);
 
     // Stage A: the hardest network only, at every point, on both screening seeds, each batch size on its engine.
     const a = [...records(path.join(out, 'A')).values()];
-    expect(a).to.have.length(2 * 2 * 2 * 2); // batch x bias x rate x seed
+    expect(a).to.have.length(2 * 2 * 2); // batch x rate x seed
     expect(new Set(a.map((r) => r.configName.split('-lr')[0].replace(/^.*-/, '')))).to.deep.equal(new Set(['sigmoid4']));
     for (const r of a) {
       expect(r.config.engine, r.id).to.equal(r.config.batchSize === 1 ? 'handwritten' : 'tfjs');
@@ -100,20 +122,10 @@ describe('search (synthetic data, a tiny grid)', function () {
       expect(k.valAccuracy).to.be.at.most(0.55);
       expect(k.valLoss).to.be.at.least(0.99 * half.valLoss);
     }
-    // The audit ran its runs again to the maximum, without the stall rule.
-    for (const r of records(path.join(out, 'audit')).values()) {
-      expect(r.configName).to.match(/-full$/);
-      expect(r.config.stopping).to.deep.equal({ patience: 6 });
-      expect(r.stopEpoch).to.equal(6);
-    }
-
     const rows = parseCsv(readFileSync(path.join(out, 'matrix.csv'), 'utf8'));
     expect(Object.keys(rows[0])).to.deep.equal([...SEARCH_MATRIX_COLUMNS]);
     expect(rows.map((r) => `${r.cell} ${r.arm}`)).to.deep.equal(
-      ['b1-xavier-gain4-zero', 'b1-xavier-gain4-lw', 'b10-xavier-gain4-zero', 'b10-xavier-gain4-lw'].flatMap((c) => [
-        `${c} one-rate`,
-        `${c} per-activation`,
-      ]),
+      ['b1-xavier-gain4-zero', 'b10-xavier-gain4-zero'].flatMap((c) => [`${c} one-rate`, `${c} per-activation`]),
     );
     for (const r of rows) {
       expect(['A', 'C', 'D']).to.include(r.stage);
@@ -131,17 +143,83 @@ describe('search (synthetic data, a tiny grid)', function () {
     for (const r of d) expect(r.config.stopping?.stall, 'no stall rule on the promoted seeds').to.equal(undefined);
 
     const stages = parseCsv(readFileSync(path.join(out, 'stages.csv'), 'utf8'));
-    expect(stages[0]).to.deep.include({ stage: 'A', runs: '16', stalled: String(stalled.length) });
-    for (const chart of ['matrix.png', 'screen.png', 'matrix.svg'])
+    expect(stages[0]).to.deep.include({ stage: 'A', runs: '8', stalled: String(stalled.length) });
+    for (const chart of ['matrix.png', 'screen.png', 'matrix.svg', 'verdicts.png', 'distance.png'])
       expect(existsSync(path.join(out, 'charts', chart)), chart).to.equal(true);
 
+    // Stage E: each promoted cell judged by the reproduction's judge in its folder, which `report --runs` judges the same.
+    const verdicts = parseCsv(readFileSync(path.join(out, 'verdicts.csv'), 'utf8'));
+    expect(Object.keys(verdicts[0])).to.deep.equal([...SEARCH_VERDICT_COLUMNS]);
+    for (const p of promoted) {
+      const folder = path.join(out, 'E', `${p.cell}-${p.arm}`);
+      const runsFile = path.join(folder, 'runs.csv');
+      const runs = readRunsCsv(runsFile);
+      expect(runs.map((r) => `${r.config} ${r.seed}`).sort()).to.deep.equal(
+        ['relu3', 'sigmoid3', 'sigmoid4'].flatMap((n) => [`${n} 2011`, `${n} 2012`]),
+      );
+      expect(runs.every((r) => r.test_full_acc !== undefined && r.seconds === undefined)).to.equal(true);
+      const images = readTestImagesBeside(runsFile, runs);
+      expect(images, 'the promoted runs score the full test split').to.not.equal(null);
+      const again = path.join(root, `again-${p.cell}-${p.arm}`);
+      mkdirSync(again);
+      await writeClaimsCsv(again, judgeClaims(runs, MARGINS, bootstrapsOf(runs, images)));
+      const claims = readFileSync(path.join(folder, 'claims.csv'), 'utf8');
+      expect(readFileSync(path.join(again, 'claims.csv'), 'utf8')).to.equal(claims);
+      // verdicts.csv holds the cell's judged claims (1-4) as claims.csv has them, with their distances.
+      // (The tiny grid has no 5- or 6-layer network: claim 3 is not measured, so not among them.)
+      const judged = parseCsv(claims);
+      const measured = [...new Set(judged.filter((r) => r.part !== 'all' && r.verdict !== 'not measured').map((r) => r.claim))];
+      expect(measured).to.include.members(['1', '2', '4']);
+      const mine = verdicts.filter((v) => v.cell === p.cell && v.arm === p.arm);
+      expect([...new Set(mine.map((v) => v.claim))]).to.deep.equal(measured);
+      for (const v of mine) {
+        const c = judged.find((r) => r.claim === v.claim && r.part === v.part)!;
+        expect([v.verdict, v.statistic, v.ci_low, v.ci_high]).to.deep.equal([c.verdict, c.statistic, c.ci_low, c.ci_high]);
+        // A part's distance is uncapped; a claim's (its overall row) is capped at 3.
+        if (v.part === 'all') expect(Number(v.distance)).to.be.within(0, 3);
+        else expect(Number(v.distance)).to.be.at.least(0);
+      }
+    }
+    // distance.csv: every cell and arm on the screening seeds (validation), every promoted one on the promoted seeds (test).
+    const distance = parseCsv(readFileSync(path.join(out, 'distance.csv'), 'utf8'));
+    const overall = distance.filter((d) => d.claim === 'all');
+    expect(overall.filter((d) => d.seeds === 'screen').map((d) => `${d.cell} ${d.arm} ${d.accuracy}`)).to.deep.equal(
+      rows.map((r) => `${r.cell} ${r.arm} validation`),
+    );
+    // (The promoted ones in the order of promotion, not the grid's.)
+    expect(
+      overall
+        .filter((d) => d.seeds === 'promoted')
+        .map((d) => `${d.cell} ${d.arm} ${d.accuracy}`)
+        .sort(),
+    ).to.deep.equal(promoted.map((r) => `${r.cell} ${r.arm} test`).sort());
+    for (const d of overall) {
+      const claims = distance.filter((x) => x.cell === d.cell && x.arm === d.arm && x.seeds === d.seeds && x.claim !== 'all');
+      expect(claims.map((c) => c.claim)).to.deep.equal(['1', '2', '3', '4']);
+      expect(Number(d.distance)).to.be.closeTo(claims.reduce((a, c) => a + Number(c.distance), 0) / 4, 1e-9);
+    }
+    // The report: the rules' fingerprint, the cells promoted and judged, and the cautions the rules require.
+    const report = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(report).to.include(`SHA-256 \`${config.rules.sha256}\``);
+    for (const p of promoted) expect(report).to.include(`### ${p.cell} (${p.arm})`);
+    for (const words of [
+      'favours claims 2-4 (',
+      'is not evidence that the article holds generally',
+      'uncorrected',
+      'answer different questions',
+      'validation accuracy in place of the test accuracy',
+      `Passed the screen (stage C, every network learns at the chosen rates): ${rows.filter((r) => r.passed === '1').length} of 4`,
+    ])
+      expect(report).to.include(words);
+
     // Again: every stage is complete, nothing runs, the matrix is the same.
-    const before = readFileSync(path.join(out, 'matrix.csv'), 'utf8');
+    const written = ['matrix.csv', 'verdicts.csv', 'distance.csv', 'report.md'];
+    const before = written.map((f) => readFileSync(path.join(out, f), 'utf8'));
     lines.length = 0;
     const again = await search(out);
     expect(again.done).to.equal(true);
     expect(lines.filter((l) => /to run on/.test(l))).to.deep.equal([]);
-    expect(readFileSync(path.join(out, 'matrix.csv'), 'utf8')).to.equal(before);
+    expect(written.map((f) => readFileSync(path.join(out, f), 'utf8'))).to.deep.equal(before);
   });
 
   it('two shards per stage, merged after each, end in the matrix and the runs of one machine', async () => {
@@ -157,7 +235,7 @@ describe('search (synthetic data, a tiny grid)', function () {
       if (rounds === 1) {
         // A merge missing a shard names what is missing, and writes no stage.
         const missing = await rejection(mergeSearch(config, [shards[0]], path.join(root, 'partial'), () => {}));
-        expect(missing.message).to.match(/^search merge \(stage A\): \d+ of 16 are complete in none of the folders/);
+        expect(missing.message).to.match(/^search merge \(stage A\): \d+ of 8 are complete in none of the folders/);
         expect(existsSync(path.join(root, 'partial', 'A'))).to.equal(false);
       }
       const progress = await mergeSearch(config, shards, merged, () => {});
@@ -167,7 +245,10 @@ describe('search (synthetic data, a tiny grid)', function () {
     expect(rounds).to.equal(
       readdirSync(path.join(root, 'single')).filter((n) => ['A', 'B', 'audit', 'extend', 'B2', 'D'].includes(n)).length,
     );
-    for (const file of ['matrix.csv', 'stages.csv']) {
+    const judged = readdirSync(path.join(root, 'single', 'E')).flatMap((cell) =>
+      ['runs.csv', 'test-images.csv', 'claims.csv'].map((f) => path.join('E', cell, f)),
+    );
+    for (const file of ['matrix.csv', 'stages.csv', 'verdicts.csv', 'distance.csv', 'report.md', ...judged]) {
       expect(readFileSync(path.join(merged, file), 'utf8'), file).to.equal(readFileSync(path.join(root, 'single', file), 'utf8'));
     }
     for (const stage of ['A', 'D']) {

@@ -1,14 +1,22 @@
 /**
  * A tiny search for the tests: three small networks (the hardest a 4-layer Sigmoid one), a grid of
  * two batch sizes (1 on the hand-written engine, 10 on TensorFlow.js), one initialisation, both
- * bias rules and two rates, a few epochs with the stall rule at epoch 3; written as a rules file,
+ * bias rules (or those asked for) and two rates, a few epochs with the stall rule at epoch 3; written as a rules file,
  * run configs and a search config in a fresh folder, to be run on makeFixtureDataDir's data.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export function writeTinySearch(): { root: string; configFile: string } {
+/**
+ * `bias`: the bias rules of the grid (default both); `jobs`: the worker processes (default 2);
+ * `audit: false`: audit no run (no audit stage, so no extend and no B2 either).
+ */
+export function writeTinySearch(options: { bias?: string[]; jobs?: number; audit?: boolean } = {}): {
+  root: string;
+  configFile: string;
+} {
+  const audited = options.audit === false ? 0 : 1;
   const root = mkdtempSync(path.join(os.tmpdir(), 'search-'));
   const dir = path.join(root, 'configs');
   mkdirSync(path.join(dir, 'rules'), { recursive: true });
@@ -29,7 +37,7 @@ export function writeTinySearch(): { root: string; configFile: string } {
       axes: {
         batchSize: [1, 10],
         init: [{ name: 'xavier-gain4', scheme: 'xavier', gain: 4 }],
-        bias: ['zero', 'like-weights'],
+        bias: options.bias ?? ['zero', 'like-weights'],
         learningRate: [0.001, 0.3],
       },
       engines: { '1': 'handwritten', '10': 'tfjs' },
@@ -38,12 +46,13 @@ export function writeTinySearch(): { root: string; configFile: string } {
         rule: 'prose',
         '1': stall,
         '10': stall,
-        audit: { pool: 'prose', random: 1, nearestThreshold: 1, sampleSeed: 7, consequence: 'prose' },
+        audit: { pool: 'prose', random: audited, nearestThreshold: audited, sampleSeed: 7, consequence: 'prose' },
       },
       learns: { threshold: 0.65 },
       seeds: { screen: [2001, 2002], promoted: { first: 2011, count: 2 } },
       maxPromoted: 2,
       learnsInSeeds: 1,
+      distance: { claims: ['accuracy-level', 'depth-effect', 'best-depth', 'sigmoid-vs-relu'] },
     }),
   );
   const configFile = path.join(dir, 'search.json');
@@ -51,7 +60,7 @@ export function writeTinySearch(): { root: string; configFile: string } {
     configFile,
     JSON.stringify({
       rules: 'rules/search.json',
-      jobs: 2,
+      jobs: options.jobs ?? 2,
       data: { trainPerClass: 20, validationPerClass: 10, testPerClass: 10 },
       quick: { batchSize: [10], bias: ['zero'], maxEpochs: 4 },
     }),

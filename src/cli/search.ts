@@ -34,11 +34,14 @@ interface MergeArgs {
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
-function sayFiles(files: { matrix: string; stages: string; charts: string[] }): void {
+function sayFiles(files: { matrix: string; stages: string; verdicts: string; distance: string; report: string; charts: string[] }): void {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  out(`matrix:  ${files.matrix}`);
-  out(`stages:  ${files.stages}`);
-  for (const chart of files.charts) out(`chart:   ${chart}`);
+  out(`report:   ${files.report}`);
+  out(`matrix:   ${files.matrix}`);
+  out(`stages:   ${files.stages}`);
+  out(`verdicts: ${files.verdicts}`);
+  out(`distance: ${files.distance}`);
+  for (const chart of files.charts) out(`chart:    ${chart}`);
 }
 
 const configOption = () => stringOption('config', 'search config (it names the rules file it follows)', { default: DEFAULT_SEARCH_CONFIG });

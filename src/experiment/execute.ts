@@ -31,6 +31,7 @@ async function executeTrainJob(job: TrainJob, opts: ExecuteOptions): Promise<Exe
       subset,
       progress: 'none',
       cores: opts.cores,
+      charts: opts.charts,
       // The worker stops as a whole on Ctrl-C; its unfinished folder is temporary anyway.
       handleInterrupt: false,
       onEpoch: (e) => opts.onEpoch?.(e, job.config.epochs),

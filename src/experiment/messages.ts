@@ -10,6 +10,8 @@ export interface RunJobRequest {
   dataDir: string;
   /** Cores this job may use (the sweep's parallel jobs share the machine's; src/nn/tfjs/threads.ts). */
   cores: number;
+  /** Draw a training run's curves.svg/.png (default true). */
+  charts?: boolean;
 }
 
 /** A measured number; NaN and infinities cross the process boundary as JSON null and come back as NaN. */
@@ -42,6 +44,8 @@ export interface ExecuteOptions {
   dataDir: string;
   /** Cores this job may use; a worker process keeps the threads of the first job it ran (the backend is set up once). */
   cores: number;
+  /** Draw a training run's curves.svg/.png (default true). */
+  charts?: boolean;
   /** Called after every epoch of a training run. */
   onEpoch?: (epoch: EpochRecord, epochs: number) => void;
 }

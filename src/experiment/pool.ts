@@ -27,6 +27,8 @@ export interface PoolOptions {
   workers: number;
   outDir: string;
   dataDir: string;
+  /** Draw each training run's curves (default true). */
+  runCharts?: boolean;
   /** Ids of jobs complete before the pool starts (probes of these runs may start at once). */
   complete: ReadonlySet<string>;
   onEvent?: (e: PoolEvent) => void;
@@ -92,7 +94,7 @@ export class WorkerPool {
       const start = (lane: number, job: Job): void => {
         lanes.set(lane, job);
         emit({ type: 'start', worker: lane, job });
-        const request: RunJobRequest = { job, outDir: this.opts.outDir, dataDir: this.opts.dataDir, cores };
+        const request: RunJobRequest = { job, outDir: this.opts.outDir, dataDir: this.opts.dataDir, cores, charts: this.opts.runCharts };
         workers
           .run('runJob', [request], {
             result: JobResultSchema,

@@ -57,6 +57,8 @@ export interface RunPlanOptions<Final = unknown> {
   command: string;
   /** Where progress and messages go (default stderr). */
   stream?: NodeJS.WriteStream;
+  /** Draw each training run's curves.svg/.png (about a second a run); default true. Not part of any job's fingerprint. */
+  runCharts?: boolean;
   /**
    * Another folder of a sweep (any settings): each job of this plan that is complete there with
    * the same fingerprint (made with exactly the same settings) is copied instead of run again,
@@ -317,6 +319,7 @@ async function runPending(
     workers: ctx.workers,
     outDir: ctx.opts.outDir,
     dataDir: ctx.opts.dataDir,
+    runCharts: ctx.opts.runCharts,
     complete: ctx.complete,
     onEvent: (e: PoolEvent) => {
       progress.handle(e);

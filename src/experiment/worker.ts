@@ -16,6 +16,7 @@ serveWorker('src/experiment/worker', {
       outDir: request.outDir,
       dataDir: request.dataDir,
       cores: request.cores,
+      charts: request.charts,
       onEpoch: (epoch, epochs) => emitToParent({ epoch, epochs }),
     }),
 });

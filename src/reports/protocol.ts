@@ -59,7 +59,7 @@ export interface ProtocolSection {
 }
 
 /** The commit that last changed `file` and its date, when this is a git checkout that has it; null otherwise. */
-function lastCommitOf(file: string): string | null {
+export function lastCommitOf(file: string): string | null {
   try {
     const out = execFileSync('git', ['log', '-1', '--format=%H %cI', '--', file], {
       encoding: 'utf8',

@@ -60,7 +60,7 @@ export interface SearchMatrixFiles {
 }
 
 /** The rates of a choice as text: one rate, or a rate per activation ("sigmoid 1; relu 0.1"). */
-function ratesText(config: SearchConfig, c: CellChoice): string {
+export function ratesText(config: SearchConfig, c: CellChoice): string {
   // A group that never ran in the cell has no rate: "-".
   const rate = (network: string): string => String(c.rates.get(network) ?? '-');
   if (c.arm === 'one-rate') return rate(config.rules.networks[0]);
@@ -68,20 +68,24 @@ function ratesText(config: SearchConfig, c: CellChoice): string {
   return families.map((f) => `${f} ${rate(config.rules.networks.find((n) => familyOf(config, n) === f)!)}`).join('; ');
 }
 
+/** Networks that learn in at least learnsInSeeds of the promoted seeds, at the arm's rates (stage D's runs). */
+export function promotedLearning(config: SearchConfig, judged: readonly RunOutcome[], c: CellChoice): number {
+  return config.rules.networks.filter((n) => {
+    const seeds = config.rules.seeds.promoted.filter(
+      (seed) =>
+        judged.find((o) => runKey(o.run) === runKey({ network: n, cell: c.cell, learningRate: c.rates.get(n) ?? Number.NaN, seed }))
+          ?.learned,
+    );
+    return seeds.length >= config.rules.learnsInSeeds;
+  }).length;
+}
+
 function matrixRows(config: SearchConfig, r: SearchResults): CsvRow[] {
   const networks = config.rules.networks;
   return r.choices.map((c) => {
     const inCell = [...r.outcomes.values()].filter((o) => o.run.cell.id === c.cell.id && o.run.variant !== 'promoted');
     const promoted = r.promoted.includes(c);
-    // Networks that learn in at least learnsInSeeds of the promoted seeds, at the arm's rates.
-    const learning = networks.filter((n) => {
-      const seeds = config.rules.seeds.promoted.filter(
-        (seed) =>
-          r.judged.find((o) => runKey(o.run) === runKey({ network: n, cell: c.cell, learningRate: c.rates.get(n) ?? Number.NaN, seed }))
-            ?.learned,
-      );
-      return seeds.length >= config.rules.learnsInSeeds;
-    }).length;
+    const learning = promoted ? promotedLearning(config, r.judged, c) : 0;
     return {
       cell: c.cell.id,
       batch_size: c.cell.batchSize,

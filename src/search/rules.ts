@@ -1,10 +1,10 @@
 /**
  * The executable part of the search's pre-registered rules (configs/rules/search.json): the
  * networks, the grid's axes, the engine, stopping and stall rule per batch size, the audit, the
- * "learns" threshold, the seeds, and how many cells are promoted. Read from the committed file
- * itself, as src/reproduce/rules.ts reads the confirmatory rules, so the search cannot drift from
- * what was registered; the outputs carry the file's SHA-256. The prose fields (the stages, the
- * distance, the report's duties) are the rules' explanation and are not parsed.
+ * "learns" threshold, the seeds, how many cells are promoted, and the claims the distance to
+ * the article weighs. Read from the committed file itself, as src/reproduce/rules.ts reads the
+ * confirmatory rules, so the search cannot drift from what was registered; the outputs carry the file's SHA-256. The prose fields (the stages, the
+ * distance's rule, the report's duties) are the rules' explanation and are not parsed.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { UsageError } from '../util/errors.js';
 import { parseJsonText, readTextFile } from '../util/json.js';
 import { describeIssue } from '../config/load.js';
 import { ConfigNameSchema, ENGINE_CHOICES, MAX_SEED } from '../config/schema.js';
+import { DISTANCE_CLAIMS } from './distance.js';
 
 const Seed = z.number().int().min(0).max(MAX_SEED);
 /** A label that becomes part of run names (src/util/paths.ts). */
@@ -72,8 +73,14 @@ const SearchRulesSchema = z
     seeds: z.object({ screen: z.array(Seed).min(1), promoted: z.object({ first: Seed, count: z.number().int().min(1).max(1000) }) }),
     maxPromoted: z.number().int().min(0),
     learnsInSeeds: z.number().int().min(1),
+    /** The claims the distance to the article weighs (its rule is prose; src/search/distance.ts). */
+    distance: z.object({ claims: z.array(z.string()).min(1) }),
   })
   .superRefine((r, ctx) => {
+    r.distance.claims.forEach((id, i) => {
+      if (!DISTANCE_CLAIMS.includes(id))
+        ctx.addIssue({ code: 'custom', path: ['distance', 'claims', i], message: `expected one of ${DISTANCE_CLAIMS.join(', ')}` });
+    });
     r.hardestFirst.forEach((n, i) => {
       if (!r.networks.includes(n)) ctx.addIssue({ code: 'custom', path: ['hardestFirst', i], message: `"${n}" is not one of "networks"` });
     });
@@ -120,6 +127,8 @@ export interface SearchRules {
   seeds: { screen: number[]; promoted: number[] };
   maxPromoted: number;
   learnsInSeeds: number;
+  /** The claim ids the distance to the article weighs. */
+  distanceClaims: string[];
 }
 
 export function loadSearchRules(file: string): SearchRules {
@@ -149,5 +158,6 @@ export function loadSearchRules(file: string): SearchRules {
     },
     maxPromoted: r.maxPromoted,
     learnsInSeeds: r.learnsInSeeds,
+    distanceClaims: r.distance.claims,
   };
 }

@@ -24,24 +24,28 @@ import { readJsonFile } from '../util/json.js';
 import type { ProgressChoice } from '../util/progress-choice.js';
 import { runPlan } from '../experiment/run-plan.js';
 import { formatShard, selectShard, WHOLE, type Shard } from '../experiment/shard.js';
-import { jobState, readPlanFile, type TrainRecord } from '../experiment/store.js';
+import { jobDir, jobState, readPlanFile, type TrainRecord } from '../experiment/store.js';
 import type { SearchConfig } from './config.js';
 import {
   auditRuns,
   chooseCells,
   extendRuns,
   outcomeOf,
-  promotedCells,
   runKey,
   stageA,
   stageBRuns,
   stageDRuns,
   stageOf,
+  type CellChoice,
   type Outcomes,
   type RunOutcome,
+  type SearchRun,
   type Stage,
 } from './plan.js';
-import { writeSearchMatrix, type SearchMatrixFiles, type StageSummary } from './matrix.js';
+import { judgePromoted, screenDistances, stageDCells, type PromotedRecord, type ScreenDistance } from './judge.js';
+import { writeSearchMatrix, type StageSummary } from './matrix.js';
+import { writeSearchVerdicts } from './verdicts.js';
+import { writeSearchReport } from './report.js';
 
 const SEARCH_FILE = 'search.json';
 
@@ -100,12 +104,25 @@ export function stageComplete(dir: string, stage: Stage): boolean {
   return plan.shard.count === 1 && stage.plan.jobs.every((job) => jobState(dir, job).state === 'complete');
 }
 
-function recordsOf(dir: string, stage: Stage, threshold: number): RunOutcome[] {
+/** A complete stage's runs: each run, its record and its folder. */
+function stageRecords(dir: string, stage: Stage): { run: SearchRun; record: TrainRecord; dir: string }[] {
   return stage.plan.jobs.map((job) => {
     const state = jobState(dir, job);
     if (state.state !== 'complete' || state.record.kind !== 'train') throw new UserError(`${dir}: run ${job.id} is not complete`);
-    return outcomeOf(stage.byJob.get(job.id)!, state.record as TrainRecord, threshold);
+    return { run: stage.byJob.get(job.id)!, record: state.record as TrainRecord, dir: jobDir(dir, job) };
   });
+}
+
+/** What a complete search writes into its folder. */
+interface SearchResultFiles {
+  matrix: string;
+  stages: string;
+  verdicts: string;
+  distance: string;
+  /** Stage E's folder per judged (cell, arm). */
+  judged: string[];
+  report: string;
+  charts: string[];
 }
 
 /**
@@ -116,21 +133,38 @@ function recordsOf(dir: string, stage: Stage, threshold: number): RunOutcome[] {
 type StageRunner = (stage: Stage) => Promise<boolean>;
 
 export type SearchProgress =
-  { done: true; files: SearchMatrixFiles; stages: StageSummary[] } | { done: false; next: Stage; stages: StageSummary[] };
+  { done: true; files: SearchResultFiles; stages: StageSummary[] } | { done: false; next: Stage; stages: StageSummary[] };
+
+/** Every stage's outcome once all are complete: what the matrix, stage E and the report are made of. */
+export interface SearchStages {
+  done: true;
+  outcomes: Outcomes;
+  choices: CellChoice[];
+  screen: ScreenDistance[];
+  promoted: CellChoice[];
+  /** The promoted cells are the nearest, as no cell passed. */
+  fallback: boolean;
+  d: Stage;
+  /** Stage D's runs. */
+  judged: RunOutcome[];
+  stages: StageSummary[];
+}
 
 /**
- * The search from its first stage, each stage handed to `runStage`; records are read from
- * `base` (the folder holding complete stages). Stops at the first stage the runner leaves
- * incomplete; when every stage is complete, writes the matrix and the chart into `base`.
+ * The order of the stages, each planned from the outcomes of those before it; `complete` gets a
+ * stage to completion and returns its outcomes (null: not complete, the search stops there). A
+ * stage with no run is complete at once. The one sequence behind running, merging and resuming.
  */
-export async function advanceSearch(config: SearchConfig, base: string, runStage: StageRunner): Promise<SearchProgress> {
-  const threshold = config.rules.learnsThreshold;
+export async function searchStages(
+  config: SearchConfig,
+  complete: (stage: Stage) => Promise<RunOutcome[] | null>,
+): Promise<SearchStages | { done: false; next: Stage; stages: StageSummary[] }> {
   const outcomes: Outcomes = new Map();
   const stages: StageSummary[] = [];
   const step = async (stage: Stage): Promise<RunOutcome[] | null> => {
     if (stage.plan.jobs.length === 0) return [];
-    if (!(await runStage(stage))) return null;
-    const found = recordsOf(path.join(base, stage.name), stage, threshold);
+    const found = await complete(stage);
+    if (found === null) return null;
     stages.push({
       stage: stage.name,
       runs: found.length,
@@ -140,7 +174,7 @@ export async function advanceSearch(config: SearchConfig, base: string, runStage
     for (const o of found) outcomes.set(runKey(o.run), o);
     return found;
   };
-  const stop = (next: Stage): SearchProgress => ({ done: false, next, stages });
+  const stop = (next: Stage) => ({ done: false as const, next, stages });
 
   const a = stageA(config);
   if ((await step(a)) === null) return stop(a);
@@ -160,13 +194,47 @@ export async function advanceSearch(config: SearchConfig, base: string, runStage
   );
   if ((await step(b2)) === null) return stop(b2);
 
-  const choices = chooseCells(config, outcomes);
-  const promoted = promotedCells(config, choices);
+  // The screen's outcomes, before stage D's runs (on other seeds) join them.
+  const screenOutcomes: Outcomes = new Map(outcomes);
+  const choices = chooseCells(config, screenOutcomes);
+  const screen = screenDistances(config, screenOutcomes, choices);
+  const { promoted, fallback } = stageDCells(config, choices, screen);
   const d = stageOf(config, 'D', stageDRuns(config, promoted));
   const judged = await step(d);
   if (judged === null) return stop(d);
-  const files = await writeSearchMatrix(base, config, { outcomes, choices, promoted, judged, stages });
-  return { done: true, files, stages };
+  return { done: true, outcomes: screenOutcomes, choices, screen, promoted, fallback, d, judged, stages };
+}
+
+/**
+ * The search from its first stage, each stage handed to `runStage`; records are read from
+ * `base` (the folder holding complete stages). Stops at the first stage the runner leaves
+ * incomplete; when every stage is complete, judges the promoted cells (stage E) and writes the
+ * matrix, the verdicts, the distances, the charts and the report into `base`.
+ */
+export async function advanceSearch(config: SearchConfig, base: string, runStage: StageRunner): Promise<SearchProgress> {
+  const threshold = config.rules.learnsThreshold;
+  const found = await searchStages(config, async (stage) => {
+    if (!(await runStage(stage))) return null;
+    return stageRecords(path.join(base, stage.name), stage).map((r) => outcomeOf(r.run, r.record, threshold));
+  });
+  if (!found.done) return found;
+  const records = new Map<string, PromotedRecord>();
+  if (found.d.plan.jobs.length > 0)
+    for (const r of stageRecords(path.join(base, found.d.name), found.d)) records.set(runKey(r.run), { record: r.record, dir: r.dir });
+  const judgements = found.promoted.map((choice) => judgePromoted(config, choice, records));
+  const matrix = await writeSearchMatrix(base, config, found);
+  const verdicts = await writeSearchVerdicts(base, config, found.screen, judgements);
+  const report = await writeSearchReport(base, config, { ...found, judgements });
+  const files: SearchResultFiles = {
+    matrix: matrix.matrix,
+    stages: matrix.stages,
+    verdicts: verdicts.verdicts,
+    distance: verdicts.distance,
+    judged: verdicts.folders,
+    report,
+    charts: [...matrix.charts, ...verdicts.charts],
+  };
+  return { done: true, files, stages: found.stages };
 }
 
 export interface RunSearchOptions {
@@ -220,6 +288,8 @@ export async function runSearch(opts: RunSearchOptions): Promise<RunSearchOutcom
       dataDir: opts.dataDir,
       progress: opts.progress,
       stream: opts.stream,
+      // A search runs thousands of runs, judged from their records: no run draws its curves (about a second each).
+      runCharts: false,
     });
     interrupted = outcome.interrupted;
     // A shard's stage is complete only once merged: the next stage waits for it.
