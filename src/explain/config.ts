@@ -80,8 +80,11 @@ const ExplainConfigSchema = z
     variants: z.array(z.enum(VARIANT_NAMES as [VariantName, ...VariantName[]])).min(1),
     /** Hidden widths of the deepest network; a network of L layers takes the first L - 2 (the article's prefixes). */
     hidden: z.array(z.number().int().min(1).max(100000)).min(1).max(64),
-    /** Depths, counted as the article counts them (input + hidden + output). */
-    layers: z.array(z.number().int().min(3)).min(2),
+    /**
+     * Depths, counted as the article counts them (input + hidden + output). One depth is allowed
+     * when ReLU runs: each variant's penalty is then its deficit against ReLU there (decide.ts).
+     */
+    layers: z.array(z.number().int().min(3)).min(1),
     init: z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/), scheme: z.enum(['uniform', 'xavier', 'he']) }),
     batchSize: z.number().int().min(1).max(100000),
     epochs: z.number().int().min(1).max(100000),
@@ -126,6 +129,8 @@ const ExplainConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['decision'], message: 'needs a "stopping" rule (it asks which runs stopped at the maximum)' });
     if (new Set(c.variants).size !== c.variants.length)
       ctx.addIssue({ code: 'custom', path: ['variants'], message: 'lists a variant twice' });
+    if (c.layers.length === 1 && !c.variants.includes('relu'))
+      ctx.addIssue({ code: 'custom', path: ['layers'], message: 'one depth needs the "relu" variant (the penalty is the deficit against it)' });
     if (new Set(c.layers).size !== c.layers.length) ctx.addIssue({ code: 'custom', path: ['layers'], message: 'lists a depth twice' });
     c.layers.forEach((l, i) => {
       if (l - 2 > c.hidden.length)

@@ -14,7 +14,7 @@ import { runRowsOf, type RunRow } from '../reports/runs-table.js';
 import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
 import { variantStudyPlan } from './plan.js';
 import type { Judgement } from './decide.js';
-import { EXPLAIN_RUN_COLUMNS, explainRunRows, judgeExplainRuns, verdictCsv, type ExplainRun } from './runs-file.js';
+import { accuracyOn, EXPLAIN_RUN_COLUMNS, explainRunRows, judgeExplainRuns, testSetOf, verdictCsv, type ExplainRun } from './runs-file.js';
 
 export const EXPLAIN_COLUMNS = ['variant', 'measure', 'layers', 'n', 'mean', 'ci_low', 'ci_high', 'learning_rate'] as const;
 
@@ -81,13 +81,14 @@ function readResults(outDir: string, configFile: string, config: ExplainConfig):
           seed: r.seed,
           learningRate: r.config.learningRate,
           testAccuracy: 100 * m.testAccuracy,
+          testFullAccuracy: typeof r.fullTestAccuracy === 'number' ? 100 * r.fullTestAccuracy : null,
           bestEpoch: m.selectedEpoch,
           stopEpoch: r.stopEpoch ?? r.history[r.history.length - 1].epoch,
           stopReason: r.stopReason ?? 'fixed',
         };
       })
       .sort((a, b) => a.layers - b.layers || a.seed - b.seed);
-    for (const r of runs) accuracy.get(r.layers)?.set(r.seed, r.testAccuracy);
+    for (const r of runs) accuracy.get(r.layers)?.set(r.seed, accuracyOn(r, testSetOf(config.decision), v.outDir));
     const probes = readProbeRecords(path.join(groupDir(v.outDir, group.id), 'judged'));
     const probed = runRowsOf(
       judged.filter((r) => probes.some((p) => p.trainId === r.id)),
@@ -180,7 +181,7 @@ function markdown(config: ExplainConfig, results: readonly VariantResult[], judg
       `${config.init.name} initialisation, batch ${config.batchSize}, ${training}, ${config.seeds} seeds from ${config.firstSeed}; ` +
       `the learning rate chosen per variant on the validation split from {${config.learningRates.join(', ')}} ` +
       `(${config.tuningSeeds} tuning seed${config.tuningSeeds === 1 ? '' : 's'}, never a judged one). ` +
-      `Accuracy is the primary metric: test accuracy at the epoch of lowest validation loss, in points. Intervals: ${pct(j.confidence)} t over seeds.`,
+      `Accuracy is the primary metric: test accuracy at the epoch of lowest validation loss, in points, on ${testSetOf(config.decision) === 'full' ? "the whole test split's two classes (1,000 + 1,000 images)" : 'the article-sized test set (200 + 200 images)'}. Intervals: ${pct(j.confidence)} t over seeds.`,
     '',
     '| variant | definition | learning rate | tuning runs still improving at the end | judged runs stopped at the maximum, per depth |',
     '| --- | --- | --- | --- | --- |',

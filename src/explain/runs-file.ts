@@ -17,6 +17,7 @@ export const EXPLAIN_RUN_COLUMNS = [
   'seed',
   'learning_rate',
   'test_accuracy',
+  'test_full_accuracy',
   'best_epoch',
   'stop_epoch',
   'stop_reason',
@@ -50,8 +51,10 @@ export interface ExplainRun {
   layers: number;
   seed: number;
   learningRate: number;
-  /** Test accuracy at the epoch of lowest validation loss, in points. */
+  /** Test accuracy at the epoch of lowest validation loss, in points: the article-sized test set (200 + 200). */
   testAccuracy: number;
+  /** The same on the whole test split's two classes (1,000 + 1,000); null when the run did not score it. */
+  testFullAccuracy: number | null;
   bestEpoch: number;
   stopEpoch: number;
   stopReason: (typeof STOP_REASONS)[number];
@@ -64,6 +67,7 @@ export function explainRunRows(runs: readonly ExplainRun[]): CsvRow[] {
     seed: r.seed,
     learning_rate: r.learningRate,
     test_accuracy: r.testAccuracy,
+    test_full_accuracy: r.testFullAccuracy ?? '',
     best_epoch: r.bestEpoch,
     stop_epoch: r.stopEpoch,
     stop_reason: r.stopReason,
@@ -101,6 +105,7 @@ export function readExplainRuns(file: string): ExplainRun[] {
       seed: whole('seed'),
       learningRate: finite('learning_rate'),
       testAccuracy: finite('test_accuracy'),
+      testFullAccuracy: row.test_full_accuracy === '' ? null : finite('test_full_accuracy'),
       bestEpoch: whole('best_epoch'),
       stopEpoch: whole('stop_epoch'),
       stopReason,
@@ -108,8 +113,24 @@ export function readExplainRuns(file: string): ExplainRun[] {
   });
 }
 
-/** variant -> layers -> seed -> test accuracy; a run given twice is a UserError. */
-export function accuracyTableOf(runs: readonly ExplainRun[], source: string): AccuracyTable {
+/**
+ * Which test set the verdict reads: the whole split's two classes under a registered rule (less
+ * noise from the finite test set, as configs/rules/confirmatory.json judges), else the
+ * article-sized set the first rule read.
+ */
+export type TestSet = 'article' | 'full';
+export const testSetOf = (decision: ExplainConfig['decision']): TestSet => (decision === undefined ? 'article' : 'full');
+
+/** A run's accuracy on that set; a run without it is a UserError naming the source. */
+export function accuracyOn(r: ExplainRun, testSet: TestSet, source: string): number {
+  if (testSet === 'article') return r.testAccuracy;
+  if (r.testFullAccuracy === null)
+    throw new UserError(`${source}: ${r.variant} at ${r.layers} layers, seed ${r.seed}, was not scored on the full test split`);
+  return r.testFullAccuracy;
+}
+
+/** variant -> layers -> seed -> test accuracy on `testSet`; a run given twice is a UserError. */
+export function accuracyTableOf(runs: readonly ExplainRun[], testSet: TestSet, source: string): AccuracyTable {
   const table = new Map<VariantName, Map<number, Map<number, number>>>();
   for (const r of runs) {
     const byLayers = table.get(r.variant) ?? new Map<number, Map<number, number>>();
@@ -117,7 +138,7 @@ export function accuracyTableOf(runs: readonly ExplainRun[], source: string): Ac
     const seeds = byLayers.get(r.layers) ?? new Map<number, number>();
     byLayers.set(r.layers, seeds);
     if (seeds.has(r.seed)) throw new UserError(`${source}: ${r.variant} at ${r.layers} layers, seed ${r.seed}, is given twice`);
-    seeds.set(r.seed, r.testAccuracy);
+    seeds.set(r.seed, accuracyOn(r, testSet, source));
   }
   return table;
 }
@@ -138,7 +159,7 @@ export function decisionRuleOf(decision: ExplainConfig['decision'], runs: readon
 
 /** The verdicts at every confidence level the report shows (the first, 95 %, is the verdict). */
 export function judgeExplainRuns(runs: readonly ExplainRun[], decision: ExplainConfig['decision'], source: string): Judgement[] {
-  const table = accuracyTableOf(runs, source);
+  const table = accuracyTableOf(runs, testSetOf(decision), source);
   const rule = decisionRuleOf(decision, runs);
   return RULE_CONFIDENCES.map((c) => judge(table, c, rule));
 }
