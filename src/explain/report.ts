@@ -13,7 +13,7 @@ import { cellRecords, groupDir, readGroupRecord, readProbeRecords } from '../exp
 import { runRowsOf, type RunRow } from '../reports/runs-table.js';
 import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
 import { variantStudyPlan } from './plan.js';
-import type { Judgement } from './decide.js';
+import { STILL_LEARNING, type Judgement } from './decide.js';
 import { accuracyOn, EXPLAIN_RUN_COLUMNS, explainRunRows, judgeExplainRuns, testSetOf, verdictCsv, type ExplainRun } from './runs-file.js';
 
 export const EXPLAIN_COLUMNS = ['variant', 'measure', 'layers', 'n', 'mean', 'ci_low', 'ci_high', 'learning_rate'] as const;
@@ -155,6 +155,21 @@ function probeTable(results: readonly VariantResult[], confidence: number): stri
   ];
 }
 
+/** The answer to "does Sigmoid lose accuracy?" under the judgement's margin. */
+function sigmoidAnswer(j: Judgement): string {
+  const nothing = 'the factors below then explain a failure these settings do not show.';
+  switch (j.sigmoidFails) {
+    case 'holds':
+      return 'yes.';
+    case 'contradicted':
+      return j.margin > 0 ? `no: less than the margin of ${j.margin} points, if any; ${nothing}` : `no, the deep networks are better; ${nothing}`;
+    case STILL_LEARNING:
+      return `${STILL_LEARNING}.`;
+    default:
+      return `no penalty detected; ${nothing}`;
+  }
+}
+
 function markdown(config: ExplainConfig, results: readonly VariantResult[], judgements: readonly Judgement[], span: string): string {
   const j = judgements[0];
   const pct = (c: number): string => `${Math.round(100 * c)} %`;
@@ -192,7 +207,7 @@ function markdown(config: ExplainConfig, results: readonly VariantResult[], judg
     '',
     '## Accuracy against depth',
     '',
-    `| variant | ${config.layers.map((l) => `${l} layers`).join(' | ')} | penalty ${span} | slope per layer |`,
+    `| variant | ${config.layers.map((l) => `${l} layers`).join(' | ')} | penalty ${span} | slope per layer${config.layers.length > 1 ? '' : ' (one depth: none)'} |`,
     `| --- | ${config.layers.map(() => '---').join(' | ')} | --- | --- |`,
     ...results.map(
       (r) =>
@@ -208,16 +223,14 @@ function markdown(config: ExplainConfig, results: readonly VariantResult[], judg
     '',
     ...(j.stillLearning.length > 0 ? [`**Still learning** (more than the rule's share of runs at the maximum): ${j.stillLearning.join(', ')}.`, ''] : []),
     ...(j.flagged.length > 0 ? [`Flagged (at least the rule's flag share at the maximum): ${j.flagged.join(', ')}.`, ''] : []),
-    `- **Does Sigmoid lose accuracy with depth?** Sigmoid's penalty ${interval(j.penalty.get('sigmoid'))}: ` +
-      (j.sigmoidFails === 'holds'
-        ? 'yes.'
-        : `${j.sigmoidFails === 'contradicted' ? 'no, the deep networks are better' : 'no penalty detected'}; the factors below then explain a failure these settings do not show.`),
+    `- **Does Sigmoid lose accuracy ${config.layers.length > 1 ? 'with depth' : `at ${config.layers[0]} layers, against ReLU`}?** Sigmoid's penalty ${interval(j.penalty.get('sigmoid'))}: ` +
+      sigmoidAnswer(j),
     `- **Bounded output** (Sigmoid and relu-clipped against relu and ${S}): effect on the penalty ${interval(j.bounded)}.`,
     `- **Shrinking derivative** (Sigmoid and ${S} against relu and relu-clipped): effect ${interval(j.shrinking)}.`,
     `- Interaction (Sigmoid's penalty beyond the sum of both factors): ${interval(j.interaction)}.`,
     `- **The data blames: ${j.blame}.**`,
     `- **"More than shrinking" (the bounded output matters where the slope stays 1): ${j.moreThanShrinking}.**`,
-    ...(['sigmoid-reachable', 'sigmoid-normalised'] as const).map((fix) => {
+    ...(['sigmoid-reachable', 'sigmoid-normalised'] as const).filter((fix) => config.variants.includes(fix)).map((fix) => {
       const f = j.fixes.get(fix)!;
       return `- **${fix}**: Sigmoid's penalty minus this variant's ${interval(f.difference)}: ${f.verdict}.`;
     }),
