@@ -52,7 +52,7 @@ describe('init weightScale (src/nn/params.ts)', () => {
     }
   });
 
-  it('multiplies the drawn weights: firstLayer the inputs\' layer, laterLayers every other (the output\'s too); biases untouched', () => {
+  it("multiplies the drawn weights: firstLayer the inputs' layer, laterLayers every other (the output's too); biases untouched", () => {
     const plain = initParams(SIZES, { scheme: 'he', bias: 'like-weights' }, 9);
     const scaled = initParams(SIZES, { scheme: 'he', bias: 'like-weights', weightScale: { firstLayer: 0.5, laterLayers: 4 } }, 9);
     plain.weights.forEach((w, l) => {
@@ -110,7 +110,7 @@ describe('the fingerprints of every earlier config do not move', () => {
     }
   });
 
-  it('configs/explain.json: every variant\'s run configs at every rate, its folder identity and its probed network', () => {
+  it("configs/explain.json: every variant's run configs at every rate, its folder identity and its probed network", () => {
     const c = loadExplainConfig('configs/explain.json');
     for (const variant of c.variants) {
       const plan = variantStudyPlan(c, variant, '/tmp/explain-control-spec');
@@ -123,13 +123,15 @@ describe('the fingerprints of every earlier config do not move', () => {
       );
       expect(planTrainRuns(runs).fingerprint, variant).to.equal(VARIANT_JOBS[variant]);
       if (variant in VARIANT_IDENTITY)
-        expect(createHash('sha256').update(JSON.stringify(plan.config)).digest('hex'), `${variant} identity`).to.equal(VARIANT_IDENTITY[variant]);
+        expect(createHash('sha256').update(JSON.stringify(plan.config)).digest('hex'), `${variant} identity`).to.equal(
+          VARIANT_IDENTITY[variant],
+        );
       expect(g.probed).to.deep.equal([`${variant}7`]);
     }
   });
 });
 
-describe('relu-scaled-matched: ReLU\'s forward pass at initialisation', () => {
+describe("relu-scaled-matched: ReLU's forward pass at initialisation", () => {
   const sgd = { learningRate: 0.1, momentum: 0 };
   const relu: NetworkSpec = { sizes: SIZES, hiddenActivation: 'relu', outputActivation: 'sigmoid' };
   const scaled: NetworkSpec = { ...relu, hiddenActivation: 'relu-scaled' };
@@ -160,8 +162,12 @@ describe('relu-scaled-matched: ReLU\'s forward pass at initialisation', () => {
         const [gRelu, gMatched] = engines.slice(0, 2).map((e) => e.gradients(batch));
         gRelu.weights.forEach((w, l) => {
           const factor = l === 0 ? 1 : 0.25;
-          w.forEach((v, k) => expect(gMatched.weights[l][k], `layer ${l} weight ${k}`).to.be.closeTo(factor * v, 1e-6 + 1e-4 * Math.abs(v)));
-          gRelu.biases[l].forEach((v, k) => expect(gMatched.biases[l][k], `layer ${l} bias ${k}`).to.be.closeTo(v, 1e-6 + 1e-4 * Math.abs(v)));
+          w.forEach((v, k) =>
+            expect(gMatched.weights[l][k], `layer ${l} weight ${k}`).to.be.closeTo(factor * v, 1e-6 + 1e-4 * Math.abs(v)),
+          );
+          gRelu.biases[l].forEach((v, k) =>
+            expect(gMatched.biases[l][k], `layer ${l} bias ${k}`).to.be.closeTo(v, 1e-6 + 1e-4 * Math.abs(v)),
+          );
         });
       } finally {
         for (const e of engines) e.dispose();
@@ -193,7 +199,9 @@ describe('configs/explain-matched.json: the registered rerun', () => {
       const rc = g.runConfig(g.networks[0], 0.1, 'x');
       expect(rc.stopping, variant).to.deep.equal({ patience: 40, patienceFraction: 0.5 });
       expect(rc.epochs).to.equal(400);
-      expect(rc.init, variant).to.deep.equal(variant === 'relu-scaled-matched' ? { scheme: 'he', weightScale: { laterLayers: 4 } } : { scheme: 'he' });
+      expect(rc.init, variant).to.deep.equal(
+        variant === 'relu-scaled-matched' ? { scheme: 'he', weightScale: { laterLayers: 4 } } : { scheme: 'he' },
+      );
       expect(rc.hidden).to.deep.equal([150, 100, 50, 30, 15]);
       expect(g.probed).to.deep.equal([]);
     }

@@ -29,7 +29,10 @@ const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const NOISE = [0.8, -0.8, 0.3, -0.3, 1.1, -1.1, 0.5, -0.5, 0.2, -0.2];
 
 /** 7-layer runs on the full split: each variant's accuracy is 76 minus its built-in deficit, plus per-variant seed noise. */
-function runs(deficits: Record<'sigmoid' | 'relu' | 'relu-clipped' | 'relu-scaled-matched', number>, atMaximum: Partial<Record<VariantName, number>> = {}): ExplainRun[] {
+function runs(
+  deficits: Record<'sigmoid' | 'relu' | 'relu-clipped' | 'relu-scaled-matched', number>,
+  atMaximum: Partial<Record<VariantName, number>> = {},
+): ExplainRun[] {
   return (Object.entries(deficits) as [VariantName, number][]).flatMap(([variant, deficit], v) =>
     SEEDS.map((seed, k) => {
       const acc = 76 - deficit + NOISE[(k + 3 * v) % SEEDS.length];
@@ -89,7 +92,7 @@ describe('explain verdict under a registered rule (synthetic runs, known truth)'
     expect(j.moreThanShrinking).to.equal('inconclusive');
   });
 
-  it('more than half of a variant\'s runs at the maximum: not judged, still learning; 3 of 10: flagged, still judged', () => {
+  it("more than half of a variant's runs at the maximum: not judged, still learning; 3 of 10: flagged, still judged", () => {
     const deficits = { sigmoid: 20, relu: 0, 'relu-clipped': 12, 'relu-scaled-matched': 0 };
     const still = judgeExplainRuns(runs(deficits, { sigmoid: 6 }), RULE, 'x')[0];
     expect(still.moreThanShrinking).to.equal(STILL_LEARNING);
@@ -142,7 +145,9 @@ describe('explain-runs.csv: read back and checked', () => {
     expect(bad('b.csv', `${header}\nrelu,7,1,0.1,abc,75,10,50,patience\n`)).to.match(/row 2: column test_accuracy: expected a number/);
     expect(bad('c.csv', `${header}\nrelu-tiny,7,1,0.1,75,75,10,50,patience\n`)).to.match(/row 2: column variant/);
     expect(bad('d.csv', `${header}\nrelu,7,1,0.1,75,75,10,50,tired\n`)).to.match(/row 2: column stop_reason/);
-    expect(bad('e.csv', `${header}\nrelu,7,1,0.1,75,75,10,50,patience\nrelu,7,1,0.1,74,74,10,50,patience\n`)).to.match(/seed 1, is given twice/);
+    expect(bad('e.csv', `${header}\nrelu,7,1,0.1,75,75,10,50,patience\nrelu,7,1,0.1,74,74,10,50,patience\n`)).to.match(
+      /seed 1, is given twice/,
+    );
     expect(bad('f.csv', `${header}\nrelu,7,1,0.1,75,,10,50,patience\n`)).to.match(/was not scored on the full test split/);
   });
 });

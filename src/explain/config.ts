@@ -103,7 +103,9 @@ const ExplainConfigSchema = z
      * `epochs` being the maximum (the run config's `stopping`, src/config/schema.ts). Absent: every
      * run trains exactly `epochs` (and the folders and fingerprints of such configs stay as they were).
      */
-    stopping: z.strictObject({ patience: z.number().int().min(1).max(100000), patienceFraction: z.number().min(0).max(10).optional() }).optional(),
+    stopping: z
+      .strictObject({ patience: z.number().int().min(1).max(100000), patienceFraction: z.number().min(0).max(10).optional() })
+      .optional(),
     /** Optional: false = the deepest networks are not probed (absent = probed, as before). */
     probe: z.boolean().optional(),
     /**
@@ -124,13 +126,21 @@ const ExplainConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.variants.includes('relu-scaled') && c.variants.includes('relu-scaled-matched'))
-      ctx.addIssue({ code: 'custom', path: ['variants'], message: 'names both relu-scaled and relu-scaled-matched; they fill the same cell' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['variants'],
+        message: 'names both relu-scaled and relu-scaled-matched; they fill the same cell',
+      });
     if (c.decision !== undefined && c.stopping === undefined)
       ctx.addIssue({ code: 'custom', path: ['decision'], message: 'needs a "stopping" rule (it asks which runs stopped at the maximum)' });
     if (new Set(c.variants).size !== c.variants.length)
       ctx.addIssue({ code: 'custom', path: ['variants'], message: 'lists a variant twice' });
     if (c.layers.length === 1 && !c.variants.includes('relu'))
-      ctx.addIssue({ code: 'custom', path: ['layers'], message: 'one depth needs the "relu" variant (the penalty is the deficit against it)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['layers'],
+        message: 'one depth needs the "relu" variant (the penalty is the deficit against it)',
+      });
     if (new Set(c.layers).size !== c.layers.length) ctx.addIssue({ code: 'custom', path: ['layers'], message: 'lists a depth twice' });
     c.layers.forEach((l, i) => {
       if (l - 2 > c.hidden.length)

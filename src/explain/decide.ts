@@ -68,7 +68,12 @@ export function penaltiesBySeed(
     const own = byLayers.get(layers[0])!;
     const ref = reference?.get(layers[0]);
     if (ref === undefined) return new Map();
-    return new Map([...own.keys()].filter((s) => ref.has(s)).sort((a, b) => a - b).map((s) => [s, ref.get(s)! - own.get(s)!]));
+    return new Map(
+      [...own.keys()]
+        .filter((s) => ref.has(s))
+        .sort((a, b) => a - b)
+        .map((s) => [s, ref.get(s)! - own.get(s)!]),
+    );
   }
   const first = byLayers.get(layers[0])!;
   const last = byLayers.get(layers[layers.length - 1])!;

@@ -162,7 +162,9 @@ function sigmoidAnswer(j: Judgement): string {
     case 'holds':
       return 'yes.';
     case 'contradicted':
-      return j.margin > 0 ? `no: less than the margin of ${j.margin} points, if any; ${nothing}` : `no, the deep networks are better; ${nothing}`;
+      return j.margin > 0
+        ? `no: less than the margin of ${j.margin} points, if any; ${nothing}`
+        : `no, the deep networks are better; ${nothing}`;
     case STILL_LEARNING:
       return `${STILL_LEARNING}.`;
     default:
@@ -221,7 +223,9 @@ function markdown(config: ExplainConfig, results: readonly VariantResult[], judg
     '',
     penaltyDefinition,
     '',
-    ...(j.stillLearning.length > 0 ? [`**Still learning** (more than the rule's share of runs at the maximum): ${j.stillLearning.join(', ')}.`, ''] : []),
+    ...(j.stillLearning.length > 0
+      ? [`**Still learning** (more than the rule's share of runs at the maximum): ${j.stillLearning.join(', ')}.`, '']
+      : []),
     ...(j.flagged.length > 0 ? [`Flagged (at least the rule's flag share at the maximum): ${j.flagged.join(', ')}.`, ''] : []),
     `- **Does Sigmoid lose accuracy ${config.layers.length > 1 ? 'with depth' : `at ${config.layers[0]} layers, against ReLU`}?** Sigmoid's penalty ${interval(j.penalty.get('sigmoid'))}: ` +
       sigmoidAnswer(j),
@@ -230,10 +234,12 @@ function markdown(config: ExplainConfig, results: readonly VariantResult[], judg
     `- Interaction (Sigmoid's penalty beyond the sum of both factors): ${interval(j.interaction)}.`,
     `- **The data blames: ${j.blame}.**`,
     `- **"More than shrinking" (the bounded output matters where the slope stays 1): ${j.moreThanShrinking}.**`,
-    ...(['sigmoid-reachable', 'sigmoid-normalised'] as const).filter((fix) => config.variants.includes(fix)).map((fix) => {
-      const f = j.fixes.get(fix)!;
-      return `- **${fix}**: Sigmoid's penalty minus this variant's ${interval(f.difference)}: ${f.verdict}.`;
-    }),
+    ...(['sigmoid-reachable', 'sigmoid-normalised'] as const)
+      .filter((fix) => config.variants.includes(fix))
+      .map((fix) => {
+        const f = j.fixes.get(fix)!;
+        return `- **${fix}**: Sigmoid's penalty minus this variant's ${interval(f.difference)}: ${f.verdict}.`;
+      }),
     '',
     config.decision !== undefined
       ? `The registered rule (this config's \`decision\`, committed before its run; configs/rules/README.md): margin m = ${config.decision.margin} points. A factor is blamed when its effect's interval lies above m; "more than shrinking" holds when the bounded effect's interval lies above m and is contradicted when it lies below m (the bound costs the deep networks less than m points, if anything); Sigmoid shows a failure when its penalty's interval lies above m. A verdict that uses a variant and depth with more than ${pct(config.decision.stillLearning)} of its judged runs at the maximum is not judged (still learning); at ${pct(config.decision.flag)} or more it is flagged.`
