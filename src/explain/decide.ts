@@ -81,7 +81,7 @@ export function penaltiesBySeed(
 }
 
 /** The variant in the "unbounded, shrinking" cell of the 2 x 2, of those the table holds. */
-export function shrinkingCell(variants: Iterable<VariantName>): VariantName {
+function shrinkingCell(variants: Iterable<VariantName>): VariantName {
   return [...variants].includes('relu-scaled-matched') ? 'relu-scaled-matched' : 'relu-scaled';
 }
 

@@ -130,7 +130,7 @@ export function accuracyOn(r: ExplainRun, testSet: TestSet, source: string): num
 }
 
 /** variant -> layers -> seed -> test accuracy on `testSet`; a run given twice is a UserError. */
-export function accuracyTableOf(runs: readonly ExplainRun[], testSet: TestSet, source: string): AccuracyTable {
+function accuracyTableOf(runs: readonly ExplainRun[], testSet: TestSet, source: string): AccuracyTable {
   const table = new Map<VariantName, Map<number, Map<number, number>>>();
   for (const r of runs) {
     const byLayers = table.get(r.variant) ?? new Map<number, Map<number, number>>();
@@ -144,7 +144,7 @@ export function accuracyTableOf(runs: readonly ExplainRun[], testSet: TestSet, s
 }
 
 /** The config's registered rule with the runs' shares at the maximum; undefined when the config registers none. */
-export function decisionRuleOf(decision: ExplainConfig['decision'], runs: readonly ExplainRun[]): DecisionRule | undefined {
+function decisionRuleOf(decision: ExplainConfig['decision'], runs: readonly ExplainRun[]): DecisionRule | undefined {
   if (decision === undefined) return undefined;
   const counts = new Map<VariantName, Map<number, { n: number; atMax: number }>>();
   for (const r of runs) {
