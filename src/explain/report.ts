@@ -234,12 +234,10 @@ function markdown(config: ExplainConfig, results: readonly VariantResult[], judg
     `- Interaction (Sigmoid's penalty beyond the sum of both factors): ${interval(j.interaction)}.`,
     `- **The data blames: ${j.blame}.**`,
     `- **"More than shrinking" (the bounded output matters where the slope stays 1): ${j.moreThanShrinking}.**`,
-    ...(['sigmoid-reachable', 'sigmoid-normalised'] as const)
-      .filter((fix) => config.variants.includes(fix))
-      .map((fix) => {
-        const f = j.fixes.get(fix)!;
-        return `- **${fix}**: Sigmoid's penalty minus this variant's ${interval(f.difference)}: ${f.verdict}.`;
-      }),
+    ...(['sigmoid-reachable', 'sigmoid-normalised'] as const).map((fix) => {
+      const f = j.fixes.get(fix)!;
+      return `- **${fix}**: Sigmoid's penalty minus this variant's ${interval(f.difference)}: ${f.verdict}.`;
+    }),
     '',
     config.decision !== undefined
       ? `The registered rule (this config's \`decision\`, committed before its run; configs/rules/README.md): margin m = ${config.decision.margin} points. A factor is blamed when its effect's interval lies above m; "more than shrinking" holds when the bounded effect's interval lies above m and is contradicted when it lies below m (the bound costs the deep networks less than m points, if anything); Sigmoid shows a failure when its penalty's interval lies above m. A verdict that uses a variant and depth with more than ${pct(config.decision.stillLearning)} of its judged runs at the maximum is not judged (still learning); at ${pct(config.decision.flag)} or more it is flagged.`
