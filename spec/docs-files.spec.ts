@@ -18,6 +18,7 @@ import { CONFIG_SUMMARY_COLUMNS } from '../src/reports/summary.js';
 import { CLAIMS_COLUMNS } from '../src/reports/claims-table.js';
 import { MATRIX_COLUMNS } from '../src/study/report.js';
 import { EXPLAIN_COLUMNS } from '../src/explain/report.js';
+import { EXPLAIN_RUN_COLUMNS, EXPLAIN_VERDICT_COLUMNS } from '../src/explain/runs-file.js';
 import { SEARCH_MATRIX_COLUMNS, SEARCH_STAGE_COLUMNS } from '../src/search/matrix.js';
 import { SEARCH_DISTANCE_COLUMNS, SEARCH_VERDICT_COLUMNS } from '../src/search/verdicts.js';
 import { BENCH_COLUMNS } from '../src/bench/report.js';
@@ -56,6 +57,8 @@ const CSV_FILES: readonly { heading: string; columns: readonly string[]; listNam
   { heading: '`claims.csv`', columns: CLAIMS_COLUMNS, listName: 'CLAIMS_COLUMNS' },
   { heading: '`matrix.csv`', columns: MATRIX_COLUMNS, listName: 'MATRIX_COLUMNS' },
   { heading: '`explain.csv`', columns: EXPLAIN_COLUMNS, listName: 'EXPLAIN_COLUMNS' },
+  { heading: '`explain-runs.csv`', columns: EXPLAIN_RUN_COLUMNS, listName: 'EXPLAIN_RUN_COLUMNS' },
+  { heading: '`explain-verdict.csv`', columns: EXPLAIN_VERDICT_COLUMNS, listName: 'EXPLAIN_VERDICT_COLUMNS' },
   { heading: '`matrix.csv` of the search', columns: SEARCH_MATRIX_COLUMNS, listName: 'SEARCH_MATRIX_COLUMNS' },
   { heading: '`stages.csv`', columns: SEARCH_STAGE_COLUMNS, listName: 'SEARCH_STAGE_COLUMNS' },
   { heading: '`verdicts.csv`', columns: SEARCH_VERDICT_COLUMNS, listName: 'SEARCH_VERDICT_COLUMNS' },

@@ -15,7 +15,8 @@ describe('explain: plan', () => {
   it('the shipped config: six variants x 3..7 layers, He, batch 32, one grid, at least 5 seeds', () => {
     const c = shipped();
     expect(c.variants).to.deep.equal(['sigmoid', 'relu', 'relu-clipped', 'relu-scaled', 'sigmoid-reachable', 'sigmoid-normalised']);
-    expect(c.variants).to.have.members(VARIANT_NAMES);
+    // Every variant but the forward-matched control, which configs/explain-matched.json runs in relu-scaled's place.
+    expect(c.variants).to.have.members(VARIANT_NAMES.filter((v) => v !== 'relu-scaled-matched'));
     expect(c.layers).to.deep.equal([3, 4, 5, 6, 7]);
     expect(c.hidden).to.deep.equal([150, 100, 50, 30, 15]);
     expect(c.batchSize).to.equal(32);

@@ -90,7 +90,7 @@ export interface ActivationSpec {
  * from Sigmoid only in being unbounded.
  */
 const SIGMOID_MAX_SLOPE = 0.25;
-const RELU_SCALED_SLOPE = SIGMOID_MAX_SLOPE;
+export const RELU_SCALED_SLOPE = SIGMOID_MAX_SLOPE;
 /**
  * Sigmoid is saturated at y <= 0.02 or y >= 0.98, where σ' = y(1 - y) has fallen below 0.02, a
  * twelfth of its peak 0.25 (Glorot & Bengio 2010 count saturation near the bounds). tanh uses

@@ -154,6 +154,15 @@ export const InitConfigSchema = z
      * to every parsed config, and so change the fingerprint of every finished job (src/experiment/job.ts).
      */
     bias: z.enum(['zero', 'like-weights']).optional(),
+    /**
+     * Factors on the drawn weights: `firstLayer` (from the inputs) and `laterLayers` (every later
+     * layer, the output's included); absent = 1 (src/nn/params.ts WeightScale). Optional, like
+     * `bias`, so that no earlier config's fingerprint moves.
+     */
+    weightScale: z
+      .strictObject({ firstLayer: z.number().positive().max(1000).optional(), laterLayers: z.number().positive().max(1000).optional() })
+      .refine((s) => s.firstLayer !== undefined || s.laterLayers !== undefined, { message: 'names firstLayer, laterLayers or both' })
+      .optional(),
   })
   .refine((i) => i.limit === undefined || i.scheme === 'uniform', { path: ['limit'], message: 'only the "uniform" scheme takes a limit' })
   .refine((i) => i.gain === undefined || i.scheme === 'xavier', { path: ['gain'], message: 'only the "xavier" scheme takes a gain' });

@@ -14,12 +14,16 @@ import { UsageError } from '../util/errors.js';
 import { parseJsonText, readTextFile } from '../util/json.js';
 import { describeIssue } from '../config/load.js';
 import { BACKEND_CHOICES, ENGINE_CHOICES, MAX_SEED, type Activation, type GradientNormalisation, type Targets } from '../config/schema.js';
+import { RELU_SCALED_SLOPE } from '../config/activations.js';
+import type { WeightScale } from '../nn/params.js';
 
 /** What a variant is: its hidden activation and Sigmoid's training changes, and where it sits in the 2 x 2 of factors. */
 export interface VariantDefinition {
   activation: Activation;
   targets?: Targets;
   gradientNormalisation?: GradientNormalisation;
+  /** Factors on the drawn initial weights (src/nn/params.ts WeightScale); absent = as drawn. */
+  weightScale?: WeightScale;
   /** Output bounded above (cannot give "2"): Sigmoid's first factor. */
   bounded: boolean;
   /** Derivative at most 0.25, so a chain of layers shrinks the back-propagated error: Sigmoid's second factor. */
@@ -29,8 +33,12 @@ export interface VariantDefinition {
 }
 
 /**
- * The six variants, fixed before any run. The first four are the 2 x 2 of the factors; the last
- * two are Sigmoid with one of the article's proposed culprits removed in training:
+ * The variants. The first four are the 2 x 2 of the factors; `relu-scaled-matched` fills the
+ * "unbounded, shrinking" cell in place of `relu-scaled`, with the forward signal kept: its
+ * weights after the first layer are drawn times 1/0.25 = 4, so every pre-activation (and the
+ * output) at initialisation is plain ReLU's (docs/probes.md says what else that changes). A config
+ * names at most one of the two for that cell. The last two are Sigmoid with one of the article's
+ * proposed culprits removed in training:
  * - reachable targets 0.9/0.1 (the output unit no longer has to reach its asymptote);
  * - per-layer gradient normalisation (each layer's step has the same size however much the
  *   back-propagated error shrank on its way down).
@@ -40,6 +48,13 @@ export const VARIANTS = {
   relu: { activation: 'relu', bounded: false, shrinking: false, describe: 'ReLU: unbounded, slope 1' },
   'relu-clipped': { activation: 'relu-clipped', bounded: true, shrinking: false, describe: 'min(max(z, 0), 1): bounded (0..1), slope 1' },
   'relu-scaled': { activation: 'relu-scaled', bounded: false, shrinking: true, describe: '0.25 max(z, 0): unbounded, slope 0.25' },
+  'relu-scaled-matched': {
+    activation: 'relu-scaled',
+    weightScale: { laterLayers: 1 / RELU_SCALED_SLOPE },
+    bounded: false,
+    shrinking: true,
+    describe: "0.25 max(z, 0) with the weights after the first layer drawn x 4: slope 0.25, ReLU's forward pass at initialisation",
+  },
   'sigmoid-reachable': {
     activation: 'sigmoid',
     targets: { positive: 0.9, negative: 0.1 },
@@ -65,8 +80,11 @@ const ExplainConfigSchema = z
     variants: z.array(z.enum(VARIANT_NAMES as [VariantName, ...VariantName[]])).min(1),
     /** Hidden widths of the deepest network; a network of L layers takes the first L - 2 (the article's prefixes). */
     hidden: z.array(z.number().int().min(1).max(100000)).min(1).max(64),
-    /** Depths, counted as the article counts them (input + hidden + output). */
-    layers: z.array(z.number().int().min(3)).min(2),
+    /**
+     * Depths, counted as the article counts them (input + hidden + output). One depth is allowed
+     * when ReLU runs: each variant's penalty is then its deficit against ReLU there (decide.ts).
+     */
+    layers: z.array(z.number().int().min(3)).min(1),
     init: z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/), scheme: z.enum(['uniform', 'xavier', 'he']) }),
     batchSize: z.number().int().min(1).max(100000),
     epochs: z.number().int().min(1).max(100000),
@@ -80,10 +98,49 @@ const ExplainConfigSchema = z
     trainPerClass: z.number().int().min(1).max(4500).default(2000),
     validationPerClass: z.number().int().min(1).max(3000).default(500),
     testPerClass: z.number().int().min(1).max(1000).default(200),
+    /**
+     * Optional: train every run (tuning and judged) to this stopping rule on the validation split,
+     * `epochs` being the maximum (the run config's `stopping`, src/config/schema.ts). Absent: every
+     * run trains exactly `epochs` (and the folders and fingerprints of such configs stay as they were).
+     */
+    stopping: z
+      .strictObject({ patience: z.number().int().min(1).max(100000), patienceFraction: z.number().min(0).max(10).optional() })
+      .optional(),
+    /** Optional: false = the deepest networks are not probed (absent = probed, as before). */
+    probe: z.boolean().optional(),
+    /**
+     * Optional: the registered decision rule (configs/rules/README.md, "explain"). `margin` (points
+     * of depth penalty): a factor's effect counts only when its whole interval lies at or above it,
+     * and the article's claim is contradicted when the whole interval lies below it. `stillLearning`:
+     * a variant and depth with more than this share of its judged runs stopped at the maximum is
+     * still learning, and a verdict that uses it is not judged; `flag`: at this share it is flagged.
+     * Absent: the first rule (edges at 0, no stopping rule to ask about).
+     */
+    decision: z
+      .strictObject({
+        margin: z.number().min(0).max(100),
+        stillLearning: z.number().min(0).max(1),
+        flag: z.number().min(0).max(1),
+      })
+      .optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.variants.includes('relu-scaled') && c.variants.includes('relu-scaled-matched'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['variants'],
+        message: 'names both relu-scaled and relu-scaled-matched; they fill the same cell',
+      });
+    if (c.decision !== undefined && c.stopping === undefined)
+      ctx.addIssue({ code: 'custom', path: ['decision'], message: 'needs a "stopping" rule (it asks which runs stopped at the maximum)' });
     if (new Set(c.variants).size !== c.variants.length)
       ctx.addIssue({ code: 'custom', path: ['variants'], message: 'lists a variant twice' });
+    if (c.layers.length === 1 && !c.variants.includes('relu'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['layers'],
+        message: 'one depth needs the "relu" variant (the penalty is the deficit against it)',
+      });
     if (new Set(c.layers).size !== c.layers.length) ctx.addIssue({ code: 'custom', path: ['layers'], message: 'lists a depth twice' });
     c.layers.forEach((l, i) => {
       if (l - 2 > c.hidden.length)

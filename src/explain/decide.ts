@@ -1,22 +1,30 @@
 /**
  * The explain experiment's statistics and its decision rule: pure functions of per-seed test
- * accuracies, no I/O. Written, with its rule, before any run on real data.
+ * accuracies (and, under a registered rule, of where the runs stopped), no I/O.
  *
  * Depth penalty of a variant, per seed: its test accuracy (primary metric, in points) at the
  * shallowest depth minus at the deepest (3 minus 7 layers for the article's networks); also the
- * least-squares slope of accuracy on layers per seed. Seeds are the unit: a t interval over seeds.
+ * least-squares slope of accuracy on layers per seed. A config of one depth has no shallow
+ * network: its penalty is then ReLU's accuracy minus the variant's at that depth (ReLU's own is
+ * 0), a deficit against the network that keeps learning. Seeds are the unit: a t interval over seeds.
  *
  * The 2 x 2 of factors, per seed (every variant is trained with the same seed numbers, so the
- * contrasts are paired by seed):
- *   bounded effect   = (P_sigmoid + P_relu-clipped)/2 - (P_relu + P_relu-scaled)/2
- *   shrinking effect = (P_sigmoid + P_relu-scaled)/2  - (P_relu + P_relu-clipped)/2
- *   interaction      =  P_sigmoid - P_relu-clipped - P_relu-scaled + P_relu
+ * contrasts are paired by seed; S is the "unbounded, shrinking" cell: relu-scaled, or the
+ * forward-matched relu-scaled-matched, whichever the config runs):
+ *   bounded effect   = (P_sigmoid + P_relu-clipped)/2 - (P_relu + P_S)/2
+ *   shrinking effect = (P_sigmoid + P_S)/2  - (P_relu + P_relu-clipped)/2
+ *   interaction      =  P_sigmoid - P_relu-clipped - P_S + P_relu
  * (a positive effect: the factor makes the deep networks lose more accuracy).
  *
- * THE RULE (fixed before any run): a factor is *blamed* when its effect's interval lies above 0
- * (low > 0). One blamed: that factor; both: "both"; neither: "inconclusive". The article's "more
- * than shrinking" *holds* when the bounded effect's interval lies above 0 (bounding adds a depth
- * penalty where the slope stays 1), is *contradicted* when it lies below 0, else inconclusive.
+ * THE RULE, with a margin m (0 in the first rule, fixed before its run; the registered rule of a
+ * config's `decision` block sets m, configs/rules/README.md "explain"): a factor is *blamed* when
+ * its effect's interval lies above m (low > m). One blamed: that factor; both: "both"; neither:
+ * "inconclusive". The article's "more than shrinking" *holds* when the bounded effect's interval
+ * lies above m, is *contradicted* when it lies below m (high < m: the bound costs the deep networks
+ * less than m points, if anything), else inconclusive; Sigmoid's own penalty is read the same way
+ * (is there a failure to explain?). Under a registered rule, a verdict that uses a variant and
+ * depth with more than `stillLearning` of its judged runs stopped at the maximum is "not judged:
+ * still learning", and one using a variant and depth at or above `flag` is flagged.
  * A Sigmoid fix (reachable targets, per-layer normalisation), by D = P_sigmoid - P_fix per seed:
  * D above 0 and the fix's own penalty interval not above 0: "removes the penalty"; D above 0 but
  * the penalty still above 0: "reduces the penalty"; D below 0: "increases the penalty"; else "no
@@ -29,8 +37,11 @@ import type { VariantName } from './config.js';
 /** Test accuracy in points: variant -> layers -> seed -> accuracy. */
 export type AccuracyTable = ReadonlyMap<VariantName, ReadonlyMap<number, ReadonlyMap<number, number>>>;
 
-type Blame = 'bounded output' | 'shrinking derivative' | 'both' | 'inconclusive' | 'not measured';
-type ThreeWay = 'holds' | 'contradicted' | 'inconclusive' | 'not measured';
+/** Where the verdicts need no data: a variant they compare is still learning at the maximum. */
+export const STILL_LEARNING = 'not judged: still learning';
+type StillLearning = typeof STILL_LEARNING;
+type Blame = 'bounded output' | 'shrinking derivative' | 'both' | 'inconclusive' | 'not measured' | StillLearning;
+type ThreeWay = 'holds' | 'contradicted' | 'inconclusive' | 'not measured' | StillLearning;
 type FixVerdict = 'removes the penalty' | 'reduces the penalty' | 'increases the penalty' | 'no detectable change' | 'not measured';
 
 /** The confidence levels the report shows; the first of the verdicts is at 95 %. */
@@ -43,12 +54,47 @@ function completeSeeds(byLayers: ReadonlyMap<number, ReadonlyMap<number, number>
   return [...depths[0].keys()].filter((s) => depths.every((d) => d.has(s))).sort((a, b) => a - b);
 }
 
-/** Per seed, shallowest minus deepest accuracy (seeds trained at every depth). */
-export function penaltiesBySeed(byLayers: ReadonlyMap<number, ReadonlyMap<number, number>>): Map<number, number> {
+/**
+ * Per seed, shallowest minus deepest accuracy (seeds trained at every depth). With one depth,
+ * `reference` (ReLU at that depth) minus the variant, on the seeds both have; without a
+ * reference a one-depth table has no penalty (empty).
+ */
+export function penaltiesBySeed(
+  byLayers: ReadonlyMap<number, ReadonlyMap<number, number>>,
+  reference?: ReadonlyMap<number, ReadonlyMap<number, number>>,
+): Map<number, number> {
   const layers = [...byLayers.keys()].sort((a, b) => a - b);
+  if (layers.length === 1) {
+    const own = byLayers.get(layers[0])!;
+    const ref = reference?.get(layers[0]);
+    if (ref === undefined) return new Map();
+    return new Map(
+      [...own.keys()]
+        .filter((s) => ref.has(s))
+        .sort((a, b) => a - b)
+        .map((s) => [s, ref.get(s)! - own.get(s)!]),
+    );
+  }
   const first = byLayers.get(layers[0])!;
   const last = byLayers.get(layers[layers.length - 1])!;
   return new Map(completeSeeds(byLayers).map((s) => [s, first.get(s)! - last.get(s)!]));
+}
+
+/** The variant in the "unbounded, shrinking" cell of the 2 x 2, of those the table holds. */
+function shrinkingCell(variants: Iterable<VariantName>): VariantName {
+  return [...variants].includes('relu-scaled-matched') ? 'relu-scaled-matched' : 'relu-scaled';
+}
+
+/** A registered rule (an explain config's `decision`) and where the runs stopped. */
+export interface DecisionRule {
+  /** Points: an effect counts when its interval lies above it; the claim is contradicted below it. */
+  margin: number;
+  /** Share of runs at the maximum above which a variant and depth is still learning. */
+  stillLearning: number;
+  /** Share at or above which it is flagged. */
+  flag: number;
+  /** variant -> layers -> share of its judged runs that stopped at the maximum. */
+  atMaximum: ReadonlyMap<VariantName, ReadonlyMap<number, number>>;
 }
 
 /** Per seed, the least-squares slope of accuracy on layers (points per layer). */
@@ -76,21 +122,21 @@ function contrast(terms: readonly [number, ReadonlyMap<number, number> | undefin
   );
 }
 
-const above = (e: Estimate | null): boolean => e !== null && e.low > 0;
-const below = (e: Estimate | null): boolean => e !== null && e.high < 0;
+const above = (e: Estimate | null, margin = 0): boolean => e !== null && e.low > margin;
+const below = (e: Estimate | null, margin = 0): boolean => e !== null && e.high < margin;
 
-function blameOf(bounded: Estimate | null, shrinking: Estimate | null): Blame {
+function blameOf(bounded: Estimate | null, shrinking: Estimate | null, margin: number): Blame {
   if (bounded === null || shrinking === null) return 'not measured';
-  if (above(bounded) && above(shrinking)) return 'both';
-  if (above(bounded)) return 'bounded output';
-  if (above(shrinking)) return 'shrinking derivative';
+  if (above(bounded, margin) && above(shrinking, margin)) return 'both';
+  if (above(bounded, margin)) return 'bounded output';
+  if (above(shrinking, margin)) return 'shrinking derivative';
   return 'inconclusive';
 }
 
-function moreThanShrinkingOf(bounded: Estimate | null): ThreeWay {
-  if (bounded === null) return 'not measured';
-  if (above(bounded)) return 'holds';
-  if (below(bounded)) return 'contradicted';
+function threeWayOf(e: Estimate | null, margin: number): ThreeWay {
+  if (e === null) return 'not measured';
+  if (above(e, margin)) return 'holds';
+  if (below(e, margin)) return 'contradicted';
   return 'inconclusive';
 }
 
@@ -111,14 +157,24 @@ export interface Judgement {
   interaction: Estimate | null;
   blame: Blame;
   moreThanShrinking: ThreeWay;
-  /** Sigmoid's own penalty lies above 0 (there is a failure to explain). */
+  /** Sigmoid's own penalty lies above the margin (there is a failure to explain). */
   sigmoidFails: ThreeWay;
+  /** The margin the verdicts used (0 without a registered rule). */
+  margin: number;
+  /** The variant in the "unbounded, shrinking" cell. */
+  shrinkingCell: VariantName;
+  /** The 2 x 2's variants and depths still learning (more than the rule's share at the maximum), and those flagged. */
+  stillLearning: string[];
+  flagged: string[];
   /** Per Sigmoid fix: P_sigmoid - P_fix over seeds, and the verdict. */
   fixes: Map<'sigmoid-reachable' | 'sigmoid-normalised', { difference: Estimate | null; verdict: FixVerdict }>;
 }
 
-export function judge(table: AccuracyTable, confidence: number): Judgement {
-  const penalties = new Map([...table].map(([v, byLayers]) => [v, penaltiesBySeed(byLayers)]));
+export function judge(table: AccuracyTable, confidence: number, rule?: DecisionRule): Judgement {
+  const margin = rule?.margin ?? 0;
+  const cellS = shrinkingCell(table.keys());
+  const reference = table.get('relu');
+  const penalties = new Map([...table].map(([v, byLayers]) => [v, penaltiesBySeed(byLayers, reference)]));
   const P = (v: VariantName): ReadonlyMap<number, number> | undefined => penalties.get(v);
   const penalty = new Map([...penalties].map(([v, p]) => [v, meanInterval([...p.values()], confidence)]));
   const slope = new Map([...table].map(([v, byLayers]) => [v, meanInterval([...slopesBySeed(byLayers).values()], confidence)]));
@@ -127,14 +183,14 @@ export function judge(table: AccuracyTable, confidence: number): Judgement {
       [0.5, P('sigmoid')],
       [0.5, P('relu-clipped')],
       [-0.5, P('relu')],
-      [-0.5, P('relu-scaled')],
+      [-0.5, P(cellS)],
     ],
     confidence,
   );
   const shrinking = contrast(
     [
       [0.5, P('sigmoid')],
-      [0.5, P('relu-scaled')],
+      [0.5, P(cellS)],
       [-0.5, P('relu')],
       [-0.5, P('relu-clipped')],
     ],
@@ -144,7 +200,7 @@ export function judge(table: AccuracyTable, confidence: number): Judgement {
     [
       [1, P('sigmoid')],
       [-1, P('relu-clipped')],
-      [-1, P('relu-scaled')],
+      [-1, P(cellS)],
       [1, P('relu')],
     ],
     confidence,
@@ -161,6 +217,8 @@ export function judge(table: AccuracyTable, confidence: number): Judgement {
     );
     fixes.set(fix, { difference, verdict: fixVerdictOf(difference, penalty.get(fix) ?? null) });
   }
+  const { still, flagged } = stoppedAtMaximum(rule, ['sigmoid', 'relu', 'relu-clipped', cellS]);
+  const sigmoidStill = still.some((k) => k.startsWith('sigmoid '));
   return {
     confidence,
     penalty,
@@ -168,10 +226,28 @@ export function judge(table: AccuracyTable, confidence: number): Judgement {
     bounded,
     shrinking,
     interaction,
-    blame: blameOf(bounded, shrinking),
-    moreThanShrinking: moreThanShrinkingOf(bounded),
-    sigmoidFails:
-      sigmoidPenalty === null ? 'not measured' : above(sigmoidPenalty) ? 'holds' : below(sigmoidPenalty) ? 'contradicted' : 'inconclusive',
+    blame: still.length > 0 ? STILL_LEARNING : blameOf(bounded, shrinking, margin),
+    moreThanShrinking: still.length > 0 ? STILL_LEARNING : threeWayOf(bounded, margin),
+    sigmoidFails: sigmoidStill ? STILL_LEARNING : threeWayOf(sigmoidPenalty, margin),
     fixes,
+    margin,
+    shrinkingCell: cellS,
+    stillLearning: still,
+    flagged,
   };
+}
+
+/** The variants' depths (as "variant L layers") above the rule's still-learning share, and those at or above its flag. */
+function stoppedAtMaximum(rule: DecisionRule | undefined, variants: readonly VariantName[]): { still: string[]; flagged: string[] } {
+  const still: string[] = [];
+  const flagged: string[] = [];
+  if (rule === undefined) return { still, flagged };
+  for (const v of variants) {
+    for (const [layers, share] of rule.atMaximum.get(v) ?? []) {
+      const key = `${v} ${layers} layers`;
+      if (share > rule.stillLearning) still.push(key);
+      else if (share >= rule.flag) flagged.push(key);
+    }
+  }
+  return { still, flagged };
 }

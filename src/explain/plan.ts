@@ -11,10 +11,11 @@
 import path from 'node:path';
 import { childPath } from '../util/paths.js';
 import { RunConfigSchema, type RunConfig } from '../config/schema.js';
+import { parseConfig } from '../config/load.js';
 import { readGroupRecord, runConfigUnder, type FolderIdentity, type Network, type TunedGroup } from '../experiment/tuned-groups.js';
 import { assignShards, type Shard } from '../experiment/shard.js';
 import { trainCost } from '../experiment/cost.js';
-import { VARIANTS, type ExplainConfig, type VariantName } from './config.js';
+import { VARIANTS, type ExplainConfig, type VariantDefinition, type VariantName } from './config.js';
 
 export interface VariantPlan {
   variant: VariantName;
@@ -82,7 +83,30 @@ function variantIdentity(config: ExplainConfig, variant: VariantName, networks: 
     trainPerClass: config.trainPerClass,
     validationPerClass: config.validationPerClass,
     testPerClass: config.testPerClass,
+    // Present only when set, so a folder of a config without them keeps its identity.
+    ...(config.stopping !== undefined ? { stopping: config.stopping } : {}),
+    ...('weightScale' in VARIANTS[variant] ? { weightScale: VARIANTS[variant].weightScale } : {}),
+    ...(config.probe === false ? { probe: false } : {}),
   };
+}
+
+/**
+ * A run config with what the engine's training setting does not carry: the variant's scale on the
+ * drawn weights and the config's stopping rule. Each is added only when set, so the run configs
+ * (and the jobs' fingerprints) of a config without them are exactly the engine's.
+ */
+function withVariantTraining(base: RunConfig, config: ExplainConfig, variant: VariantName): RunConfig {
+  const v: VariantDefinition = VARIANTS[variant];
+  if (v.weightScale === undefined && config.stopping === undefined) return base;
+  return parseConfig(
+    {
+      ...base,
+      init: v.weightScale !== undefined ? { ...base.init, weightScale: v.weightScale } : base.init,
+      ...(config.stopping !== undefined ? { stopping: config.stopping } : {}),
+    },
+    base.description ?? base.name,
+    base.name,
+  );
 }
 
 /** One variant as the engine runs it: a group (the config's batch size and initialisation, the tuned arm) of its networks. */
@@ -107,9 +131,13 @@ export function variantStudyPlan(config: ExplainConfig, variant: VariantName, ou
     seeds: config.seeds,
     firstSeed: config.firstSeed,
     runConfig: (network, learningRate, name) =>
-      runConfigUnder(network, setting, learningRate, name, `study group ${id}: ${network.name} at learning rate ${learningRate}`),
-    // The deepest network's judged runs are probed: its landscape and the author's explanation measured on it.
-    probed: [networkName(variant, Math.max(...config.layers))],
+      withVariantTraining(
+        runConfigUnder(network, setting, learningRate, name, `study group ${id}: ${network.name} at learning rate ${learningRate}`),
+        config,
+        variant,
+      ),
+    // The deepest network's judged runs are probed (unless the config says not): its landscape and the author's explanation measured on it.
+    probed: config.probe === false ? [] : [networkName(variant, Math.max(...config.layers))],
   };
   const dir = variantDir(outDir, variant);
   const done = new Set(readGroupRecord(dir, id) !== null ? [id] : []);

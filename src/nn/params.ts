@@ -37,6 +37,21 @@ export interface InitSpec {
   gain?: number;
   /** Default 'zero'. */
   bias?: BiasInit;
+  /** Factors on the drawn weights (see WeightScale); absent = 1 for every layer. */
+  weightScale?: WeightScale;
+}
+
+/**
+ * Factors the drawn weights are multiplied by, after drawing (so the random numbers are the same
+ * with or without them; biases are not scaled): `firstLayer` for the weights from the inputs,
+ * `laterLayers` for every later layer's (their inputs are hidden units' outputs, the output
+ * layer's included). A hidden activation a·g(z) with g positively homogeneous (ReLU) and
+ * laterLayers = 1/a gives every pre-activation, and so the output, of the network with g at
+ * initialisation: the explain experiment's forward-matched scaled ReLU (docs/probes.md).
+ */
+export interface WeightScale {
+  firstLayer?: number;
+  laterLayers?: number;
 }
 
 /**
@@ -48,7 +63,7 @@ export interface InitSpec {
  * - he:      N(0, sqrt(2/fanIn)), He et al. (2015), made for ReLU;
  * - normal:  N(0, std).
  * Biases start at zero, or with `bias: 'like-weights'` are drawn from their layer's weight
- * distribution. They draw from their own stream ('init-bias'), so the weights are the same
+ * distribution (before any `weightScale`). They draw from their own stream ('init-bias'), so the weights are the same
  * numbers whichever way the biases start.
  */
 export function initParams(sizes: readonly number[], init: InitSpec, seed: number): Params {
@@ -62,6 +77,8 @@ export function initParams(sizes: readonly number[], init: InitSpec, seed: numbe
     const draw = sampler(init, fanIn, fanOut);
     const w = new Float32Array(fanIn * fanOut);
     for (let k = 0; k < w.length; k++) w[k] = draw(rng);
+    const factor = (l === 0 ? init.weightScale?.firstLayer : init.weightScale?.laterLayers) ?? 1;
+    if (factor !== 1) for (let k = 0; k < w.length; k++) w[k] *= factor;
     const b = new Float32Array(fanOut);
     if (biasRng) for (let k = 0; k < b.length; k++) b[k] = draw(biasRng);
     weights.push(w);
