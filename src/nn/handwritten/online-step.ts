@@ -73,7 +73,7 @@ function weightIndex(l: LayerLayout, i: number, j: number): number {
  * numbers each, row i mod 4's four columns at 4 (i mod 4). Rows past the last whole group of four use
  * the first slots of their tiles; the others stay zero.
  */
-export function tiledIndex(stride: number, i: number, j: number): number {
+function tiledIndex(stride: number, i: number, j: number): number {
   return (i >> 2) * 4 * stride + (j >> 2) * 16 + (i & 3) * 4 + (j & 3);
 }
 
