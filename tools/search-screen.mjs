@@ -11,12 +11,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const LEARNS = 0.65; // configs/rules/search.json, learns.threshold
-
 function fail(message) {
   console.error(`search-screen: ${message}`);
   process.exit(1);
 }
+
+// "Learns" is the registered threshold, read from its one home rather than copied here.
+const RULES = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'configs', 'rules', 'search.json');
+const LEARNS = JSON.parse(fs.readFileSync(RULES, 'utf8'))?.learns?.threshold;
+if (!(typeof LEARNS === 'number' && LEARNS > 0 && LEARNS < 1)) fail(`${RULES}: learns.threshold is not a fraction`);
 
 const [outDir, csvPath] = process.argv.slice(2);
 if (!outDir) fail('usage: node tools/search-screen.mjs SEARCH_OUT [OUT_CSV]');
