@@ -272,6 +272,9 @@ function plainForward(f: Float32Array, l: LayerLayout): void {
 
 /** below[i] = f'(sum_j delta[j] W[i, j]) for the layer beneath, the sum in four lanes. */
 function plainBackward(f: Float32Array, l: LayerLayout, under: LayerLayout): void {
+  // Backpropagation reads W by rows (here and in online-step.wat's $backward): only the first
+  // layer, which it never reads, may be tiled.
+  if (l.tiled) throw new Error('online step: backpropagation through a tiled layer');
   const { fanIn, stride, w, delta } = l;
   for (let i = 0; i < fanIn; i++) {
     const row = w + i * stride;
