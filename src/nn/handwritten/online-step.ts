@@ -59,22 +59,25 @@ interface LayerLayout {
   p: number;
   g: number;
   activation: number;
-  /** W in tiles of 4 x 4 (`tiledIndex`): the first layer; the others are row-major with rows `stride` apart. */
-  tiled: boolean;
+  /** W panel-major (`panelIndex`): the first layer; the others are row-major with rows `stride` apart. */
+  panelMajor: boolean;
 }
 
 /** Where W[i, j] of a layer is, in float32 elements. */
 function weightIndex(l: LayerLayout, i: number, j: number): number {
-  return l.tiled ? l.w + tiledIndex(l.stride, i, j) : l.w + i * l.stride + j;
+  return l.panelMajor ? l.w + panelIndex(l.fanIn, l.stride, i, j) : l.w + i * l.stride + j;
 }
 
 /**
- * W[i, j]'s place in a tiled layer: tile (i / 4, j / 4) of (stride / 4) tiles per row group, 16
- * numbers each, row i mod 4's four columns at 4 (i mod 4). Rows past the last whole group of four use
- * the first slots of their tiles; the others stay zero.
+ * W[i, j]'s place in the panel-major layout: the columns cut into panels of 16 (then one of 8 and
+ * one of 4 for what is left of the stride), each panel stored whole, row after row (`width`
+ * numbers a row), panel after panel. online-step.wat's $panels walks the same panels.
  */
-function tiledIndex(stride: number, i: number, j: number): number {
-  return (i >> 2) * 4 * stride + (j >> 2) * 16 + (i & 3) * 4 + (j & 3);
+function panelIndex(fanIn: number, stride: number, i: number, j: number): number {
+  const full = stride & ~15; // the columns in panels of 16
+  const rest8 = (stride - full) & 8; // 8 when what is left holds a panel of 8
+  const [start, width] = j < full ? [j & ~15, 16] : j < full + rest8 ? [full, 8] : [full + rest8, 4];
+  return fanIn * start + i * width + (j - start);
 }
 
 /** Bytes per layer record (12 i32 fields; online-step.wat reads them at these byte offsets). */
@@ -117,7 +120,7 @@ export class OnlineStep {
         fanOut,
         stride,
         inPadded,
-        w: take((k === 0 ? inPadded : fanIn) * stride),
+        w: take(fanIn * stride),
         b: take(stride),
         in: input,
         out: take(stride),
@@ -125,7 +128,7 @@ export class OnlineStep {
         p: take(inPadded),
         g: take(stride),
         activation: activations[k],
-        tiled: k === 0,
+        panelMajor: k === 0,
       });
     }
     const bytes = 4 * next;
@@ -273,8 +276,8 @@ function plainForward(f: Float32Array, l: LayerLayout): void {
 /** below[i] = f'(sum_j delta[j] W[i, j]) for the layer beneath, the sum in four lanes. */
 function plainBackward(f: Float32Array, l: LayerLayout, under: LayerLayout): void {
   // Backpropagation reads W by rows (here and in online-step.wat's $backward): only the first
-  // layer, which it never reads, may be tiled.
-  if (l.tiled) throw new Error('online step: backpropagation through a tiled layer');
+  // layer, which it never reads, may be panel-major.
+  if (l.panelMajor) throw new Error('online step: backpropagation through a panel-major layer');
   const { fanIn, stride, w, delta } = l;
   for (let i = 0; i < fanIn; i++) {
     const row = w + i * stride;

@@ -35,168 +35,189 @@
           (then (f32.mul (local.get $s) (f32.sub (f32.const 1) (f32.mul (local.get $a) (local.get $a)))))
           (else (local.get $s))))))))
 
-  ;; One layer's forward pass with its deferred update: record fields (bytes) 0 fanIn, 4 stride
-  ;; bytes, 8 W, 12 b, 16 in, 20 out, 24 delta, 28 p, 32 g, 36 activation, 40 fanOut, 44 padded
-  ;; fanIn bytes.
-  (func $forward (param $rec i32)
-    (local $fanIn i32) (local $sb i32) (local $w i32) (local $in i32) (local $out i32) (local $p i32) (local $g i32)
-    (local $i i32) (local $j i32) (local $w0 i32) (local $w1 i32) (local $w2 i32) (local $w3 i32)
-    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
-    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
-    (local $gv v128) (local $v v128) (local $acc v128)
+  ;; One layer's forward pass with its deferred update, panel by panel (record fields, bytes: 0 fanIn,
+  ;; 4 stride bytes, 8 W, 12 b, 16 in, 20 out, 24 delta, 28 p, 32 g, 36 activation, 40 fanOut,
+  ;; 44 padded fanIn bytes). A panel is a block of columns (16, then 8 and 4 for the rest) walked
+  ;; over every row with its sums, g and bias in registers: each column's sum is still taken in
+  ;; row order, and out is written once per panel instead of once per group of rows.
+  (func $forward (param $rec i32) (param $tiled i32)
+    (call $panels (local.get $rec) (local.get $tiled) (i32.const 0))
+    (call $activate_layer (i32.load offset=20 (local.get $rec)) (i32.load offset=40 (local.get $rec)) (i32.load offset=36 (local.get $rec))))
+
+  ;; Walks a layer's panels: $mode 0 runs the forward pass ($panel4, $panel2, $panel1), 1 applies
+  ;; the deferred update alone ($flush_panel). Panel columns [c, c + width) (bytes) start at W +
+  ;; fanIn c with rows width apart in the first layer's panel-major layout ($tiled), and at W + c
+  ;; with rows a whole row (stride bytes) apart in the row-major layout of the others.
+  (func $panels (param $rec i32) (param $tiled i32) (param $mode i32)
+    (local $fanIn i32) (local $sb i32) (local $w i32) (local $c i32) (local $width i32) (local $base i32) (local $rs i32)
     (local.set $fanIn (i32.load offset=0 (local.get $rec)))
     (local.set $sb (i32.load offset=4 (local.get $rec)))
     (local.set $w (i32.load offset=8 (local.get $rec)))
-    (local.set $in (i32.load offset=16 (local.get $rec)))
-    (local.set $out (i32.load offset=20 (local.get $rec)))
-    (local.set $p (i32.load offset=28 (local.get $rec)))
-    (local.set $g (i32.load offset=32 (local.get $rec)))
-    ;; out = b
-    (memory.copy (local.get $out) (i32.load offset=12 (local.get $rec)) (local.get $sb))
-    ;; rows in groups of four: each weight updated, stored, and added to its column's sum
-    (block $rows_done
-      (loop $rows
-        (br_if $rows_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $fanIn)))
-        (local.set $x0 (v128.load32_splat offset=0 (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $x1 (v128.load32_splat offset=4 (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $x2 (v128.load32_splat offset=8 (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $x3 (v128.load32_splat offset=12 (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $p0 (v128.load32_splat offset=0 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $p1 (v128.load32_splat offset=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $p2 (v128.load32_splat offset=8 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $p3 (v128.load32_splat offset=12 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $i) (local.get $sb))))
-        (local.set $w1 (i32.add (local.get $w0) (local.get $sb)))
-        (local.set $w2 (i32.add (local.get $w1) (local.get $sb)))
-        (local.set $w3 (i32.add (local.get $w2) (local.get $sb)))
-        (local.set $j (i32.const 0))
-        (block $cols_done
-          (loop $cols
-            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
-            (local.set $gv (v128.load (i32.add (local.get $g) (local.get $j))))
-            (local.set $v (f32x4.sub (v128.load (i32.add (local.get $w0) (local.get $j))) (f32x4.mul (local.get $p0) (local.get $gv))))
-            (v128.store (i32.add (local.get $w0) (local.get $j)) (local.get $v))
-            (local.set $acc (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (f32x4.mul (local.get $x0) (local.get $v))))
-            (local.set $v (f32x4.sub (v128.load (i32.add (local.get $w1) (local.get $j))) (f32x4.mul (local.get $p1) (local.get $gv))))
-            (v128.store (i32.add (local.get $w1) (local.get $j)) (local.get $v))
-            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x1) (local.get $v))))
-            (local.set $v (f32x4.sub (v128.load (i32.add (local.get $w2) (local.get $j))) (f32x4.mul (local.get $p2) (local.get $gv))))
-            (v128.store (i32.add (local.get $w2) (local.get $j)) (local.get $v))
-            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x2) (local.get $v))))
-            (local.set $v (f32x4.sub (v128.load (i32.add (local.get $w3) (local.get $j))) (f32x4.mul (local.get $p3) (local.get $gv))))
-            (v128.store (i32.add (local.get $w3) (local.get $j)) (local.get $v))
-            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x3) (local.get $v))))
-            (v128.store (i32.add (local.get $out) (local.get $j)) (local.get $acc))
-            (local.set $j (i32.add (local.get $j) (i32.const 16)))
-            (br $cols)))
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $rows)))
-    ;; the rows left over, one by one
-    (block $rest_done
-      (loop $rest
-        (br_if $rest_done (i32.ge_u (local.get $i) (local.get $fanIn)))
-        (local.set $x0 (v128.load32_splat (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $p0 (v128.load32_splat (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $i) (local.get $sb))))
-        (local.set $j (i32.const 0))
-        (block $cols_done
-          (loop $cols
-            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
-            (local.set $v (f32x4.sub (v128.load (i32.add (local.get $w0) (local.get $j)))
-              (f32x4.mul (local.get $p0) (v128.load (i32.add (local.get $g) (local.get $j))))))
-            (v128.store (i32.add (local.get $w0) (local.get $j)) (local.get $v))
-            (v128.store (i32.add (local.get $out) (local.get $j))
-              (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (f32x4.mul (local.get $x0) (local.get $v))))
-            (local.set $j (i32.add (local.get $j) (i32.const 16)))
-            (br $cols)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rest)))
-    ;; a = f(z) on the real columns
-    (call $activate_layer (local.get $out) (i32.load offset=40 (local.get $rec)) (i32.load offset=36 (local.get $rec))))
+    (block $done
+      (loop $next
+        ;; the widest panel that fits: 64, 32 or 16 bytes
+        (local.set $width (i32.const 64))
+        (if (i32.lt_u (i32.sub (local.get $sb) (local.get $c)) (i32.const 64)) (then (local.set $width (i32.const 32))))
+        (if (i32.lt_u (i32.sub (local.get $sb) (local.get $c)) (i32.const 32)) (then (local.set $width (i32.const 16))))
+        (br_if $done (i32.ge_u (local.get $c) (local.get $sb)))
+        (if (local.get $tiled)
+          (then (local.set $base (i32.add (local.get $w) (i32.mul (local.get $fanIn) (local.get $c))))
+                (local.set $rs (local.get $width)))
+          (else (local.set $base (i32.add (local.get $w) (local.get $c)))
+                (local.set $rs (local.get $sb))))
+        (if (local.get $mode)
+          (then (call $flush_panel (local.get $rec) (local.get $base) (local.get $rs) (local.get $c) (local.get $width)))
+          (else
+            (if (i32.eq (local.get $width) (i32.const 64))
+              (then (call $panel4 (local.get $rec) (local.get $base) (local.get $rs) (local.get $c)))
+              (else (if (i32.eq (local.get $width) (i32.const 32))
+                (then (call $panel2 (local.get $rec) (local.get $base) (local.get $rs) (local.get $c)))
+                (else (call $panel1 (local.get $rec) (local.get $base) (local.get $rs) (local.get $c))))))))
+        (local.set $c (i32.add (local.get $c) (local.get $width)))
+        (br $next))))
 
-  ;; The first layer's forward pass with its deferred update, on its tiled layout: tiles of 4 rows x
-  ;; 4 columns (64 bytes, one cache line), row group after row group, so the loop walks the weights
-  ;; as one sequential stream with one pointer and constant offsets. Each column's sum is taken in
-  ;; row order, as $forward takes it. Rows beyond the last whole group sit in the first fanIn mod 4
-  ;; slots of their tiles; the other slots stay zero and are never read.
-  (func $forward_tiled (param $rec i32)
-    (local $fanIn i32) (local $sb i32) (local $t i32) (local $in i32) (local $out i32) (local $p i32) (local $g i32)
-    (local $i i32) (local $j i32) (local $q i32)
-    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
-    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
-    (local $gv v128) (local $v v128) (local $acc v128)
-    (local.set $fanIn (i32.load offset=0 (local.get $rec)))
-    (local.set $sb (i32.load offset=4 (local.get $rec)))
-    (local.set $t (i32.load offset=8 (local.get $rec)))
-    (local.set $in (i32.load offset=16 (local.get $rec)))
-    (local.set $out (i32.load offset=20 (local.get $rec)))
+  ;; One panel of four vectors (16 columns from byte $c), rows from $t, $rs bytes apart: for each
+  ;; row i, W[i, j] = W[i, j] - p[i] g[j] stored, and out[j] = out[j] + x[i] W[i, j].
+  (func $panel4 (param $rec i32) (param $t i32) (param $rs i32) (param $c i32)
+    (local $x i32) (local $p i32) (local $end i32) (local $u i32)
+    (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $g3 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $xi v128) (local $pi v128) (local $v v128)
+    (local.set $u (i32.add (i32.load offset=32 (local.get $rec)) (local.get $c)))
+    (local.set $g0 (v128.load offset=0 (local.get $u)))
+    (local.set $g1 (v128.load offset=16 (local.get $u)))
+    (local.set $g2 (v128.load offset=32 (local.get $u)))
+    (local.set $g3 (v128.load offset=48 (local.get $u)))
+    (local.set $u (i32.add (i32.load offset=12 (local.get $rec)) (local.get $c)))
+    (local.set $a0 (v128.load offset=0 (local.get $u)))
+    (local.set $a1 (v128.load offset=16 (local.get $u)))
+    (local.set $a2 (v128.load offset=32 (local.get $u)))
+    (local.set $a3 (v128.load offset=48 (local.get $u)))
+    (local.set $x (i32.load offset=16 (local.get $rec)))
     (local.set $p (i32.load offset=28 (local.get $rec)))
-    (local.set $g (i32.load offset=32 (local.get $rec)))
-    (memory.copy (local.get $out) (i32.load offset=12 (local.get $rec)) (local.get $sb))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.load offset=0 (local.get $rec)) (i32.const 2))))
     (block $rows_done
       (loop $rows
-        (br_if $rows_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $fanIn)))
-        (local.set $q (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2))))
-        (local.set $x0 (v128.load32_splat offset=0 (local.get $q)))
-        (local.set $x1 (v128.load32_splat offset=4 (local.get $q)))
-        (local.set $x2 (v128.load32_splat offset=8 (local.get $q)))
-        (local.set $x3 (v128.load32_splat offset=12 (local.get $q)))
-        (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
-        (local.set $p0 (v128.load32_splat offset=0 (local.get $q)))
-        (local.set $p1 (v128.load32_splat offset=4 (local.get $q)))
-        (local.set $p2 (v128.load32_splat offset=8 (local.get $q)))
-        (local.set $p3 (v128.load32_splat offset=12 (local.get $q)))
-        (local.set $j (i32.const 0))
-        (block $cols_done
-          (loop $cols
-            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
-            (local.set $gv (v128.load (i32.add (local.get $g) (local.get $j))))
-            (local.set $v (f32x4.sub (v128.load offset=0 (local.get $t)) (f32x4.mul (local.get $p0) (local.get $gv))))
-            (v128.store offset=0 (local.get $t) (local.get $v))
-            (local.set $acc (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (f32x4.mul (local.get $x0) (local.get $v))))
-            (local.set $v (f32x4.sub (v128.load offset=16 (local.get $t)) (f32x4.mul (local.get $p1) (local.get $gv))))
-            (v128.store offset=16 (local.get $t) (local.get $v))
-            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x1) (local.get $v))))
-            (local.set $v (f32x4.sub (v128.load offset=32 (local.get $t)) (f32x4.mul (local.get $p2) (local.get $gv))))
-            (v128.store offset=32 (local.get $t) (local.get $v))
-            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x2) (local.get $v))))
-            (local.set $v (f32x4.sub (v128.load offset=48 (local.get $t)) (f32x4.mul (local.get $p3) (local.get $gv))))
-            (v128.store offset=48 (local.get $t) (local.get $v))
-            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $x3) (local.get $v))))
-            (v128.store (i32.add (local.get $out) (local.get $j)) (local.get $acc))
-            (local.set $t (i32.add (local.get $t) (i32.const 64)))
-            (local.set $j (i32.add (local.get $j) (i32.const 16)))
-            (br $cols)))
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br_if $rows_done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $xi (v128.load32_splat (local.get $x)))
+        (local.set $pi (v128.load32_splat (local.get $p)))
+        (local.set $v (f32x4.sub (v128.load offset=0 (local.get $t)) (f32x4.mul (local.get $pi) (local.get $g0))))
+        (v128.store offset=0 (local.get $t) (local.get $v))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xi) (local.get $v))))
+        (local.set $v (f32x4.sub (v128.load offset=16 (local.get $t)) (f32x4.mul (local.get $pi) (local.get $g1))))
+        (v128.store offset=16 (local.get $t) (local.get $v))
+        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xi) (local.get $v))))
+        (local.set $v (f32x4.sub (v128.load offset=32 (local.get $t)) (f32x4.mul (local.get $pi) (local.get $g2))))
+        (v128.store offset=32 (local.get $t) (local.get $v))
+        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $xi) (local.get $v))))
+        (local.set $v (f32x4.sub (v128.load offset=48 (local.get $t)) (f32x4.mul (local.get $pi) (local.get $g3))))
+        (v128.store offset=48 (local.get $t) (local.get $v))
+        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $xi) (local.get $v))))
+        (local.set $t (i32.add (local.get $t) (local.get $rs)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $rows)))
-    ;; the rows left over, one by one: row i + r is slot r of the last group's tiles
-    (block $rest_done
-      (loop $rest
-        (br_if $rest_done (i32.ge_u (local.get $i) (local.get $fanIn)))
-        (local.set $x0 (v128.load32_splat (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $p0 (v128.load32_splat (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $q (i32.add (local.get $t) (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 4))))
+    (local.set $u (i32.add (i32.load offset=20 (local.get $rec)) (local.get $c)))
+    (v128.store offset=0 (local.get $u) (local.get $a0))
+    (v128.store offset=16 (local.get $u) (local.get $a1))
+    (v128.store offset=32 (local.get $u) (local.get $a2))
+    (v128.store offset=48 (local.get $u) (local.get $a3)))
+
+  ;; $panel4 for a panel of two vectors (8 columns).
+  (func $panel2 (param $rec i32) (param $t i32) (param $rs i32) (param $c i32)
+    (local $x i32) (local $p i32) (local $end i32) (local $u i32)
+    (local $g0 v128) (local $g1 v128) (local $a0 v128) (local $a1 v128) (local $xi v128) (local $pi v128) (local $v v128)
+    (local.set $u (i32.add (i32.load offset=32 (local.get $rec)) (local.get $c)))
+    (local.set $g0 (v128.load offset=0 (local.get $u)))
+    (local.set $g1 (v128.load offset=16 (local.get $u)))
+    (local.set $u (i32.add (i32.load offset=12 (local.get $rec)) (local.get $c)))
+    (local.set $a0 (v128.load offset=0 (local.get $u)))
+    (local.set $a1 (v128.load offset=16 (local.get $u)))
+    (local.set $x (i32.load offset=16 (local.get $rec)))
+    (local.set $p (i32.load offset=28 (local.get $rec)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.load offset=0 (local.get $rec)) (i32.const 2))))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $xi (v128.load32_splat (local.get $x)))
+        (local.set $pi (v128.load32_splat (local.get $p)))
+        (local.set $v (f32x4.sub (v128.load offset=0 (local.get $t)) (f32x4.mul (local.get $pi) (local.get $g0))))
+        (v128.store offset=0 (local.get $t) (local.get $v))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xi) (local.get $v))))
+        (local.set $v (f32x4.sub (v128.load offset=16 (local.get $t)) (f32x4.mul (local.get $pi) (local.get $g1))))
+        (v128.store offset=16 (local.get $t) (local.get $v))
+        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xi) (local.get $v))))
+        (local.set $t (i32.add (local.get $t) (local.get $rs)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $rows)))
+    (local.set $u (i32.add (i32.load offset=20 (local.get $rec)) (local.get $c)))
+    (v128.store offset=0 (local.get $u) (local.get $a0))
+    (v128.store offset=16 (local.get $u) (local.get $a1)))
+
+  ;; $panel4 for a panel of one vector (4 columns).
+  (func $panel1 (param $rec i32) (param $t i32) (param $rs i32) (param $c i32)
+    (local $x i32) (local $p i32) (local $end i32) (local $g0 v128) (local $a0 v128) (local $v v128)
+    (local.set $g0 (v128.load (i32.add (i32.load offset=32 (local.get $rec)) (local.get $c))))
+    (local.set $a0 (v128.load (i32.add (i32.load offset=12 (local.get $rec)) (local.get $c))))
+    (local.set $x (i32.load offset=16 (local.get $rec)))
+    (local.set $p (i32.load offset=28 (local.get $rec)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.load offset=0 (local.get $rec)) (i32.const 2))))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v (f32x4.sub (v128.load (local.get $t)) (f32x4.mul (v128.load32_splat (local.get $p)) (local.get $g0))))
+        (v128.store (local.get $t) (local.get $v))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load32_splat (local.get $x)) (local.get $v))))
+        (local.set $t (i32.add (local.get $t) (local.get $rs)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $rows)))
+    (v128.store (i32.add (i32.load offset=20 (local.get $rec)) (local.get $c)) (local.get $a0)))
+
+  ;; The deferred update alone, W[i, j] = W[i, j] - p[i] g[j], on one panel ($width bytes wide).
+  (func $flush_panel (param $rec i32) (param $t i32) (param $rs i32) (param $c i32) (param $width i32)
+    (local $p i32) (local $end i32) (local $j i32) (local $pi v128)
+    (local.set $p (i32.load offset=28 (local.get $rec)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.load offset=0 (local.get $rec)) (i32.const 2))))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $pi (v128.load32_splat (local.get $p)))
         (local.set $j (i32.const 0))
         (block $cols_done
           (loop $cols
-            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
-            (local.set $v (f32x4.sub (v128.load (local.get $q))
-              (f32x4.mul (local.get $p0) (v128.load (i32.add (local.get $g) (local.get $j))))))
-            (v128.store (local.get $q) (local.get $v))
-            (v128.store (i32.add (local.get $out) (local.get $j))
-              (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (f32x4.mul (local.get $x0) (local.get $v))))
-            (local.set $q (i32.add (local.get $q) (i32.const 64)))
+            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $width)))
+            (v128.store (i32.add (local.get $t) (local.get $j))
+              (f32x4.sub (v128.load (i32.add (local.get $t) (local.get $j)))
+                (f32x4.mul (local.get $pi)
+                  (v128.load (i32.add (i32.add (i32.load offset=32 (local.get $rec)) (local.get $c)) (local.get $j))))))
             (local.set $j (i32.add (local.get $j) (i32.const 16)))
             (br $cols)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rest)))
-    (call $activate_layer (local.get $out) (i32.load offset=40 (local.get $rec)) (i32.load offset=36 (local.get $rec))))
+        (local.set $t (i32.add (local.get $t) (local.get $rs)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $rows))))
+
+  ;; s f'(z) for four units at once ($derive's arithmetic, lane by lane).
+  (func $derive4 (param $s v128) (param $a v128) (param $act i32) (result v128)
+    (if (result v128) (i32.eq (local.get $act) (i32.const 0))
+      (then (f32x4.mul (f32x4.mul (local.get $s) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $a))) (local.get $a)))
+      (else (if (result v128) (i32.eq (local.get $act) (i32.const 1))
+        ;; s where a > 0, else +0 (all bits clear), as $derive's select gives
+        (then (v128.and (local.get $s) (f32x4.gt (local.get $a) (v128.const f32x4 0 0 0 0))))
+        (else (if (result v128) (i32.eq (local.get $act) (i32.const 2))
+          (then (f32x4.mul (local.get $s) (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $a) (local.get $a)))))
+          (else (local.get $s))))))))
 
   ;; Backpropagation through layer k (k > 0): below[i] = f'(sum_j delta[j] W[i, j]) for the layer
-  ;; beneath (its record at $under), W not yet updated.
+  ;; beneath (its record at $under), W not yet updated. Each row's sum runs in four lanes (columns
+  ;; j mod 4, in column order), then (s0 + s1) + (s2 + s3). Rows four at a time: their four lane
+  ;; vectors are transposed so that the two rounds of adds and the derivative run on all four.
   (func $backward (param $rec i32) (param $under i32)
     (local $fanIn i32) (local $sb i32) (local $w i32) (local $in i32) (local $delta i32) (local $below i32) (local $act i32)
-    (local $i i32) (local $j i32) (local $row i32) (local $s v128) (local $t v128) (local $sum f32)
+    (local $i i32) (local $j i32) (local $row i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $d v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $sum f32)
     (local.set $fanIn (i32.load offset=0 (local.get $rec)))
     (local.set $sb (i32.load offset=4 (local.get $rec)))
     (local.set $w (i32.load offset=8 (local.get $rec)))
@@ -204,24 +225,64 @@
     (local.set $delta (i32.load offset=24 (local.get $rec)))
     (local.set $below (i32.load offset=24 (local.get $under)))
     (local.set $act (i32.load offset=36 (local.get $under)))
-    (block $rows_done
-      (loop $rows
-        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $fanIn)))
-        (local.set $row (i32.add (local.get $w) (i32.mul (local.get $i) (local.get $sb))))
-        (local.set $s (v128.const f32x4 0 0 0 0))
+    (local.set $row (local.get $w))
+    (block $groups_done
+      (loop $groups
+        (br_if $groups_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $fanIn)))
+        (local.set $r1 (i32.add (local.get $row) (local.get $sb)))
+        (local.set $r2 (i32.add (local.get $r1) (local.get $sb)))
+        (local.set $r3 (i32.add (local.get $r2) (local.get $sb)))
+        (local.set $s0 (v128.const f32x4 0 0 0 0))
+        (local.set $s1 (v128.const f32x4 0 0 0 0))
+        (local.set $s2 (v128.const f32x4 0 0 0 0))
+        (local.set $s3 (v128.const f32x4 0 0 0 0))
         (local.set $j (i32.const 0))
         (block $cols_done
           (loop $cols
             (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
-            (local.set $s (f32x4.add (local.get $s)
+            (local.set $d (v128.load (i32.add (local.get $delta) (local.get $j))))
+            (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (v128.load (i32.add (local.get $row) (local.get $j))) (local.get $d))))
+            (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (v128.load (i32.add (local.get $r1) (local.get $j))) (local.get $d))))
+            (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (v128.load (i32.add (local.get $r2) (local.get $j))) (local.get $d))))
+            (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (v128.load (i32.add (local.get $r3) (local.get $j))) (local.get $d))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $cols)))
+        ;; transpose: $t0 = lane 0 of each row's sums, $t1 lane 1, ...
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s0) (local.get $s1)))
+        (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $s2) (local.get $s3)))
+        (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s0) (local.get $s1)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $s2) (local.get $s3)))
+        (local.set $s0 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+        (local.set $s1 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+        (local.set $s2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+        (local.set $s3 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+        (v128.store (i32.add (local.get $below) (i32.shl (local.get $i) (i32.const 2)))
+          (call $derive4
+            (f32x4.add (f32x4.add (local.get $s0) (local.get $s1)) (f32x4.add (local.get $s2) (local.get $s3)))
+            (v128.load (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2))))
+            (local.get $act)))
+        (local.set $row (i32.add (local.get $r3) (local.get $sb)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $groups)))
+    ;; the rows left over, one by one
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $fanIn)))
+        (local.set $s0 (v128.const f32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
+            (local.set $s0 (f32x4.add (local.get $s0)
               (f32x4.mul (v128.load (i32.add (local.get $row) (local.get $j))) (v128.load (i32.add (local.get $delta) (local.get $j))))))
             (local.set $j (i32.add (local.get $j) (i32.const 16)))
             (br $cols)))
         (local.set $sum (f32.add
-          (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
-          (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+          (f32.add (f32x4.extract_lane 0 (local.get $s0)) (f32x4.extract_lane 1 (local.get $s0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $s0)) (f32x4.extract_lane 3 (local.get $s0)))))
         (f32.store (i32.add (local.get $below) (i32.shl (local.get $i) (i32.const 2)))
           (call $derive (local.get $sum) (f32.load (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))) (local.get $act)))
+        (local.set $row (i32.add (local.get $row) (local.get $sb)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
@@ -234,9 +295,7 @@
     (block $fw_done
       (loop $fw
         (br_if $fw_done (i32.ge_u (local.get $k) (local.get $layers)))
-        (if (i32.eqz (local.get $k))
-          (then (call $forward_tiled (local.get $desc)))
-          (else (call $forward (i32.add (local.get $desc) (i32.mul (local.get $k) (i32.const 48))))))
+        (call $forward (i32.add (local.get $desc) (i32.mul (local.get $k) (i32.const 48))) (i32.eqz (local.get $k)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $fw)))
     ;; the output's delta: 2 (a - y) f'(a)  (the one output neuron)
@@ -270,43 +329,13 @@
   ;; Applies every layer's deferred update (W = W - p g, as the forward pass does) and clears it.
   (export "flush" (func $flush))
   (func $flush (param $desc i32) (param $layers i32)
-    (local $k i32) (local $rec i32) (local $i i32) (local $j i32) (local $sb i32) (local $row i32) (local $g i32) (local $pi v128) (local $next i32)
+    (local $k i32) (local $rec i32)
     (block $done
       (loop $layer
         (br_if $done (i32.ge_u (local.get $k) (local.get $layers)))
         (local.set $rec (i32.add (local.get $desc) (i32.mul (local.get $k) (i32.const 48))))
-        (local.set $sb (i32.load offset=4 (local.get $rec)))
-        (local.set $g (i32.load offset=32 (local.get $rec)))
-        (local.set $i (i32.const 0))
-        (block $rows_done
-          (loop $rows
-            (br_if $rows_done (i32.ge_u (local.get $i) (i32.load offset=0 (local.get $rec))))
-            (local.set $pi (v128.load32_splat (i32.add (i32.load offset=28 (local.get $rec)) (i32.shl (local.get $i) (i32.const 2)))))
-            ;; row i's first four columns, and the step to its next four: the next tile (64 bytes,
-            ;; the first layer's tiled layout, slot i mod 4 of tiles 4 sb bytes per row group) or
-            ;; the next 16 bytes of the row
-            (if (i32.eqz (local.get $k))
-              (then
-                (local.set $row (i32.add (i32.load offset=8 (local.get $rec))
-                  (i32.add (i32.mul (i32.shr_u (local.get $i) (i32.const 2)) (i32.shl (local.get $sb) (i32.const 2)))
-                    (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 4)))))
-                (local.set $next (i32.const 64)))
-              (else
-                (local.set $row (i32.add (i32.load offset=8 (local.get $rec)) (i32.mul (local.get $i) (local.get $sb))))
-                (local.set $next (i32.const 16))))
-            (local.set $j (i32.const 0))
-            (block $cols_done
-              (loop $cols
-                (br_if $cols_done (i32.ge_u (local.get $j) (local.get $sb)))
-                (v128.store (local.get $row)
-                  (f32x4.sub (v128.load (local.get $row))
-                    (f32x4.mul (local.get $pi) (v128.load (i32.add (local.get $g) (local.get $j))))))
-                (local.set $row (i32.add (local.get $row) (local.get $next)))
-                (local.set $j (i32.add (local.get $j) (i32.const 16)))
-                (br $cols)))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $rows)))
-        (memory.fill (local.get $g) (i32.const 0) (local.get $sb))
+        (call $panels (local.get $rec) (i32.eqz (local.get $k)) (i32.const 1))
+        (memory.fill (i32.load offset=32 (local.get $rec)) (i32.const 0) (i32.load offset=4 (local.get $rec)))
         (memory.fill (i32.load offset=28 (local.get $rec)) (i32.const 0) (i32.load offset=44 (local.get $rec)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $layer))))
