@@ -136,7 +136,7 @@ export class OnlineStep {
     if (module) {
       // The kernel's memory never grows, so a view made once stays valid for the host's calls.
       let view: Float32Array | null = null;
-      const activate = (at: number, n: number, activation: number): void => activateLayer(view!, at / 4, n, activation);
+      const activate = (at: number, n: number, activation: number): void => activateLayer(view!, at >> 2, n, activation);
       const instance = instantiate(module, bytes, { host: { activateLayer: activate } });
       buffer = instance.memory.buffer;
       view = new Float32Array(buffer);
@@ -196,7 +196,8 @@ export class OnlineStep {
 
   /** One SGD step on example x (its first sizes[0] numbers) with target y. */
   step(x: Float32Array, y: number, learningRate: number): void {
-    this.input.set(x.subarray(0, this.input.length));
+    // (x.subarray only when x is longer: a view is an allocation per step)
+    this.input.set(x.length === this.input.length ? x : x.subarray(0, this.input.length));
     if (this.wasm) this.wasm.step(0, this.layers.length, learningRate, y);
     else plainStep(this.f, this.layers, Math.fround(learningRate), Math.fround(y));
   }
