@@ -1,10 +1,11 @@
 /**
  * The whole online step (src/nn/handwritten/online-step.wat and its plain kernel in
  * online-step.ts): the WebAssembly SIMD kernel and the plain one give the same parameters, bit for
- * bit, over 120 to 300 steps on shapes whose widths do and do not divide by four, for every
- * activation they implement; the step is SGD (it agrees with the engine's general path, which sums
- * in double, to float32 tolerance); the engine takes its general path where the kernel does not
- * apply; the floor kernel leaves the weights alone; and the committed bytes are the .wat's.
+ * bit, over 120 to 300 steps on shapes whose widths do and do not divide by four (first layers cut
+ * into column panels of 16, 8 and 4, with odd and even row counts), for every activation they
+ * implement; the step is SGD (it agrees with the engine's general path, which sums in double, to
+ * float32 tolerance); the engine takes its general path where the kernel does not apply; the floor
+ * kernel leaves the weights alone; and the committed bytes are the .wat's.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -47,6 +48,7 @@ describe('the online step: WebAssembly SIMD kernel against the plain one', () =>
     [9, 7, 5, 4, 1],
     [3, 1],
     [13, 6, 1],
+    [37, 27, 11, 1],
   ];
   const activations = [
     ['sigmoid', 'sigmoid'],

@@ -18,11 +18,13 @@
  * plain kernel), each layer's rows padded with zeros to a multiple of four columns so the SIMD
  * loops run on whole vectors; the padding stays zero. Each layer's update is deferred to its next
  * forward pass (p, g: the input and lr delta of the last step), which applies it while it reads
- * the weights; `store` applies what is pending before it copies the parameters out. The first
- * layer, which holds most of the weights (155k of the 7-layer network's 176k) and is never read by
- * backpropagation, is stored in tiles of 4 rows x 4 columns (64 bytes, one cache line), row group
- * after row group (`tiledIndex`): its fused update-and-forward loop then walks one sequential
- * stream with one pointer and constant offsets, instead of four rows with an address sum per load.
+ * the weights; `store` applies what is pending before it copies the parameters out. The SIMD
+ * forward pass walks each layer in column panels (16 columns, then 8 and 4 for what is left), every
+ * row of a panel in turn, with the panel's sums, g and bias held in registers, so out is written
+ * once per panel. The first layer, which holds most of the weights (155k of the 7-layer network's
+ * 176k) and is never read by backpropagation, is stored panel-major (`panelIndex`): each panel
+ * whole, row after row, so that walk is one sequential stream at constant offsets. The other
+ * layers stay row-major, the order backpropagation reads them in.
  */
 import type { LayerActivation } from '../../config/schema.js';
 import type { FloatArray } from './kernels.js';
@@ -258,7 +260,7 @@ function plainStep(f: Float32Array, layers: LayerLayout[], lr: number, y: number
   }
 }
 
-/** The deferred update W -= p g applied while reading W, z = b + x W in row order, a = f(z). (The SIMD kernel takes rows four at a time; each column's order is the same.) */
+/** The deferred update W -= p g applied while reading W, z = b + x W in row order, a = f(z). (The SIMD kernel goes panel by panel; each column's order is the same.) */
 function plainForward(f: Float32Array, l: LayerLayout): void {
   const { fanIn, stride, in: x, out, p, g } = l;
   f.copyWithin(out, l.b, l.b + stride);

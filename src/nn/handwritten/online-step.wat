@@ -4,13 +4,21 @@
 ;; one float32 operation (f32x4 lanes here, Math.fround there) in the same order per element.
 ;;
 ;; Layout (online-step.ts builds it): each layer k has a record of i32 fields (byte offsets into
-;; the memory, see the R_* constants there) and float32 buffers whose rows are padded with zeros
-;; to a multiple of four columns ("stride"), so every inner loop runs on whole f32x4 vectors.
+;; the memory; their order is listed at $forward) and float32 buffers whose rows are padded with
+;; zeros to a multiple of four columns ("stride"), so every inner loop runs on whole f32x4 vectors.
 ;; Each layer's update is deferred to its next forward pass, which applies it to each weight while
 ;; it reads it (W is read and written once there, read once more by backpropagation):
-;;   forward   W[i, j] = W[i, j] - p[i] g[j];  out[j] = (((b[j] + x[i0] W[i0, j]) + ...) in row order
+;;   forward   W[i, j] = W[i, j] - p[i] g[j];  out[j] = (((b[j] + x[0] W[0, j]) + x[1] W[1, j]) + ...)
+;;             in row order, by column panels ($panels)
 ;;   backward  below[i] = f'(sum_j delta[j] W[i, j])  (four lane sums, then (s0 + s1) + (s2 + s3))
 ;;             g = lr delta;  b = b - g;  p = this step's input (the update the next forward applies)
+;; The first layer's W is panel-major (online-step.ts, panelIndex); the others are row-major.
+;;
+;; Speed. Without fused multiply-add, each weight costs four float32 operations (p g, the
+;; update's subtraction, x W and the sum's addition) in f32x4 lanes: one vector each of two mul
+;; and two add units per four weights. The loops are written so that V8's TurboFan keeps every
+;; live vector in a register (no spills): one row per iteration in $panel4 (more rows per
+;; iteration make it sink the sums below the stores and spill), two in $panel2's first-layer case.
 ;;
 ;; Activation codes (online-step.ts, onlineActivationCode): 0 sigmoid, 1 relu, 2 tanh, 3 linear.
 ;; Each layer's a = f(z) is one call to the host (online-step.ts, activateLayer: Math.exp and
