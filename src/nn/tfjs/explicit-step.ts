@@ -1,0 +1,216 @@
+/**
+ * The TensorFlow.js engine's training step with its backward pass written out, its kernels
+ * called straight from the kernel registry (`tf.getKernel(name, backend).kernelFunc`) on the
+ * backend's tensor handles, outside TensorFlow.js's engine: no gradient tape, no tf.tidy, no
+ * tensor bookkeeping.
+ *
+ * Why: at small batches a step is dominated by the per-kernel cost, not by arithmetic. Profile
+ * of a batch-1 step on wasm (docs/benchmark.md): TensorFlow.js core's JavaScript (dispatch,
+ * tape, tidy, tensor objects) about 29 % of it. Here a kernel call is the backend's own kernel
+ * function and nothing else, and the tape's extra kernels (the loss value, which a step does not
+ * read, and the unit seed of the gradient) are not run.
+ *
+ * The numbers are those of autodiff through the layer ops of dense.ts, to the bit: every
+ * gradient is computed by the same kernels, on the same operands in the same order, as those
+ * ops' gradient functions (each function below names its twin), and the update is the same
+ * Sub (and, with momentum, Multiply and Add) per variable. tools/engine-ab.mjs checks it
+ * against a build of the autodiff step; spec/engine-explicit-step.spec.ts within one build.
+ *
+ * Ownership: every handle a kernel returns here is owned by the `KernelCalls` that ran it and
+ * freed by its release() (backend.disposeData, one reference each; a Reshape's output shares
+ * its input's data and holds a reference of its own, so it is released like any other).
+ * Parameters stay tf.Variables; the update hands each new value to its variable.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LayerActivation } from '../../config/schema.js';
+import { activationSpec, type TfjsOps } from '../../config/activations.js';
+import type { Layout } from './layout.js';
+
+type Info = tf.TensorInfo;
+
+/** Kernels of the current backend called without the engine; the handles they return are freed together. */
+export class KernelCalls {
+  private readonly backend = tf.backend();
+  private readonly backendName = tf.getBackend();
+  private readonly kernels = new Map<string, tf.KernelConfig>();
+  private readonly made: Info[] = [];
+
+  run(name: string, inputs: Record<string, Info>, attrs: tf.NamedAttrMap = {}): Info {
+    let kernel = this.kernels.get(name);
+    if (!kernel) {
+      kernel = tf.getKernel(name, this.backendName);
+      if (!kernel) throw new Error(`the ${this.backendName} backend has no ${name} kernel`);
+      this.kernels.set(name, kernel);
+    }
+    // The config's kernelFunc is read at every call, not cached: a tool that counts kernel
+    // calls (tools/tfjs-step-profile.mjs) wraps it in the registry.
+    const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend }) as Info;
+    this.made.push(out);
+    return out;
+  }
+
+  /** A float32 tensor of `shape` on the backend with a copy of `values` (freed by release()). */
+  upload(values: Float32Array, shape: number[]): Info {
+    const out: Info = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    this.made.push(out);
+    return out;
+  }
+
+  /** Hands `value` (made here) to the variable `v` as its new value; release() then drops only this side's reference. */
+  assign(v: tf.Variable, value: Info): void {
+    const t = tf.engine().makeTensorFromTensorInfo(value);
+    v.assign(t);
+    t.dispose();
+    // The tensor's dispose dropped the reference `made` holds; forget the handle.
+    this.made.splice(this.made.lastIndexOf(value), 1);
+  }
+
+  /** A copy of a float32 handle's values. */
+  read(t: Info): Float32Array {
+    return this.backend.readSync(t.dataId) as Float32Array;
+  }
+
+  /** Frees every handle made since the last release. */
+  release(): void {
+    for (const t of this.made) this.backend.disposeData(t.dataId);
+    this.made.length = 0;
+  }
+
+  matMul(a: Info, b: Info): Info {
+    return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+  }
+  add(a: Info, b: Info): Info {
+    return this.run('Add', { a, b });
+  }
+  sub(a: Info, b: Info): Info {
+    return this.run('Sub', { a, b });
+  }
+  mul(a: Info, b: Info): Info {
+    return this.run('Multiply', { a, b });
+  }
+  transpose(x: Info): Info {
+    return this.run('Transpose', { x }, { perm: [1, 0] });
+  }
+  sum(x: Info, axis: number, keepDims: boolean): Info {
+    return this.run('Sum', { x }, { axis, keepDims });
+  }
+  reshape(x: Info, shape: number[]): Info {
+    return this.run('Reshape', { x }, { shape });
+  }
+}
+
+/** Thrown when an activation's entry reaches for tf.* (ops this step does not run outside the engine). */
+class NeedsEngine extends Error {}
+
+/**
+ * The `fast` ops of an activation entry (src/config/activations.ts) as kernel calls on handles,
+ * the same kernels as kernels.ts; `tf` refuses, so an entry written with tf.* ops is detected
+ * (supportsExplicitStep) and trained by the autodiff step instead.
+ */
+function opsOf(calls: KernelCalls): TfjsOps {
+  const on =
+    (name: string, attrs?: tf.NamedAttrMap) =>
+    <T extends tf.Tensor>(x: T): T =>
+      calls.run(name, { x }, attrs) as unknown as T;
+  const binary =
+    (name: string) =>
+    <T extends tf.Tensor>(a: T, b: tf.Tensor): T =>
+      calls.run(name, { a, b }) as unknown as T;
+  const refuse = new Proxy(
+    {},
+    {
+      get() {
+        throw new NeedsEngine('this activation needs TensorFlow.js ops beyond the step kernels');
+      },
+    },
+  ) as typeof tf;
+  return {
+    tf: refuse,
+    fast: {
+      sigmoid: on('Sigmoid'),
+      relu: on('Relu'),
+      tanh: on('Tanh'),
+      step: on('Step', { alpha: 0 }),
+      add: binary('Add'),
+      sub: binary('Sub'),
+      mul: binary('Multiply'),
+    },
+  };
+}
+
+function activate(ops: TfjsOps, act: LayerActivation, z: Info): Info {
+  return activationSpec(act).tfjs.forward(z as tf.Tensor2D, ops) as Info;
+}
+
+function activationBackward(ops: TfjsOps, act: LayerActivation, dy: Info, y: Info): Info {
+  return activationSpec(act).tfjs.backwardFromOutput(dy as tf.Tensor2D, y as tf.Tensor2D, ops) as Info;
+}
+
+/** Whether these activations' entries need only the step's kernels (a dry run on one number). */
+export function supportsExplicitStep(activations: readonly LayerActivation[]): boolean {
+  const calls = new KernelCalls();
+  const ops = opsOf(calls);
+  try {
+    const z = calls.upload(new Float32Array([0.5]), [1, 1]);
+    for (const act of activations) activationBackward(ops, act, z, activate(ops, act, z));
+    return true;
+  } catch (e) {
+    if (e instanceof NeedsEngine) return false;
+    throw e;
+  } finally {
+    calls.release();
+  }
+}
+
+export interface StepNetwork {
+  /** Layer l's weights transposed, [out, in]. */
+  weights: readonly Info[];
+  /** Layer l's biases as a column, [out, 1]. */
+  biases: readonly Info[];
+  activations: readonly LayerActivation[];
+}
+
+/**
+ * Gradients of scale/2 x the summed squared error (scale = 2/n: the loss's; 2·lr/n: lr x it),
+ * interleaved [dWt1, db1, dWt2, db2, ...] in the variables' layouts. `x` is the batch row-major
+ * [n, in], `y` its targets shaped like the output ([1, n] feature-major, [n, 1] row-major),
+ * `scale` a float32 scalar. Every handle made is owned by `calls`.
+ */
+export function explicitGradients(calls: KernelCalls, net: StepNetwork, layout: Layout, x: Info, y: Info, scale: Info): Info[] {
+  const ops = opsOf(calls);
+  const layers = net.weights.length;
+  const n = x.shape[0];
+  // Forward, as forwardLayer in dense.ts; hs[l] is layer l's input, hs[l + 1] its output.
+  const hs: Info[] = [layout === 'feature' ? calls.transpose(x) : x];
+  for (let l = 0; l < layers; l++) {
+    const [h, wt, b] = [hs[l], net.weights[l], net.biases[l]];
+    const z =
+      layout === 'feature'
+        ? calls.add(calls.matMul(wt, h), b)
+        : calls.add(calls.matMul(h, calls.transpose(wt)), calls.reshape(b, [1, b.shape[0]]));
+    hs.push(activate(ops, net.activations[l], z));
+  }
+  // The loss's gradient (engine.ts, loss): (out - y) x (1 x scale), the tape's seed being exactly 1.
+  let dy = calls.mul(calls.sub(hs[layers], y), scale);
+  const grads: Info[] = new Array<Info>(2 * layers);
+  for (let l = layers - 1; l >= 0; l--) {
+    const [h, wt, out] = [hs[l], net.weights[l], hs[l + 1]];
+    const dz = activationBackward(ops, net.activations[l], dy, out);
+    if (layout === 'feature') {
+      // dense.ts, makeLayer's and denseOnDataLayer's gradients, feature-major.
+      if (l > 0) {
+        dy = calls.matMul(calls.transpose(wt), dz);
+        grads[2 * l] = h.shape[1] === 1 ? calls.mul(dz, calls.reshape(h, [1, h.shape[0]])) : calls.matMul(dz, calls.transpose(h));
+      } else {
+        grads[0] = n === 1 ? calls.mul(dz, x) : calls.matMul(dz, x);
+      }
+      grads[2 * l + 1] = calls.sum(dz, 1, true);
+    } else {
+      // Row-major (the first layer's input h is x itself: the same products, no input gradient).
+      if (l > 0) dy = calls.matMul(dz, wt);
+      grads[2 * l] = calls.transpose(calls.matMul(calls.transpose(h), dz));
+      grads[2 * l + 1] = calls.reshape(calls.sum(dz, 0, false), [dz.shape[1], 1]);
+    }
+  }
+  return grads;
+}
