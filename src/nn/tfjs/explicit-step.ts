@@ -25,6 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerActivation } from '../../config/schema.js';
 import { activationSpec, type TfjsOps } from '../../config/activations.js';
 import type { Layout } from './layout.js';
+import { wasmMatMul, type MatMul } from './matmul.js';
 
 type Info = tf.TensorInfo;
 
@@ -34,6 +35,8 @@ export class KernelCalls {
   private readonly backendName = tf.getBackend();
   private readonly kernels = new Map<string, tf.KernelConfig>();
   private readonly made: Info[] = [];
+  /** matmul.ts's kernel where it runs (the wasm backend, single-threaded), else null. */
+  private readonly unpacked: MatMul | null = wasmMatMul();
 
   run(name: string, inputs: Record<string, Info>, attrs: tf.NamedAttrMap = {}): Info {
     let kernel = this.kernels.get(name);
@@ -78,6 +81,17 @@ export class KernelCalls {
 
   matMul(a: Info, b: Info): Info {
     return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+  }
+  /**
+   * The same product for the small batches of the feature-major layout: matmul.ts's kernel,
+   * which does not pack its second operand, where it runs; BatchMatMul elsewhere. (At large
+   * batches XNNPACK's packing pays for itself, and threads split its products.)
+   */
+  matMulSmall(a: Info, b: Info): Info {
+    if (!this.unpacked) return this.matMul(a, b);
+    const out = this.unpacked(a, b);
+    this.made.push(out);
+    return out;
   }
   add(a: Info, b: Info): Info {
     return this.run('Add', { a, b });
@@ -186,7 +200,7 @@ export function explicitGradients(calls: KernelCalls, net: StepNetwork, layout: 
     const [h, wt, b] = [hs[l], net.weights[l], net.biases[l]];
     const z =
       layout === 'feature'
-        ? calls.add(calls.matMul(wt, h), b)
+        ? calls.add(calls.matMulSmall(wt, h), b)
         : calls.add(calls.matMul(h, calls.transpose(wt)), calls.reshape(b, [1, b.shape[0]]));
     hs.push(activate(ops, net.activations[l], z));
   }
@@ -199,10 +213,10 @@ export function explicitGradients(calls: KernelCalls, net: StepNetwork, layout: 
     if (layout === 'feature') {
       // dense.ts, makeLayer's and denseOnDataLayer's gradients, feature-major.
       if (l > 0) {
-        dy = calls.matMul(calls.transpose(wt), dz);
-        grads[2 * l] = h.shape[1] === 1 ? calls.mul(dz, calls.reshape(h, [1, h.shape[0]])) : calls.matMul(dz, calls.transpose(h));
+        dy = calls.matMulSmall(calls.transpose(wt), dz);
+        grads[2 * l] = h.shape[1] === 1 ? calls.mul(dz, calls.reshape(h, [1, h.shape[0]])) : calls.matMulSmall(dz, calls.transpose(h));
       } else {
-        grads[0] = n === 1 ? calls.mul(dz, x) : calls.matMul(dz, x);
+        grads[0] = n === 1 ? calls.mul(dz, x) : calls.matMulSmall(dz, x);
       }
       grads[2 * l + 1] = calls.sum(dz, 1, true);
     } else {
