@@ -86,7 +86,7 @@ class TfjsEngine implements Engine {
   /** Kernel calls of the explicit step, or null where the autodiff step runs (see the file comment). */
   private readonly calls: KernelCalls | null;
 
-  constructor(network: NetworkSpec, sgd: SgdSpec, params: Params) {
+  constructor(network: NetworkSpec, sgd: SgdSpec, params: Params, route: TfjsRoute) {
     checkParams(network, params);
     this.network = { ...network, sizes: [...network.sizes] };
     this.sgd = { ...sgd };
@@ -105,7 +105,7 @@ class TfjsEngine implements Engine {
     });
     this.momentum = tf.keep(tf.scalar(sgd.momentum));
     const activations = this.weights.map((_, l) => this.activationOf(l));
-    this.calls = sgd.gradientNormalisation !== 'layer' && supportsExplicitStep(activations) ? new KernelCalls() : null;
+    this.calls = route === 'auto' && sgd.gradientNormalisation !== 'layer' && supportsExplicitStep(activations) ? new KernelCalls() : null;
   }
 
   /**
@@ -350,7 +350,13 @@ class TfjsEngine implements Engine {
   }
 }
 
+/**
+ * How a step is computed: 'auto' the explicit step where it applies (the file comment),
+ * 'autodiff' always tf.variableGrads (the same numbers; for the tests that hold the two together).
+ */
+export type TfjsRoute = 'auto' | 'autodiff';
+
 /** A TensorFlow.js engine starting from `params` (copied onto the backend). */
-export function createTfjsEngine(network: NetworkSpec, sgd: SgdSpec, params: Params): Engine {
-  return new TfjsEngine(network, sgd, params);
+export function createTfjsEngine(network: NetworkSpec, sgd: SgdSpec, params: Params, route: TfjsRoute = 'auto'): Engine {
+  return new TfjsEngine(network, sgd, params, route);
 }
