@@ -1,11 +1,11 @@
 /**
- * The TensorFlow.js engine's explicit step (src/nn/tfjs/explicit-step.ts) and its small-batch
- * product (src/nn/tfjs/matmul.wat): on the wasm backend, the explicit step leaves the same
- * parameters and gradients as autodiff (tf.variableGrads), bit for bit, in both memory layouts,
- * for each activation it takes and with momentum; the product gives BatchMatMul's bits on shapes
- * whose sides do and do not divide by its tiles; activations written with tf.* ops go to
- * autodiff; a batch-32 step of the article's network takes the pinned number of kernel calls;
- * and the committed bytes are the .wat's.
+ * The TensorFlow.js engine's explicit step (src/nn/tfjs/explicit-step.ts) and its WebAssembly
+ * step kernels (src/nn/tfjs/step-kernels.wat): on the wasm backend, the explicit step leaves the
+ * same parameters and gradients as autodiff (tf.variableGrads), bit for bit, in both memory
+ * layouts, for each activation it takes and with momentum; the product gives BatchMatMul's bits
+ * on shapes whose sides do and do not divide by its tiles; activations written with tf.* ops go
+ * to autodiff; a batch-32 step of the article's network makes the pinned number of calls; and
+ * the committed bytes are the .wat's.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/nn/tfjs/backend.js';
 import { createTfjsEngine, type TfjsRoute } from '../src/nn/tfjs/engine.js';
-import { supportsExplicitStep } from '../src/nn/tfjs/explicit-step.js';
-import { wasmMatMul } from '../src/nn/tfjs/matmul.js';
+import { KernelCalls, supportsExplicitStep } from '../src/nn/tfjs/explicit-step.js';
+import { wasmStepKernels } from '../src/nn/tfjs/step-kernels.js';
 import { initParams, type Params } from '../src/nn/params.js';
 import type { Engine, NetworkSpec, SgdSpec } from '../src/nn/engine.js';
 import type { HiddenActivation } from '../src/config/activations.js';
@@ -40,19 +40,19 @@ function randomMatrix(rows: number, cols: number, rng: Rng): tf.Tensor2D {
   );
 }
 
-describe('tfjs engine: the explicit step and its wasm product (src/nn/tfjs/explicit-step.ts, matmul.wat)', () => {
+describe('tfjs engine: the explicit step and its step kernels (src/nn/tfjs/explicit-step.ts, step-kernels.wat)', () => {
   before(async () => {
     await selectBackend('wasm');
   });
 
-  it('matmul-wasm.ts holds matmul.wat compiled (run node tools/build-wasm.mjs after editing the .wat)', async () => {
-    const bytes = await compileKernel('matmul');
-    expect(readFileSync(path.join(ROOT, 'src/nn/tfjs/matmul-wasm.ts'), 'utf8')).to.equal(moduleText('matmul', bytes));
+  it('step-kernels-wasm.ts holds step-kernels.wat compiled (run node tools/build-wasm.mjs after editing the .wat)', async () => {
+    const bytes = await compileKernel('step-kernels');
+    expect(readFileSync(path.join(ROOT, 'src/nn/tfjs/step-kernels-wasm.ts'), 'utf8')).to.equal(moduleText('step-kernels', bytes));
   });
 
-  it("the wasm product gives BatchMatMul's bits, tiles whole and ragged", () => {
-    const matMul = wasmMatMul();
-    expect(matMul, 'the kernel runs on the single-threaded wasm backend').to.not.equal(null);
+  it("the step kernels' product gives BatchMatMul's bits, tiles whole and ragged", () => {
+    const own = wasmStepKernels();
+    expect(own, 'the kernels run on the single-threaded wasm backend').to.not.equal(null);
     const rng = Rng.stream(3, 'tfjs-matmul-spec');
     for (const [m, k, n] of [
       [1, 1, 1],
@@ -68,9 +68,9 @@ describe('tfjs engine: the explicit step and its wasm product (src/nn/tfjs/expli
       tf.tidy(() => {
         const a = randomMatrix(m, k, rng);
         const b = randomMatrix(k, n, rng);
-        const own = matMul!(a, b);
-        const ownValues = tf.backend().readSync(own.dataId) as Float32Array;
-        tf.backend().disposeData(own.dataId);
+        const mine = own!.matMul(a, b);
+        const ownValues = tf.backend().readSync(mine.dataId) as Float32Array;
+        tf.backend().disposeData(mine.dataId);
         const stock = tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }) as tf.Tensor;
         expect(sameBits(ownValues, stock.dataSync()), `${m}x${k}·${k}x${n}`).to.equal(true);
       });
@@ -112,28 +112,41 @@ describe('tfjs engine: the explicit step and its wasm product (src/nn/tfjs/expli
     expect(supportsExplicitStep(['relu-scaled', 'sigmoid'])).to.equal(false);
   });
 
-  it("a batch-32 step of the article's 7-layer network: 61 kernel calls, 81 by autodiff", () => {
+  it("a batch-32 step of the article's 7-layer network: 6 backend kernel calls and 53 step-kernel calls; 81 and 0 by autodiff", () => {
     const w = makeWorkload(64);
     const counted = tf.getKernelsForBackend('wasm');
     const inner = counted.map((c) => c.kernelFunc);
     let calls = 0;
+    let own = 0;
+    const owned = Object.getOwnPropertyDescriptor(KernelCalls.prototype, 'owned')!;
+    Object.defineProperty(KernelCalls.prototype, 'owned', {
+      ...owned,
+      value(this: KernelCalls, t: tf.TensorInfo) {
+        own++;
+        return (owned.value as (t: tf.TensorInfo) => tf.TensorInfo).call(this, t);
+      },
+    });
     counted.forEach((c, i) => {
       c.kernelFunc = (args) => {
         calls++;
         return inner[i](args);
       };
     });
-    const perStep = (engine: Engine): number => {
+    const perStep = (engine: Engine): number[] => {
       const batch = { x: w.x, y: w.y, n: 32 };
       engine.step(batch);
-      const before = calls;
+      const before = [calls, own];
       engine.step(batch);
-      return calls - before;
+      return [calls - before[0], own - before[1]];
     };
     const engines = (['auto', 'autodiff'] as TfjsRoute[]).map((route) => createTfjsEngine(w.network, w.sgd, w.params, route));
     try {
-      expect(engines.map(perStep)).to.deep.equal([61, 81]);
+      expect(engines.map(perStep)).to.deep.equal([
+        [6, 53],
+        [81, 0],
+      ]);
     } finally {
+      Object.defineProperty(KernelCalls.prototype, 'owned', owned);
       counted.forEach((c, i) => (c.kernelFunc = inner[i]));
       for (const e of engines) e.dispose();
     }

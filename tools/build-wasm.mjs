@@ -2,7 +2,7 @@
  * Compiles the project's WebAssembly kernels with wabt (the WebAssembly Binary Toolkit, a dev
  * dependency): the hand-written engine's src/nn/handwritten/first-layer.wat into
  * first-layer-wasm.ts and online-step.wat into online-step-wasm.ts, and the TensorFlow.js
- * engine's src/nn/tfjs/matmul.wat into matmul-wasm.ts, the bytes as base64: TypeScript modules, so that the
+ * engine's src/nn/tfjs/step-kernels.wat into step-kernels-wasm.ts, the bytes as base64: TypeScript modules, so that the
  * built program and the tests running from source load the same bytes with no file to find.
  * spec/first-layer-simd.spec.ts and spec/engine-online-step.spec.ts recompile each .wat the same way and
  * fail when the two disagree.
@@ -20,10 +20,10 @@ const nn = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 
 export const KERNELS = {
   'first-layer': 'FIRST_LAYER_WASM_BASE64',
   'online-step': 'ONLINE_STEP_WASM_BASE64',
-  matmul: 'MATMUL_WASM_BASE64',
+  'step-kernels': 'STEP_KERNELS_WASM_BASE64',
 };
 /** The folder under src/nn/ of a kernel that is not the hand-written engine's. */
-const FOLDERS = { matmul: 'tfjs' };
+const FOLDERS = { 'step-kernels': 'tfjs' };
 const dirOf = (name) => path.join(nn, FOLDERS[name] ?? 'handwritten');
 
 /** The kernel's .wat compiled to bytes (also what the specs call). */

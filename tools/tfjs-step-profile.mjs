@@ -5,10 +5,11 @@
  *
  *   npm run build && node tools/tfjs-step-profile.mjs dist 32,4000 5 1
  *
- * Arguments: dist [batchSizes=1,32,4000] [rounds=5] [threads=1]. Kernel calls are counted by
- * wrapping every kernel the wasm backend registers, so a kernel run through TensorFlow.js's
+ * Arguments: dist [batchSizes=1,32,4000] [rounds=5] [threads=1]. Backend kernel calls are counted
+ * by wrapping every kernel the wasm backend registers, so a kernel run through TensorFlow.js's
  * engine and one called from the registry directly count alike (a kernel that calls another
- * inside the backend counts once). Timing is CPU time (process.cpuUsage) of one epoch of the
+ * inside the backend counts once); the explicit step's own WebAssembly kernels
+ * (src/nn/tfjs/step-kernels.ts) are counted apart, where the build has them. Timing is CPU time (process.cpuUsage) of one epoch of the
  * benchmark's workload (src/bench/workload.ts) per batch size per round; GFLOP/s use the
  * benchmark's nominal count, and the last column is each batch size's median throughput
  * against the largest batch size's.
@@ -30,6 +31,16 @@ const tf = createRequire(resolve(dist, 'run.js'))('@tensorflow/tfjs');
 
 await (await load('nn/tfjs/backend.js')).selectBackend('wasm', Number(threadsArg));
 let kernelCalls = 0;
+let stepKernelCalls = 0;
+// The explicit step's own WebAssembly kernels (src/nn/tfjs/step-kernels.ts): every handle they make passes through owned().
+const { KernelCalls } = await load('nn/tfjs/explicit-step.js').catch(() => ({}));
+if (KernelCalls?.prototype.owned) {
+  const owned = KernelCalls.prototype.owned;
+  KernelCalls.prototype.owned = function (t) {
+    stepKernelCalls++;
+    return owned.call(this, t);
+  };
+}
 for (const config of tf.getKernelsForBackend('wasm')) {
   const inner = config.kernelFunc;
   config.kernelFunc = (args) => {
@@ -50,9 +61,9 @@ const engines = new Map();
 for (const batch of sizes) {
   const engine = await createEngine('tfjs', w.network, w.sgd, w.params);
   engine.step(batchAt(batch, 0));
-  const before = kernelCalls;
+  const [before, beforeOwn] = [kernelCalls, stepKernelCalls];
   engine.step(batchAt(batch, 1));
-  console.log(`batch ${batch}: ${kernelCalls - before} kernel calls per step`);
+  console.log(`batch ${batch}: ${kernelCalls - before} backend kernel calls and ${stepKernelCalls - beforeOwn} step-kernel calls per step`);
   engines.set(batch, engine);
 }
 

@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LayerActivation } from '../../config/schema.js';
 import { activationSpec, type TfjsOps } from '../../config/activations.js';
 import type { Layout } from './layout.js';
-import { wasmMatMul, type MatMul } from './matmul.js';
+import { wasmStepKernels, type StepKernels } from './step-kernels.js';
 
 type Info = tf.TensorInfo;
 
@@ -35,8 +35,8 @@ export class KernelCalls {
   private readonly backendName = tf.getBackend();
   private readonly kernels = new Map<string, tf.KernelConfig>();
   private readonly made: Info[] = [];
-  /** matmul.ts's kernel where it runs (the wasm backend, single-threaded), else null. */
-  private readonly unpacked: MatMul | null = wasmMatMul();
+  /** step-kernels.ts's kernels where they run (the wasm backend, single-threaded), else null. */
+  private readonly own: StepKernels | null = wasmStepKernels();
 
   run(name: string, inputs: Record<string, Info>, attrs: tf.NamedAttrMap = {}): Info {
     let kernel = this.kernels.get(name);
@@ -79,24 +79,26 @@ export class KernelCalls {
     this.made.length = 0;
   }
 
+  /** The step kernels of step-kernels.ts where they run, else null; what they return must go through `owned`. */
+  get stepKernels(): StepKernels | null {
+    return this.own;
+  }
+
+  /** A handle made by the step kernels, owned from now on like a kernel's output. */
+  owned(t: Info): Info {
+    this.made.push(t);
+    return t;
+  }
+
   matMul(a: Info, b: Info): Info {
     return this.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
-  }
-  /**
-   * The same product for the small batches of the feature-major layout: matmul.ts's kernel,
-   * which does not pack its second operand, where it runs; BatchMatMul elsewhere. (At large
-   * batches XNNPACK's packing pays for itself, and threads split its products.)
-   */
-  matMulSmall(a: Info, b: Info): Info {
-    if (!this.unpacked) return this.matMul(a, b);
-    const out = this.unpacked(a, b);
-    this.made.push(out);
-    return out;
   }
   add(a: Info, b: Info): Info {
     return this.run('Add', { a, b });
   }
+  /** a - b; the step kernel's where it runs and the shapes are equal (the update), the same bits. */
   sub(a: Info, b: Info): Info {
+    if (this.own && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])) return this.owned(this.own.sub(a, b));
     return this.run('Sub', { a, b });
   }
   mul(a: Info, b: Info): Info {
@@ -194,31 +196,41 @@ export function explicitGradients(calls: KernelCalls, net: StepNetwork, layout: 
   const ops = opsOf(calls);
   const layers = net.weights.length;
   const n = x.shape[0];
+  // Feature-major (small batches): the step kernels of step-kernels.ts where they run, each the
+  // same bits as the backend kernels it stands for; row-major: the backend's kernels.
+  const own = layout === 'feature' ? calls.stepKernels : null;
+  const k = {
+    matMul: (a: Info, b: Info) => (own ? calls.owned(own.matMul(a, b)) : calls.matMul(a, b)),
+    transpose: (t: Info) => (own ? calls.owned(own.transpose(t)) : calls.transpose(t)),
+  };
   // Forward, as forwardLayer in dense.ts; hs[l] is layer l's input, hs[l + 1] its output.
-  const hs: Info[] = [layout === 'feature' ? calls.transpose(x) : x];
+  const hs: Info[] = [layout === 'feature' ? k.transpose(x) : x];
   for (let l = 0; l < layers; l++) {
     const [h, wt, b] = [hs[l], net.weights[l], net.biases[l]];
-    const z =
-      layout === 'feature'
-        ? calls.add(calls.matMulSmall(wt, h), b)
-        : calls.add(calls.matMul(h, calls.transpose(wt)), calls.reshape(b, [1, b.shape[0]]));
+    let z: Info;
+    if (layout === 'row') z = calls.add(calls.matMul(h, calls.transpose(wt)), calls.reshape(b, [1, b.shape[0]]));
+    else z = own ? calls.owned(own.matMulBias(wt, h, b)) : calls.add(calls.matMul(wt, h), b);
     hs.push(activate(ops, net.activations[l], z));
   }
   // The loss's gradient (engine.ts, loss): (out - y) x (1 x scale), the tape's seed being exactly 1.
-  let dy = calls.mul(calls.sub(hs[layers], y), scale);
+  let dy = own ? calls.owned(own.lossGradient(hs[layers], y, scale)) : calls.mul(calls.sub(hs[layers], y), scale);
   const grads: Info[] = new Array<Info>(2 * layers);
   for (let l = layers - 1; l >= 0; l--) {
     const [h, wt, out] = [hs[l], net.weights[l], hs[l + 1]];
-    const dz = activationBackward(ops, net.activations[l], dy, out);
+    // The step kernel's sigmoid derivative is the table entry's formula (src/config/activations.ts), fused.
+    const dz =
+      own && net.activations[l] === 'sigmoid'
+        ? calls.owned(own.sigmoidBackward(dy, out))
+        : activationBackward(ops, net.activations[l], dy, out);
     if (layout === 'feature') {
       // dense.ts, makeLayer's and denseOnDataLayer's gradients, feature-major.
       if (l > 0) {
-        dy = calls.matMulSmall(calls.transpose(wt), dz);
-        grads[2 * l] = h.shape[1] === 1 ? calls.mul(dz, calls.reshape(h, [1, h.shape[0]])) : calls.matMulSmall(dz, calls.transpose(h));
+        dy = k.matMul(k.transpose(wt), dz);
+        grads[2 * l] = h.shape[1] === 1 ? calls.mul(dz, calls.reshape(h, [1, h.shape[0]])) : k.matMul(dz, k.transpose(h));
       } else {
-        grads[0] = n === 1 ? calls.mul(dz, x) : calls.matMulSmall(dz, x);
+        grads[0] = n === 1 ? calls.mul(dz, x) : k.matMul(dz, x);
       }
-      grads[2 * l + 1] = calls.sum(dz, 1, true);
+      grads[2 * l + 1] = own ? calls.owned(own.rowSums(dz)) : calls.sum(dz, 1, true);
     } else {
       // Row-major (the first layer's input h is x itself: the same products, no input gradient).
       if (l > 0) dy = calls.matMul(dz, wt);
