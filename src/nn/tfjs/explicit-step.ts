@@ -10,11 +10,17 @@
  * function and nothing else, and the tape's extra kernels (the loss value, which a step does not
  * read, and the unit seed of the gradient) are not run.
  *
+ * Below batch 256 on the wasm backend's single-threaded build, all but the activations' kernels
+ * are the WebAssembly step kernels of step-kernels.ts, which work on the backend's tensors in
+ * place: one WebAssembly call each, no operand packing, the same bits as the kernels they stand
+ * for.
+ *
  * The numbers are those of autodiff through the layer ops of dense.ts, to the bit: every
- * gradient is computed by the same kernels, on the same operands in the same order, as those
- * ops' gradient functions (each function below names its twin), and the update is the same
- * Sub (and, with momentum, Multiply and Add) per variable. tools/engine-ab.mjs checks it
- * against a build of the autodiff step; spec/engine-explicit-step.spec.ts within one build.
+ * gradient is computed by the same kernels (or step kernels of the same bits), on the same
+ * operands in the same order, as those ops' gradient functions (the comments name them), and
+ * the update is the same Sub (and, with momentum, Multiply and Add) per variable.
+ * tools/engine-ab.mjs checks it against a build of the autodiff step;
+ * spec/tfjs-explicit-step.spec.ts within one build.
  *
  * Ownership: every handle a kernel returns here is owned by the `KernelCalls` that ran it and
  * freed by its release() (backend.disposeData, one reference each; a Reshape's output shares
