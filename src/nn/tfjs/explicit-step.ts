@@ -168,8 +168,21 @@ function activationBackward(ops: TfjsOps, act: LayerActivation, dy: Info, y: Inf
   return activationSpec(act).tfjs.backwardFromOutput(dy as tf.Tensor2D, y as tf.Tensor2D, ops) as Info;
 }
 
-/** Whether these activations' entries need only the step's kernels (a dry run on one number). */
+/**
+ * The backends the explicit step has been held to autodiff on, bit for bit: wasm
+ * (spec/tfjs-explicit-step.spec.ts, tools/engine-ab.mjs) and cpu (the same comparison against an
+ * autodiff build; the engine specs run there too). Calling kernels outside the engine relies on
+ * each backend counting references as these two do; the native `tensorflow` backend is unchecked
+ * and trains by autodiff.
+ */
+const CHECKED_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+/**
+ * Whether the explicit step runs on the current backend for these activations: a checked
+ * backend, and entries that need only the step's kernels (a dry run on one number).
+ */
 export function supportsExplicitStep(activations: readonly LayerActivation[]): boolean {
+  if (!CHECKED_BACKENDS.includes(tf.getBackend())) return false;
   const calls = new KernelCalls();
   const ops = opsOf(calls);
   try {
