@@ -1,7 +1,8 @@
 /**
- * Compiles the hand-written engine's WebAssembly kernels with wabt (the WebAssembly Binary
- * Toolkit, a dev dependency): src/nn/handwritten/first-layer.wat into first-layer-wasm.ts and
- * online-step.wat into online-step-wasm.ts, the bytes as base64: TypeScript modules, so that the
+ * Compiles the project's WebAssembly kernels with wabt (the WebAssembly Binary Toolkit, a dev
+ * dependency): the hand-written engine's src/nn/handwritten/first-layer.wat into
+ * first-layer-wasm.ts and online-step.wat into online-step-wasm.ts, and the TensorFlow.js
+ * engine's src/nn/tfjs/step-kernels.wat into step-kernels-wasm.ts, the bytes as base64: TypeScript modules, so that the
  * built program and the tests running from source load the same bytes with no file to find.
  * spec/first-layer-simd.spec.ts and spec/engine-online-step.spec.ts recompile each .wat the same way and
  * fail when the two disagree.
@@ -13,18 +14,22 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import wabtModule from 'wabt';
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'nn', 'handwritten');
+const nn = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'nn');
 
-/** Each kernel: its .wat (in src/nn/handwritten/) and the name of the base64 constant it becomes. */
+/** Each kernel: its .wat (in src/nn/handwritten/ unless FOLDERS says) and the name of the base64 constant it becomes. */
 export const KERNELS = {
   'first-layer': 'FIRST_LAYER_WASM_BASE64',
   'online-step': 'ONLINE_STEP_WASM_BASE64',
+  'step-kernels': 'STEP_KERNELS_WASM_BASE64',
 };
+/** The folder under src/nn/ of a kernel that is not the hand-written engine's. */
+const FOLDERS = { 'step-kernels': 'tfjs' };
+const dirOf = (name) => path.join(nn, FOLDERS[name] ?? 'handwritten');
 
 /** The kernel's .wat compiled to bytes (also what the specs call). */
 export async function compileKernel(name) {
   const wabt = await wabtModule();
-  const file = path.join(dir, `${name}.wat`);
+  const file = path.join(dirOf(name), `${name}.wat`);
   const module = wabt.parseWat(file, readFileSync(file, 'utf8'), { simd: true, bulk_memory: true });
   try {
     module.validate();
@@ -45,7 +50,7 @@ export function moduleText(name, bytes) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const name of Object.keys(KERNELS)) {
     const bytes = await compileKernel(name);
-    writeFileSync(path.join(dir, `${name}-wasm.ts`), moduleText(name, bytes));
-    console.log(`wrote src/nn/handwritten/${name}-wasm.ts (${bytes.length} bytes of WebAssembly)`);
+    writeFileSync(path.join(dirOf(name), `${name}-wasm.ts`), moduleText(name, bytes));
+    console.log(`wrote src/nn/${FOLDERS[name] ?? 'handwritten'}/${name}-wasm.ts (${bytes.length} bytes of WebAssembly)`);
   }
 }

@@ -13,15 +13,18 @@
  *   # ... change, npm run build ...
  *   node tools/engine-ab.mjs /tmp/dist-old dist tfjs 1 800 10
  *
- * Arguments: oldDist newDist [engine=tfjs|handwritten] [batch=1] [stepsPerRound=800] [rounds=10].
+ * Arguments: oldDist newDist [engine=tfjs|handwritten] [batch=1] [stepsPerRound=800] [rounds=10]
+ * [hidden activation=sigmoid] [momentum=0] (the last two change the workload's network and SGD,
+ * to check other routes of a step for bit-identity).
  * Plain JavaScript over the compiled dist folders, so two builds can be loaded side by side.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [oldDist, newDist, kind = 'tfjs', batchArg = '1', stepsArg = '800', roundsArg = '10'] = process.argv.slice(2);
+const [oldDist, newDist, kind = 'tfjs', batchArg = '1', stepsArg = '800', roundsArg = '10', hidden = 'sigmoid', momentumArg = '0'] =
+  process.argv.slice(2);
 if (!oldDist || !newDist) {
-  console.error('usage: node tools/engine-ab.mjs oldDist newDist [tfjs|handwritten] [batch] [stepsPerRound] [rounds]');
+  console.error('usage: node tools/engine-ab.mjs oldDist newDist [tfjs|handwritten] [batch] [stepsPerRound] [rounds] [hidden] [momentum]');
   process.exit(2);
 }
 const batch = Number(batchArg);
@@ -31,6 +34,8 @@ const load = (dist, file) => import(pathToFileURL(resolve(dist, file)).href);
 
 if (kind === 'tfjs') await (await load(newDist, 'nn/tfjs/backend.js')).selectBackend('wasm');
 const w = (await load(newDist, 'bench/workload.js')).makeWorkload();
+w.network.hiddenActivation = hidden;
+w.sgd.momentum = Number(momentumArg);
 const engines = {};
 for (const [name, dist] of [
   ['old', oldDist],
@@ -59,7 +64,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const ratios = cpuUs.new.map((v, i) => v / cpuUs.old[i]).sort((a, b) => a - b);
-console.log(`${kind}, batch ${batch}, ${rounds} rounds of ${steps} steps, CPU µs per step:`);
+console.log(`${kind}, batch ${batch}, ${hidden}, momentum ${w.sgd.momentum}, ${rounds} rounds of ${steps} steps, CPU µs per step:`);
 console.log(`  old: median ${median(cpuUs.old).toFixed(0)}, min ${Math.min(...cpuUs.old).toFixed(0)}`);
 console.log(`  new: median ${median(cpuUs.new).toFixed(0)}, min ${Math.min(...cpuUs.new).toFixed(0)}`);
 console.log(`  new / old per round: ${ratios.map((x) => x.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)})`);

@@ -6,8 +6,9 @@
  * which tracks and sweeps the tensors created inside it) and converts and type-checks its
  * arguments before it reaches `runKernel`. For the small tensors of a batch-1 or batch-32 step
  * that wrapper costs about as much as the kernel itself: measured on wasm, `tf.sub` of two
- * [150, 1] tensors 13-17 µs, `runKernel('Sub', ...)` 6-9 µs (docs/engines.md). A step runs
- * about 90 kernels, so the wrappers were a large share of a small-batch step.
+ * [150, 1] tensors 13-17 µs, `runKernel('Sub', ...)` 6-9 µs (docs/engines.md). An autodiff step
+ * runs about 80 kernels, so the wrappers were a large share of a small-batch step. (The
+ * explicit step, explicit-step.ts, goes further: no engine at all.)
  *
  * Each function here is exactly the kernel its `tf.*` namesake runs for float32 2-D tensors (the
  * comment names it); the results are the same numbers. Autodiff is unaffected: these run inside
