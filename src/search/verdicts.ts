@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeCsv, type CsvRow } from '../util/csv.js';
 import { writeChart } from '../charts/charts.js';
-import { claimRows, writeClaimsCsv } from '../reports/claims-table.js';
+import { CLAIMS_COLUMNS, claimRows, writeClaimsCsv } from '../reports/claims-table.js';
 import { writeRunsCsv } from '../reports/runs-table.js';
 import { writeTestImagesCsv } from '../reports/test-images.js';
 import type { ClaimResult, Verdict } from '../reports/claims/claim.js';
@@ -20,18 +20,8 @@ import type { CellDistance } from './distance.js';
 import type { Judgement, ScreenDistance } from './judge.js';
 import { cellsOf, type CellChoice } from './plan.js';
 
-export const SEARCH_VERDICT_COLUMNS = [
-  'cell',
-  'arm',
-  'claim',
-  'part',
-  'verdict',
-  'statistic',
-  'ci_low',
-  'ci_high',
-  'n',
-  'distance',
-] as const;
+/** verdicts.csv: a (cell, arm), then claims.csv's columns (one row per claim and per part), then the distance. */
+export const SEARCH_VERDICT_COLUMNS = ['cell', 'arm', ...CLAIMS_COLUMNS, 'distance'] as const;
 
 export const SEARCH_DISTANCE_COLUMNS = ['cell', 'arm', 'seeds', 'accuracy', 'claim', 'distance', 'parts', 'estimated', 'rank'] as const;
 

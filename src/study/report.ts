@@ -16,7 +16,7 @@ import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { writeCsv } from '../util/csv.js';
-import { claimRows } from '../reports/claims-table.js';
+import { CLAIMS_COLUMNS, claimRows } from '../reports/claims-table.js';
 import { parseStudyConfig, type StudyConfig } from './config.js';
 import { cellsOf, fullGrid, groupLabels, groupSetting, quickGrid, type Cell } from './grid.js';
 import { STUDY_FILE, cellRecords, readGroupRecord, readFolderIdentity, type GroupRecord } from '../experiment/tuned-groups.js';
@@ -33,13 +33,7 @@ export const MATRIX_COLUMNS = [
   'lr_relu',
   'epochs',
   'late_best_fraction',
-  'claim',
-  'part',
-  'verdict',
-  'statistic',
-  'ci_low',
-  'ci_high',
-  'n',
+  ...CLAIMS_COLUMNS,
 ] as const;
 
 /** The label of a cell's value on the axis `ref` (matrix.csv's batch_size and init columns; other axes are named by the cell id). */
