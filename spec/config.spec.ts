@@ -10,23 +10,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyOverrides, loadConfigFile, type ConfigOverrides } from '../src/config/load.js';
 import { DataConfigSchema, InitConfigSchema, RunConfigSchema } from '../src/config/schema.js';
-import { UsageError } from '../src/util/errors.js';
+import { usageMessage } from './helpers/usage-error.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIGS = path.join(ROOT, 'configs');
 const ARTICLE_HIDDEN = [150, 100, 50, 30, 15];
-
-function usageMessage(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(UsageError);
-    const message = (err as Error).message;
-    expect(message.split('\n'), message).to.have.length(1);
-    return message;
-  }
-  throw new Error('expected a UsageError, but nothing was thrown');
-}
 
 describe('config: the shipped run configs', () => {
   const names = readdirSync(CONFIGS).filter((f) => /^(sigmoid|relu)\d\.json$/.test(f));

@@ -18,7 +18,7 @@ import { loadConfigFile, parseConfig } from '../src/config/load.js';
 import { planTrainRuns } from '../src/experiment/job.js';
 import { loadExplainConfig, parseExplainConfig, VARIANTS } from '../src/explain/config.js';
 import { variantStudyPlan } from '../src/explain/plan.js';
-import { UsageError } from '../src/util/errors.js';
+import { usageMessage } from './helpers/usage-error.js';
 
 const SIZES = [12, 7, 5, 3, 1];
 
@@ -27,16 +27,6 @@ function digest(p: Params): string {
   for (const w of p.weights) h.update(Buffer.from(w.buffer));
   for (const b of p.biases) h.update(Buffer.from(b.buffer));
   return h.digest('hex').slice(0, 16);
-}
-
-function usageMessage(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    expect(err).to.be.instanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a UsageError');
 }
 
 describe('init weightScale (src/nn/params.ts)', () => {

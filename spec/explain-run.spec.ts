@@ -7,17 +7,13 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 import { parseCsv } from '../src/util/csv.js';
 import { runExplain, type ExplainOptions } from '../src/explain/run-explain.js';
 import { writeExplainReport } from '../src/explain/report.js';
 import { mergeExplain } from '../src/explain/merge-explain.js';
 import { readGroupRecord } from '../src/experiment/tuned-groups.js';
-
-function sink(): NodeJS.WriteStream {
-  return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
-}
+import { silentStream } from './helpers/silent-stream.js';
 
 describe('explain (synthetic data, tiny networks)', function () {
   this.timeout(480_000); // the first test runs the experiment three times: whole, then as two shards (on a shared, loaded machine)
@@ -64,7 +60,7 @@ describe('explain (synthetic data, tiny networks)', function () {
       shard: { index: 1, count: 1 },
       jobs: 1,
       progress: 'none',
-      stream: sink(),
+      stream: silentStream(),
       ...extra,
     });
 

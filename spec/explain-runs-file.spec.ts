@@ -7,7 +7,6 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { toCsv } from '../src/util/csv.js';
 import { UserError } from '../src/util/errors.js';
 import type { VariantName } from '../src/explain/config.js';
@@ -22,6 +21,7 @@ import {
 } from '../src/explain/runs-file.js';
 import { runExplain } from '../src/explain/run-explain.js';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
+import { silentStream } from './helpers/silent-stream.js';
 
 const RULE = { margin: 3, stillLearning: 0.5, flag: 0.3 };
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -198,7 +198,7 @@ describe('explain with a registered rule, end to end (synthetic data, tiny netwo
       shard: { index: 1, count: 1 },
       jobs: 1,
       progress: 'none',
-      stream: new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream,
+      stream: silentStream(),
       report: true,
     });
     expect(outcome.complete).to.equal(true);

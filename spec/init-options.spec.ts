@@ -16,8 +16,8 @@ import { selectBackend } from '../src/nn/tfjs/backend.js';
 import type { NetworkSpec } from '../src/nn/engine.js';
 import { parseConfig } from '../src/config/load.js';
 import { trainRun } from '../src/training/train-run.js';
-import { UsageError } from '../src/util/errors.js';
 import { separableSubset } from './helpers/train-data.js';
+import { usageMessage } from './helpers/usage-error.js';
 
 const SIZES = [12, 7, 5, 1];
 
@@ -85,15 +85,7 @@ describe('init options: gain and biases drawn like the weights (src/nn/params.ts
     expect(parsed.init).to.deep.equal({ scheme: 'xavier', gain: 4, bias: 'like-weights' });
     // Absent fields stay absent: a parsed older config (and so its jobs' fingerprints) is unchanged.
     expect(parseConfig({ ...good, init: { scheme: 'xavier' } }, 'x.json', 'x').init).to.deep.equal({ scheme: 'xavier' });
-    const message = (raw: unknown): string => {
-      try {
-        parseConfig(raw, 'x.json', 'x');
-      } catch (err) {
-        expect(err).to.be.instanceOf(UsageError);
-        return (err as Error).message;
-      }
-      throw new Error('expected a UsageError');
-    };
+    const message = (raw: unknown): string => usageMessage(() => parseConfig(raw, 'x.json', 'x'));
     expect(message({ ...good, init: { scheme: 'he', gain: 4 } })).to.match(
       /^x\.json: field "init\.gain": only the "xavier" scheme takes a gain$/,
     );

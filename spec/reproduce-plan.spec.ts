@@ -6,12 +6,12 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../src/util/errors.js';
 import { loadReproduceConfig } from '../src/reproduce/config.js';
 import { articlePlan } from '../src/reproduce/article.js';
 import { parseShard, selectShard } from '../src/experiment/shard.js';
 import { jobFingerprint, type Job, type Plan } from '../src/experiment/job.js';
 import { jobCost } from '../src/experiment/cost.js';
+import { usageMessage } from './helpers/usage-error.js';
 
 function configDir(reproduce: Record<string, unknown>, names = ['sigmoid3', 'sigmoid4', 'sigmoid5', 'relu3', 'relu4', 'relu5']): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'reproduce-plan-'));
@@ -25,16 +25,6 @@ function configDir(reproduce: Record<string, unknown>, names = ['sigmoid3', 'sig
   }
   writeFileSync(path.join(dir, 'reproduce.json'), JSON.stringify(reproduce));
   return dir;
-}
-
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a UsageError');
 }
 
 describe('reproduce plan', () => {

@@ -9,7 +9,6 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 import { writeTinySearch } from './helpers/search-fixture.js';
 import { parseCsv } from '../src/util/csv.js';
@@ -26,10 +25,7 @@ import { writeClaimsCsv } from '../src/reports/claims-table.js';
 import { judgeClaims } from '../src/reports/verdicts.js';
 import { MARGINS } from '../src/reports/claim-margins.js';
 import { bootstrapsOf } from '../src/reports/claims/registry.js';
-
-function sink(): NodeJS.WriteStream {
-  return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
-}
+import { silentStream } from './helpers/silent-stream.js';
 
 /** A stage folder's run records, by job id. */
 function records(dir: string): Map<string, TrainRecord> {
@@ -79,7 +75,7 @@ describe('search (synthetic data, a tiny grid)', function () {
       outDir,
       dataDir: fixture.dataDir,
       progress: 'none',
-      stream: sink(),
+      stream: silentStream(),
       command: 'node dist/run.js search',
       say: (line) => lines.push(line),
       ...extra,
@@ -290,7 +286,7 @@ describe('search (synthetic data, a tiny grid)', function () {
         outDir: '',
         dataDir: fixture.dataDir,
         progress: 'none',
-        stream: sink(),
+        stream: silentStream(),
         command: 'x',
         say: () => {},
       };

@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { makeFixtureDataDir, type FixtureDataDir } from './helpers/cifar-fixture.js';
 import { parseCsv } from '../src/util/csv.js';
 import { runStudy } from '../src/study/run-study.js';
@@ -19,10 +18,7 @@ import { writeStudyReport } from '../src/study/report.js';
 import { UserError } from '../src/util/errors.js';
 import { addStudyAxis } from '../src/study/axes.js';
 import { EPOCHS_AXIS } from './helpers/study-axis.js';
-
-function sink(): NodeJS.WriteStream {
-  return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
-}
+import { silentStream } from './helpers/silent-stream.js';
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
 
@@ -82,7 +78,7 @@ describe('study (synthetic data, tiny networks)', function () {
       shard,
       jobs: 1,
       progress: 'none',
-      stream: sink(),
+      stream: silentStream(),
     });
 
   it('tunes on validation, runs the judged seeds, and writes a matrix of every claim part x cell', async () => {
@@ -169,7 +165,7 @@ describe('study (synthetic data, tiny networks)', function () {
         shard: { index: 1, count: 1 },
         jobs: 1,
         progress: 'none',
-        stream: sink(),
+        stream: silentStream(),
         report: true,
       });
       expect(outcome.ran).to.deep.equal(['b10-he-e1', 'b10-he-e2']);

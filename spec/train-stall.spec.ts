@@ -15,8 +15,8 @@ import { initParams } from '../src/nn/params.js';
 import { trainLoop, type StallRule, type TrainLoopOptions } from '../src/training/loop.js';
 import { trainRun } from '../src/training/train-run.js';
 import { parseCsv } from '../src/util/csv.js';
-import { UsageError } from '../src/util/errors.js';
 import { separableSubset } from './helpers/train-data.js';
+import { usageMessage } from './helpers/usage-error.js';
 
 const INPUTS = 4;
 const set = (count: number): Dataset => ({ x: new Float32Array(count * INPUTS), y: new Float32Array(count), count, inputs: INPUTS });
@@ -184,15 +184,7 @@ describe('train: the stall rule in a run config', function () {
   });
 
   it('the config refuses a stall epoch below 2 and a rule without a validation split, one line naming the field', () => {
-    const message = (raw: unknown): string => {
-      try {
-        parseConfig(raw, 'x.json', 'x');
-      } catch (err) {
-        expect(err).to.be.instanceOf(UsageError);
-        return (err as Error).message;
-      }
-      throw new Error('expected a UsageError');
-    };
+    const message = (raw: unknown): string => usageMessage(() => parseConfig(raw, 'x.json', 'x'));
     const stall = { epoch: 1, maxValAccuracy: 0.55, minLossRatio: 0.99 };
     expect(message({ ...base, stopping: { patience: 5, stall } })).to.match(/^x\.json: field "stopping\.stall\.epoch": Too small/);
     expect(
