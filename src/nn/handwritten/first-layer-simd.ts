@@ -13,7 +13,7 @@
  */
 import { affineColumns, descendThenAffineColumns, type FloatArray } from './kernels.js';
 import { FIRST_LAYER_WASM_BASE64 } from './first-layer-wasm.js';
-import { compileKernel, instantiate, type WasmModule } from './wasm.js';
+import { compileKernel, instantiate, type WasmModule } from '../wasm.js';
 
 type Kernel = (p: number, d: number, lr: number, w: number, x: number, out: number, rows: number, fanOut: number, cols: number) => void;
 type AffineKernel = (a: number, n: number, fanIn: number, w: number, out: number, rows: number, fanOut: number, cols: number) => void;

@@ -29,7 +29,7 @@
 import type { LayerActivation } from '../../config/schema.js';
 import type { FloatArray } from './kernels.js';
 import { ONLINE_STEP_WASM_BASE64 } from './online-step-wasm.js';
-import { compileKernel, instantiate, type WasmModule } from './wasm.js';
+import { compileKernel, instantiate, type WasmModule } from '../wasm.js';
 
 /**
  * The activations the online kernels implement, by the small integer they pass to the wasm

@@ -22,19 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { STEP_KERNELS_WASM_BASE64 } from './step-kernels-wasm.js';
-
-/**
- * The part of the WebAssembly JavaScript API used here (TypeScript declares it only in the DOM
- * and worker libraries, which this Node program does not load; the hand-written engine's
- * src/nn/handwritten/wasm.ts declares its own part the same way).
- */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  Memory: abstract new (...args: never[]) => { readonly buffer: ArrayBuffer | SharedArrayBuffer };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { compileKernel, instantiateOn, isUnsharedMemory, type WasmMemory, type WasmModule } from '../wasm.js';
 
 /** The parts of @tensorflow/tfjs-backend-wasm's BackendWasm this uses. */
 interface WasmBackendInternals {
@@ -68,15 +56,12 @@ export interface StepKernels {
 
 type Exported = (...args: number[]) => void;
 
-let compiled: object | null | undefined;
-const byMemory = new WeakMap<object, Record<string, Exported>>();
+let compiled: WasmModule | null | undefined;
+const byMemory = new WeakMap<WasmMemory, Record<string, Exported>>();
 
-/** The compiled kernels, or null where this WebAssembly cannot run them (no SIMD). */
-function compiledModule(): object | null {
-  if (compiled === undefined) {
-    const bytes = Buffer.from(STEP_KERNELS_WASM_BASE64, 'base64');
-    compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
-  }
+/** The compiled kernels (once), or null where this WebAssembly cannot run them (no SIMD). */
+function compiledModule(): WasmModule | null {
+  if (compiled === undefined) compiled = compileKernel(STEP_KERNELS_WASM_BASE64);
   return compiled;
 }
 
@@ -86,12 +71,12 @@ export function wasmStepKernels(): StepKernels | null {
   const backend = tf.backend() as unknown as WasmBackendInternals;
   const memory = backend.wasm?.asm?.memory;
   const { dataIdMap } = backend;
-  if (!(memory instanceof wasm.Memory) || memory.buffer instanceof SharedArrayBuffer || !dataIdMap || !backend.makeOutput) return null;
+  if (!isUnsharedMemory(memory) || !dataIdMap || !backend.makeOutput) return null;
   const module = compiledModule();
   if (!module) return null;
   let k = byMemory.get(memory);
   if (!k) {
-    k = new wasm.Instance(module, { env: { memory } }).exports as Record<string, Exported>;
+    k = instantiateOn(module, memory) as Record<string, Exported>;
     byMemory.set(memory, k);
   }
   const run = k;

@@ -1,7 +1,9 @@
 /**
- * The part of the WebAssembly JavaScript API the hand-written engine's kernels use, and the one
- * place they load a compiled kernel from its base64 bytes. Node has all of it; TypeScript declares
- * it only in the DOM and worker libraries, which this Node program does not load.
+ * The part of the WebAssembly JavaScript API the project's kernels use, and the one place they
+ * are compiled from their base64 bytes and instantiated: the hand-written engine's kernels on a
+ * memory of their own (src/nn/handwritten/), the TensorFlow.js engine's step kernels on the wasm
+ * backend's memory (src/nn/tfjs/step-kernels.ts). Node has all of it; TypeScript declares it only
+ * in the DOM and worker libraries, which this Node program does not load.
  */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
@@ -34,6 +36,19 @@ export function instantiate(
 ): { memory: WasmMemory; exports: Record<string, unknown> } {
   const pages = Math.max(1, Math.ceil(bytes / PAGE));
   const memory = new wasm.Memory({ initial: pages, maximum: pages });
-  const { exports } = new wasm.Instance(module, { ...imports, env: { memory } });
-  return { memory, exports };
+  return { memory, exports: instantiateOn(module, memory, imports) };
+}
+
+/** Whether `x` is a WebAssembly memory that is not shared between threads. */
+export function isUnsharedMemory(x: unknown): x is WasmMemory {
+  return x instanceof wasm.Memory && !((x as { buffer: unknown }).buffer instanceof SharedArrayBuffer);
+}
+
+/** The module's exports, instantiated on a memory that already exists (imported as env.memory). */
+export function instantiateOn(
+  module: WasmModule,
+  memory: WasmMemory,
+  imports: Record<string, Record<string, unknown>> = {},
+): Record<string, unknown> {
+  return new wasm.Instance(module, { ...imports, env: { memory } }).exports;
 }
