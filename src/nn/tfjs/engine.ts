@@ -65,6 +65,16 @@ function checkParams(network: NetworkSpec, params: Params): void {
   checkParamsFit(sizes, params, 'tfjs engine');
 }
 
+/** A batch holds its n targets (the first n are used). */
+function checkTargets(batch: Batch): void {
+  if (batch.y.length < batch.n) throw new Error(`batch of ${batch.n} needs ${batch.n} targets`);
+}
+
+/** xs holds n examples of `inputs` values (the first n are used). */
+function checkInputs(xs: Float32Array, n: number, inputs: number): void {
+  if (xs.length < n * inputs) throw new Error(`${n} examples need ${n * inputs} inputs`);
+}
+
 class TfjsEngine implements Engine {
   readonly kind = 'tfjs' as const;
   readonly network: NetworkSpec;
@@ -82,6 +92,8 @@ class TfjsEngine implements Engine {
   private readonly retain: Retain = (t) => {
     this.retained.push(tf.keep(t));
   };
+  /** Layer l's activation: the hidden one, the output one for the last layer. */
+  private readonly activations: LayerActivation[];
   private disposed = false;
   /** Kernel calls of the explicit step, or null where the autodiff step runs (see the file comment). */
   private readonly calls: KernelCalls | null;
@@ -104,8 +116,9 @@ class TfjsEngine implements Engine {
       }
     });
     this.momentum = tf.keep(tf.scalar(sgd.momentum));
-    const activations = this.weights.map((_, l) => this.activationOf(l));
-    this.calls = route === 'auto' && sgd.gradientNormalisation !== 'layer' && supportsExplicitStep(activations) ? new KernelCalls() : null;
+    this.activations = this.weights.map((_, l) => (l + 1 < this.weights.length ? network.hiddenActivation : network.outputActivation));
+    this.calls =
+      route === 'auto' && sgd.gradientNormalisation !== 'layer' && supportsExplicitStep(this.activations) ? new KernelCalls() : null;
   }
 
   /**
@@ -115,14 +128,13 @@ class TfjsEngine implements Engine {
   private explicitGrads(calls: KernelCalls, batch: Batch, scaled: boolean): tf.TensorInfo[] {
     const n = batch.n;
     const inputs = this.network.sizes[0];
-    if (batch.y.length < n) throw new Error(`batch of ${n} needs ${n} targets`);
-    if (batch.x.length < n * inputs) throw new Error(`${n} examples need ${n * inputs} inputs`);
+    checkTargets(batch);
+    checkInputs(batch.x, n, inputs);
     const layout = layoutFor(n);
     const x = calls.upload(batch.x.subarray(0, n * inputs), [n, inputs]);
     const y = calls.upload(batch.y.subarray(0, n), layout === 'feature' ? [1, n] : [n, 1]);
     const scale = calls.upload(new Float32Array([(2 * (scaled ? this.sgd.learningRate : 1)) / n]), []);
-    const activations = this.weights.map((_, l) => this.activationOf(l));
-    return explicitGradients(calls, { weights: this.weights, biases: this.biases, activations }, layout, x, y, scale);
+    return explicitGradients(calls, { weights: this.weights, biases: this.biases, activations: this.activations }, layout, x, y, scale);
   }
 
   private explicitStep(calls: KernelCalls, batch: Batch): void {
@@ -142,22 +154,18 @@ class TfjsEngine implements Engine {
     }
   }
 
-  private activationOf(l: number): LayerActivation {
-    return l + 1 < this.weights.length ? this.network.hiddenActivation : this.network.outputActivation;
-  }
-
   /**
    * The network's output for a batch: [1, n] feature-major, [n, 1] row-major. Must run inside a
    * tidy. With `retain` (training steps), layer outputs are kept for the backward pass until
    * disposeRetained().
    */
   private forward(b: UploadedInputs, retain?: Retain): tf.Tensor2D {
-    let a = denseOnDataLayer(b.layout, b.x, b.xT, this.weights[0], this.biases[0], this.activationOf(0), retain);
+    let a = denseOnDataLayer(b.layout, b.x, b.xT, this.weights[0], this.biases[0], this.activations[0], retain);
     for (let l = 1; l < this.weights.length; l++) {
       a =
         b.layout === 'feature'
-          ? denseFeatureMajor(a, this.weights[l], this.biases[l], this.activationOf(l), retain)
-          : denseRowMajor(a, this.weights[l], this.biases[l], this.activationOf(l), retain);
+          ? denseFeatureMajor(a, this.weights[l], this.biases[l], this.activations[l], retain)
+          : denseRowMajor(a, this.weights[l], this.biases[l], this.activations[l], retain);
     }
     return a;
   }
@@ -187,7 +195,7 @@ class TfjsEngine implements Engine {
 
   /** Must run inside a tidy. The layout follows the batch size alone, so runs are reproducible. */
   private upload(batch: Batch, layout: Layout = layoutFor(batch.n)): Uploaded {
-    if (batch.y.length < batch.n) throw new Error(`batch of ${batch.n} needs ${batch.n} targets`);
+    checkTargets(batch);
     const y = batch.y.subarray(0, batch.n);
     return {
       ...this.uploadInputs(batch.x, batch.n, layout),
@@ -198,7 +206,7 @@ class TfjsEngine implements Engine {
   /** The first n examples of x on the backend. Must run inside a tidy. */
   private uploadInputs(xs: Float32Array, n: number, layout: Layout): UploadedInputs {
     const inputs = this.network.sizes[0];
-    if (xs.length < n * inputs) throw new Error(`${n} examples need ${n * inputs} inputs`);
+    checkInputs(xs, n, inputs);
     const x = tf.tensor2d(xs.subarray(0, n * inputs), [n, inputs]);
     // Not a reshape even for one example, where xT holds the same numbers: the wasm matMul caches
     // its packed second operand by data id, and a reshape shares x's, so the weight gradient's

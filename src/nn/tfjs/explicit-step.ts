@@ -43,6 +43,8 @@ export class KernelCalls {
   private readonly made: Info[] = [];
   /** step-kernels.ts's kernels where they run (the wasm backend, single-threaded), else null. */
   private readonly own: StepKernels | null = wasmStepKernels();
+  private opsMade: TfjsOps | undefined;
+  private featureKernelsMade: FeatureKernels | undefined;
 
   run(name: string, inputs: Record<string, Info>, attrs: tf.NamedAttrMap = {}): Info {
     let kernel = this.kernels.get(name);
@@ -88,6 +90,16 @@ export class KernelCalls {
   /** The step kernels of step-kernels.ts where they run, else null; what they return must go through `owned`. */
   get stepKernels(): StepKernels | null {
     return this.own;
+  }
+
+  /** The activation entries' ops as kernel calls here (see opsOf), built once. */
+  get ops(): TfjsOps {
+    return (this.opsMade ??= opsOf(this));
+  }
+
+  /** The feature-major step's kernels (see FeatureKernels), built once. */
+  get featureKernels(): FeatureKernels {
+    return (this.featureKernelsMade ??= featureKernelsOf(this));
   }
 
   /** A handle made by the step kernels, owned from now on like a kernel's output. */
@@ -184,10 +196,9 @@ const CHECKED_BACKENDS: readonly string[] = ['wasm', 'cpu'];
 export function supportsExplicitStep(activations: readonly LayerActivation[]): boolean {
   if (!CHECKED_BACKENDS.includes(tf.getBackend())) return false;
   const calls = new KernelCalls();
-  const ops = opsOf(calls);
   try {
     const z = calls.upload(new Float32Array([0.5]), [1, 1]);
-    for (const act of activations) activationBackward(ops, act, z, activate(ops, act, z));
+    for (const act of activations) activationBackward(calls.ops, act, z, activate(calls.ops, act, z));
     return true;
   } catch (e) {
     if (e instanceof NeedsEngine) return false;
@@ -195,6 +206,47 @@ export function supportsExplicitStep(activations: readonly LayerActivation[]): b
   } finally {
     calls.release();
   }
+}
+
+/**
+ * The kernels of a feature-major step (small batches) that step-kernels.ts replaces: its
+ * WebAssembly kernels where they run, else the backend's; the same bits either way.
+ */
+export interface FeatureKernels {
+  matMul(a: Info, b: Info): Info;
+  transpose(t: Info): Info;
+  /** wt·h + b, b a column (forwardLayer in dense.ts). */
+  matMulBias(wt: Info, h: Info, b: Info): Info;
+  /** (out - y) x scale, the loss's gradient (engine.ts, loss; the tape's seed being exactly 1). */
+  lossGradient(out: Info, y: Info, scale: Info): Info;
+  /** The activation's backwardFromOutput (src/config/activations.ts); sigmoid's fused in a step kernel. */
+  activationBackward(act: LayerActivation, dy: Info, out: Info): Info;
+  /** Sums over the batch axis, as a column (the bias gradient). */
+  rowSums(dz: Info): Info;
+}
+
+function featureKernelsOf(calls: KernelCalls): FeatureKernels {
+  const own = calls.stepKernels;
+  if (!own) {
+    return {
+      matMul: (a, b) => calls.matMul(a, b),
+      transpose: (t) => calls.transpose(t),
+      matMulBias: (wt, h, b) => calls.add(calls.matMul(wt, h), b),
+      lossGradient: (out, y, scale) => calls.mul(calls.sub(out, y), scale),
+      activationBackward: (act, dy, out) => activationBackward(calls.ops, act, dy, out),
+      rowSums: (dz) => calls.sum(dz, 1, true),
+    };
+  }
+  return {
+    matMul: (a, b) => calls.owned(own.matMul(a, b)),
+    transpose: (t) => calls.owned(own.transpose(t)),
+    matMulBias: (wt, h, b) => calls.owned(own.matMulBias(wt, h, b)),
+    lossGradient: (out, y, scale) => calls.owned(own.lossGradient(out, y, scale)),
+    // The step kernel's sigmoid derivative is the table entry's formula (src/config/activations.ts), fused.
+    activationBackward: (act, dy, out) =>
+      act === 'sigmoid' ? calls.owned(own.sigmoidBackward(dy, out)) : activationBackward(calls.ops, act, dy, out),
+    rowSums: (dz) => calls.owned(own.rowSums(dz)),
+  };
 }
 
 export interface StepNetwork {
@@ -212,50 +264,47 @@ export interface StepNetwork {
  * `scale` a float32 scalar. Every handle made is owned by `calls`.
  */
 export function explicitGradients(calls: KernelCalls, net: StepNetwork, layout: Layout, x: Info, y: Info, scale: Info): Info[] {
-  const ops = opsOf(calls);
   const layers = net.weights.length;
   const n = x.shape[0];
-  // Feature-major (small batches): the step kernels of step-kernels.ts where they run, each the
-  // same bits as the backend kernels it stands for; row-major: the backend's kernels.
-  const own = layout === 'feature' ? calls.stepKernels : null;
-  const k = {
-    matMul: (a: Info, b: Info) => (own ? calls.owned(own.matMul(a, b)) : calls.matMul(a, b)),
-    transpose: (t: Info) => (own ? calls.owned(own.transpose(t)) : calls.transpose(t)),
-  };
   // Forward, as forwardLayer in dense.ts; hs[l] is layer l's input, hs[l + 1] its output.
-  const hs: Info[] = [layout === 'feature' ? k.transpose(x) : x];
-  for (let l = 0; l < layers; l++) {
-    const [h, wt, b] = [hs[l], net.weights[l], net.biases[l]];
-    let z: Info;
-    if (layout === 'row') z = calls.add(calls.matMul(h, calls.transpose(wt)), calls.reshape(b, [1, b.shape[0]]));
-    else z = own ? calls.owned(own.matMulBias(wt, h, b)) : calls.add(calls.matMul(wt, h), b);
-    hs.push(activate(ops, net.activations[l], z));
-  }
-  // The loss's gradient (engine.ts, loss): (out - y) x (1 x scale), the tape's seed being exactly 1.
-  let dy = own ? calls.owned(own.lossGradient(hs[layers], y, scale)) : calls.mul(calls.sub(hs[layers], y), scale);
-  const grads: Info[] = new Array<Info>(2 * layers);
-  for (let l = layers - 1; l >= 0; l--) {
-    const [h, wt, out] = [hs[l], net.weights[l], hs[l + 1]];
-    // The step kernel's sigmoid derivative is the table entry's formula (src/config/activations.ts), fused.
-    const dz =
-      own && net.activations[l] === 'sigmoid'
-        ? calls.owned(own.sigmoidBackward(dy, out))
-        : activationBackward(ops, net.activations[l], dy, out);
-    if (layout === 'feature') {
-      // dense.ts, makeLayer's and denseOnDataLayer's gradients, feature-major.
-      if (l > 0) {
-        dy = k.matMul(k.transpose(wt), dz);
-        grads[2 * l] = h.shape[1] === 1 ? calls.mul(dz, calls.reshape(h, [1, h.shape[0]])) : k.matMul(dz, k.transpose(h));
-      } else {
-        grads[0] = n === 1 ? calls.mul(dz, x) : k.matMul(dz, x);
-      }
-      grads[2 * l + 1] = own ? calls.owned(own.rowSums(dz)) : calls.sum(dz, 1, true);
-    } else {
-      // Row-major (the first layer's input h is x itself: the same products, no input gradient).
+  if (layout === 'row') {
+    const hs: Info[] = [x];
+    for (let l = 0; l < layers; l++) {
+      const [h, wt, b] = [hs[l], net.weights[l], net.biases[l]];
+      const z = calls.add(calls.matMul(h, calls.transpose(wt)), calls.reshape(b, [1, b.shape[0]]));
+      hs.push(activate(calls.ops, net.activations[l], z));
+    }
+    // The loss's gradient (engine.ts, loss): (out - y) x (1 x scale), the tape's seed being exactly 1.
+    let dy = calls.mul(calls.sub(hs[layers], y), scale);
+    const grads: Info[] = new Array<Info>(2 * layers);
+    for (let l = layers - 1; l >= 0; l--) {
+      const [h, wt, out] = [hs[l], net.weights[l], hs[l + 1]];
+      const dz = activationBackward(calls.ops, net.activations[l], dy, out);
+      // dense.ts, row-major (the first layer's input h is x itself: the same products, no input gradient).
       if (l > 0) dy = calls.matMul(dz, wt);
       grads[2 * l] = calls.transpose(calls.matMul(calls.transpose(h), dz));
       grads[2 * l + 1] = calls.reshape(calls.sum(dz, 0, false), [dz.shape[1], 1]);
     }
+    return grads;
+  }
+  const k = calls.featureKernels;
+  const hs: Info[] = [k.transpose(x)];
+  for (let l = 0; l < layers; l++) {
+    hs.push(activate(calls.ops, net.activations[l], k.matMulBias(net.weights[l], hs[l], net.biases[l])));
+  }
+  let dy = k.lossGradient(hs[layers], y, scale);
+  const grads: Info[] = new Array<Info>(2 * layers);
+  for (let l = layers - 1; l >= 0; l--) {
+    const [h, wt, out] = [hs[l], net.weights[l], hs[l + 1]];
+    const dz = k.activationBackward(net.activations[l], dy, out);
+    // dense.ts, makeLayer's and denseOnDataLayer's gradients, feature-major.
+    if (l > 0) {
+      dy = k.matMul(k.transpose(wt), dz);
+      grads[2 * l] = h.shape[1] === 1 ? calls.mul(dz, calls.reshape(h, [1, h.shape[0]])) : k.matMul(dz, k.transpose(h));
+    } else {
+      grads[0] = n === 1 ? calls.mul(dz, x) : k.matMul(dz, x);
+    }
+    grads[2 * l + 1] = k.rowSums(dz);
   }
   return grads;
 }
