@@ -13,25 +13,27 @@
 // writes them as budget.csv and patience.csv.
 import fs from 'node:fs';
 import path from 'node:path';
+// The project's own CSV reader (quoted cells included), from the build that npm install makes.
+import { parseCsv } from '../dist/util/csv.js';
 
 const BUDGETS = [40, 100, 200];
 const PATIENCES = [10, 20, 30, 50, 100];
 
 function readHistory(file) {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/);
-  const cols = header.split(',');
-  const at = (name) => {
-    const i = cols.indexOf(name);
-    if (i < 0) throw new Error(`${file}: no column "${name}"`);
-    return i;
-  };
-  const [e, vl, ta, va, tr] = ['epoch', 'val_loss', 'test_acc', 'val_acc', 'train_acc'].map(at);
-  return lines.map((l) => {
-    const c = l.split(',');
-    // An empty cell is a set not scored at that epoch ("when-needed" evaluation), not a zero.
-    const num = (i) => (c[i] === '' ? NaN : Number(c[i]));
-    return { epoch: num(e), valLoss: num(vl), testAcc: num(ta), valAcc: num(va), trainAcc: num(tr) };
-  });
+  const rows = parseCsv(fs.readFileSync(file, 'utf8'));
+  if (rows.length === 0) throw new Error(`${file}: no rows`);
+  for (const name of ['epoch', 'val_loss', 'test_acc', 'val_acc', 'train_acc']) {
+    if (!(name in rows[0])) throw new Error(`${file}: no column "${name}"`);
+  }
+  // An empty cell is a set not scored at that epoch ("when-needed" evaluation), not a zero.
+  const num = (cell) => (cell === undefined || cell.trim() === '' ? NaN : Number(cell));
+  return rows.map((r) => ({
+    epoch: num(r.epoch),
+    valLoss: num(r.val_loss),
+    testAcc: num(r.test_acc),
+    valAcc: num(r.val_acc),
+    trainAcc: num(r.train_acc),
+  }));
 }
 
 /** The record a run that ended after epoch `last` reports: lowest validation loss so far, first one on a tie. */
@@ -53,7 +55,8 @@ function stopByPatience(history, patience, maximum, fraction = 0) {
   for (const h of history) {
     if (h.epoch > maximum) break;
     if (h.valLoss < best.valLoss) best = h;
-    if (h.epoch - best.epoch >= Math.max(patience, Math.ceil(fraction * best.epoch))) return { stopEpoch: h.epoch, reason: 'patience', chosen: best };
+    if (h.epoch - best.epoch >= Math.max(patience, Math.ceil(fraction * best.epoch)))
+      return { stopEpoch: h.epoch, reason: 'patience', chosen: best };
     if (h.epoch === maximum) return { stopEpoch: h.epoch, reason: 'maximum', chosen: best };
   }
   return { stopEpoch: NaN, reason: 'history too short', chosen: best };
@@ -139,7 +142,9 @@ for (let p = 10; p <= 100; p += 10) {
     const stop = stopByPatience(r.history, p, maxEpoch, RULE_FRACTION);
     stopSum += stop.stopEpoch;
     if (stop.chosen.epoch !== full.epoch) {
-      missed.push(`${r.config}-s${r.seed} (epoch ${stop.chosen.epoch} not ${full.epoch}, ${(100 * (full.testAcc - stop.chosen.testAcc)).toFixed(2)} points)`);
+      missed.push(
+        `${r.config}-s${r.seed} (epoch ${stop.chosen.epoch} not ${full.epoch}, ${(100 * (full.testAcc - stop.chosen.testAcc)).toFixed(2)} points)`,
+      );
       lost += full.testAcc - stop.chosen.testAcc;
     }
   }
@@ -169,7 +174,9 @@ for (const r of patienceRows) {
     `${r.config.padEnd(10)} ${String(r.patience).padStart(4)}  ${r.stop_epoch.toFixed(1).padStart(7)}  ${pct(r.share_at_maximum).padStart(5)} %  ${pct(r.test_acc).padStart(6)}  ${r.loss_vs_full_points.toFixed(2).padStart(6)}`,
   );
 }
-console.log(`\nthe rule max(P, ceil(${RULE_FRACTION} x best epoch)), maximum ${maxEpoch}: runs that would report another epoch than the whole history`);
+console.log(
+  `\nthe rule max(P, ceil(${RULE_FRACTION} x best epoch)), maximum ${maxEpoch}: runs that would report another epoch than the whole history`,
+);
 console.log('   P  runs  another epoch  mean points lost  mean stop epoch');
 for (const r of ruleRows) {
   console.log(

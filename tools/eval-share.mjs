@@ -5,6 +5,8 @@
 //   node tools/eval-share.mjs outputs/reproduce
 import fs from 'node:fs';
 import path from 'node:path';
+// The project's own CSV reader (quoted cells included), from the build that npm install makes.
+import { parseCsv } from '../dist/util/csv.js';
 
 const root = process.argv[2];
 if (!root || !fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
@@ -12,16 +14,16 @@ if (!root || !fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
   process.exit(2);
 }
 
+/** A cell as a number; an empty or missing cell is not a zero. */
+const num = (cell) => (cell === undefined || cell.trim() === '' ? NaN : Number(cell));
+
 /** The two columns of a one-row summary.csv, or null when it is not one. */
 function readSummary(file) {
-  const [header, row] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  if (!header || !row) return null;
-  const cols = header.split(',');
-  const cells = row.split(',');
-  const at = (name) => Number(cells[cols.indexOf(name)]);
-  const seconds = at('seconds');
-  const evalSeconds = at('eval_seconds');
-  return Number.isFinite(seconds) && Number.isFinite(evalSeconds) && cols.length === cells.length ? { seconds, evalSeconds } : null;
+  const rows = parseCsv(fs.readFileSync(file, 'utf8'));
+  if (rows.length !== 1) return null;
+  const seconds = num(rows[0].seconds);
+  const evalSeconds = num(rows[0].eval_seconds);
+  return Number.isFinite(seconds) && Number.isFinite(evalSeconds) ? { seconds, evalSeconds } : null;
 }
 
 const stages = new Map();
