@@ -20,6 +20,7 @@ import { MATRIX_COLUMNS } from '../src/study/report.js';
 import { EXPLAIN_COLUMNS } from '../src/explain/report.js';
 import { EXPLAIN_RUN_COLUMNS, EXPLAIN_VERDICT_COLUMNS } from '../src/explain/runs-file.js';
 import { SEARCH_MATRIX_COLUMNS, SEARCH_STAGE_COLUMNS } from '../src/search/matrix.js';
+import { CHECK_COLUMNS } from '../src/search/run-check.js';
 import { SEARCH_DISTANCE_COLUMNS, SEARCH_VERDICT_COLUMNS } from '../src/search/verdicts.js';
 import { BENCH_COLUMNS } from '../src/bench/report.js';
 import { trainCommand } from '../src/cli/train.js';
@@ -61,6 +62,7 @@ const CSV_FILES: readonly { heading: string; columns: readonly string[]; listNam
   { heading: '`explain-verdict.csv`', columns: EXPLAIN_VERDICT_COLUMNS, listName: 'EXPLAIN_VERDICT_COLUMNS' },
   { heading: '`matrix.csv` of the search', columns: SEARCH_MATRIX_COLUMNS, listName: 'SEARCH_MATRIX_COLUMNS' },
   { heading: '`stages.csv`', columns: SEARCH_STAGE_COLUMNS, listName: 'SEARCH_STAGE_COLUMNS' },
+  { heading: '`check.csv`', columns: CHECK_COLUMNS, listName: 'CHECK_COLUMNS' },
   { heading: '`verdicts.csv`', columns: SEARCH_VERDICT_COLUMNS, listName: 'SEARCH_VERDICT_COLUMNS' },
   { heading: '`distance.csv`', columns: SEARCH_DISTANCE_COLUMNS, listName: 'SEARCH_DISTANCE_COLUMNS' },
   { heading: '`bench.csv`', columns: BENCH_COLUMNS, listName: 'BENCH_COLUMNS' },
@@ -269,6 +271,7 @@ describe("every command's --help shows an example", () => {
     ['explain', explainCommand, ['explain', '--help']],
     ['search', searchCommand, ['search', '--help']],
     ['search merge', searchCommand, ['search', 'merge', '--help']],
+    ['search check', searchCommand, ['search', 'check', '--help']],
   ];
   for (const [name, command, args] of cases) {
     it(name, async () => {

@@ -19,6 +19,8 @@ import { mergeSearch } from '../src/search/merge-search.js';
 import { readPlanFile, type TrainRecord } from '../src/experiment/store.js';
 import { SEARCH_MATRIX_COLUMNS } from '../src/search/matrix.js';
 import { SEARCH_VERDICT_COLUMNS } from '../src/search/verdicts.js';
+import { loadCheckRules } from '../src/search/check.js';
+import { CHECK_COLUMNS, runSearchCheck } from '../src/search/run-check.js';
 import { readRunsCsv } from '../src/reports/runs-csv.js';
 import { readTestImagesBeside } from '../src/reports/test-images.js';
 import { writeClaimsCsv } from '../src/reports/claims-table.js';
@@ -256,6 +258,81 @@ describe('search (synthetic data, a tiny grid)', function () {
         expect(numbers(path.join(merged, history)), history).to.deep.equal(numbers(path.join(root, 'single', history)));
       }
     }
+  });
+
+  it('search check: on the complete search, runs its selection to the maximum as one more plan and writes check.csv and check.md', async () => {
+    const out = path.join(root, 'single');
+    const rulesFile = path.join(root, 'check-rules.json');
+    writeFileSync(
+      rulesFile,
+      JSON.stringify({
+        version: 1,
+        sample: { perBatch: 2, seed: 7 },
+        nearest: { count: 1 },
+        fanIn: { init: 'xavier-gain4' },
+        interpretation: { threshold: 0.1, alternatives: [0.2] },
+      }),
+    );
+    const rules = loadCheckRules(rulesFile);
+    const check = () =>
+      runSearchCheck({
+        config,
+        rules,
+        outDir: out,
+        dataDir: fixture.dataDir,
+        progress: 'none',
+        stream: silentStream(),
+        command: 'node dist/run.js search check',
+        say: (line) => lines.push(line),
+      });
+    const outcome = await check();
+    expect(outcome.files).to.deep.equal({ csv: path.join(out, 'check.csv'), report: path.join(out, 'check.md') });
+    const rows = parseCsv(readFileSync(path.join(out, 'check.csv'), 'utf8'));
+    expect(Object.keys(rows[0])).to.deep.equal([...CHECK_COLUMNS]);
+    // The tiny grid has one initialisation, so the fan-in part is every screen run: the check runs each once.
+    const screen = [...records(path.join(out, 'A')).values(), ...records(path.join(out, 'B')).values()];
+    expect(rows).to.have.length(screen.length);
+    const runs = records(path.join(out, 'check'));
+    expect(runs.size).to.equal(rows.length);
+    for (const r of runs.values()) {
+      expect(r.configName, r.id).to.match(/-full$/);
+      expect(r.config.stopping).to.deep.equal({ patience: 6 }); // the maximum: no stall rule
+      expect(r.config.epochs).to.equal(6);
+      expect(['maximum', 'patience', 'diverged']).to.include(r.stopReason);
+    }
+    for (const row of rows) {
+      const screened = screen.find((r) => r.id === row.id.replace('-full-s', '-s'))!;
+      expect(screened, row.id).to.not.equal(undefined);
+      expect(row.screen_stop_reason).to.equal(screened.stopReason);
+      expect(row.groups.split(' ')).to.include('fan-in');
+    }
+    const report = readFileSync(path.join(out, 'check.md'), 'utf8');
+    for (const b of [1, 10]) expect(report).to.match(new RegExp(`^\\| ${b} \\| \\d+ \\| [0-2] \\| `, 'm'));
+    // Again: every run is complete, nothing runs, the same bytes.
+    const before = ['check.csv', 'check.md'].map((f) => readFileSync(path.join(out, f), 'utf8'));
+    lines.length = 0;
+    await check();
+    expect(lines.filter((l) => /to run on/.test(l))).to.deep.equal([]);
+    expect(['check.csv', 'check.md'].map((f) => readFileSync(path.join(out, f), 'utf8'))).to.deep.equal(before);
+    // An unfinished search is refused in one line.
+    const unfinished = path.join(root, 'check-unfinished');
+    mkdirSync(unfinished);
+    writeFileSync(path.join(unfinished, 'search.json'), readFileSync(path.join(out, 'search.json')));
+    const err = await rejection(
+      runSearchCheck({
+        config,
+        rules,
+        outDir: unfinished,
+        dataDir: fixture.dataDir,
+        progress: 'none',
+        stream: silentStream(),
+        command: 'x',
+        say: () => {},
+      }),
+    );
+    expect(err).to.be.instanceOf(UserError);
+    expect(err.message).to.include('stage A is not');
+    expect(err.message.split('\n')).to.have.length(1);
   });
 
   it('refuses a folder of another search, a non-empty folder holding none, and --after without a shard: one line each', async () => {

@@ -11,6 +11,7 @@ import { dataDirOption, dryRunOption, progressOption, stringOption, wholeNumberO
 import { shellCommand } from '../util/text-out.js';
 
 const DEFAULT_SEARCH_CONFIG = 'configs/search.json';
+const DEFAULT_CHECK_RULES = 'configs/rules/search-audit-check.json';
 
 interface SearchArgs {
   config: string;
@@ -30,6 +31,17 @@ interface MergeArgs {
   out: string;
   config: string;
   quick: boolean;
+}
+
+interface CheckArgs {
+  config: string;
+  quick: boolean;
+  out?: string;
+  rules: string;
+  jobs?: number;
+  'data-dir'?: string;
+  progress: ProgressChoice;
+  'dry-run': boolean;
 }
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -76,12 +88,68 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
   },
 };
 
+const checkCommand: CommandModule<object, CheckArgs> = {
+  command: 'check',
+  describe:
+    "the check of a complete search's early stops (configs/rules/search-audit-check.json): a sample of the screen's early-stopped failures and the fan-in cells, run to their maximum",
+  builder: (y) =>
+    y
+      .option('config', configOption())
+      .option('quick', quickOption())
+      .option(
+        'out',
+        stringOption('out', 'the complete search folder (default outputs/search or outputs/search-quick); the check goes into its check/'),
+      )
+      .option('rules', stringOption('rules', "the check's rules file", { default: DEFAULT_CHECK_RULES }))
+      .option('jobs', wholeNumberOption('jobs', 'worker processes (default: the config\'s, "auto" = the number of cores)', 1, 256))
+      .option('data-dir', dataDirOption())
+      .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
+      .option('dry-run', { ...dryRunOption(), describe: 'say how many runs the check has; run nothing' })
+      .example('$0 search check --out outputs/search', 'after the search has finished') as unknown as Argv<CheckArgs>,
+  handler: async (argv) => {
+    const { loadSearchConfig } = await import('../search/config.js');
+    const { loadCheckRules } = await import('../search/check.js');
+    const { runSearchCheck } = await import('../search/run-check.js');
+    const config = loadSearchConfig(argv.config, argv.quick, { jobs: argv.jobs });
+    const outcome = await runSearchCheck({
+      config,
+      rules: loadCheckRules(argv.rules),
+      outDir: argv.out ?? (argv.quick ? 'outputs/search-quick' : 'outputs/search'),
+      dataDir: resolveDataDir(argv['data-dir']),
+      progress: argv.progress,
+      stream: process.stderr,
+      dryRun: argv['dry-run'],
+      command: shellCommand([
+        'node',
+        'dist/run.js',
+        'search',
+        'check',
+        '--config',
+        argv.config,
+        ...(argv.quick ? ['--quick'] : []),
+        '--rules',
+        argv.rules,
+      ]),
+      say,
+    });
+    if (outcome.interrupted) {
+      process.exitCode = 130;
+      return;
+    }
+    if (outcome.files) {
+      process.stdout.write(`report: ${outcome.files.report}\n`);
+      process.stdout.write(`runs:   ${outcome.files.csv}\n`);
+    }
+  },
+};
+
 export const searchCommand: CommandModule<object, SearchArgs> = {
   command: 'search',
   describe: "the search for the author's setting: where every one of the article's networks learns (configs/rules/search.json)",
   builder: (y) =>
     y
       .command(mergeCommand as unknown as CommandModule)
+      .command(checkCommand as unknown as CommandModule)
       .option('config', configOption())
       .option('quick', quickOption())
       .option('out', stringOption('out', 'output folder (default outputs/search or outputs/search-quick); running again resumes there'))

@@ -48,7 +48,7 @@ export interface Plan {
   fingerprint: string;
 }
 
-function trainJobId(configName: string, seed: number): string {
+export function trainJobId(configName: string, seed: number): string {
   return `${configName}-s${seed}`;
 }
 

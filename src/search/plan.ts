@@ -24,7 +24,7 @@
  */
 import type { RunConfig } from '../config/schema.js';
 import { parseConfig } from '../config/load.js';
-import { planTrainRuns, type Plan } from '../experiment/job.js';
+import { planTrainRuns, trainJobId, type Plan } from '../experiment/job.js';
 import type { TrainRecord } from '../experiment/store.js';
 import { Rng } from '../util/rng.js';
 import type { SearchConfig } from './config.js';
@@ -65,7 +65,8 @@ export interface RunOutcome {
   learned: boolean;
 }
 
-export type StageName = 'A' | 'B' | 'audit' | 'extend' | 'B2' | 'D';
+/** The search's stages, and `check`: the check of its early stops (check.ts), run after them. */
+export type StageName = 'A' | 'B' | 'audit' | 'extend' | 'B2' | 'D' | 'check';
 
 export interface Stage {
   name: StageName;
@@ -91,6 +92,11 @@ export function runKey(r: Pick<SearchRun, 'network' | 'cell' | 'learningRate' | 
 
 function runName(r: SearchRun): string {
   return `${r.cell.id}-${r.network}-lr${r.learningRate}${r.variant === 'full' ? '-full' : ''}`;
+}
+
+/** A run's job id in its stage's plan (its folder under runs/). */
+export function runId(r: SearchRun): string {
+  return trainJobId(runName(r), r.seed);
 }
 
 /** The family whose rate the per-activation arm chooses together: the network's hidden activation. */

@@ -105,7 +105,7 @@ export function stageComplete(dir: string, stage: Stage): boolean {
 }
 
 /** A complete stage's runs: each run, its record and its folder. */
-function stageRecords(dir: string, stage: Stage): { run: SearchRun; record: TrainRecord; dir: string }[] {
+export function stageRecords(dir: string, stage: Stage): { run: SearchRun; record: TrainRecord; dir: string }[] {
   return stage.plan.jobs.map((job) => {
     const state = jobState(dir, job);
     if (state.state !== 'complete' || state.record.kind !== 'train') throw new UserError(`${dir}: run ${job.id} is not complete`);
