@@ -12,6 +12,7 @@ import { loadSearchConfig } from '../src/search/config.js';
 import { cellsOf, runKey, type Outcomes, type RunOutcome, type SearchRun } from '../src/search/plan.js';
 import { checkCall, checkPopulation, checkRows, loadCheckRules, selectCheck, summariseCheck } from '../src/search/check.js';
 import { UsageError } from '../src/util/errors.js';
+import { wilson } from '../src/stats/stats.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RULES = path.join(ROOT, 'configs', 'rules', 'search-audit-check.json');
@@ -123,14 +124,14 @@ describe('search check: the early stops of the screen, run again to their maximu
     expect(() => selectCheck(config, { ...rules, fanInInit: 'he' }, screen())).to.throw(UsageError, /fanIn\.init "he"/);
   });
 
-  it('reads k of n against the threshold by the Wilson interval: credible, understates, inconclusive', () => {
-    expect(checkCall(0, 40, 0.1)).to.equal('credible');
-    expect(checkCall(1, 40, 0.1)).to.equal('inconclusive');
-    expect(checkCall(7, 40, 0.1)).to.equal('inconclusive');
-    expect(checkCall(8, 40, 0.1)).to.equal('understates');
-    expect(checkCall(0, 20, 0.1)).to.equal('inconclusive');
-    expect(checkCall(0, 0, 0.1)).to.equal('inconclusive');
-    expect(checkCall(0, 40, 0.05)).to.equal('inconclusive');
+  it('reads the Wilson interval of k of n against the threshold: credible, understates, inconclusive', () => {
+    expect(checkCall(wilson(0, 40), 0.1)).to.equal('credible');
+    expect(checkCall(wilson(1, 40), 0.1)).to.equal('inconclusive');
+    expect(checkCall(wilson(7, 40), 0.1)).to.equal('inconclusive');
+    expect(checkCall(wilson(8, 40), 0.1)).to.equal('understates');
+    expect(checkCall(wilson(0, 20), 0.1)).to.equal('inconclusive');
+    expect(checkCall(wilson(0, 0), 0.1)).to.equal('inconclusive');
+    expect(checkCall(wilson(0, 40), 0.05)).to.equal('inconclusive');
   });
 
   it('summarises the sampled runs by their longer runs, and marks the rates stage C chose', () => {

@@ -57,6 +57,10 @@ function sayFiles(files: { matrix: string; stages: string; verdicts: string; dis
 }
 
 const configOption = () => stringOption('config', 'search config (it names the rules file it follows)', { default: DEFAULT_SEARCH_CONFIG });
+const jobsOption = () => wholeNumberOption('jobs', 'worker processes (default: the config\'s, "auto" = the number of cores)', 1, 256);
+const searchProgressOption = () => progressOption('auto (bar on a terminal, else lines) | bar | lines | none');
+/** The search's folder when --out is not given (search and search check agree on it). */
+const defaultOut = (quick: boolean): string => (quick ? 'outputs/search-quick' : 'outputs/search');
 const quickOption = () => ({
   type: 'boolean' as const,
   default: false,
@@ -101,9 +105,9 @@ const checkCommand: CommandModule<object, CheckArgs> = {
         stringOption('out', 'the complete search folder (default outputs/search or outputs/search-quick); the check goes into its check/'),
       )
       .option('rules', stringOption('rules', "the check's rules file", { default: DEFAULT_CHECK_RULES }))
-      .option('jobs', wholeNumberOption('jobs', 'worker processes (default: the config\'s, "auto" = the number of cores)', 1, 256))
+      .option('jobs', jobsOption())
       .option('data-dir', dataDirOption())
-      .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
+      .option('progress', searchProgressOption())
       .option('dry-run', { ...dryRunOption(), describe: 'say how many runs the check has; run nothing' })
       .example('$0 search check --out outputs/search', 'after the search has finished') as unknown as Argv<CheckArgs>,
   handler: async (argv) => {
@@ -114,7 +118,7 @@ const checkCommand: CommandModule<object, CheckArgs> = {
     const outcome = await runSearchCheck({
       config,
       rules: loadCheckRules(argv.rules),
-      outDir: argv.out ?? (argv.quick ? 'outputs/search-quick' : 'outputs/search'),
+      outDir: argv.out ?? defaultOut(argv.quick),
       dataDir: resolveDataDir(argv['data-dir']),
       progress: argv.progress,
       stream: process.stderr,
@@ -162,9 +166,9 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
         ),
       )
       .option('shards', wholeNumberOption('shards', 'with a Kubernetes Indexed Job: the number of completions', 1, 10000))
-      .option('jobs', wholeNumberOption('jobs', 'worker processes (default: the config\'s, "auto" = the number of cores)', 1, 256))
+      .option('jobs', jobsOption())
       .option('data-dir', dataDirOption())
-      .option('progress', progressOption('auto (bar on a terminal, else lines) | bar | lines | none'))
+      .option('progress', searchProgressOption())
       .option('dry-run', { ...dryRunOption(), describe: 'plan the next stage and say how many runs it and this shard have; run nothing' })
       .example('$0 search --quick --dry-run', 'the first stage of the quick search; nothing is run') as unknown as Argv<SearchArgs>,
   handler: async (argv) => {
@@ -176,7 +180,7 @@ export const searchCommand: CommandModule<object, SearchArgs> = {
     if (shard.count > 1) say(`search: shard ${shard.index}/${shard.count} (${source})`);
     const outcome = await runSearch({
       config,
-      outDir: argv.out ?? (argv.quick ? 'outputs/search-quick' : 'outputs/search'),
+      outDir: argv.out ?? defaultOut(argv.quick),
       after: argv.after,
       shard,
       dataDir: resolveDataDir(argv['data-dir']),

@@ -10,15 +10,13 @@
  *   nearest     the `count` of the population with the highest validation accuracy
  *   fan-in      every screen run of the cells whose initialisation is `fanIn.init`
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { UsageError } from '../util/errors.js';
-import { parseJsonText, readTextFile } from '../util/json.js';
-import { describeIssue } from '../config/load.js';
 import { MAX_SEED } from '../config/schema.js';
 import { Rng } from '../util/rng.js';
 import { wilson } from '../stats/stats.js';
 import type { SearchConfig } from './config.js';
+import { readRulesFile } from './rules.js';
 import { runId, runKey, type CellChoice, type Outcomes, type RunOutcome, type SearchRun } from './plan.js';
 
 const Fraction = z.number().gt(0).lt(1);
@@ -47,13 +45,10 @@ export interface CheckRules {
 }
 
 export function loadCheckRules(file: string): CheckRules {
-  const text = readTextFile(file, 'rules file');
-  const parsed = CheckRulesSchema.safeParse(parseJsonText(text, file));
-  if (!parsed.success) throw new UsageError(describeIssue(file, parsed.error));
-  const r = parsed.data;
+  const { data: r, sha256 } = readRulesFile(file, CheckRulesSchema);
   return {
     file,
-    sha256: createHash('sha256').update(text).digest('hex'),
+    sha256,
     version: r.version,
     perBatch: r.sample.perBatch,
     sampleSeed: r.sample.seed,
@@ -136,12 +131,11 @@ export function selectCheck(config: SearchConfig, rules: CheckRules, outcomes: O
 
 export type CheckCall = 'credible' | 'understates' | 'inconclusive';
 
-/** The rules' reading of k of n sampled runs learning, against a threshold proportion. */
-export function checkCall(k: number, n: number, threshold: number): CheckCall {
-  const ci = wilson(k, n);
-  if (!(n > 0)) return 'inconclusive';
-  if (ci.high < threshold) return 'credible';
-  if (ci.low > threshold) return 'understates';
+/** The rules' reading of a Wilson interval of the proportion that learns, against a threshold proportion. */
+export function checkCall(interval: { low: number; high: number }, threshold: number): CheckCall {
+  // An empty sample's interval is NaN: neither comparison holds, so it is inconclusive.
+  if (interval.high < threshold) return 'credible';
+  if (interval.low > threshold) return 'understates';
   return 'inconclusive';
 }
 
@@ -192,7 +186,7 @@ export function summariseCheck(rules: CheckRules, selection: CheckSelection, row
       high: ci.high,
       calls: [rules.threshold, ...rules.alternatives].map((threshold) => ({
         threshold,
-        call: checkCall(learned, s.drawn.length, threshold),
+        call: checkCall(ci, threshold),
       })),
     };
   });

@@ -131,11 +131,16 @@ export interface SearchRules {
   distanceClaims: string[];
 }
 
-export function loadSearchRules(file: string): SearchRules {
+/** A rules file checked against its schema, with the SHA-256 of its bytes (which the outputs carry). */
+export function readRulesFile<S extends z.ZodType>(file: string, schema: S): { data: z.output<S>; sha256: string } {
   const text = readTextFile(file, 'rules file');
-  const parsed = SearchRulesSchema.safeParse(parseJsonText(text, file));
+  const parsed = schema.safeParse(parseJsonText(text, file));
   if (!parsed.success) throw new UsageError(describeIssue(file, parsed.error));
-  const r = parsed.data;
+  return { data: parsed.data, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+export function loadSearchRules(file: string): SearchRules {
+  const { data: r, sha256 } = readRulesFile(file, SearchRulesSchema);
   const perBatch = new Map<number, BatchRules>();
   for (const b of r.axes.batchSize) {
     const stopping = r.stopping[String(b)] as { patience: number; maxEpochs: number };
@@ -144,7 +149,7 @@ export function loadSearchRules(file: string): SearchRules {
   const audit = r.stall.audit as { random: number; nearestThreshold: number; sampleSeed: number };
   return {
     file,
-    sha256: createHash('sha256').update(text).digest('hex'),
+    sha256,
     version: r.version,
     networks: r.networks,
     hardestFirst: r.hardestFirst,

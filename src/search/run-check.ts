@@ -12,27 +12,15 @@ import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { writeCsv, type CsvColumns } from '../util/csv.js';
-import type { ProgressChoice } from '../util/progress-choice.js';
 import { runPlan } from '../experiment/run-plan.js';
 import { WHOLE } from '../experiment/shard.js';
 import type { SearchConfig } from './config.js';
-import { outcomeOf, runId, runKey, stageOf, type Outcomes } from './plan.js';
-import { checkSearchFolder, searchStages, stageComplete, stageRecords } from './run-search.js';
+import { runId, runKey, stageOf, type Outcomes } from './plan.js';
+import { checkSearchFolder, readStageOutcomes, searchStages, stageComplete, type RunSearchOptions } from './run-search.js';
 import { checkRows, selectCheck, summariseCheck, type CheckRow, type CheckRules, type CheckSelection, type CheckSummary } from './check.js';
 
-export interface RunCheckOptions {
-  config: SearchConfig;
-  rules: CheckRules;
-  /** The complete search's folder; the check goes into its check/. */
-  outDir: string;
-  dataDir: string;
-  progress: ProgressChoice;
-  stream: NodeJS.WriteStream;
-  /** Say how many runs the check has; run nothing. */
-  dryRun?: boolean;
-  command: string;
-  say: (line: string) => void;
-}
+/** The search's options without the shard ones (the check runs on one machine), and the check's rules. */
+export type RunCheckOptions = Omit<RunSearchOptions, 'after' | 'shard'> & { rules: CheckRules };
 
 export interface RunCheckOutcome {
   interrupted: boolean;
@@ -46,11 +34,9 @@ export async function runSearchCheck(opts: RunCheckOptions): Promise<RunCheckOut
   const { config, rules, outDir } = opts;
   if (!existsSync(outDir)) throw new UserError(`--out ${outDir}: no such folder (give a complete search's folder)`);
   await checkSearchFolder(outDir, config, '--out', false);
-  const threshold = config.rules.learnsThreshold;
   const found = await searchStages(config, async (stage) => {
     const dir = path.join(outDir, stage.name);
-    if (!stageComplete(dir, stage)) return null;
-    return stageRecords(dir, stage).map((r) => outcomeOf(r.run, r.record, threshold));
+    return stageComplete(dir, stage) ? readStageOutcomes(config, dir, stage) : null;
   });
   if (!found.done) {
     throw new UserError(
@@ -90,7 +76,7 @@ export async function runSearchCheck(opts: RunCheckOptions): Promise<RunCheckOut
     if (outcome.interrupted) return { interrupted: true };
   }
   const full: Outcomes = new Map();
-  for (const r of stageRecords(dir, stage)) full.set(runKey(r.run), outcomeOf(r.run, r.record, threshold));
+  for (const o of readStageOutcomes(config, dir, stage)) full.set(runKey(o.run), o);
   const rows = checkRows(selection, found.outcomes, full, found.choices);
   const summary = summariseCheck(rules, selection, rows);
   const csv = path.join(outDir, 'check.csv');

@@ -105,12 +105,17 @@ export function stageComplete(dir: string, stage: Stage): boolean {
 }
 
 /** A complete stage's runs: each run, its record and its folder. */
-export function stageRecords(dir: string, stage: Stage): { run: SearchRun; record: TrainRecord; dir: string }[] {
+function stageRecords(dir: string, stage: Stage): { run: SearchRun; record: TrainRecord; dir: string }[] {
   return stage.plan.jobs.map((job) => {
     const state = jobState(dir, job);
     if (state.state !== 'complete' || state.record.kind !== 'train') throw new UserError(`${dir}: run ${job.id} is not complete`);
     return { run: stage.byJob.get(job.id)!, record: state.record as TrainRecord, dir: jobDir(dir, job) };
   });
+}
+
+/** A complete stage's outcomes, by the search's learns threshold. */
+export function readStageOutcomes(config: SearchConfig, dir: string, stage: Stage): RunOutcome[] {
+  return stageRecords(dir, stage).map((r) => outcomeOf(r.run, r.record, config.rules.learnsThreshold));
 }
 
 /** What a complete search writes into its folder. */
@@ -212,11 +217,9 @@ export async function searchStages(
  * matrix, the verdicts, the distances, the charts and the report into `base`.
  */
 export async function advanceSearch(config: SearchConfig, base: string, runStage: StageRunner): Promise<SearchProgress> {
-  const threshold = config.rules.learnsThreshold;
-  const found = await searchStages(config, async (stage) => {
-    if (!(await runStage(stage))) return null;
-    return stageRecords(path.join(base, stage.name), stage).map((r) => outcomeOf(r.run, r.record, threshold));
-  });
+  const found = await searchStages(config, async (stage) =>
+    (await runStage(stage)) ? readStageOutcomes(config, path.join(base, stage.name), stage) : null,
+  );
   if (!found.done) return found;
   const records = new Map<string, PromotedRecord>();
   if (found.d.plan.jobs.length > 0)
