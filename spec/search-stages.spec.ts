@@ -77,6 +77,28 @@ describe('search stages: the registered search on made-up outcomes', () => {
     ]);
   });
 
+  it("each stage counts its runs that repeat a run which had already learned: the audit's pool, read at the last epoch, holds runs that learned and fell", async () => {
+    // Stage A's runs that learn end at 50 % on the last epoch, so they enter the audit's pool, and the nearest are among them.
+    const fell = (run: SearchRun, stage: string): RunOutcome => {
+      const o = madeUp(run, stage);
+      return stage === 'A' && o.learned ? { ...o, finalValAccuracy: 0.5 } : o;
+    };
+    const screen = new Map<string, RunOutcome>();
+    let audited: SearchRun[] = [];
+    const found = await searchStages(config, async (stage) => {
+      const outs = stage.plan.jobs.map((job) => fell(stage.byJob.get(job.id)!, stage.name));
+      if (stage.name === 'A' || stage.name === 'B') for (const o of outs) screen.set(runKey(o.run), o);
+      if (stage.name === 'audit') audited = outs.map((o) => o.run);
+      return outs;
+    });
+    const row = (name: string) => found.stages.find((s) => s.stage === name)!;
+    expect([row('A').learned_before, row('B').learned_before]).to.deep.equal([0, 0]);
+    const before = audited.filter((r) => screen.get(runKey(r))!.learned).length;
+    expect(before, 'the nearest are runs that had learned').to.be.at.least(config.rules.audit.nearestThreshold);
+    expect(row('audit').learned_before).to.equal(before);
+    expect(row('audit').learned).to.equal(audited.length);
+  });
+
   it('when no cell passes, the two nearest by the distance on the screening seeds (validation accuracy) are promoted', async () => {
     const { found } = await walk(false);
     expect(found.choices.some((c) => c.passed)).to.equal(false);

@@ -34,7 +34,7 @@ export const SEARCH_MATRIX_COLUMNS = [
   'stage',
 ] as const;
 
-export const SEARCH_STAGE_COLUMNS = ['stage', 'runs', 'stalled', 'learned'] as const;
+export const SEARCH_STAGE_COLUMNS = ['stage', 'runs', 'stalled', 'learned', 'learned_before'] as const;
 
 /** A complete stage's counts (stages.csv). */
 export interface StageSummary {
@@ -42,6 +42,11 @@ export interface StageSummary {
   runs: number;
   stalled: number;
   learned: number;
+  /**
+   * Of its runs, those repeating a run of an earlier stage (the audit and extend run screen runs
+   * again to their maximum) whose earlier run had already learned; 0 where the stage repeats none.
+   */
+  learned_before: number;
 }
 
 export interface SearchResults {

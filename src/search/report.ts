@@ -64,8 +64,8 @@ function renderSearchReport(config: SearchConfig, input: SearchReportInput): str
       `or a rate per activation) = ${input.choices.length} (cell, arm) candidates; ${r.networks.length} networks, screening seeds ${r.seeds.screen.join(', ')}, ` +
       `promoted seeds ${r.seeds.promoted[0]}-${r.seeds.promoted[r.seeds.promoted.length - 1]}.`,
     '',
-    '| stage | runs | stalled | learned | what |',
-    '| --- | --- | --- | --- | --- |',
+    '| stage | runs | stalled | learned | learned in the run it repeats | what |',
+    '| --- | --- | --- | --- | --- | --- |',
   );
   const what: Record<string, string> = {
     A: `${r.hardestFirst.join(', ')} at every point`,
@@ -75,10 +75,13 @@ function renderSearchReport(config: SearchConfig, input: SearchReportInput): str
     B2: 'the runs B would have held had the longer runs been known',
     D: 'the promoted cells on the promoted seeds',
   };
-  for (const s of input.stages) out(`| ${s.stage} | ${s.runs} | ${s.stalled} | ${s.learned} | ${what[s.stage] ?? ''} |`);
+  for (const s of input.stages)
+    out(`| ${s.stage} | ${s.runs} | ${s.stalled} | ${s.learned} | ${s.learned_before} | ${what[s.stage] ?? ''} |`);
   out(
     '',
-    `Audited: ${runsOf('audit')} runs (${stage('audit')?.learned ?? 0} of them learned when run to the maximum). ` +
+    `Audited: ${runsOf('audit')} runs; run to the maximum, ${stage('audit')?.learned ?? 0} of them learned, and ` +
+      `${stage('audit')?.learned_before ?? 0} of them had already learned on the screen (the audit's pool is read by the validation ` +
+      `accuracy at the last epoch, so it holds runs that learned and then fell). ` +
       `Passed the screen (stage C, every network learns at the chosen rates): ${passed.length} of ${input.choices.length} candidates. ` +
       `Promoted (stage D): ${input.promoted.length}${input.fallback ? ', by the fallback (no cell passed)' : ''}. Judged (stage E): ${input.judgements.length}.`,
     '',

@@ -175,6 +175,7 @@ export async function searchStages(
       runs: found.length,
       stalled: found.filter((o) => o.stopReason === 'stalled').length,
       learned: found.filter((o) => o.learned).length,
+      learned_before: found.filter((o) => outcomes.get(runKey(o.run))?.learned === true).length,
     });
     for (const o of found) outcomes.set(runKey(o.run), o);
     return found;
