@@ -1,7 +1,7 @@
 /**
  * The search's results: matrix.csv (one row per cell x arm: the rates chosen, how many networks
  * learn at them, whether the cell passed the screen, was promoted, and confirmed learning on the
- * promoted seeds), stages.csv (runs, stalled and learned per stage), and two heat maps drawn by
+ * promoted seeds), stages.csv (runs, stalled, learned and learned before per stage), and two heat maps drawn by
  * the project's one chart writer (src/charts/charts.ts): networks learned per cell and arm, and
  * the hardest network's validation accuracy at every point of the grid. No column holds a time,
  * so one machine and merged shards write the same bytes.
