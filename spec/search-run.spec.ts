@@ -336,26 +336,31 @@ describe('search (synthetic data, a tiny grid)', function () {
   });
 
   it('refuses a folder of another search, a non-empty folder holding none, and --after without a shard: one line each', async () => {
-    const other = loadSearchConfig(writeTinySearch().configFile, true); // the quick part: another search
-    const err = await rejection(runSearch({ ...baseOptions(), config: other, outDir: path.join(root, 'single') }));
-    expect(err).to.be.instanceOf(UserError);
-    expect(err.message).to.match(/single: holds a search with other settings \(.*search\.json\); use another --out$/);
+    const otherSearch = writeTinySearch();
+    try {
+      const other = loadSearchConfig(otherSearch.configFile, true); // the quick part: another search
+      const err = await rejection(runSearch({ ...baseOptions(), config: other, outDir: path.join(root, 'single') }));
+      expect(err).to.be.instanceOf(UserError);
+      expect(err.message).to.match(/single: holds a search with other settings \(.*search\.json\); use another --out$/);
 
-    const foreign = path.join(root, 'foreign');
-    mkdirSync(foreign);
-    writeFileSync(path.join(foreign, 'notes.txt'), 'mine');
-    const notEmpty = await rejection(search(foreign));
-    expect(notEmpty.message).to.match(/--out .*foreign: is not empty and holds no search \(search\.json\)/);
-    expect(readdirSync(foreign)).to.deep.equal(['notes.txt']);
+      const foreign = path.join(root, 'foreign');
+      mkdirSync(foreign);
+      writeFileSync(path.join(foreign, 'notes.txt'), 'mine');
+      const notEmpty = await rejection(search(foreign));
+      expect(notEmpty.message).to.match(/--out .*foreign: is not empty and holds no search \(search\.json\)/);
+      expect(readdirSync(foreign)).to.deep.equal(['notes.txt']);
 
-    const after = await rejection(search(path.join(root, 'x'), { after: path.join(root, 'single') }));
-    expect(after.message).to.equal('--after: only with --shard (a machine running the whole search reads its own --out)');
+      const after = await rejection(search(path.join(root, 'x'), { after: path.join(root, 'single') }));
+      expect(after.message).to.equal('--after: only with --shard (a machine running the whole search reads its own --out)');
 
-    const merge = await rejection(mergeSearch(other, [path.join(root, 'single')], path.join(root, 'y'), () => {}));
-    expect(merge.message).to.match(
-      /single: holds a search with other settings than .*search\.json --quick; merge only shards of one search$/,
-    );
-    for (const line of [err, notEmpty, after, merge].map((e) => e.message)) expect(line.split('\n')).to.have.length(1);
+      const merge = await rejection(mergeSearch(other, [path.join(root, 'single')], path.join(root, 'y'), () => {}));
+      expect(merge.message).to.match(
+        /single: holds a search with other settings than .*search\.json --quick; merge only shards of one search$/,
+      );
+      for (const line of [err, notEmpty, after, merge].map((e) => e.message)) expect(line.split('\n')).to.have.length(1);
+    } finally {
+      rmSync(otherSearch.root, { recursive: true, force: true });
+    }
 
     function baseOptions(): RunSearchOptions {
       return {

@@ -137,7 +137,7 @@ export async function writeSearchVerdicts(
       title: {
         text: 'The claims in the promoted cells: verdict per claim part (stage E)',
         subtitle: [
-          `${config.rules.seeds.promoted.length} promoted seeds, full test split, 95 % intervals (uncorrected); label: the estimate in points`,
+          `${config.rules.seeds.promoted.length} promoted seeds, full test split, 95 % intervals (uncorrected); label: the estimate, claim 1 in %, the others in points`,
           'the cells were selected so that every network learns (configs/rules/search.json)',
         ],
       },
