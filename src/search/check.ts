@@ -17,7 +17,7 @@ import { Rng } from '../util/rng.js';
 import { wilson } from '../stats/stats.js';
 import type { SearchConfig } from './config.js';
 import { readRulesFile } from './rules.js';
-import { runId, runKey, type CellChoice, type Outcomes, type RunOutcome, type SearchRun } from './plan.js';
+import { compareIds, highestValAccuracy, runId, runKey, type CellChoice, type Outcomes, type RunOutcome, type SearchRun } from './plan.js';
 
 const Fraction = z.number().gt(0).lt(1);
 
@@ -69,10 +69,6 @@ export function checkPopulation(outcomes: Outcomes): RunOutcome[] {
     .sort((a, b) => compareIds(runId(a.run), runId(b.run)));
 }
 
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 interface CheckSample {
   batchSize: number;
   /** How many runs of this batch size are in the population. */
@@ -103,11 +99,7 @@ export function selectCheck(config: SearchConfig, rules: CheckRules, outcomes: O
     return { batchSize, population: pool.length, drawn: [...order.slice(0, rules.perBatch)].map((i) => pool[i]) };
   });
   // Highest validation accuracy first; the population's order (run id) breaks a tie.
-  const nearest = population
-    .map((o, i) => ({ o, i }))
-    .sort((a, b) => b.o.valAccuracy - a.o.valAccuracy || a.i - b.i)
-    .slice(0, rules.nearest)
-    .map((x) => x.o);
+  const nearest = highestValAccuracy(population, rules.nearest);
   const fanIn = [...outcomes.values()]
     .filter((o) => o.run.variant === 'screen' && o.run.cell.init.name === rules.fanInInit)
     .sort((a, b) => compareIds(runId(a.run), runId(b.run)));

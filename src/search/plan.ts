@@ -224,14 +224,30 @@ export function auditRuns(config: SearchConfig, outcomes: Outcomes): SearchRun[]
   const pool = [...outcomes.values()]
     .filter((o) => o.run.variant === 'screen')
     .filter((o) => o.finalValAccuracy <= config.perBatch.get(o.run.cell.batchSize)!.stall.maxValAccuracy)
-    .sort((a, b) => (runKey(a.run) < runKey(b.run) ? -1 : runKey(a.run) > runKey(b.run) ? 1 : 0));
+    .sort((a, b) => compareIds(runKey(a.run), runKey(b.run)));
   const { random, nearestThreshold, sampleSeed } = config.rules.audit;
   const order = Rng.stream(sampleSeed, 'search-audit').permutation(pool.length);
   const drawn = [...order.slice(0, random)].map((i) => pool[i]);
-  const rest = pool.filter((o) => !drawn.includes(o));
   // Closest to the threshold from below: the highest validation accuracy (the earlier key on a tie).
-  const nearest = rest.map((o, i) => ({ o, i })).sort((a, b) => b.o.valAccuracy - a.o.valAccuracy || a.i - b.i);
-  return [...drawn, ...nearest.slice(0, nearestThreshold).map((x) => x.o)].map((o) => ({ ...o.run, variant: 'full' }));
+  const nearest = highestValAccuracy(
+    pool.filter((o) => !drawn.includes(o)),
+    nearestThreshold,
+  );
+  return [...drawn, ...nearest].map((o) => ({ ...o.run, variant: 'full' }));
+}
+
+/** Code-unit order of two ids: the same on every machine and locale. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The `count` outcomes with the highest validation accuracy, highest first; the list's order breaks a tie. */
+export function highestValAccuracy(outcomes: readonly RunOutcome[], count: number): RunOutcome[] {
+  return outcomes
+    .map((o, i) => ({ o, i }))
+    .sort((a, b) => b.o.valAccuracy - a.o.valAccuracy || a.i - b.i)
+    .slice(0, count)
+    .map((x) => x.o);
 }
 
 /** The audit's consequence: every stalled run of each (batch, init, bias) where an audited run learned. */
