@@ -33,7 +33,7 @@ export async function mergeSearch(
   await checkSearchFolder(outDir, config, '--out', true);
   const progress = await advanceSearch(config, outDir, async (stage) => {
     const target = path.join(outDir, stage.name);
-    if (existsSync(target) && stageComplete(target, stage)) return true;
+    if (stageComplete(target, stage)) return true;
     const inputs = dirs.map((d) => path.join(d, stage.name)).filter((d) => existsSync(d));
     if (inputs.length === 0) return false;
     for (const input of inputs) {

@@ -12,11 +12,10 @@ import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { writeCsv, type CsvColumns } from '../util/csv.js';
-import { runPlan } from '../experiment/run-plan.js';
 import { WHOLE } from '../experiment/shard.js';
 import type { SearchConfig } from './config.js';
 import { runId, runKey, stageOf, type Outcomes } from './plan.js';
-import { checkSearchFolder, readStageOutcomes, searchStages, stageComplete, type RunSearchOptions } from './run-search.js';
+import { checkSearchFolder, readStageOutcomes, runStagePlan, searchStages, stageComplete, type RunSearchOptions } from './run-search.js';
 import { checkRows, selectCheck, summariseCheck, type CheckRow, type CheckRules, type CheckSelection, type CheckSummary } from './check.js';
 
 /** The search's options without the shard ones (the check runs on one machine), and the check's rules. */
@@ -51,10 +50,11 @@ export async function runSearchCheck(opts: RunCheckOptions): Promise<RunCheckOut
     `search check: ${stage.plan.jobs.length} runs to their maximum (sample ${counts}; nearest ${selection.nearest.length}; fan-in ${selection.fanIn.length})`,
   );
   if (opts.dryRun) return { interrupted: false };
-  if (!(existsSync(dir) && stageComplete(dir, stage))) {
-    const outcome = await runPlan({
-      plan: stage.plan,
-      source: opts.config.source,
+  if (!stageComplete(dir, stage)) {
+    const outcome = await runStagePlan(opts, stage, {
+      dir,
+      shard: WHOLE,
+      label: 'search check',
       settings: {
         stage: STAGE,
         rules: rules.file,
@@ -63,15 +63,6 @@ export async function runSearchCheck(opts: RunCheckOptions): Promise<RunCheckOut
         searchRulesSha256: config.rules.sha256,
         quick: config.quick,
       },
-      workers: config.jobs,
-      label: 'search check',
-      command: opts.command,
-      shard: WHOLE,
-      outDir: dir,
-      dataDir: opts.dataDir,
-      progress: opts.progress,
-      stream: opts.stream,
-      runCharts: false,
     });
     if (outcome.interrupted) return { interrupted: true };
   }

@@ -94,7 +94,7 @@ export async function checkSearchFolder(dir: string, config: SearchConfig, flag:
   await writeFileAtomic(path.join(dir, SEARCH_FILE), `${JSON.stringify(identity, null, 2)}\n`);
 }
 
-/** Whether `dir` holds the stage's whole plan, every job complete. */
+/** Whether `dir` holds the stage's whole plan, every job complete (false when there is no such folder). */
 export function stageComplete(dir: string, stage: Stage): boolean {
   if (!existsSync(path.join(dir, 'plan.json'))) return false;
   const plan = readPlanFile(dir);
@@ -258,6 +258,32 @@ export interface RunSearchOptions {
 
 export type RunSearchOutcome = SearchProgress & { interrupted: boolean };
 
+/**
+ * Runs a stage's plan (or a shard's share of it) on the engine into `dir`: the one place the
+ * search's stages and its check meet runPlan.
+ */
+export function runStagePlan(
+  opts: Pick<RunSearchOptions, 'config' | 'command' | 'dataDir' | 'progress' | 'stream'>,
+  stage: Stage,
+  where: { dir: string; shard: Shard; label: string; settings: Record<string, unknown> },
+): Promise<{ interrupted: boolean }> {
+  return runPlan({
+    plan: stage.plan,
+    source: opts.config.source,
+    settings: where.settings,
+    workers: opts.config.jobs,
+    label: where.label,
+    command: opts.command,
+    shard: where.shard,
+    outDir: where.dir,
+    dataDir: opts.dataDir,
+    progress: opts.progress,
+    stream: opts.stream,
+    // A search runs thousands of runs, judged from their records: no run draws its curves (about a second each).
+    runCharts: false,
+  });
+}
+
 /** Runs the search (or, with a shard, this shard's part of its next stage) into `outDir`. */
 export async function runSearch(opts: RunSearchOptions): Promise<RunSearchOutcome> {
   const shard = opts.shard ?? WHOLE;
@@ -271,7 +297,7 @@ export async function runSearch(opts: RunSearchOptions): Promise<RunSearchOutcom
   if (sharded && !opts.dryRun) await checkSearchFolder(opts.outDir, opts.config, '--out', true);
   let interrupted = false;
   const runner: StageRunner = async (stage) => {
-    const complete = base !== undefined && existsSync(path.join(base, stage.name)) && stageComplete(path.join(base, stage.name), stage);
+    const complete = base !== undefined && stageComplete(path.join(base, stage.name), stage);
     if (complete) return true;
     if (interrupted) return false;
     const mine = selectShard(stage.plan, shard).length;
@@ -280,20 +306,11 @@ export async function runSearch(opts: RunSearchOptions): Promise<RunSearchOutcom
       return false;
     }
     opts.say(`search: stage ${stage.name}: ${stage.plan.jobs.length} runs${sharded ? `; shard ${formatShard(shard)} runs ${mine}` : ''}`);
-    const outcome = await runPlan({
-      plan: stage.plan,
-      source: opts.config.source,
-      settings: { stage: stage.name, rules: opts.config.rules.file, rulesSha256: opts.config.rules.sha256, quick: opts.config.quick },
-      workers: opts.config.jobs,
-      label: 'search',
-      command: opts.command,
+    const outcome = await runStagePlan(opts, stage, {
+      dir: path.join(opts.outDir, stage.name),
       shard,
-      outDir: path.join(opts.outDir, stage.name),
-      dataDir: opts.dataDir,
-      progress: opts.progress,
-      stream: opts.stream,
-      // A search runs thousands of runs, judged from their records: no run draws its curves (about a second each).
-      runCharts: false,
+      label: 'search',
+      settings: { stage: stage.name, rules: opts.config.rules.file, rulesSha256: opts.config.rules.sha256, quick: opts.config.quick },
     });
     interrupted = outcome.interrupted;
     // A shard's stage is complete only once merged: the next stage waits for it.
